@@ -1,0 +1,55 @@
+// rbmkit export: a model's parameters as CSV files any tool can read.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "cli.hpp"
+#include "rbmkit/error.hpp"
+#include "rbmkit/model_io.hpp"
+
+namespace rbmkit::cli {
+namespace {
+void write_csv(const std::string& path, const arma::mat& m) {
+  write_file_atomically(path, [&](std::ostream& os) {
+    for (arma::uword i = 0; i < m.n_rows; ++i) {
+      for (arma::uword j = 0; j < m.n_cols; ++j) {
+        if (j) os << ',';
+        os << format17(m(i, j));
+      }
+      os << '\n';
+    }
+  });
+}
+}  // namespace
+
+int cmd_export(const std::vector<std::string>& args) {
+  po::options_description desc("export options");
+  desc.add_options()
+      ("model", po::value<std::string>(), "model file (required)")
+      ("dir", po::value<std::string>(), "output directory, created if missing (required)");
+  po::variables_map vm;
+  if (!parse("export", "--model MODEL --dir DIR", desc, args, vm)) return ok;
+  if (!vm.count("model")) throw UsageError("--model: a model file is required");
+  if (!vm.count("dir")) throw UsageError("--dir: an output directory is required");
+  const std::string model_path = vm["model"].as<std::string>();
+  const std::string dir = vm["dir"].as<std::string>();
+  const ModelFile file = read_model_file(model_path);
+  const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (::mkdir(dir.c_str(), 0755) != 0)
+      throw OutputError(dir + ": cannot create directory: " + std::strerror(errno));
+  } else if (!S_ISDIR(st.st_mode)) {
+    throw OutputError(dir + ": exists and is not a directory");
+  }
+  write_csv(dir + "/W.csv", rbm.W());
+  write_csv(dir + "/b.csv", arma::mat(rbm.b()));
+  write_csv(dir + "/c.csv", arma::mat(rbm.c()));
+  std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
+            << "), b.csv, c.csv written to " << dir << "\n";
+  return ok;
+}
+
+}  // namespace rbmkit::cli

@@ -1,0 +1,144 @@
+// rbmkit train: fit an RBM to a data set and save it.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli.hpp"
+#include "rbmkit/data.hpp"
+#include "rbmkit/model_io.hpp"
+#include "rbmkit/monitor.hpp"
+#include "rbmkit/parallel.hpp"
+#include "rbmkit/trainer.hpp"
+
+namespace rbmkit::cli {
+namespace {
+
+struct TrainJob {
+  TrainConfig config;
+  std::string data_path;
+  std::string out;
+  std::string log;
+  std::size_t monitor_examples = 200;
+};
+
+template <class T>
+int run(const TrainJob& job) {
+  const TrainConfig& cfg = job.config;
+  const Dataset data = load_dataset(job.data_path);
+  std::cerr << "rbmkit train: " << data.size() << " examples of " << data.dim() << " from "
+            << data.source << "; " << data.dim() << "x" << cfg.hidden << " RBM, "
+            << to_string(cfg.method) << "-" << cfg.k << ", " << to_string(cfg.gradient) << ", "
+            << (sizeof(T) == 4 ? "float" : "double") << ", seed " << cfg.seed << ", "
+            << threads() << " thread(s)\n";
+  Rng rng(cfg.seed);
+  Rbm<T> rbm = make_initial_rbm<T>(data, cfg, rng);
+  RbmTrainer<T> trainer(cfg, rbm);
+  std::ostringstream log;
+  log << "epoch,seconds,reconstruction_error,pseudo_log_likelihood,learning_rate\n";
+  for (std::size_t e = 0; e < cfg.epochs; ++e) {
+    Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(cfg.epochs));
+    const EpochReport rep = trainer.run_epoch(
+        data, rng, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    bar.finish();
+    // Monitors on a fixed subset of the training data, with their own generator so that
+    // monitoring never changes the training stream.
+    const DataMonitors mon =
+        evaluate_monitors(rbm, data, cfg.binarize, cfg.threshold, job.monitor_examples, cfg.seed);
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %3zu/%zu  %7.2f s  reconstruction error %.5f  pseudo-LL %.3f\n",
+                  rep.epoch, cfg.epochs, rep.seconds, rep.reconstruction_error,
+                  mon.pseudo_log_likelihood);
+    std::cerr << line;
+    log << rep.epoch << "," << format17(rep.seconds) << "," << format17(rep.reconstruction_error)
+        << "," << format17(mon.pseudo_log_likelihood) << "," << format17(rep.learning_rate)
+        << "\n";
+    if (!job.log.empty())
+      write_file_atomically(job.log, [&](std::ostream& os) { os << log.str(); });
+  }
+  save_rbm(job.out, rbm, cfg.to_map(), rng.state());
+  std::cerr << "rbmkit train: model written to " << job.out << "\n";
+  return ok;
+}
+
+}  // namespace
+
+int cmd_train(const std::vector<std::string>& args) {
+  TrainConfig d;  // defaults
+  po::options_description desc("train options");
+  desc.add_options()
+      ("data", po::value<std::string>()->default_value(default_train_images()),
+       "training data: IDX (raw or .gz) or CSV (default: Fashion-MNIST training images)")
+      ("out", po::value<std::string>(), "model file to write (required)")
+      ("hidden", po::value<long long>()->default_value((long long)d.hidden), "hidden units")
+      ("epochs", po::value<long long>()->default_value((long long)d.epochs), "passes over the data")
+      ("batch", po::value<long long>()->default_value((long long)d.batch), "minibatch size")
+      ("lr", po::value<double>()->default_value(d.lr), "learning rate")
+      ("lr-decay", po::value<double>()->default_value(d.lr_decay),
+       "learning rate at epoch e is lr / (1 + lr-decay * e)")
+      ("method", po::value<std::string>()->default_value(to_string(d.method)), "cd | pcd")
+      ("k", po::value<long long>()->default_value((long long)d.k), "Gibbs steps per update")
+      ("chains", po::value<long long>()->default_value(0),
+       "persistent chains for pcd (0 = minibatch size)")
+      ("gradient", po::value<std::string>()->default_value(to_string(d.gradient)),
+       "contrastive | reward-correlator")
+      ("momentum", po::value<double>()->default_value(d.momentum), "momentum after the first epochs")
+      ("initial-momentum", po::value<double>()->default_value(d.initial_momentum),
+       "momentum during the first --momentum-epochs epochs")
+      ("momentum-epochs", po::value<long long>()->default_value((long long)d.momentum_epochs),
+       "epochs at the initial momentum")
+      ("weight-decay", po::value<double>()->default_value(d.weight_decay), "L2 penalty on W")
+      ("sparsity-target", po::value<double>()->default_value(d.sparsity_target),
+       "target mean hidden activation (0 = off)")
+      ("sparsity-cost", po::value<double>()->default_value(d.sparsity_cost), "sparsity penalty weight")
+      ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
+       "threshold | stochastic | none")
+      ("threshold", po::value<double>()->default_value(d.threshold), "binarization threshold")
+      ("seed", po::value<unsigned long long>()->default_value(d.seed), "random seed")
+      ("precision", po::value<std::string>()->default_value("float"), "float | double")
+      ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
+      ("log", po::value<std::string>(), "write per-epoch statistics to this CSV file")
+      ("monitor-examples", po::value<long long>()->default_value(200),
+       "training examples used for the per-epoch pseudo-likelihood");
+  po::variables_map vm;
+  if (!parse("train", "--out MODEL [--data FILE] [options]", desc, args, vm)) return ok;
+  if (!vm.count("out")) throw UsageError("--out: a model file to write is required");
+
+  TrainJob job;
+  TrainConfig& c = job.config;
+  c.hidden = get_count(vm, "hidden", 1);
+  c.epochs = get_count(vm, "epochs", 1);
+  c.batch = get_count(vm, "batch", 1);
+  c.lr = get_number(vm, "lr");
+  c.lr_decay = get_number(vm, "lr-decay");
+  c.method = parse_method(vm["method"].as<std::string>());
+  c.k = get_count(vm, "k", 1);
+  c.chains = get_count(vm, "chains", 0);
+  c.gradient = parse_gradient_path(vm["gradient"].as<std::string>());
+  c.momentum = get_number(vm, "momentum");
+  c.initial_momentum = get_number(vm, "initial-momentum");
+  c.momentum_epochs = get_count(vm, "momentum-epochs", 0);
+  c.weight_decay = get_number(vm, "weight-decay");
+  c.sparsity_target = get_number(vm, "sparsity-target");
+  c.sparsity_cost = get_number(vm, "sparsity-cost");
+  c.binarize = parse_binarize(vm["binarize"].as<std::string>());
+  c.threshold = get_number(vm, "threshold");
+  c.seed = vm["seed"].as<unsigned long long>();
+  c.threads = int(get_count(vm, "threads", 0));
+  if (c.lr <= 0) throw UsageError("--lr: must be a positive number");
+  c.validate();
+  const std::string precision = vm["precision"].as<std::string>();
+  if (precision != "float" && precision != "double")
+    throw UsageError("--precision: expected float or double, got '" + precision + "'");
+  job.data_path = vm["data"].as<std::string>();
+  job.out = vm["out"].as<std::string>();
+  if (vm.count("log")) job.log = vm["log"].as<std::string>();
+  job.monitor_examples = get_count(vm, "monitor-examples", 0);
+  check_output_path(job.out);
+  if (!job.log.empty()) check_output_path(job.log);
+  set_threads(c.threads);
+  return precision == "float" ? run<float>(job) : run<double>(job);
+}
+
+}  // namespace rbmkit::cli

@@ -1,0 +1,84 @@
+// rbmkit: restricted and general Boltzmann machines and stochastic binary neurons.
+// Parses the subcommand, dispatches, and maps exceptions to the exit codes of docs/cli.md.
+#include <iostream>
+#include <map>
+#include <new>
+
+#include "cli.hpp"
+#include "rbmkit/error.hpp"
+
+namespace {
+
+struct Command {
+  int (*run)(const std::vector<std::string>&);
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  using namespace rbmkit::cli;
+  static const std::map<std::string, Command> table = {
+      {"train", {cmd_train, "train an RBM on a data set"}},
+      {"eval", {cmd_eval, "evaluate a model on a data set"}},
+      {"export", {cmd_export, "write a model's parameters as CSV files"}},
+      {"info", {cmd_info, "versions of rbmkit, Armadillo and BLAS; threads"}},
+  };
+  return table;
+}
+
+void usage(std::ostream& os) {
+  os << "usage: rbmkit <command> [options]   (rbmkit <command> --help for its options)\n\n"
+        "commands:\n";
+  for (const auto& [name, c] : commands()) os << "  " << name << std::string(10 - name.size(), ' ') << c.summary << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rbmkit::cli;
+  if (argc < 2) {
+    usage(std::cerr);
+    return usage_error;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(std::cout);
+    return ok;
+  }
+  if (name == "--version") {
+    std::cout << "rbmkit " << RBMKIT_VERSION << "\n";
+    return ok;
+  }
+  const auto it = commands().find(name);
+  if (it == commands().end()) {
+    std::cerr << "rbmkit: unknown command '" << name << "' (try rbmkit --help)\n";
+    return usage_error;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    return it->second.run(args);
+  } catch (const UsageError& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return usage_error;
+  } catch (const rbmkit::InvalidArgument& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return usage_error;
+  } catch (const rbmkit::DataError& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return data_error;
+  } catch (const rbmkit::DimensionError& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return data_error;
+  } catch (const rbmkit::ModelError& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return model_error;
+  } catch (const rbmkit::OutputError& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return output_error;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "rbmkit " << name << ": out of memory\n";
+    return internal_error;
+  } catch (const std::exception& e) {
+    std::cerr << "rbmkit " << name << ": internal error: " << e.what() << "\n";
+    return internal_error;
+  }
+}

@@ -1,0 +1,43 @@
+#pragma once
+/// Block Gibbs sampling for RBMs: Bernoulli sampling and the h → v → h steps used by CD and PCD.
+#include <armadillo>
+
+#include "rbmkit/rbm.hpp"
+#include "rbmkit/random.hpp"
+
+namespace rbmkit {
+
+/// Binary states s with s = 1 where u < P, u ~ U(0,1) drawn from `rng` in column-major order
+/// (Eq. 2 of the paper: h = 1[z < sigm(a)]).
+template <class T>
+arma::Mat<T> sample_bernoulli(const arma::Mat<T>& P, Rng& rng);
+
+/// Samples of one Gibbs phase: visible states and the hidden values used for the statistics.
+/// Columns are samples. `h` holds the conditional means P(h = 1 | v) (Rao-Blackwellised).
+template <class T>
+struct Phase {
+  arma::Mat<T> v;
+  arma::Mat<T> h;
+};
+
+/// Runs k ≥ 1 full Gibbs steps from visible states `V0`: h ~ P(h|v), v ~ P(v|h), repeated.
+/// Returns the last sampled visible states and their hidden conditional means.
+template <class T>
+Phase<T> gibbs_chain(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng);
+
+/// As gibbs_chain, starting from hidden means H0 = P(h|V0) already computed for V0.
+template <class T>
+Phase<T> gibbs_chain_from(const Rbm<T>& rbm, const arma::Mat<T>& H0, std::size_t k, Rng& rng);
+
+extern template arma::Mat<float> sample_bernoulli(const arma::Mat<float>&, Rng&);
+extern template arma::Mat<double> sample_bernoulli(const arma::Mat<double>&, Rng&);
+extern template Phase<float> gibbs_chain(const Rbm<float>&, const arma::Mat<float>&, std::size_t,
+                                         Rng&);
+extern template Phase<double> gibbs_chain(const Rbm<double>&, const arma::Mat<double>&,
+                                          std::size_t, Rng&);
+extern template Phase<float> gibbs_chain_from(const Rbm<float>&, const arma::Mat<float>&,
+                                              std::size_t, Rng&);
+extern template Phase<double> gibbs_chain_from(const Rbm<double>&, const arma::Mat<double>&,
+                                               std::size_t, Rng&);
+
+}  // namespace rbmkit

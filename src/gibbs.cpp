@@ -1,0 +1,50 @@
+#include "rbmkit/gibbs.hpp"
+
+#include "rbmkit/error.hpp"
+
+namespace rbmkit {
+
+namespace {
+inline float draw(Rng& rng, float) { return rng.uniform_float(); }
+inline double draw(Rng& rng, double) { return rng.uniform(); }
+}  // namespace
+
+template <class T>
+arma::Mat<T> sample_bernoulli(const arma::Mat<T>& P, Rng& rng) {
+  arma::Mat<T> S(arma::size(P));
+  const T* p = P.memptr();
+  T* s = S.memptr();
+  for (arma::uword i = 0; i < P.n_elem; ++i) s[i] = draw(rng, T()) < p[i] ? T(1) : T(0);
+  return S;
+}
+
+template <class T>
+Phase<T> gibbs_chain_from(const Rbm<T>& rbm, const arma::Mat<T>& H0, std::size_t k, Rng& rng) {
+  if (k == 0) throw InvalidArgument("gibbs_chain: k must be at least 1");
+  Phase<T> out;
+  arma::Mat<T> Hm = H0;
+  for (std::size_t step = 0; step < k; ++step) {
+    const arma::Mat<T> H = sample_bernoulli<T>(Hm, rng);
+    out.v = sample_bernoulli<T>(rbm.visible_mean(H), rng);
+    Hm = rbm.hidden_mean(out.v);
+  }
+  out.h = std::move(Hm);
+  return out;
+}
+
+template <class T>
+Phase<T> gibbs_chain(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng) {
+  return gibbs_chain_from(rbm, rbm.hidden_mean(V0), k, rng);
+}
+
+template arma::Mat<float> sample_bernoulli(const arma::Mat<float>&, Rng&);
+template arma::Mat<double> sample_bernoulli(const arma::Mat<double>&, Rng&);
+template Phase<float> gibbs_chain(const Rbm<float>&, const arma::Mat<float>&, std::size_t, Rng&);
+template Phase<double> gibbs_chain(const Rbm<double>&, const arma::Mat<double>&, std::size_t,
+                                   Rng&);
+template Phase<float> gibbs_chain_from(const Rbm<float>&, const arma::Mat<float>&, std::size_t,
+                                       Rng&);
+template Phase<double> gibbs_chain_from(const Rbm<double>&, const arma::Mat<double>&, std::size_t,
+                                        Rng&);
+
+}  // namespace rbmkit

@@ -1,0 +1,188 @@
+#include "rbmkit/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "rbmkit/error.hpp"
+#include "rbmkit/gibbs.hpp"
+#include "rbmkit/monitor.hpp"
+
+namespace rbmkit {
+
+Method parse_method(const std::string& text, const std::string& option) {
+  if (text == "cd") return Method::cd;
+  if (text == "pcd") return Method::pcd;
+  throw InvalidArgument(option + ": expected cd or pcd, got '" + text + "'");
+}
+
+std::string to_string(Method m) { return m == Method::cd ? "cd" : "pcd"; }
+
+namespace {
+void require(bool ok, const std::string& option, const std::string& what) {
+  if (!ok) throw InvalidArgument(option + ": " + what);
+}
+bool finite_nonneg(double x) { return std::isfinite(x) && x >= 0; }
+std::string fmt(double x) {
+  std::ostringstream o;
+  o.precision(17);
+  o << x;
+  return o.str();
+}
+}  // namespace
+
+void TrainConfig::validate() const {
+  require(hidden > 0, "--hidden", "must be at least 1");
+  require(epochs > 0, "--epochs", "must be at least 1");
+  require(batch > 0, "--batch", "must be at least 1");
+  require(std::isfinite(lr) && lr > 0, "--lr", "must be a positive finite number");
+  require(finite_nonneg(lr_decay), "--lr-decay", "must be a finite number >= 0");
+  require(finite_nonneg(momentum) && momentum < 1, "--momentum", "must be in [0, 1)");
+  require(finite_nonneg(initial_momentum) && initial_momentum < 1, "--initial-momentum",
+          "must be in [0, 1)");
+  require(finite_nonneg(weight_decay), "--weight-decay", "must be a finite number >= 0");
+  require(finite_nonneg(sparsity_target) && sparsity_target < 1, "--sparsity-target",
+          "must be in [0, 1)");
+  require(finite_nonneg(sparsity_cost), "--sparsity-cost", "must be a finite number >= 0");
+  require(finite_nonneg(sparsity_decay) && sparsity_decay < 1, "--sparsity-decay",
+          "must be in [0, 1)");
+  require(k > 0, "--k", "must be at least 1");
+  require(std::isfinite(threshold) && threshold >= 0 && threshold < 1, "--threshold",
+          "must be in [0, 1)");
+  require(threads >= 0, "--threads", "must be >= 0 (0 = all cores)");
+  if (gradient == GradientPath::reward_correlator && method == Method::pcd)
+    require(chains == 0 || chains == batch, "--chains",
+            "the reward correlator needs as many chains as the minibatch size");
+}
+
+std::map<std::string, std::string> TrainConfig::to_map() const {
+  return {{"hidden", std::to_string(hidden)},
+          {"epochs", std::to_string(epochs)},
+          {"batch", std::to_string(batch)},
+          {"lr", fmt(lr)},
+          {"lr_decay", fmt(lr_decay)},
+          {"momentum", fmt(momentum)},
+          {"initial_momentum", fmt(initial_momentum)},
+          {"momentum_epochs", std::to_string(momentum_epochs)},
+          {"weight_decay", fmt(weight_decay)},
+          {"sparsity_target", fmt(sparsity_target)},
+          {"sparsity_cost", fmt(sparsity_cost)},
+          {"sparsity_decay", fmt(sparsity_decay)},
+          {"method", to_string(method)},
+          {"k", std::to_string(k)},
+          {"chains", std::to_string(chains)},
+          {"gradient", to_string(gradient)},
+          {"binarize", to_string(binarize)},
+          {"threshold", fmt(threshold)},
+          {"seed", std::to_string(seed)},
+          {"threads", std::to_string(threads)}};
+}
+
+template <class T>
+Rbm<T> make_initial_rbm(const Dataset& data, const TrainConfig& config, Rng& rng) {
+  config.validate();
+  Rbm<T> rbm(data.dim(), config.hidden);
+  rbm.initialize(data.marginals(config.binarize == Binarize::threshold ? Binarize::threshold
+                                                                       : Binarize::none,
+                                config.threshold),
+                 rng);
+  return rbm;
+}
+
+template <class T>
+RbmTrainer<T>::RbmTrainer(const TrainConfig& config, Rbm<T>& rbm) : config_(config), rbm_(rbm) {
+  config_.validate();
+  vW_.zeros(rbm.n_visible(), rbm.n_hidden());
+  vb_.zeros(rbm.n_visible());
+  vc_.zeros(rbm.n_hidden());
+  q_.zeros(rbm.n_hidden());
+}
+
+template <class T>
+RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double momentum, Rng& rng) {
+  if (V.n_rows != rbm_.n_visible())
+    throw DimensionError("RbmTrainer::step: minibatch has " + std::to_string(V.n_rows) +
+                         " rows, model has " + std::to_string(rbm_.n_visible()) +
+                         " visible units");
+  Phase<T> pos;
+  pos.v = V;
+  pos.h = rbm_.hidden_mean(V);
+  Phase<T> neg;
+  if (config_.method == Method::cd) {
+    neg = gibbs_chain_from(rbm_, pos.h, config_.k, rng);
+  } else {
+    if (chains_.n_cols == 0) {
+      // Start the persistent chains from the first minibatch (repeated if more chains).
+      const std::size_t n = config_.chains ? config_.chains : V.n_cols;
+      chains_.set_size(V.n_rows, n);
+      for (std::size_t j = 0; j < n; ++j) chains_.col(j) = V.col(j % V.n_cols);
+    }
+    neg = gibbs_chain(rbm_, chains_, config_.k, rng);
+    chains_ = neg.v;
+  }
+  RbmGradient<T> g = rbm_gradient(config_.gradient, pos, neg);
+  // Mean-field reconstruction error of this minibatch, before the update.
+  last_reconstruction_error_ = mean_squared_error(V, rbm_.visible_mean(pos.h));
+
+  // Penalties and the SGD-with-momentum update, identical for every gradient path.
+  arma::Mat<T> dW = g.dW;
+  arma::Col<T> db = g.db, dc = g.dc;
+  if (config_.weight_decay > 0) dW -= T(config_.weight_decay) * rbm_.W();
+  if (config_.sparsity_cost > 0) {
+    const arma::Col<T> q_batch = arma::mean(pos.h, 1);
+    q_ = T(config_.sparsity_decay) * q_ + T(1 - config_.sparsity_decay) * q_batch;
+    const arma::Col<T> excess = q_ - T(config_.sparsity_target);
+    dc -= T(config_.sparsity_cost) * excess;
+    dW -= T(config_.sparsity_cost) * (arma::Col<T>(arma::mean(pos.v, 1)) * excess.t());
+  }
+  const T m = T(momentum), eta = T(lr);
+  vW_ = m * vW_ + eta * dW;
+  vb_ = m * vb_ + eta * db;
+  vc_ = m * vc_ + eta * dc;
+  rbm_.W() += vW_;
+  rbm_.b() += vb_;
+  rbm_.c() += vc_;
+  return g;
+}
+
+template <class T>
+EpochReport RbmTrainer<T>::run_epoch(const Dataset& data, Rng& rng,
+                                     const std::function<void(std::size_t, std::size_t)>& progress) {
+  if (data.dim() != rbm_.n_visible())
+    throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
+                         " dimensions, model has " + std::to_string(rbm_.n_visible()) +
+                         " visible units");
+  if (data.size() == 0) throw DataError(data.source + ": no examples");
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::size_t B = std::min(config_.batch, data.size());
+  // Only full minibatches: with a fresh order every epoch, each example is still used.
+  const std::size_t n_batches = data.size() / B;
+  arma::uvec order(data.size());
+  for (std::size_t i = 0; i < order.n_elem; ++i) order[i] = i;
+  shuffle(order.begin(), order.end(), rng);
+
+  EpochReport rep;
+  rep.epoch = epoch_ + 1;
+  rep.learning_rate = config_.lr / (1.0 + config_.lr_decay * double(epoch_));
+  const double momentum =
+      epoch_ < config_.momentum_epochs ? config_.initial_momentum : config_.momentum;
+  double recon = 0;
+  for (std::size_t bi = 0; bi < n_batches; ++bi) {
+    const arma::Mat<T> V =
+        make_batch<T>(data, order, bi * B, B, config_.binarize, config_.threshold, rng);
+    step(V, rep.learning_rate, momentum, rng);
+    recon += last_reconstruction_error_;
+    if (progress) progress(bi + 1, n_batches);
+  }
+  rep.reconstruction_error = recon / double(n_batches);
+  ++epoch_;
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return rep;
+}
+
+template class RbmTrainer<float>;
+template class RbmTrainer<double>;
+template Rbm<float> make_initial_rbm(const Dataset&, const TrainConfig&, Rng&);
+template Rbm<double> make_initial_rbm(const Dataset&, const TrainConfig&, Rng&);
+
+}  // namespace rbmkit
