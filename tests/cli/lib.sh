@@ -1,0 +1,41 @@
+# Helpers for the CLI tests: source this file, then call the expect_* functions.
+# Usage in a test script:  . "$(dirname "$0")/lib.sh" "$@"
+set -u
+RBMKIT=$1
+WORK=$2
+rm -rf "$WORK" && mkdir -p "$WORK"
+FAILED=0
+CHECKS=0
+
+fail() { echo "FAIL: $*" >&2; FAILED=$((FAILED + 1)); }
+
+# expect_exit CODE DESCRIPTION -- command...   : runs the command, checks its exit code, and that a
+# failing command prints exactly one line on stderr.
+expect_exit() {
+  local want=$1 what=$2
+  shift 3
+  CHECKS=$((CHECKS + 1))
+  "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    fail "$what: exit $got, expected $want; stderr: $(head -c 400 "$WORK/stderr")"
+    return
+  fi
+  if [ "$want" -ne 0 ]; then
+    local lines
+    lines=$(wc -l <"$WORK/stderr")
+    if [ "$lines" -ne 1 ]; then fail "$what: expected one line on stderr, got $lines: $(head -c 400 "$WORK/stderr")"; fi
+  fi
+}
+
+# expect_stderr_contains TEXT DESCRIPTION : the last command's stderr mentions TEXT.
+expect_stderr_contains() {
+  CHECKS=$((CHECKS + 1))
+  grep -qF -- "$1" "$WORK/stderr" || fail "$2: stderr does not mention '$1': $(head -c 400 "$WORK/stderr")"
+}
+
+finish() {
+  echo "$CHECKS checks, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+  exit $?
+}
