@@ -21,7 +21,7 @@ bool parse(const std::string& command, const std::string& synopsis, po::options_
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw UsageError(command + ": " + e.what());
+    throw UsageError(e.what());
   }
   return true;
 }

@@ -1,0 +1,185 @@
+#include <doctest/doctest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "rbmkit/data.hpp"
+#include "rbmkit/error.hpp"
+
+using namespace rbmkit;
+
+namespace {
+
+std::string temp_path(const std::string& name) { return "/tmp/rbmkit_test_data_" + name; }
+
+void write_bytes(const std::string& path, const std::vector<unsigned char>& bytes) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+void write_gz(const std::string& path, const std::vector<unsigned char>& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), unsigned(bytes.size()));
+  gzclose(f);
+}
+
+/// An idx3 file of n images of r x c bytes; pixel (k, i, j) = (k * 7 + i * c + j) % 256.
+std::vector<unsigned char> idx3(unsigned n, unsigned r, unsigned c) {
+  std::vector<unsigned char> b = {0, 0, 0x08, 3};
+  for (unsigned d : {n, r, c})
+    for (int s = 24; s >= 0; s -= 8) b.push_back((d >> s) & 0xff);
+  for (unsigned k = 0; k < n; ++k)
+    for (unsigned i = 0; i < r * c; ++i) b.push_back((k * 7 + i) % 256);
+  return b;
+}
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+template <class E, class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_SUITE("data") {
+  TEST_CASE("IDX images are read raw and gzip-compressed, examples as columns") {
+    const auto bytes = idx3(3, 2, 4);
+    write_bytes(temp_path("a.idx"), bytes);
+    write_gz(temp_path("a.idx.gz"), bytes);
+    for (const auto& p : {temp_path("a.idx"), temp_path("a.idx.gz")}) {
+      const Dataset d = read_idx(p);
+      REQUIRE(d.dim() == 8);
+      REQUIRE(d.size() == 3);
+      CHECK(d.pixels(0, 0) == 0);
+      CHECK(d.pixels(5, 2) == (2 * 7 + 5));
+      CHECK(d.source == p);
+    }
+  }
+
+  TEST_CASE("IDX labels are read") {
+    write_bytes(temp_path("l.idx"), {0, 0, 8, 1, 0, 0, 0, 3, 4, 1, 9});
+    const auto l = read_idx_labels(temp_path("l.idx"));
+    REQUIRE(l.n_elem == 3);
+    CHECK(l[2] == 9);
+  }
+
+  TEST_CASE("malformed IDX files are refused with the file named") {
+    auto bytes = idx3(3, 2, 2);
+    const std::string p = temp_path("bad.idx");
+    // Truncated pixel data.
+    write_bytes(p, std::vector<unsigned char>(bytes.begin(), bytes.end() - 1));
+    std::string msg = error_of<DataError>([&] { read_idx(p); });
+    CHECK(msg.find(p) != std::string::npos);
+    CHECK(msg.find("expected 12 bytes") != std::string::npos);
+    // Trailing garbage.
+    auto longer = bytes;
+    longer.push_back(1);
+    write_bytes(p, longer);
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("trailing") != std::string::npos);
+    // Bad magic.
+    auto bad = bytes;
+    bad[0] = 1;
+    write_bytes(p, bad);
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("magic") != std::string::npos);
+    // Unsupported element type (0x0D: float).
+    bad = bytes;
+    bad[2] = 0x0D;
+    write_bytes(p, bad);
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("element type") != std::string::npos);
+    // Header cut short.
+    write_bytes(p, {0, 0, 8, 3, 0, 0});
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("truncated") != std::string::npos);
+    // A label file where images are expected.
+    write_bytes(p, {0, 0, 8, 1, 0, 0, 0, 1, 4});
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("label") != std::string::npos);
+    // A damaged gzip stream.
+    write_gz(p, bytes);
+    {
+      std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(12);
+      f.write("\xff\xff\xff\xff\xff\xff", 6);
+    }
+    CHECK_THROWS_AS(read_idx(p), DataError);
+    // Missing file and directory.
+    CHECK(error_of<DataError>([&] { read_idx(temp_path("nope.idx")); }).find("nope.idx") != std::string::npos);
+    CHECK(error_of<DataError>([&] { read_idx("/tmp"); }).find("directory") != std::string::npos);
+  }
+
+  TEST_CASE("CSV in 0..255 and in [0,1] is scaled to [0,1]; a header line is skipped") {
+    write_text(temp_path("a.csv"), "p0,p1,p2\n0,128,255\n255,0,1\n");
+    const Dataset a = read_csv(temp_path("a.csv"));
+    REQUIRE(a.dim() == 3);
+    REQUIRE(a.size() == 2);
+    CHECK(a.pixels(1, 0) == 128);
+    CHECK(a.pixels(2, 1) == 1);
+    write_text(temp_path("b.csv"), "0,0.5,1\r\n1,0,0.25\r\n\n");
+    const Dataset b = read_csv(temp_path("b.csv"));
+    REQUIRE(b.size() == 2);
+    CHECK(b.pixels(2, 0) == 255);
+    CHECK(b.pixels(1, 0) == 128);  // 0.5 * 255 = 127.5 rounds to 128
+    CHECK(b.pixels(2, 1) == 64);    // 0.25 * 255 = 63.75
+    CHECK(load_dataset(temp_path("b.csv")).size() == 2);
+  }
+
+  TEST_CASE("malformed CSV files are refused with file and line named") {
+    const std::string p = temp_path("bad.csv");
+    write_text(p, "0,1,0\n1,0\n");
+    std::string msg = error_of<DataError>([&] { read_csv(p); });
+    CHECK(msg.find(p) != std::string::npos);
+    CHECK(msg.find("line 2") != std::string::npos);
+    write_text(p, "0,1,0\n1,nan,0\n");
+    CHECK(error_of<DataError>([&] { read_csv(p); }).find("NaN") != std::string::npos);
+    write_text(p, "0,1,0\n1,x,0\n");
+    CHECK(error_of<DataError>([&] { read_csv(p); }).find("not a number") != std::string::npos);
+    write_text(p, "0,-1,0\n");
+    CHECK(error_of<DataError>([&] { read_csv(p); }).find("outside") != std::string::npos);
+    write_text(p, "0,300,0\n");
+    CHECK(error_of<DataError>([&] { read_csv(p); }).find("outside") != std::string::npos);
+    write_text(p, "");
+    CHECK(error_of<DataError>([&] { read_csv(p); }).find("no examples") != std::string::npos);
+  }
+
+  TEST_CASE("minibatches are binarized by threshold, stochastically, or not at all") {
+    Dataset d;
+    d.pixels = arma::Mat<std::uint8_t>(4, 1);  // one example of 4 pixels
+    d.pixels(0, 0) = 0;
+    d.pixels(1, 0) = 100;
+    d.pixels(2, 0) = 128;
+    d.pixels(3, 0) = 255;
+    Rng rng(1);
+    const arma::uvec idx = {0};
+    const arma::mat t = make_batch<double>(d, idx, 0, 1, Binarize::threshold, 0.5, rng);
+    CHECK(arma::approx_equal(t, arma::mat(arma::vec{0.0, 0.0, 1.0, 1.0}), "absdiff", 0.0));
+    const arma::fmat n = make_batch<float>(d, idx, 0, 1, Binarize::none, 0.5, rng);
+    CHECK(n(1, 0) == doctest::Approx(100.0 / 255));
+    // Stochastic: pixel 100/255 is on with probability 0.392; 20000 draws, 5-sigma bound.
+    double on = 0;
+    const int reps = 20000;
+    for (int r = 0; r < reps; ++r) {
+      const arma::mat s = make_batch<double>(d, idx, 0, 1, Binarize::stochastic, 0.5, rng);
+      CHECK(s(0, 0) == 0.0);
+      CHECK(s(3, 0) == 1.0);
+      on += s(1, 0);
+    }
+    const double p = 100.0 / 255;
+    CHECK(std::abs(on / reps - p) < 5 * std::sqrt(p * (1 - p) / reps));
+  }
+
+  TEST_CASE("data marginals and parse_binarize") {
+    Dataset d;
+    d.pixels = arma::Mat<std::uint8_t>{{0, 255}, {255, 255}};
+    const arma::vec m = d.marginals();
+    CHECK(m[0] == 0.5);
+    CHECK(m[1] == 1.0);
+    CHECK(parse_binarize("stochastic") == Binarize::stochastic);
+    CHECK(error_of<InvalidArgument>([] { parse_binarize("maybe"); }).find("--binarize") != std::string::npos);
+  }
+}
