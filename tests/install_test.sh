@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs rbmkit from BUILD_DIR into a fresh prefix and builds EXAMPLES_DIR against it.
+set -eu
+build=$1 examples=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$work/build" >/dev/null
+test -x "$work/build/feature_learning"
+test -f "$work/prefix/include/rbmkit/rbm.hpp"
+echo "installed package builds examples/: ok"
