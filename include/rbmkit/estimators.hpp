@@ -13,7 +13,7 @@
 /// | centered-constant        | (h − sigm(a)) · (L − c), one constant c for all units    | yes      |
 /// | straight-through         | ∂L/∂h, thresholds treated as identity         (§3.2.1)   | no       |
 /// | straight-through-scaled  | sigm'(a) ⊙ ∂L/∂h, every threshold's derivative → sigm'   | no       |
-/// | learned                  | F(straight-through, low-noise inputs) ≈ E[unbiased | ·]  (§3.2.2) | no (→ yes) |
+/// | learned                  | F(straight-through, low-noise inputs) ≈ E[unbiased given them] (§3.2.2) | → yes |
 /// | reinforce-loo            | ½ (h¹ − h²)(L¹ − L²), two independent samples            | yes      |
 /// | arm                      | (L(1[u > sigm(−a)]) − L(1[u < sigm(a)])) (u − ½)  (Yin & Zhou 2019) | yes |
 ///
