@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
       {"eval", {cmd_eval, "evaluate a model on a data set"}},
       {"export", {cmd_export, "write a model's parameters as CSV files"}},
       {"info", {cmd_info, "versions of rbmkit, Armadillo and BLAS; threads"}},
+      {"estimators", {cmd_estimators, "variance study of stochastic-neuron gradient estimators"}},
   };
   return table;
 }
@@ -28,7 +29,8 @@ const std::map<std::string, Command>& commands() {
 void usage(std::ostream& os) {
   os << "usage: rbmkit <command> [options]   (rbmkit <command> --help for its options)\n\n"
         "commands:\n";
-  for (const auto& [name, c] : commands()) os << "  " << name << std::string(10 - name.size(), ' ') << c.summary << "\n";
+  for (const auto& [name, c] : commands())
+    os << "  " << name << std::string(name.size() < 11 ? 12 - name.size() : 1, ' ') << c.summary << "\n";
 }
 
 }  // namespace
