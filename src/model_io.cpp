@@ -320,4 +320,66 @@ Rbm<T> load_rbm(const std::string& path) {
 RBMKIT_MODEL_IO_INSTANTIATE(float)
 RBMKIT_MODEL_IO_INSTANTIATE(double)
 
+template <class T>
+ModelFile make_bm_file(const BoltzmannMachine<T>& bm,
+                       const std::map<std::string, std::string>& config,
+                       const Rng::State& rng_state) {
+  bm.check("make_bm_file");
+  ModelFile f;
+  f.element_type = element_type_of<T>();
+  f.kind = MachineKind::bm;
+  f.n_visible = bm.n_visible();
+  f.n_hidden = bm.n_hidden();
+  f.config = config;
+  f.rng_state = rng_state;
+  f.put<T>("W", bm.W());
+  f.put<T>("bias", arma::Mat<T>(bm.bias()));
+  f.put<T>("mask", bm.mask());
+  return f;
+}
+
+template <class T>
+BoltzmannMachine<T> bm_from_file(const ModelFile& f, const std::string& source) {
+  const std::string fn = "load_bm(" + source + ")";
+  if (f.kind != MachineKind::bm)
+    throw ModelError(fn + ": the file holds an RBM, not a general Boltzmann machine");
+  const std::uint64_t n = f.n_visible + f.n_hidden;
+  if (f.n_visible == 0) throw ModelError(fn + ": no visible units");
+  const arma::Mat<T> W = f.get<T>("W", source), bias = f.get<T>("bias", source),
+                     mask = f.get<T>("mask", source);
+  if (W.n_rows != n || W.n_cols != n || bias.n_elem != n || mask.n_rows != n || mask.n_cols != n)
+    throw ModelError(fn + ": parameter shapes disagree with the header");
+  BoltzmannMachine<T> bm(f.n_visible, f.n_hidden);
+  try {
+    bm.set_mask(mask);
+    bm.W() = W;
+    bm.bias() = arma::vectorise(bias);
+    bm.check(fn);
+  } catch (const Error& e) {
+    throw ModelError(e.what());
+  }
+  return bm;
+}
+
+template <class T>
+void save_bm(const std::string& path, const BoltzmannMachine<T>& bm,
+             const std::map<std::string, std::string>& config, const Rng::State& rng_state) {
+  write_model_file(path, make_bm_file(bm, config, rng_state));
+}
+
+template <class T>
+BoltzmannMachine<T> load_bm(const std::string& path) {
+  return bm_from_file<T>(read_model_file(path), path);
+}
+
+#define RBMKIT_MODEL_IO_BM_INSTANTIATE(T)                                                   \
+  template ModelFile make_bm_file(const BoltzmannMachine<T>&,                               \
+                                  const std::map<std::string, std::string>&, const Rng::State&); \
+  template BoltzmannMachine<T> bm_from_file(const ModelFile&, const std::string&);          \
+  template void save_bm(const std::string&, const BoltzmannMachine<T>&,                     \
+                        const std::map<std::string, std::string>&, const Rng::State&);      \
+  template BoltzmannMachine<T> load_bm(const std::string&);
+RBMKIT_MODEL_IO_BM_INSTANTIATE(float)
+RBMKIT_MODEL_IO_BM_INSTANTIATE(double)
+
 }  // namespace rbmkit

@@ -55,6 +55,8 @@ void TrainConfig::validate() const {
             "the reward correlator needs as many chains as the minibatch size");
 }
 
+// The gradient path is deliberately not stored: both paths give bit-identical models
+// (gradient.hpp), so the same seed trained either way gives byte-identical model files.
 std::map<std::string, std::string> TrainConfig::to_map() const {
   return {{"hidden", std::to_string(hidden)},
           {"epochs", std::to_string(epochs)},
@@ -71,7 +73,6 @@ std::map<std::string, std::string> TrainConfig::to_map() const {
           {"method", to_string(method)},
           {"k", std::to_string(k)},
           {"chains", std::to_string(chains)},
-          {"gradient", to_string(gradient)},
           {"binarize", to_string(binarize)},
           {"threshold", fmt(threshold)},
           {"seed", std::to_string(seed)},

@@ -1,10 +1,11 @@
-// rbmkit train: fit an RBM to a data set and save it.
+// rbmkit train: fit an RBM (or, with --machine bm, a general Boltzmann machine) and save it.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
+#include "rbmkit/bm_trainer.hpp"
 #include "rbmkit/data.hpp"
 #include "rbmkit/model_io.hpp"
 #include "rbmkit/monitor.hpp"
@@ -62,6 +63,41 @@ int run(const TrainJob& job) {
   return ok;
 }
 
+// The general Boltzmann machine: persistent chains, sequential Gibbs sweeps (bm_trainer.hpp).
+template <class T>
+int run_bm(const TrainJob& job, const BmTrainConfig& bcfg) {
+  const TrainConfig& cfg = bcfg.base;
+  const Dataset data = load_dataset(job.data_path);
+  std::cerr << "rbmkit train: " << data.size() << " examples of " << data.dim() << " from "
+            << data.source << "; Boltzmann machine with " << data.dim() << " visible and "
+            << cfg.hidden << " hidden units (" << to_string(bcfg.connectivity) << "), "
+            << to_string(cfg.method) << ", " << bcfg.gibbs_sweeps << " Gibbs sweep(s) per phase, "
+            << to_string(cfg.gradient) << ", " << (sizeof(T) == 4 ? "float" : "double")
+            << ", seed " << cfg.seed << ", " << threads() << " thread(s)\n";
+  Rng rng(cfg.seed);
+  BoltzmannMachine<T> bm = make_initial_bm<T>(data, bcfg, rng);
+  BmTrainer<T> trainer(bcfg, bm);
+  std::ostringstream log;
+  log << "epoch,seconds,conditional_error,learning_rate\n";
+  for (std::size_t e = 0; e < cfg.epochs; ++e) {
+    Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(cfg.epochs));
+    const BmEpochReport rep = trainer.run_epoch(
+        data, rng, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
+    bar.finish();
+    char line[256];
+    std::snprintf(line, sizeof line, "epoch %3zu/%zu  %7.2f s  conditional error %.5f\n",
+                  rep.epoch, cfg.epochs, rep.seconds, rep.conditional_error);
+    std::cerr << line;
+    log << rep.epoch << "," << format17(rep.seconds) << "," << format17(rep.conditional_error)
+        << "," << format17(rep.learning_rate) << "\n";
+    if (!job.log.empty())
+      write_file_atomically(job.log, [&](std::ostream& os) { os << log.str(); });
+  }
+  save_bm(job.out, bm, bcfg.to_map(), rng.state());
+  std::cerr << "rbmkit train: model written to " << job.out << "\n";
+  return ok;
+}
+
 }  // namespace
 
 int cmd_train(const std::vector<std::string>& args) {
@@ -71,6 +107,12 @@ int cmd_train(const std::vector<std::string>& args) {
       ("data", po::value<std::string>()->default_value(default_train_images()),
        "training data: IDX (raw or .gz) or CSV (default: Fashion-MNIST training images)")
       ("out", po::value<std::string>(), "model file to write (required)")
+      ("machine", po::value<std::string>()->default_value("rbm"),
+       "rbm | bm (general Boltzmann machine)")
+      ("gibbs-sweeps", po::value<long long>()->default_value(1),
+       "bm: sequential Gibbs sweeps per phase per update")
+      ("connectivity", po::value<std::string>()->default_value("full"),
+       "bm: full | semi-restricted (no hidden-hidden) | restricted (visible-hidden only)")
       ("hidden", po::value<long long>()->default_value((long long)d.hidden), "hidden units")
       ("epochs", po::value<long long>()->default_value((long long)d.epochs), "passes over the data")
       ("batch", po::value<long long>()->default_value((long long)d.batch), "minibatch size")
@@ -137,6 +179,23 @@ int cmd_train(const std::vector<std::string>& args) {
   job.monitor_examples = get_count(vm, "monitor-examples", 0);
   check_output_path(job.out);
   if (!job.log.empty()) check_output_path(job.log);
+  const std::string machine = vm["machine"].as<std::string>();
+  if (machine != "rbm" && machine != "bm")
+    throw UsageError("--machine: expected rbm or bm, got '" + machine + "'");
+  if (machine == "bm") {
+    if (!vm["k"].defaulted())
+      throw UsageError("--k: applies to --machine rbm; use --gibbs-sweeps with --machine bm");
+    BmTrainConfig bcfg;
+    bcfg.base = c;
+    bcfg.gibbs_sweeps = get_count(vm, "gibbs-sweeps", 1);
+    bcfg.connectivity = parse_connectivity(vm["connectivity"].as<std::string>());
+    bcfg.validate();
+    set_threads(c.threads);
+    return precision == "float" ? run_bm<float>(job, bcfg) : run_bm<double>(job, bcfg);
+  }
+  for (const char* bm_only : {"gibbs-sweeps", "connectivity"})
+    if (!vm[bm_only].defaulted())
+      throw UsageError(std::string("--") + bm_only + ": applies to --machine bm only");
   set_threads(c.threads);
   return precision == "float" ? run<float>(job) : run<double>(job);
 }

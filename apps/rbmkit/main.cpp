@@ -19,6 +19,7 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"train", {cmd_train, "train an RBM on a data set"}},
       {"eval", {cmd_eval, "evaluate a model on a data set"}},
+      {"equiv", {cmd_equiv, "contrastive vs reward-correlator updates on the same samples"}},
       {"export", {cmd_export, "write a model's parameters as CSV files"}},
       {"info", {cmd_info, "versions of rbmkit, Armadillo and BLAS; threads"}},
       {"estimators", {cmd_estimators, "variance study of stochastic-neuron gradient estimators"}},

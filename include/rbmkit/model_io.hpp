@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/boltzmann.hpp"
 #include "rbmkit/random.hpp"
 #include "rbmkit/rbm.hpp"
 
@@ -82,5 +83,24 @@ void save_rbm(const std::string& path, const Rbm<T>& rbm,
 /// Loads an RBM (converted to T).
 template <class T>
 Rbm<T> load_rbm(const std::string& path);
+
+/// A model file holding the Boltzmann machine `bm` (kind MachineKind::bm): arrays "W" (n × n
+/// symmetric weights over visible-then-hidden units), "bias" (n), "mask" (n × n, 0/1).
+template <class T>
+ModelFile make_bm_file(const BoltzmannMachine<T>& bm,
+                       const std::map<std::string, std::string>& config,
+                       const Rng::State& rng_state);
+/// The Boltzmann machine stored in `file` (converted to T); throws ModelError when `file` holds
+/// an RBM or its arrays are inconsistent (shapes, symmetry, mask, non-finite values).
+template <class T>
+BoltzmannMachine<T> bm_from_file(const ModelFile& file, const std::string& source = "");
+/// Saves a Boltzmann machine atomically.
+template <class T>
+void save_bm(const std::string& path, const BoltzmannMachine<T>& bm,
+             const std::map<std::string, std::string>& config = {},
+             const Rng::State& rng_state = {});
+/// Loads a Boltzmann machine (converted to T).
+template <class T>
+BoltzmannMachine<T> load_bm(const std::string& path);
 
 }  // namespace rbmkit

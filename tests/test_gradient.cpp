@@ -1,0 +1,277 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "equiv_fixtures.hpp"
+#include "rbmkit/bm_gradient.hpp"
+#include "rbmkit/bm_trainer.hpp"
+#include "rbmkit/equivalence.hpp"
+#include "rbmkit/error.hpp"
+#include "rbmkit/gradient.hpp"
+#include "rbmkit/trainer.hpp"
+
+using namespace rbmkit;
+
+namespace {
+
+template <class T>
+bool bitwise_equal(const EquivResult& r) {
+  // The updates were converted to double exactly, so bit equality there is bit equality in T.
+  return fixtures::same_bits(r.contrastive.dW, r.correlator.dW) &&
+         fixtures::same_bits<double>(r.contrastive.db, r.correlator.db) &&
+         fixtures::same_bits<double>(r.contrastive.dc, r.correlator.dc);
+}
+
+/// The RBM stream of one CD-k minibatch (not trivially small numbers: weights of std 0.5).
+template <class T>
+void rbm_phases(std::size_t batch, std::size_t k, Phase<T>& pos, Phase<T>& neg) {
+  const auto rbm = fixtures::random_rbm<T>(20, 12, 0.5, 17);
+  const Dataset data = fixtures::random_binary_dataset(20, 64, 8);
+  Rng rng(99);
+  arma::uvec all(data.size());
+  for (arma::uword i = 0; i < all.n_elem; ++i) all[i] = i;
+  pos.v = make_batch<T>(data, all, 0, batch, Binarize::threshold, 0.5, rng);
+  pos.h = rbm.hidden_mean(pos.v);
+  neg = gibbs_chain_from(rbm, pos.h, k, rng);
+}
+
+/// Does comparing `stream`'s correlator with the contrastive update of (pos, neg) reveal a
+/// difference? A stream the correlator refuses (unequal counts) counts as detected too.
+template <class T>
+bool detected(const RewardStream<T>& stream, const Phase<T>& pos, const Phase<T>& neg,
+              double* diff = nullptr) {
+  const RbmGradient<T> c = contrastive_gradient(pos, neg);
+  try {
+    const RbmGradient<T> r = reward_correlator_gradient(stream);
+    const double d = std::max({double(arma::abs(c.dW - r.dW).max()),
+                               double(arma::abs(c.db - r.db).max()),
+                               double(arma::abs(c.dc - r.dc).max())});
+    if (diff) *diff = d;
+    return d > 1e-12;
+  } catch (const InvalidArgument&) {
+    return true;
+  }
+}
+
+template <class T>
+void check_trained_rbms_identical(Method method, std::size_t k) {
+  const Dataset data = fixtures::random_binary_dataset(16, 120, 5);
+  TrainConfig cfg;
+  cfg.hidden = 10;
+  cfg.epochs = 3;
+  cfg.batch = 20;
+  cfg.lr = 0.1;
+  cfg.method = method;
+  cfg.k = k;
+  cfg.momentum_epochs = 1;          // both momentum values used
+  cfg.weight_decay = 1e-3;
+  cfg.sparsity_target = 0.1;        // and the sparsity penalty
+  cfg.sparsity_cost = 0.01;
+  cfg.seed = 12;
+  Rbm<T> models[2];
+  int i = 0;
+  for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
+    cfg.gradient = path;
+    Rng rng(cfg.seed);
+    models[i] = make_initial_rbm<T>(data, cfg, rng);
+    RbmTrainer<T> trainer(cfg, models[i]);
+    for (std::size_t e = 0; e < cfg.epochs; ++e) trainer.run_epoch(data, rng);
+    ++i;
+  }
+  CHECK(fixtures::same_bits(models[0].W(), models[1].W()));
+  CHECK(fixtures::same_bits<T>(models[0].b(), models[1].b()));
+  CHECK(fixtures::same_bits<T>(models[0].c(), models[1].c()));
+  // Training moved the parameters, so the identity is not that of two untouched models.
+  Rng rng(cfg.seed);
+  const Rbm<T> initial = make_initial_rbm<T>(data, cfg, rng);
+  CHECK(arma::abs(arma::Mat<T>(models[0].W() - initial.W())).max() > T(1e-3));
+}
+
+}  // namespace
+
+TEST_SUITE("gradient") {
+  TEST_CASE("RBM: contrastive and reward-correlator updates are bitwise identical (CD-1, CD-5, "
+            "PCD; batch 1, 7, 32, 100; float and double)") {
+    const auto rbm_d = fixtures::random_rbm<double>(30, 17, 0.5, 4);
+    const auto rbm_f = rbm_d.cast<float>();
+    const Dataset data = fixtures::random_binary_dataset(30, 250, 6);
+    int cases = 0;
+    for (Method method : {Method::cd, Method::pcd})
+      for (std::size_t k : {std::size_t(1), std::size_t(5)})
+        for (std::size_t batch : {1, 7, 32, 100}) {
+          if (method == Method::pcd && k == 5) continue;  // CD-1, CD-5, PCD-1
+          EquivConfig cfg;
+          cfg.method = method;
+          cfg.k = k;
+          cfg.batch = batch;
+          CAPTURE(to_string(method));
+          CAPTURE(k);
+          CAPTURE(batch);
+          Rng r1(batch * 7 + k), r2(batch * 7 + k);
+          const EquivResult d = rbm_equivalence(rbm_d, data, cfg, r1);
+          const EquivResult f = rbm_equivalence(rbm_f, data, cfg, r2);
+          CHECK(bitwise_equal<double>(d));
+          CHECK(bitwise_equal<float>(f));
+          CHECK(d.difference.max() == 0.0);
+          CHECK(f.difference.max() == 0.0);
+          CHECK(d.reward.n_elem == 2 * batch);
+          // The updates are not trivially zero.
+          CHECK(arma::abs(d.contrastive.dW).max() > 1e-3);
+          // And they are the correlator: the order-independent long-double sum agrees.
+          RewardStream<double> s{d.v, d.h, d.reward};
+          const RbmGradient<double> ref = reward_correlator_reference(s);
+          CHECK(arma::abs(ref.dW - d.correlator.dW).max() < 1e-12);
+          ++cases;
+        }
+    CHECK(cases == 12);
+  }
+
+  TEST_CASE("a naive sample-by-sample float correlator is not bitwise identical: the run-wise "
+            "construction is what makes the paths agree") {
+    Phase<float> pos, neg;
+    rbm_phases<float>(60, 1, pos, neg);
+    const RbmGradient<float> c = contrastive_gradient(pos, neg);
+    const RewardStream<float> s = make_reward_stream(pos, neg);
+    arma::fmat W(pos.v.n_rows, pos.h.n_rows, arma::fill::zeros);
+    for (arma::uword t = 0; t < s.reward.n_elem; ++t)
+      W += s.reward[t] * (s.v.col(t) * s.h.col(t).t());
+    W /= float(s.n_positive());
+    CHECK(arma::abs(W - c.dW).max() < 1e-5f);            // the same quantity…
+    CHECK_FALSE(fixtures::same_bits(W, c.dW));           // …rounded differently
+    CHECK(fixtures::same_bits(reward_correlator_gradient(s).dW, c.dW));
+  }
+
+  TEST_CASE("negative control: one flipped reward is detected") {
+    Phase<double> pos, neg;
+    rbm_phases<double>(16, 1, pos, neg);
+    RewardStream<double> s = make_reward_stream(pos, neg);
+    REQUIRE_FALSE(detected(s, pos, neg));  // the intact stream passes
+    s.reward[3] = -1;                      // a positive sample counted as negative
+    CHECK(detected(s, pos, neg));
+    CHECK_THROWS_AS(reward_correlator_gradient(s), InvalidArgument);
+    // Without the count check (the long-double reference) the update itself is visibly off.
+    const RbmGradient<double> ref = reward_correlator_reference(s);
+    const RbmGradient<double> c = contrastive_gradient(pos, neg);
+    CHECK(arma::abs(ref.db - c.db).max() > 0.05);
+  }
+
+  TEST_CASE("negative control: two flipped rewards that keep the counts equal are detected") {
+    Phase<float> pos, neg;
+    rbm_phases<float>(16, 3, pos, neg);
+    RewardStream<float> s = make_reward_stream(pos, neg);
+    std::swap(s.reward[0], s.reward[20]);  // one +1 → −1 and one −1 → +1
+    double d = 0;
+    CHECK(detected(s, pos, neg, &d));
+    CHECK(d > 1e-3);
+  }
+
+  TEST_CASE("negative control: one dropped sample is detected") {
+    Phase<double> pos, neg;
+    rbm_phases<double>(16, 1, pos, neg);
+    RewardStream<double> s = make_reward_stream(pos, neg);
+    for (arma::uword drop : {arma::uword(0), arma::uword(31)}) {
+      RewardStream<double> t = s;
+      t.v.shed_col(drop);
+      t.h.shed_col(drop);
+      t.reward.shed_col(drop);
+      CHECK(detected(t, pos, neg));
+      CHECK_THROWS_AS(reward_correlator_gradient(t), InvalidArgument);
+    }
+    // Dropping one positive and one negative keeps the counts but changes the update.
+    RewardStream<double> t = s;
+    t.v.shed_col(16);
+    t.h.shed_col(16);
+    t.reward.shed_col(16);
+    t.v.shed_col(0);
+    t.h.shed_col(0);
+    t.reward.shed_col(0);
+    CHECK(detected(t, pos, neg));
+  }
+
+  TEST_CASE("BM: both paths are bitwise identical for the biases and every weight block") {
+    const Dataset data = fixtures::random_binary_dataset(8, 100, 2);
+    for (Connectivity conn : {Connectivity::full, Connectivity::semi_restricted})
+      for (Method method : {Method::cd, Method::pcd})
+        for (std::size_t batch : {1, 9, 40}) {
+          CAPTURE(to_string(conn));
+          CAPTURE(to_string(method));
+          CAPTURE(batch);
+          const auto bm_d = fixtures::random_bm<double>(8, 5, 0.5, 3, conn);
+          const auto bm_f = bm_d.cast<float>();
+          EquivConfig cfg;
+          cfg.method = method;
+          cfg.k = 3;
+          cfg.batch = batch;
+          Rng r1(batch), r2(batch);
+          const EquivResult d = bm_equivalence(bm_d, data, cfg, r1);
+          const EquivResult f = bm_equivalence(bm_f, data, cfg, r2);
+          CHECK(bitwise_equal<double>(d));
+          CHECK(bitwise_equal<float>(f));
+          for (const EquivResult* r : {&d, &f}) {
+            CHECK(r->difference.visible_bias == 0.0);
+            CHECK(r->difference.hidden_bias == 0.0);
+            CHECK(r->difference.weights_vv == 0.0);
+            CHECK(r->difference.weights_vh == 0.0);
+            CHECK(r->difference.weights_hh == 0.0);
+          }
+          if (batch == 40) CHECK(arma::abs(d.contrastive.dW).max() > 0.0);
+          // Structure: symmetric, zero diagonal, zero outside the mask.
+          CHECK(arma::approx_equal(d.correlator.dW, d.correlator.dW.t(), "absdiff", 0.0));
+          CHECK(arma::accu(arma::abs(d.correlator.dW % (1 - d.mask))) == 0.0);
+        }
+  }
+
+  TEST_CASE("BM: the identity holds for real-valued states too, and corruption is detected") {
+    // Binary states make every sum an exact integer; real values in (0,1) exercise rounding.
+    const auto bm = fixtures::random_bm<float>(6, 4, 0.5, 8);
+    Rng rng(2);
+    arma::fmat P(10, 13), N(10, 13);
+    for (auto& x : P) x = rng.uniform_float();
+    for (auto& x : N) x = rng.uniform_float();
+    const BmGradient<float> c = bm_contrastive_gradient(bm, P, N);
+    RewardStream<float> s = make_bm_reward_stream(P, N);
+    const BmGradient<float> r = bm_reward_correlator_gradient(bm, s);
+    CHECK(fixtures::same_bits(c.dW, r.dW));
+    CHECK(fixtures::same_bits<float>(c.db, r.db));
+    CHECK(fixtures::same_bits<float>(c.dc, r.dc));
+    std::swap(s.reward[1], s.reward[14]);
+    const BmGradient<float> bad = bm_reward_correlator_gradient(bm, s);
+    CHECK(arma::abs(bad.dW - c.dW).max() > 1e-3f);
+    s.reward[1] = -s.reward[1];
+    CHECK_THROWS_AS(bm_reward_correlator_gradient(bm, s), InvalidArgument);
+  }
+
+  TEST_CASE("RBMs trained by either path are bitwise identical (CD-1, CD-3, PCD; float, double)") {
+    check_trained_rbms_identical<double>(Method::cd, 1);
+    check_trained_rbms_identical<double>(Method::cd, 3);
+    check_trained_rbms_identical<double>(Method::pcd, 1);
+    check_trained_rbms_identical<float>(Method::cd, 1);
+    check_trained_rbms_identical<float>(Method::pcd, 2);
+  }
+
+  TEST_CASE("Boltzmann machines trained by either path are bitwise identical") {
+    const Dataset data = fixtures::random_binary_dataset(7, 60, 9);
+    for (Method method : {Method::cd, Method::pcd}) {
+      BmTrainConfig cfg;
+      cfg.base.hidden = 4;
+      cfg.base.batch = 10;
+      cfg.base.lr = 0.05;
+      cfg.base.method = method;
+      cfg.base.weight_decay = 1e-3;
+      cfg.gibbs_sweeps = 2;
+      BoltzmannMachine<float> models[2];
+      int i = 0;
+      for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
+        cfg.base.gradient = path;
+        Rng rng(4);
+        models[i] = make_initial_bm<float>(data, cfg, rng);
+        BmTrainer<float> trainer(cfg, models[i]);
+        for (int e = 0; e < 4; ++e) trainer.run_epoch(data, rng);
+        ++i;
+      }
+      CHECK(fixtures::same_bits(models[0].W(), models[1].W()));
+      CHECK(fixtures::same_bits<float>(models[0].bias(), models[1].bias()));
+      CHECK(arma::abs(models[0].W()).max() > 0.05f);  // trained, not the initial 0.01 scale
+    }
+  }
+}
