@@ -1,12 +1,9 @@
 #include "rbmkit/equivalence.hpp"
 
-#include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <deque>
 #include <limits>
 
@@ -173,13 +170,7 @@ void write_csv(const std::string& path, const arma::mat& m) {
 }  // namespace
 
 void write_equivalence_dump(const std::string& dir, const EquivResult& r) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (::mkdir(dir.c_str(), 0755) != 0)
-      throw OutputError(dir + ": cannot create directory: " + std::strerror(errno));
-  } else if (!S_ISDIR(st.st_mode)) {
-    throw OutputError(dir + ": exists and is not a directory");
-  }
+  ensure_directory(dir);
   // One row per stream sample: reward, visible states, hidden values.
   write_csv(dir + "/stream.csv", arma::join_cols(arma::join_cols(r.reward, r.v), r.h).t());
   write_csv(dir + "/contrastive_dW.csv", r.contrastive.dW);

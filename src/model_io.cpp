@@ -123,6 +123,16 @@ void check_output_path(const std::string& path) {
   if (::access(dir.c_str(), W_OK) != 0) throw OutputError(path + ": directory " + dir + " is not writable");
 }
 
+void ensure_directory(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (::mkdir(dir.c_str(), 0755) != 0)
+      throw OutputError(dir + ": cannot create directory: " + std::strerror(errno));
+  } else if (!S_ISDIR(st.st_mode)) {
+    throw OutputError(dir + ": exists and is not a directory");
+  }
+}
+
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write) {
   check_output_path(path);

@@ -1,9 +1,6 @@
 // rbmkit estimators: the variance study of the stochastic-neuron gradient estimators, the toy
 // learning curves and the autoencoder training demo.
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -34,16 +31,6 @@ std::set<std::string> parse_tasks(const std::string& text) {
   }
   if (tasks.empty()) throw UsageError("--task: no task given");
   return tasks;
-}
-
-void make_directory(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (::mkdir(dir.c_str(), 0755) != 0)
-      throw OutputError(dir + ": cannot create directory: " + std::strerror(errno));
-  } else if (!S_ISDIR(st.st_mode)) {
-    throw OutputError(dir + ": exists and is not a directory");
-  }
 }
 
 template <class F>
@@ -94,7 +81,7 @@ int cmd_estimators(const std::vector<std::string>& args) {
   demo.record_every = std::max<std::size_t>(1, demo.steps / 30);
   set_threads(int(get_count(vm, "threads", 0)));
   const std::string dir = vm["out"].as<std::string>();
-  make_directory(dir);
+  ensure_directory(dir);
 
   const std::vector<Estimator>& estimators = all_estimators();
   std::vector<std::string> written;

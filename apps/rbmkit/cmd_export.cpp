@@ -1,8 +1,5 @@
 // rbmkit export: a model's parameters as CSV files any tool can read.
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include "cli.hpp"
@@ -37,13 +34,7 @@ int cmd_export(const std::vector<std::string>& args) {
   const std::string dir = vm["dir"].as<std::string>();
   const ModelFile file = read_model_file(model_path);
   const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (::mkdir(dir.c_str(), 0755) != 0)
-      throw OutputError(dir + ": cannot create directory: " + std::strerror(errno));
-  } else if (!S_ISDIR(st.st_mode)) {
-    throw OutputError(dir + ": exists and is not a directory");
-  }
+  ensure_directory(dir);
   write_csv(dir + "/W.csv", rbm.W());
   write_csv(dir + "/b.csv", arma::mat(rbm.b()));
   write_csv(dir + "/c.csv", arma::mat(rbm.c()));

@@ -62,6 +62,10 @@ void write_file_atomically(const std::string& path,
 /// existing writable directory. Throws OutputError naming it.
 void check_output_path(const std::string& path);
 
+/// Creates directory `dir` if it does not exist (its parent must); throws OutputError naming it
+/// when it cannot be created or exists as something else.
+void ensure_directory(const std::string& dir);
+
 /// Serialises a model file (with its CRC-32 checksum) atomically to `path`.
 void write_model_file(const std::string& path, const ModelFile& file);
 /// Reads and verifies a model file: magic, version, types, sizes and checksum.
