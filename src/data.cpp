@@ -107,6 +107,26 @@ void expect_end(gzFile f, const std::string& fn, const std::string& path) {
     throw DataError(fn + "(" + path + "): trailing bytes after the IDX data");
 }
 
+/// Reads exactly `want` bytes of IDX payload, growing the buffer only as data arrives, so a
+/// header that claims more than the file holds costs no memory; then checks nothing follows.
+std::vector<std::uint8_t> read_payload(gzFile f, std::uint64_t want, const char* unit,
+                                       const std::string& fn, const std::string& path) {
+  std::vector<std::uint8_t> buf;
+  const std::uint64_t chunk = std::uint64_t(1) << 24;
+  while (buf.size() < want) {
+    const std::size_t old = buf.size();
+    const std::size_t step = std::size_t(std::min<std::uint64_t>(chunk, want - old));
+    buf.resize(old + step);
+    const std::size_t got = read_some(f, buf.data() + old, step, fn, path);
+    if (got != step) {
+      throw DataError(fn + "(" + path + "): expected " + std::to_string(want) + " " + unit +
+                      ", file has " + std::to_string(old + got));
+    }
+  }
+  expect_end(f, fn, path);
+  return buf;
+}
+
 }  // namespace
 
 Dataset read_idx(const std::string& path) {
@@ -116,21 +136,23 @@ Dataset read_idx(const std::string& path) {
   if (h.dims.size() < 2)
     throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
                     " dimension(s); examples need at least 2 (a label file?)");
+  // Sizes multiplied with overflow checks; the limit (2^40 bytes) is far above any real data set
+  // and only guards the arithmetic: memory grows with the bytes actually present.
+  const std::uint64_t limit = std::uint64_t(1) << 40;
   std::uint64_t dim = 1;
-  for (std::size_t i = 1; i < h.dims.size(); ++i) dim *= h.dims[i];
+  for (std::size_t i = 1; i < h.dims.size(); ++i) {
+    if (h.dims[i] > limit / dim)
+      throw DataError(fn + "(" + path + "): IDX example size overflows (dimensions too large)");
+    dim *= h.dims[i];
+  }
   const std::uint64_t n = h.dims[0];
-  if (dim * n > (std::uint64_t(1) << 36))
+  if (n > limit / dim)
     throw DataError(fn + "(" + path + "): IDX data too large (" + std::to_string(n) + " x " +
-                    std::to_string(dim) + ")");
+                    std::to_string(dim) + " bytes)");
+  const std::vector<std::uint8_t> bytes = read_payload(f.get(), n * dim, "bytes of data", fn, path);
   Dataset d;
   d.source = path;
-  d.pixels.set_size(dim, n);
-  const std::size_t want = dim * n;
-  const std::size_t got = read_some(f.get(), d.pixels.memptr(), want, fn, path);
-  if (got != want)
-    throw DataError(fn + "(" + path + "): expected " + std::to_string(want) +
-                    " bytes of data, file has " + std::to_string(got));
-  expect_end(f.get(), fn, path);
+  d.pixels = arma::Mat<std::uint8_t>(bytes.data(), dim, n);
   return d;
 }
 
@@ -141,13 +163,8 @@ arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
   if (h.dims.size() != 1)
     throw DataError(fn + "(" + path + "): expected a 1-dimensional IDX label file, found " +
                     std::to_string(h.dims.size()) + " dimensions");
-  arma::Col<std::uint8_t> labels(h.dims[0]);
-  const std::size_t got = read_some(f.get(), labels.memptr(), labels.n_elem, fn, path);
-  if (got != labels.n_elem)
-    throw DataError(fn + "(" + path + "): expected " + std::to_string(labels.n_elem) +
-                    " labels, file has " + std::to_string(got));
-  expect_end(f.get(), fn, path);
-  return labels;
+  const std::vector<std::uint8_t> bytes = read_payload(f.get(), h.dims[0], "labels", fn, path);
+  return arma::Col<std::uint8_t>(bytes.data(), bytes.size());
 }
 
 Dataset read_csv(const std::string& path) {

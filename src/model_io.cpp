@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -196,7 +197,9 @@ void write_model_file(const std::string& path, const ModelFile& f) {
   out += cfg;
   put_u32(out, static_cast<std::uint32_t>(f.arrays.size()));
   for (const auto& a : f.arrays) {
-    if (a.bytes.size() != a.rows * a.cols * element_size(f.element_type))
+    if ((a.rows != 0 && a.cols > std::numeric_limits<std::uint64_t>::max() / a.rows /
+                                     element_size(f.element_type)) ||
+        a.bytes.size() != a.rows * a.cols * element_size(f.element_type))
       throw InvalidArgument("write_model_file: array '" + a.name + "' has the wrong byte count");
     put_u16(out, static_cast<std::uint16_t>(a.name.size()));
     out += a.name;
@@ -261,11 +264,12 @@ ModelFile read_model_file(const std::string& path) {
     a.name = r.bytes(r.uint(2, "array name length"), "array name");
     a.rows = r.uint(8, "array rows");
     a.cols = r.uint(8, "array cols");
-    const std::uint64_t elems = a.rows * a.cols;
-    if (a.rows != 0 && elems / a.rows != a.cols)
-      throw ModelError(fn + ": array '" + a.name + "' has impossible dimensions");
-    const std::uint64_t nbytes = elems * element_size(f.element_type);
-    if (nbytes > body - r.pos) throw ModelError(fn + ": file truncated in array '" + a.name + "'");
+    // Compare by division before multiplying: rows·cols·size must fit in what the file holds.
+    const std::uint64_t room = (body - std::min<std::uint64_t>(body, r.pos)) / element_size(f.element_type);
+    if (a.rows != 0 && a.cols > room / a.rows)
+      throw ModelError(fn + ": array '" + a.name + "' claims " + std::to_string(a.rows) + " x " +
+                       std::to_string(a.cols) + " elements, more than the file holds");
+    const std::uint64_t nbytes = a.rows * a.cols * element_size(f.element_type);
     const std::string raw = r.bytes(nbytes, "array data");
     a.bytes.assign(raw.begin(), raw.end());
     f.arrays.push_back(std::move(a));
@@ -277,6 +281,8 @@ ModelFile read_model_file(const std::string& path) {
 template <class T>
 ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::string>& config,
                         const Rng::State& rng_state) {
+  if (!rbm.W().is_finite() || !rbm.b().is_finite() || !rbm.c().is_finite())
+    throw NumericalError("make_rbm_file: parameters contain NaN or infinity; nothing written");
   ModelFile f;
   f.element_type = element_type_of<T>();
   f.kind = MachineKind::rbm;
@@ -294,13 +300,14 @@ template <class T>
 Rbm<T> rbm_from_file(const ModelFile& f, const std::string& source) {
   const std::string fn = "load_rbm(" + source + ")";
   if (f.kind != MachineKind::rbm) throw ModelError(fn + ": the file holds a general Boltzmann machine, not an RBM");
-  Rbm<T> rbm(f.n_visible, f.n_hidden);
+  // Shapes come from the stored arrays (bounded by the file size), never from the header alone.
   const arma::Mat<T> W = f.get<T>("W", source), b = f.get<T>("b", source), c = f.get<T>("c", source);
   if (W.n_rows != f.n_visible || W.n_cols != f.n_hidden || b.n_elem != f.n_visible ||
-      c.n_elem != f.n_hidden)
+      c.n_elem != f.n_hidden || f.n_visible == 0 || f.n_hidden == 0)
     throw ModelError(fn + ": parameter shapes disagree with the header");
   if (!W.is_finite() || !b.is_finite() || !c.is_finite())
     throw ModelError(fn + ": parameters contain NaN or infinity");
+  Rbm<T> rbm;
   rbm.W() = W;
   rbm.b() = arma::vectorise(b);
   rbm.c() = arma::vectorise(c);
@@ -334,6 +341,8 @@ template <class T>
 ModelFile make_bm_file(const BoltzmannMachine<T>& bm,
                        const std::map<std::string, std::string>& config,
                        const Rng::State& rng_state) {
+  if (!bm.W().is_finite() || !bm.bias().is_finite())
+    throw NumericalError("make_bm_file: parameters contain NaN or infinity; nothing written");
   bm.check("make_bm_file");
   ModelFile f;
   f.element_type = element_type_of<T>();
@@ -353,8 +362,10 @@ BoltzmannMachine<T> bm_from_file(const ModelFile& f, const std::string& source) 
   const std::string fn = "load_bm(" + source + ")";
   if (f.kind != MachineKind::bm)
     throw ModelError(fn + ": the file holds an RBM, not a general Boltzmann machine");
-  const std::uint64_t n = f.n_visible + f.n_hidden;
   if (f.n_visible == 0) throw ModelError(fn + ": no visible units");
+  if (f.n_hidden > std::numeric_limits<std::uint64_t>::max() - f.n_visible)
+    throw ModelError(fn + ": unit counts overflow");
+  const std::uint64_t n = f.n_visible + f.n_hidden;
   const arma::Mat<T> W = f.get<T>("W", source), bias = f.get<T>("bias", source),
                      mask = f.get<T>("mask", source);
   if (W.n_rows != n || W.n_cols != n || bias.n_elem != n || mask.n_rows != n || mask.n_cols != n)

@@ -25,12 +25,10 @@ void set_threads(int n) {
 }
 
 int threads() {
-  int n = g_threads;
-  if (n <= 0) {
-    set_threads(0);
-    n = g_threads;
-  }
-  return n;
+  const int n = g_threads;
+  // Until set_threads() is called, follow OpenBLAS's own setting (e.g. OPENBLAS_NUM_THREADS),
+  // so the library never changes a caller's BLAS configuration behind its back.
+  return n > 0 ? n : std::max(1, openblas_get_num_threads());
 }
 
 std::string blas_info() {
@@ -47,6 +45,7 @@ void parallel_for(std::size_t n,
     body(0, n, 0);
     return;
   }
+  const int blas_threads = openblas_get_num_threads();
   openblas_set_num_threads(1);
   std::vector<std::thread> pool;
   std::vector<std::exception_ptr> errors(t);
@@ -62,7 +61,7 @@ void parallel_for(std::size_t n,
     });
   }
   for (auto& th : pool) th.join();
-  openblas_set_num_threads(threads());
+  openblas_set_num_threads(blas_threads);
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
 }

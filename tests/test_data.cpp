@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "rbmkit/data.hpp"
@@ -13,7 +14,14 @@ using namespace rbmkit;
 
 namespace {
 
-std::string temp_path(const std::string& name) { return "/tmp/rbmkit_test_data_" + name; }
+/// A path in a directory private to this test process (concurrent runs do not collide).
+std::string temp_path(const std::string& name) {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/rbmkit_test_data.XXXXXX";
+    return std::string(::mkdtemp(tmpl));
+  }();
+  return dir + "/" + name;
+}
 
 void write_bytes(const std::string& path, const std::vector<unsigned char>& bytes) {
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -108,6 +116,15 @@ TEST_SUITE("data") {
       f.write("\xff\xff\xff\xff\xff\xff", 6);
     }
     CHECK_THROWS_AS(read_idx(p), DataError);
+    // Dimensions whose product overflows 64 bits, or claims far beyond the bytes present.
+    write_bytes(p, {0, 0, 8, 4, 0, 0, 0, 4, 0, 0xb4, 0x25, 0xa1, 0, 6, 0x41, 0x23, 0, 0x74, 0x54, 0xab, 1, 2, 3, 4});
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("too large") != std::string::npos);
+    write_bytes(p, {0, 0, 8, 5, 0, 0, 0, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0});
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("overflows") != std::string::npos);
+    write_bytes(p, {0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 4, 0, 0, 0, 4, 0, 1, 2});
+    CHECK(error_of<DataError>([&] { read_idx(p); }).find("file has 2") != std::string::npos);
+    write_bytes(p, {0, 0, 8, 1, 0xff, 0xff, 0xff, 0xff, 1});
+    CHECK(error_of<DataError>([&] { read_idx_labels(p); }).find("file has 1") != std::string::npos);
     // Missing file and directory.
     CHECK(error_of<DataError>([&] { read_idx(temp_path("nope.idx")); }).find("nope.idx") != std::string::npos);
     CHECK(error_of<DataError>([&] { read_idx("/tmp"); }).find("directory") != std::string::npos);

@@ -17,7 +17,8 @@ enum Exit : int {
   data_error = 3,      ///< input data missing, unreadable or malformed
   model_error = 4,     ///< model file missing, damaged or of the wrong kind
   output_error = 5,    ///< an output file or directory could not be written
-  check_failed = 6     ///< a check the command performs (e.g. equiv) did not hold
+  check_failed = 6,    ///< a check the command performs (e.g. equiv) did not hold
+  numerical_error = 7  ///< training diverged: parameters became NaN or infinite
 };
 
 /// Thrown for command-line mistakes found by the program itself.

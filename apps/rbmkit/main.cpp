@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
   } catch (const rbmkit::OutputError& e) {
     std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
     return output_error;
+  } catch (const rbmkit::NumericalError& e) {
+    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    return numerical_error;
   } catch (const std::bad_alloc&) {
     std::cerr << "rbmkit " << name << ": out of memory\n";
     return internal_error;

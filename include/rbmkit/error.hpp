@@ -35,6 +35,12 @@ public:
   using Error::Error;
 };
 
+/// A computation left the finite numbers (e.g. training diverged to NaN or infinite weights).
+class NumericalError : public Error {
+public:
+  using Error::Error;
+};
+
 /// Two things that must agree (dimensions, element types) do not.
 class DimensionError : public Error {
 public:

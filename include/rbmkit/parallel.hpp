@@ -9,7 +9,7 @@ namespace rbmkit {
 /// Sets the number of threads rbmkit uses: its own parallel loops and OpenBLAS.
 /// 0 means all hardware threads. Results are bitwise reproducible for a fixed count.
 void set_threads(int n);
-/// The number of threads set (≥ 1).
+/// The number of threads set (≥ 1); before any set_threads() call, OpenBLAS's own count.
 int threads();
 /// OpenBLAS's build configuration string and core name, for `rbmkit info`.
 std::string blas_info();
@@ -17,7 +17,7 @@ std::string blas_info();
 /// Calls body(begin, end, worker) on `threads()` contiguous, fixed chunks of [0, n) in
 /// parallel. The chunking depends only on n and the thread count, so a body that writes
 /// each index's result to its own slot gives the same output at every run.
-/// Inside the loop OpenBLAS runs single-threaded.
+/// Inside the loop OpenBLAS runs single-threaded; its thread count is restored afterwards.
 void parallel_for(std::size_t n,
                   const std::function<void(std::size_t begin, std::size_t end, int worker)>& body);
 
