@@ -190,6 +190,7 @@ Dataset read_csv(const std::string& path) {
     pos = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 BOM
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     std::vector<double> row;
     std::vector<std::string> fields;
@@ -207,9 +208,11 @@ Dataset read_csv(const std::string& path) {
       const char* b = field.c_str();
       char* e = nullptr;
       errno = 0;
-      const double x = std::strtod(b, &e);
+      double x = std::strtod(b, &e);
       while (*e == ' ' || *e == '\t') ++e;
-      const bool ok = e != b && *e == '\0' && errno != ERANGE;
+      const bool parsed = e != b && *e == '\0';
+      if (parsed && errno == ERANGE && std::abs(x) < 1.0) x = 0.0;  // underflow: a tiny value is 0
+      const bool ok = parsed && std::isfinite(x);
       if (ok) {
         any_number = true;
         row.push_back(x);
@@ -217,6 +220,10 @@ Dataset read_csv(const std::string& path) {
         all_number = false;
       }
     }
+    if (first_content_line && !any_number && fields.size() == 1 &&
+        line.find_first_of("\t;") != std::string::npos)
+      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
+                      ": values must be separated by commas (found tabs or semicolons)");
     if (first_content_line && !any_number) {  // header
       first_content_line = false;
       continue;
@@ -224,7 +231,7 @@ Dataset read_csv(const std::string& path) {
     first_content_line = false;
     if (!all_number)
       throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
-                      ": a field is not a number");
+                      ": a field is not a number (or is out of range)");
     if (cols == 0) cols = row.size();
     if (row.size() != cols)
       throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) + " has " +

@@ -164,7 +164,18 @@ void write_file_atomically(const std::string& path,
     }
     done += std::size_t(w);
   }
-  ::fchmod(fd, 0644);
+  {  // keep the mode of the file being replaced; a new file gets 0666 less the umask
+    struct stat old {};
+    mode_t mode;
+    if (::stat(path.c_str(), &old) == 0) {
+      mode = old.st_mode & 07777;
+    } else {
+      const mode_t mask = ::umask(0);
+      ::umask(mask);
+      mode = 0666 & ~mask;
+    }
+    ::fchmod(fd, mode);
+  }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());

@@ -34,6 +34,16 @@ std::size_t get_count(const po::variables_map& vm, const std::string& name, long
   return std::size_t(v);
 }
 
+std::uint64_t get_seed(const po::variables_map& vm, const std::string& name) {
+  return std::uint64_t(get_count(vm, name, 0));
+}
+
+int get_threads(const po::variables_map& vm) {
+  const std::size_t n = get_count(vm, "threads", 0);
+  if (n > 1024) throw UsageError("--threads: at most 1024, got " + std::to_string(n));
+  return int(n);
+}
+
 double get_number(const po::variables_map& vm, const std::string& name) {
   const double v = vm[name].as<double>();
   if (!std::isfinite(v)) throw UsageError("--" + name + ": must be a finite number");

@@ -32,6 +32,10 @@ bool parse(const std::string& command, const std::string& synopsis, po::options_
 
 /// An integer option that must be >= min; throws UsageError naming it.
 std::size_t get_count(const po::variables_map& vm, const std::string& name, long long min);
+/// A seed option (declared as long long): refuses negative values instead of wrapping them.
+std::uint64_t get_seed(const po::variables_map& vm, const std::string& name = "seed");
+/// The --threads option: 0 (all cores) to 1024.
+int get_threads(const po::variables_map& vm);
 /// A finite number option; throws UsageError naming it when NaN or infinite.
 double get_number(const po::variables_map& vm, const std::string& name);
 

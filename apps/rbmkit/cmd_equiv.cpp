@@ -40,6 +40,14 @@ EquivResult minibatch(const ModelFile& file, const std::string& model_path, cons
 
 int literal(const ModelFile& file, const std::string& model_path, const Dataset& data,
             const EquivConfig& cfg, const LiteralConfig& lcfg, Rng& rng) {
+  // Cheap checks first: the whole data set is converted below.
+  if (file.n_visible > 16)
+    throw UsageError("--literal: needs a model with at most 16 visible units, " + model_path +
+                     " has " + std::to_string(file.n_visible));
+  if (data.dim() != file.n_visible)
+    throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
+                         " dimensions, model " + model_path + " has " +
+                         std::to_string(file.n_visible) + " visible units");
   const arma::mat V = make_batch<double>(data, 0, data.size(), cfg.binarize, cfg.threshold, rng);
   const bool rbm = file.kind == MachineKind::rbm;
   const LiteralResult r = rbm ? literal_rbm(rbm_from_file<double>(file, model_path), V, lcfg, rng)
@@ -97,7 +105,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
        "Gibbs steps (rbm) or sweeps per phase (bm)")
       ("batch", po::value<long long>()->default_value((long long)d.batch),
        "positive samples (= negative samples)")
-      ("seed", po::value<unsigned long long>()->default_value(1), "random seed")
+      ("seed", po::value<long long>()->default_value(1), "random seed")
       ("precision", po::value<std::string>()->default_value("double"), "float | double")
       ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
        "threshold | stochastic | none")
@@ -150,9 +158,9 @@ int cmd_equiv(const std::vector<std::string>& args) {
                        (file.kind == MachineKind::rbm ? "an RBM" : "a general Boltzmann machine") +
                        ", but --machine " + m + " was given");
   }
-  set_threads(int(get_count(vm, "threads", 0)));
+  set_threads(get_threads(vm));
   const Dataset data = load_dataset(vm["data"].as<std::string>());
-  Rng rng(vm["seed"].as<unsigned long long>());
+  Rng rng(get_seed(vm));
   if (is_literal) return literal(file, model_path, data, cfg, lcfg, rng);
 
   const EquivResult r = precision == "float" ? minibatch<float>(file, model_path, data, cfg, rng)

@@ -66,9 +66,7 @@ int cmd_estimators(const std::vector<std::string>& args) {
     return ok;
   if (!vm.count("out")) throw UsageError("--out: an output directory is required");
   const std::set<std::string> tasks = parse_tasks(vm["task"].as<std::string>());
-  const long long seed_value = vm["seed"].as<long long>();
-  if (seed_value < 0) throw UsageError("--seed: must be non-negative");
-  const std::uint64_t seed = std::uint64_t(seed_value);
+  const std::uint64_t seed = get_seed(vm);
   StudyConfig study;
   study.samples = get_count(vm, "samples", 2);
   const std::size_t instances = get_count(vm, "instances", 0);
@@ -79,7 +77,7 @@ int cmd_estimators(const std::vector<std::string>& args) {
   AutoencoderConfig demo;
   demo.steps = get_count(vm, "demo-steps", 1);
   demo.record_every = std::max<std::size_t>(1, demo.steps / 30);
-  set_threads(int(get_count(vm, "threads", 0)));
+  set_threads(get_threads(vm));
   const std::string dir = vm["out"].as<std::string>();
   ensure_directory(dir);
 
