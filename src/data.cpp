@@ -212,7 +212,7 @@ Dataset read_csv(const std::string& path) {
       while (*e == ' ' || *e == '\t') ++e;
       const bool parsed = e != b && *e == '\0';
       if (parsed && errno == ERANGE && std::abs(x) < 1.0) x = 0.0;  // underflow: a tiny value is 0
-      const bool ok = parsed && std::isfinite(x);
+      const bool ok = parsed;  // NaN and overflow to infinity are refused below, by name
       if (ok) {
         any_number = true;
         row.push_back(x);
