@@ -142,7 +142,7 @@ void require_binary_data(const Dataset& data, Binarize mode, std::size_t n, cons
     const std::uint8_t* col = data.pixels.colptr(j);
     for (std::size_t i = 0; i < data.dim(); ++i)
       if (col[i] != 0 && col[i] != 255)
-        throw InvalidArgument(std::string(who) + "(" + data.source +
+        throw DataError(std::string(who) + "(" + data.source +
                               "): log-likelihood needs binary data; the data is not binary "
                               "(binarize it by threshold or stochastically)");
   }

@@ -57,5 +57,6 @@ int cmd_train(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
+int cmd_import(const std::vector<std::string>& args);
 
 }  // namespace rbmkit::cli

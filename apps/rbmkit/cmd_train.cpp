@@ -106,10 +106,12 @@ int run(const TrainJob& job) {
     const EpochReport rep = trainer.run_epoch(
         data, rng, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
     bar.finish();
+    // The model as it would be saved now (averaged parameters once averaging has begun).
+    const Rbm<T> model = trainer.final_model();
     // Monitors on a fixed subset of the training data, with their own generator so that
     // monitoring never changes the training stream.
     const DataMonitors mon =
-        evaluate_monitors(rbm, data, cfg.binarize, cfg.threshold, job.monitor_examples, cfg.seed);
+        evaluate_monitors(model, data, cfg.binarize, cfg.threshold, job.monitor_examples, cfg.seed);
     char line[256];
     std::snprintf(line, sizeof line,
                   "epoch %3zu/%zu  %7.2f s  reconstruction error %.5f  pseudo-LL %.3f",
@@ -121,7 +123,7 @@ int run(const TrainJob& job) {
     const bool evaluate = rep.epoch % job.eval_every == 0 || rep.epoch == cfg.epochs;
     for (const HeldOut& h : held) {
       if (evaluate)
-        evaluate_held_out(rbm, data, h, base, job, cfg.seed + 0x9e3779b97f4a7c15ULL, log, held_line);
+        evaluate_held_out(model, data, h, base, job, cfg.seed + 0x9e3779b97f4a7c15ULL, log, held_line);
       else
         log << ",,,,,";
     }
@@ -130,7 +132,7 @@ int run(const TrainJob& job) {
     if (!job.log.empty())
       write_file_atomically(job.log, [&](std::ostream& os) { os << log.str(); });
   }
-  save_rbm(job.out, rbm, cfg.to_map(), rng.state());
+  save_rbm(job.out, trainer.final_model(), cfg.to_map(), rng.state());
   std::cerr << "rbmkit train: model written to " << job.out << "\n";
   return ok;
 }
@@ -165,6 +167,12 @@ int cmd_train(const std::vector<std::string>& args) {
       ("sparsity-target", po::value<double>()->default_value(d.sparsity_target),
        "target mean hidden activation (0 = off)")
       ("sparsity-cost", po::value<double>()->default_value(d.sparsity_cost), "sparsity penalty weight")
+      ("centering", po::value<int>()->default_value(d.centering ? 1 : 0),
+       "1 = centred gradient (offsets: data means of v and h), 0 = plain gradient")
+      ("centering-rate", po::value<double>()->default_value(d.centering_rate),
+       "sliding-average rate of the centring offsets")
+      ("average-from", po::value<double>()->default_value(d.average_from),
+       "save the mean of the parameters from this fraction of the epochs on (1 = last iterate)")
       ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
        "threshold | stochastic | none")
       ("threshold", po::value<double>()->default_value(d.threshold), "binarization threshold")
@@ -205,6 +213,9 @@ int cmd_train(const std::vector<std::string>& args) {
   c.weight_decay = get_number(vm, "weight-decay");
   c.sparsity_target = get_number(vm, "sparsity-target");
   c.sparsity_cost = get_number(vm, "sparsity-cost");
+  c.centering = vm["centering"].as<int>() != 0;
+  c.centering_rate = get_number(vm, "centering-rate");
+  c.average_from = get_number(vm, "average-from");
   c.binarize = parse_binarize(vm["binarize"].as<std::string>());
   c.threshold = get_number(vm, "threshold");
   c.seed = vm["seed"].as<unsigned long long>();

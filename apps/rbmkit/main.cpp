@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
       {"eval", {cmd_eval, "evaluate a model on a data set"}},
       {"export", {cmd_export, "write a model's parameters as CSV files"}},
       {"info", {cmd_info, "versions of rbmkit, Armadillo and BLAS; threads"}},
+      {"import", {cmd_import, "build a model file from CSV parameters (inverse of export)"}},
   };
   return table;
 }

@@ -48,7 +48,7 @@ double enumeration_cost(std::size_t n_visible, std::size_t n_hidden);
 
 /// Mean of −F(v) over the first `max_examples` examples of `data` (all when 0), binarised by
 /// `mode` (a stochastic binarisation draws from a generator seeded by `seed`); in double.
-/// Throws InvalidArgument for Binarize::none on data that is not binary.
+/// Throws DataError for Binarize::none on data that is not binary.
 template <class T>
 double mean_neg_free_energy(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
                             double threshold, std::size_t max_examples = 0,
