@@ -46,6 +46,10 @@ void TrainConfig::validate() const {
   require(finite_nonneg(sparsity_cost), "--sparsity-cost", "must be a finite number >= 0");
   require(finite_nonneg(sparsity_decay) && sparsity_decay < 1, "--sparsity-decay",
           "must be in [0, 1)");
+  require(finite_nonneg(centering_rate) && centering_rate <= 1, "--centering-rate",
+          "must be in [0, 1]");
+  require(std::isfinite(average_from) && average_from >= 0 && average_from <= 1,
+          "--average-from", "must be in [0, 1]");
   require(k > 0, "--k", "must be at least 1");
   require(std::isfinite(threshold) && threshold >= 0 && threshold < 1, "--threshold",
           "must be in [0, 1)");
@@ -70,6 +74,9 @@ std::map<std::string, std::string> TrainConfig::to_map() const {
           {"sparsity_target", fmt(sparsity_target)},
           {"sparsity_cost", fmt(sparsity_cost)},
           {"sparsity_decay", fmt(sparsity_decay)},
+          {"centering", centering ? "1" : "0"},
+          {"centering_rate", fmt(centering_rate)},
+          {"average_from", fmt(average_from)},
           {"method", to_string(method)},
           {"k", std::to_string(k)},
           {"chains", std::to_string(chains)},
@@ -125,9 +132,20 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
   // Mean-field reconstruction error of this minibatch, before the update.
   last_reconstruction_error_ = mean_squared_error(V, rbm_.visible_mean(pos.h));
 
-  // Penalties and the SGD-with-momentum update, identical for every gradient path.
+  // Centring, penalties and the SGD-with-momentum update, identical for every gradient path.
   arma::Mat<T> dW = g.dW;
   arma::Col<T> db = g.db, dc = g.dc;
+  if (config_.centering) {
+    const arma::Col<T> v_mean = arma::mean(pos.v, 1), h_mean = arma::mean(pos.h, 1);
+    const T r = T(config_.centering_rate);
+    if (mu_.n_elem == 0) mu_ = v_mean;  // run_epoch sets the data mean before the first step
+    if (lambda_.n_elem == 0) lambda_ = arma::Col<T>(rbm_.n_hidden(), arma::fill::value(T(0.5)));
+    mu_ = (T(1) - r) * mu_ + r * v_mean;
+    lambda_ = (T(1) - r) * lambda_ + r * h_mean;
+    dW = g.dW - mu_ * g.dc.t() - g.db * lambda_.t();
+    db = g.db - dW * lambda_;
+    dc = g.dc - dW.t() * mu_;
+  }
   if (config_.weight_decay > 0) dW -= T(config_.weight_decay) * rbm_.W();
   if (config_.sparsity_cost > 0) {
     const arma::Col<T> q_batch = arma::mean(pos.h, 1);
@@ -143,7 +161,30 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
   rbm_.W() += vW_;
   rbm_.b() += vb_;
   rbm_.c() += vc_;
+  if (config_.average_from < 1 &&
+      double(epoch_) >= std::floor(config_.average_from * double(config_.epochs))) {
+    if (n_avg_ == 0) {
+      avg_W_.zeros(rbm_.n_visible(), rbm_.n_hidden());
+      avg_b_.zeros(rbm_.n_visible());
+      avg_c_.zeros(rbm_.n_hidden());
+    }
+    ++n_avg_;
+    const double w = 1.0 / double(n_avg_);
+    avg_W_ += w * (arma::conv_to<arma::mat>::from(rbm_.W()) - avg_W_);
+    avg_b_ += w * (arma::conv_to<arma::vec>::from(rbm_.b()) - avg_b_);
+    avg_c_ += w * (arma::conv_to<arma::vec>::from(rbm_.c()) - avg_c_);
+  }
   return g;
+}
+
+template <class T>
+Rbm<T> RbmTrainer<T>::final_model() const {
+  if (n_avg_ == 0) return rbm_;
+  Rbm<T> r(rbm_.n_visible(), rbm_.n_hidden());
+  r.W() = arma::conv_to<arma::Mat<T>>::from(avg_W_);
+  r.b() = arma::conv_to<arma::Col<T>>::from(avg_b_);
+  r.c() = arma::conv_to<arma::Col<T>>::from(avg_c_);
+  return r;
 }
 
 template <class T>
@@ -154,6 +195,10 @@ EpochReport RbmTrainer<T>::run_epoch(const Dataset& data, Rng& rng,
                          " dimensions, model has " + std::to_string(rbm_.n_visible()) +
                          " visible units");
   if (data.size() == 0) throw DataError(data.source + ": no examples");
+  if (config_.centering && mu_.n_elem == 0)  // the visible offset starts at the data mean
+    mu_ = arma::conv_to<arma::Col<T>>::from(data.marginals(
+        config_.binarize == Binarize::threshold ? Binarize::threshold : Binarize::none,
+        config_.threshold));
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t B = std::min(config_.batch, data.size());
   // Only full minibatches: with a fresh order every epoch, each example is still used.

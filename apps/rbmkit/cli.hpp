@@ -64,5 +64,6 @@ int cmd_export(const std::vector<std::string>& args);
 int cmd_info(const std::vector<std::string>& args);
 int cmd_estimators(const std::vector<std::string>& args);
 int cmd_equiv(const std::vector<std::string>& args);
+int cmd_import(const std::vector<std::string>& args);
 
 }  // namespace rbmkit::cli

@@ -1,15 +1,24 @@
-// rbmkit eval: monitors of a model on a data set.
+// rbmkit eval: log-likelihood and monitors of a model on a data set.
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "cli.hpp"
 #include "rbmkit/data.hpp"
 #include "rbmkit/error.hpp"
+#include "rbmkit/likelihood.hpp"
 #include "rbmkit/model_io.hpp"
 #include "rbmkit/monitor.hpp"
 #include "rbmkit/parallel.hpp"
 
 namespace rbmkit::cli {
+namespace {
+
+/// A JSON number, or null when it is not finite.
+std::string json_number(double x) { return std::isfinite(x) ? format17(x) : "null"; }
+
+}  // namespace
 
 int cmd_eval(const std::vector<std::string>& args) {
   po::options_description desc("eval options");
@@ -18,18 +27,39 @@ int cmd_eval(const std::vector<std::string>& args) {
       ("data", po::value<std::string>()->default_value(default_test_images()),
        "data: IDX or CSV (default: Fashion-MNIST test images)")
       ("binarize", po::value<std::string>()->default_value("threshold"),
-       "threshold | stochastic | none")
+       "threshold | stochastic | none (none needs data that is already 0/1)")
       ("threshold", po::value<double>()->default_value(0.5), "binarization threshold")
       ("max-examples", po::value<long long>()->default_value(0), "use only the first N examples (0 = all)")
+      ("exact", "exact log Z by enumerating the smaller layer (up to 30 units)")
+      ("ais", "log Z by annealed importance sampling, with error bars and a reverse-annealing "
+              "conservative bound")
+      ("ais-runs", po::value<long long>()->default_value((long long)default_ais_runs),
+       "AIS runs")
+      ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
+       "AIS intermediate distributions (>= 3; schedule of Salakhutdinov & Murray)")
+      ("reverse-examples", po::value<long long>()->default_value(100),
+       "examples annealed in reverse for the conservative bound (0 = none)")
+      ("base-data", po::value<std::string>(),
+       "data whose marginals define the AIS base-rate model (default: --data)")
+      ("seed", po::value<unsigned long long>()->default_value(1), "seed of the AIS chains")
       ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
       ("json", "print one JSON object on standard output");
   po::variables_map vm;
-  if (!parse("eval", "--model MODEL [--data FILE] [--json]", desc, args, vm)) return ok;
+  if (!parse("eval", "--model MODEL [--data FILE] [--exact] [--ais] [--ais-runs R] [--ais-betas N] [--json]",
+             desc, args, vm))
+    return ok;
   if (!vm.count("model")) throw UsageError("--model: a model file is required");
-  const Binarize mode = parse_binarize(vm["binarize"].as<std::string>());
-  const double threshold = get_number(vm, "threshold");
-  if (threshold < 0 || threshold >= 1) throw UsageError("--threshold: must be in [0, 1)");
-  const std::size_t max_examples = get_count(vm, "max-examples", 0);
+  LikelihoodOptions lo;
+  lo.binarize = parse_binarize(vm["binarize"].as<std::string>());
+  lo.threshold = get_number(vm, "threshold");
+  if (lo.threshold < 0 || lo.threshold >= 1) throw UsageError("--threshold: must be in [0, 1)");
+  lo.max_examples = get_count(vm, "max-examples", 0);
+  lo.ais_runs = get_count(vm, "ais-runs", 1);
+  lo.ais_betas = get_count(vm, "ais-betas", 3);
+  lo.reverse_examples = get_count(vm, "reverse-examples", 0);
+  const bool want_exact = vm.count("exact") > 0, want_ais = vm.count("ais") > 0;
+  const bool json = vm.count("json") > 0;
+  const std::uint64_t seed = vm["seed"].as<unsigned long long>();
   set_threads(int(get_count(vm, "threads", 0)));
 
   const std::string model_path = vm["model"].as<std::string>();
@@ -40,19 +70,96 @@ int cmd_eval(const std::vector<std::string>& args) {
     throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
                          " dimensions, model " + model_path + " has " +
                          std::to_string(rbm.n_visible()) + " visible units");
-  const DataMonitors m = evaluate_monitors(rbm, data, mode, threshold, max_examples);
-  const std::size_t n = max_examples ? std::min(max_examples, data.size()) : data.size();
-  if (vm.count("json")) {
-    std::cout << "{\"examples\": " << n
-              << ", \"reconstruction_error\": " << format17(m.reconstruction_error)
-              << ", \"pseudo_log_likelihood\": " << format17(m.pseudo_log_likelihood)
-              << ", \"free_energy\": " << format17(m.free_energy) << "}\n";
+  if (data.size() == 0) throw DataError(data.source + ": no examples");
+  if (want_exact && std::min(rbm.n_visible(), rbm.n_hidden()) > lo.max_units)
+    throw UsageError("--exact: the smaller layer of " + model_path + " has " +
+                     std::to_string(std::min(rbm.n_visible(), rbm.n_hidden())) +
+                     " units, more than the " + std::to_string(lo.max_units) +
+                     " exact enumeration allows (use --ais)");
+  arma::vec base;
+  if (vm.count("base-data")) {
+    const Dataset bd = load_dataset(vm["base-data"].as<std::string>());
+    if (bd.dim() != rbm.n_visible())
+      throw DimensionError(bd.source + ": base data has " + std::to_string(bd.dim()) +
+                           " dimensions, the model " + std::to_string(rbm.n_visible()));
+    base = base_rate_biases(bd, lo.binarize, lo.threshold);
   } else {
-    std::printf("examples               %zu\n", n);
-    std::printf("reconstruction error   %.6f  (mean squared error per pixel)\n", m.reconstruction_error);
-    std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", m.pseudo_log_likelihood);
-    std::printf("free energy            %.4f  (mean per example)\n", m.free_energy);
+    base = base_rate_biases(data, lo.binarize, lo.threshold);
   }
+
+  // AIS chains run in float inside the library; enumeration and free energies use double.
+  Rng rng(seed);
+  LikelihoodReport main_rep, ais_rep;
+  const bool both = want_exact && want_ais;
+  lo.method = want_exact ? LikelihoodMethod::exact
+              : want_ais ? LikelihoodMethod::ais
+                         : LikelihoodMethod::automatic;
+  main_rep = evaluate_likelihood(rbm, data, base, lo, rng);
+  if (both) {
+    lo.method = LikelihoodMethod::ais;
+    ais_rep = evaluate_likelihood(rbm, data, base, lo, rng);
+  }
+  const DataMonitors m = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
+  const LikelihoodReport& r = main_rep;
+  const bool is_ais = r.method == LikelihoodMethod::ais;
+  const double cons_ll = r.has_conservative ? r.conservative_log_likelihood
+                         : is_ais          ? NAN
+                                           : r.log_likelihood;
+  const double cons_lz = r.has_conservative ? r.conservative_log_z : is_ais ? NAN : r.log_z.log_z;
+
+  if (json) {
+    std::ostringstream o;
+    o << "{\"examples\": " << r.examples << ", \"method\": \"" << to_string(r.method) << "\""
+      << ", \"log_likelihood\": " << json_number(r.log_likelihood)
+      << ", \"log_likelihood_lower\": " << json_number(r.log_likelihood_lower)
+      << ", \"log_likelihood_upper\": " << json_number(r.log_likelihood_upper)
+      << ", \"log_z\": " << json_number(r.log_z.log_z)
+      << ", \"log_z_stderr\": " << json_number(r.log_z.log_z_stderr)
+      << ", \"log_z_lower\": " << json_number(r.log_z.log_z_lower)
+      << ", \"log_z_upper\": " << json_number(r.log_z.log_z_upper)
+      << ", \"conservative_log_likelihood\": " << json_number(cons_ll)
+      << ", \"conservative_log_z\": " << json_number(cons_lz)
+      << ", \"conservative_log_z_stderr\": "
+      << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais ? NAN : 0.0)
+      << ", \"reverse_examples\": " << r.reverse_examples;
+    if (is_ais) o << ", \"ais_runs\": " << r.log_z.runs << ", \"ais_betas\": " << r.log_z.intermediate;
+    if (both)
+      o << ", \"ais_log_z\": " << json_number(ais_rep.log_z.log_z)
+        << ", \"ais_log_z_stderr\": " << json_number(ais_rep.log_z.log_z_stderr)
+        << ", \"ais_log_likelihood\": " << json_number(ais_rep.log_likelihood)
+        << ", \"ais_conservative_log_likelihood\": "
+        << json_number(ais_rep.has_conservative ? ais_rep.conservative_log_likelihood : NAN)
+        << ", \"ais_runs\": " << ais_rep.log_z.runs
+        << ", \"ais_betas\": " << ais_rep.log_z.intermediate;
+    o << ", \"pseudo_log_likelihood\": " << json_number(m.pseudo_log_likelihood)
+      << ", \"reconstruction_error\": " << json_number(m.reconstruction_error)
+      << ", \"free_energy\": " << json_number(m.free_energy)
+      << ", \"likelihood_seconds\": " << json_number(r.seconds + (both ? ais_rep.seconds : 0.0))
+      << "}\n";
+    std::cout << o.str();
+    return ok;
+  }
+  auto print_rep = [](const LikelihoodReport& x) {
+    if (x.method == LikelihoodMethod::exact) {
+      std::printf("log-likelihood         %.4f  (nats per example, exact)\n", x.log_likelihood);
+      std::printf("log Z                  %.6f  (exact enumeration)\n", x.log_z.log_z);
+    } else {
+      std::printf("log-likelihood         %.4f  (nats per example, AIS; 3-sigma band %.4f .. %.4f)\n",
+                  x.log_likelihood, x.log_likelihood_lower, x.log_likelihood_upper);
+      std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
+                  x.log_z.log_z, x.log_z.log_z_stderr, x.log_z.runs, x.log_z.intermediate);
+      if (x.has_conservative)
+        std::printf("conservative estimate  %.4f  (reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
+                    x.conservative_log_likelihood, x.reverse_examples, x.conservative_log_z,
+                    x.conservative_log_z_stderr);
+    }
+  };
+  std::printf("examples               %zu\n", r.examples);
+  print_rep(r);
+  if (both) print_rep(ais_rep);
+  std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", m.pseudo_log_likelihood);
+  std::printf("reconstruction error   %.6f  (mean squared error per pixel)\n", m.reconstruction_error);
+  std::printf("free energy            %.4f  (mean per example)\n", m.free_energy);
   return ok;
 }
 

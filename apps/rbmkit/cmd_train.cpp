@@ -7,6 +7,8 @@
 #include "cli.hpp"
 #include "rbmkit/bm_trainer.hpp"
 #include "rbmkit/data.hpp"
+#include "rbmkit/error.hpp"
+#include "rbmkit/likelihood.hpp"
 #include "rbmkit/model_io.hpp"
 #include "rbmkit/monitor.hpp"
 #include "rbmkit/parallel.hpp"
@@ -21,12 +23,69 @@ struct TrainJob {
   std::string out;
   std::string log;
   std::size_t monitor_examples = 200;
+  std::string test_path;            // --test: held-out data whose log-likelihood is logged
+  std::size_t valid = 0;            // --valid N: hold out the last N training examples
+  std::size_t eval_every = 1;       // --eval-every
+  LikelihoodOptions likelihood;     // exact when cheap, AIS otherwise
 };
+
+/// A held-out data set evaluated during training.
+struct HeldOut {
+  std::string name;  // column prefix: "test" or "valid"
+  Dataset data;
+};
+
+/// Log-likelihood, its uncertainty and the free-energy gap of one held-out set, as CSV cells
+/// and as a line for the terminal.
+template <class T>
+void evaluate_held_out(const Rbm<T>& rbm, const Dataset& train, const HeldOut& h,
+                       const arma::vec& base, const TrainJob& job, std::uint64_t seed,
+                       std::ostream& csv, std::ostream& line) {
+  const TrainConfig& cfg = job.config;
+  LikelihoodOptions lo = job.likelihood;
+  lo.binarize = cfg.binarize == Binarize::none ? Binarize::threshold : cfg.binarize;
+  lo.threshold = cfg.threshold;
+  Rng rng(seed);  // its own generator: evaluation never changes the training stream
+  const Rbm<double> r = rbm.template cast<double>();
+  const LikelihoodReport rep = evaluate_likelihood(r, h.data, base, lo, rng);
+  const FreeEnergyGap gap = free_energy_gap(r, train, h.data, lo.binarize, lo.threshold,
+                                            std::min<std::size_t>(h.data.size(), 10000));
+  csv << "," << format17(rep.log_likelihood) << "," << format17(rep.log_z.log_z) << ","
+      << format17(rep.log_z.log_z_stderr) << ","
+      << (rep.has_conservative ? format17(rep.conservative_log_likelihood) : "") << ","
+      << format17(gap.gap);
+  char buf[256];
+  if (rep.method == LikelihoodMethod::exact)
+    std::snprintf(buf, sizeof buf, "  %s LL %.3f (exact)  F gap %+.3f", h.name.c_str(),
+                  rep.log_likelihood, gap.gap);
+  else
+    std::snprintf(buf, sizeof buf, "  %s LL %.3f +- %.3f (AIS; conservative %.3f)  F gap %+.3f",
+                  h.name.c_str(), rep.log_likelihood, rep.log_z.log_z_stderr,
+                  rep.conservative_log_likelihood, gap.gap);
+  line << buf;
+}
 
 template <class T>
 int run(const TrainJob& job) {
   const TrainConfig& cfg = job.config;
-  const Dataset data = load_dataset(job.data_path);
+  Dataset data = load_dataset(job.data_path);
+  std::vector<HeldOut> held;
+  if (job.valid > 0) {
+    if (job.valid >= data.size())
+      throw UsageError("--valid: " + std::to_string(job.valid) + " held-out examples leave none of " +
+                       std::to_string(data.size()) + " to train on");
+    const std::size_t n = data.size() - job.valid;
+    held.push_back({"valid", Dataset{data.pixels.cols(n, data.size() - 1),
+                                     data.source + " (last " + std::to_string(job.valid) + ")"}});
+    data.pixels = arma::Mat<std::uint8_t>(data.pixels.cols(0, n - 1));
+  }
+  if (!job.test_path.empty()) {
+    held.push_back({"test", load_dataset(job.test_path)});
+    if (held.back().data.dim() != data.dim())
+      throw DimensionError(held.back().data.source + ": has " +
+                           std::to_string(held.back().data.dim()) + " dimensions, the training data " +
+                           std::to_string(data.dim()));
+  }
   std::cerr << "rbmkit train: " << data.size() << " examples of " << data.dim() << " from "
             << data.source << "; " << data.dim() << "x" << cfg.hidden << " RBM, "
             << to_string(cfg.method) << "-" << cfg.k << ", " << to_string(cfg.gradient) << ", "
@@ -35,30 +94,46 @@ int run(const TrainJob& job) {
   Rng rng(cfg.seed);
   Rbm<T> rbm = make_initial_rbm<T>(data, cfg, rng);
   RbmTrainer<T> trainer(cfg, rbm);
+  // AIS starts from the base-rate model of the training data.
+  const arma::vec base = held.empty() ? arma::vec() : base_rate_biases(data, cfg.binarize, cfg.threshold);
   std::ostringstream log;
-  log << "epoch,seconds,reconstruction_error,pseudo_log_likelihood,learning_rate\n";
+  log << "epoch,seconds,reconstruction_error,pseudo_log_likelihood,learning_rate";
+  for (const HeldOut& h : held)
+    log << "," << h.name << "_log_likelihood," << h.name << "_log_z," << h.name << "_log_z_stderr,"
+        << h.name << "_conservative_log_likelihood," << h.name << "_free_energy_gap";
+  log << "\n";
   for (std::size_t e = 0; e < cfg.epochs; ++e) {
     Progress bar("epoch " + std::to_string(e + 1) + "/" + std::to_string(cfg.epochs));
     const EpochReport rep = trainer.run_epoch(
         data, rng, [&](std::size_t done, std::size_t total) { bar.update(done, total); });
     bar.finish();
+    // The model as it would be saved now (averaged parameters once averaging has begun).
+    const Rbm<T> model = trainer.final_model();
     // Monitors on a fixed subset of the training data, with their own generator so that
     // monitoring never changes the training stream.
     const DataMonitors mon =
-        evaluate_monitors(rbm, data, cfg.binarize, cfg.threshold, job.monitor_examples, cfg.seed);
+        evaluate_monitors(model, data, cfg.binarize, cfg.threshold, job.monitor_examples, cfg.seed);
     char line[256];
     std::snprintf(line, sizeof line,
-                  "epoch %3zu/%zu  %7.2f s  reconstruction error %.5f  pseudo-LL %.3f\n",
+                  "epoch %3zu/%zu  %7.2f s  reconstruction error %.5f  pseudo-LL %.3f",
                   rep.epoch, cfg.epochs, rep.seconds, rep.reconstruction_error,
                   mon.pseudo_log_likelihood);
-    std::cerr << line;
+    std::ostringstream held_line;
     log << rep.epoch << "," << format17(rep.seconds) << "," << format17(rep.reconstruction_error)
-        << "," << format17(mon.pseudo_log_likelihood) << "," << format17(rep.learning_rate)
-        << "\n";
+        << "," << format17(mon.pseudo_log_likelihood) << "," << format17(rep.learning_rate);
+    const bool evaluate = rep.epoch % job.eval_every == 0 || rep.epoch == cfg.epochs;
+    for (const HeldOut& h : held) {
+      if (evaluate)
+        evaluate_held_out(model, data, h, base, job, cfg.seed + 0x9e3779b97f4a7c15ULL, log, held_line);
+      else
+        log << ",,,,,";
+    }
+    log << "\n";
+    std::cerr << line << held_line.str() << "\n";
     if (!job.log.empty())
       write_file_atomically(job.log, [&](std::ostream& os) { os << log.str(); });
   }
-  save_rbm(job.out, rbm, cfg.to_map(), rng.state());
+  save_rbm(job.out, trainer.final_model(), cfg.to_map(), rng.state());
   std::cerr << "rbmkit train: model written to " << job.out << "\n";
   return ok;
 }
@@ -134,6 +209,12 @@ int cmd_train(const std::vector<std::string>& args) {
       ("sparsity-target", po::value<double>()->default_value(d.sparsity_target),
        "target mean hidden activation (0 = off)")
       ("sparsity-cost", po::value<double>()->default_value(d.sparsity_cost), "sparsity penalty weight")
+      ("centering", po::value<int>()->default_value(d.centering ? 1 : 0),
+       "1 = centred gradient (offsets: data means of v and h), 0 = plain gradient")
+      ("centering-rate", po::value<double>()->default_value(d.centering_rate),
+       "sliding-average rate of the centring offsets")
+      ("average-from", po::value<double>()->default_value(d.average_from),
+       "save the mean of the parameters from this fraction of the epochs on (1 = last iterate)")
       ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
        "threshold | stochastic | none")
       ("threshold", po::value<double>()->default_value(d.threshold), "binarization threshold")
@@ -142,7 +223,17 @@ int cmd_train(const std::vector<std::string>& args) {
       ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
       ("log", po::value<std::string>(), "write per-epoch statistics to this CSV file")
       ("monitor-examples", po::value<long long>()->default_value(200),
-       "training examples used for the per-epoch pseudo-likelihood");
+       "training examples used for the per-epoch pseudo-likelihood")
+      ("test", po::value<std::string>(),
+       "held-out data whose log-likelihood is logged (exact when cheap, AIS otherwise)")
+      ("valid", po::value<long long>()->default_value(0),
+       "hold out the last N training examples (not trained on) and log their log-likelihood")
+      ("eval-every", po::value<long long>()->default_value(1),
+       "evaluate held-out data every N epochs (and after the last)")
+      ("ais-runs", po::value<long long>()->default_value((long long)default_ais_runs),
+       "AIS runs for held-out log-likelihood")
+      ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
+       "AIS intermediate distributions for held-out log-likelihood");
   po::variables_map vm;
   if (!parse("train", "--out MODEL [--data FILE] [options]", desc, args, vm)) return ok;
   if (!vm.count("out")) throw UsageError("--out: a model file to write is required");
@@ -164,6 +255,9 @@ int cmd_train(const std::vector<std::string>& args) {
   c.weight_decay = get_number(vm, "weight-decay");
   c.sparsity_target = get_number(vm, "sparsity-target");
   c.sparsity_cost = get_number(vm, "sparsity-cost");
+  c.centering = vm["centering"].as<int>() != 0;
+  c.centering_rate = get_number(vm, "centering-rate");
+  c.average_from = get_number(vm, "average-from");
   c.binarize = parse_binarize(vm["binarize"].as<std::string>());
   c.threshold = get_number(vm, "threshold");
   c.seed = vm["seed"].as<unsigned long long>();
@@ -177,6 +271,11 @@ int cmd_train(const std::vector<std::string>& args) {
   job.out = vm["out"].as<std::string>();
   if (vm.count("log")) job.log = vm["log"].as<std::string>();
   job.monitor_examples = get_count(vm, "monitor-examples", 0);
+  if (vm.count("test")) job.test_path = vm["test"].as<std::string>();
+  job.valid = get_count(vm, "valid", 0);
+  job.eval_every = get_count(vm, "eval-every", 1);
+  job.likelihood.ais_runs = get_count(vm, "ais-runs", 1);
+  job.likelihood.ais_betas = get_count(vm, "ais-betas", 3);
   check_output_path(job.out);
   if (!job.log.empty()) check_output_path(job.log);
   const std::string machine = vm["machine"].as<std::string>();

@@ -23,6 +23,7 @@ const std::map<std::string, Command>& commands() {
       {"export", {cmd_export, "write a model's parameters as CSV files"}},
       {"info", {cmd_info, "versions of rbmkit, Armadillo and BLAS; threads"}},
       {"estimators", {cmd_estimators, "variance study of stochastic-neuron gradient estimators"}},
+      {"import", {cmd_import, "build a model file from CSV parameters (inverse of export)"}},
   };
   return table;
 }

@@ -35,6 +35,20 @@ DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize 
                                double threshold, std::size_t max_examples = 0,
                                std::uint64_t seed = 1);
 
+/// Mean free energy of training and held-out examples (Hinton's practical guide, §6): while the
+/// model fits the training data no better than data it has not seen, the two stay close; a
+/// growing gap = held_out − train > 0 signals overfitting. Uses the first `max_examples` of each
+/// set (all when 0), binarized by `mode`.
+struct FreeEnergyGap {
+  double train = 0;     ///< mean F(v) over the training examples
+  double held_out = 0;  ///< mean F(v) over the held-out examples
+  double gap = 0;       ///< held_out − train
+};
+template <class T>
+FreeEnergyGap free_energy_gap(const Rbm<T>& rbm, const Dataset& train, const Dataset& held_out,
+                              Binarize mode, double threshold, std::size_t max_examples = 1000,
+                              std::uint64_t seed = 1);
+
 extern template double mean_squared_error(const arma::Mat<float>&, const arma::Mat<float>&);
 extern template double mean_squared_error(const arma::Mat<double>&, const arma::Mat<double>&);
 extern template double reconstruction_error(const Rbm<float>&, const arma::Mat<float>&);
@@ -45,5 +59,9 @@ extern template DataMonitors evaluate_monitors(const Rbm<float>&, const Dataset&
                                                std::size_t, std::uint64_t);
 extern template DataMonitors evaluate_monitors(const Rbm<double>&, const Dataset&, Binarize,
                                                double, std::size_t, std::uint64_t);
+extern template FreeEnergyGap free_energy_gap(const Rbm<float>&, const Dataset&, const Dataset&,
+                                              Binarize, double, std::size_t, std::uint64_t);
+extern template FreeEnergyGap free_energy_gap(const Rbm<double>&, const Dataset&, const Dataset&,
+                                              Binarize, double, std::size_t, std::uint64_t);
 
 }  // namespace rbmkit
