@@ -63,9 +63,12 @@ BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>& bm,
 
 template <class T>
 BmGradient<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
-                          const arma::Mat<T>& S_pos, const arma::Mat<T>& S_neg) {
+                          const arma::Mat<T>& S_pos, const arma::Mat<T>& S_neg,
+                          const StreamObserver<T>& observer) {
   if (path == GradientPath::contrastive) return bm_contrastive_gradient(bm, S_pos, S_neg);
-  return bm_reward_correlator_gradient(bm, make_bm_reward_stream(S_pos, S_neg));
+  const RewardStream<T> stream = make_bm_reward_stream(S_pos, S_neg);
+  if (observer) observer(stream);
+  return bm_reward_correlator_gradient(bm, stream);
 }
 
 template <class T>
@@ -106,7 +109,8 @@ BmGradient<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
   template BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>&,               \
                                                        const RewardStream<T>&);                  \
   template BmGradient<T> bm_gradient(GradientPath, const BoltzmannMachine<T>&,                   \
-                                     const arma::Mat<T>&, const arma::Mat<T>&);                  \
+                                     const arma::Mat<T>&, const arma::Mat<T>&,                   \
+                                     const StreamObserver<T>&);                                  \
   template BmGradient<double> centered_correlator_gradient(                                      \
       const BoltzmannMachine<T>&, const arma::Mat<T>&, const arma::Mat<T>&, const arma::Row<T>&);
 RBMKIT_BM_GRADIENT_INSTANTIATE(float)

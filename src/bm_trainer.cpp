@@ -67,14 +67,16 @@ BmGradient<T> BmTrainer<T>::step(const arma::Mat<T>& V, arma::Mat<T>& H0, double
   } else {
     if (chains_.n_cols == 0) {
       // Start the persistent chains from the first minibatch (repeated if more chains).
-      const std::size_t m = c.chains ? c.chains : V.n_cols;
+      // The reward correlator pairs every positive with one negative sample.
+      const bool paired = c.gradient == GradientPath::reward_correlator;
+      const std::size_t m = c.chains && !paired ? c.chains : V.n_cols;
       chains_.zeros(n, m);
       for (std::size_t j = 0; j < m; ++j) chains_.col(j).head(nv) = V.col(j % V.n_cols);
     }
     gibbs_sweeps_free(bm_, chains_, config_.gibbs_sweeps, rng);
     S_neg = chains_;
   }
-  BmGradient<T> g = bm_gradient(c.gradient, bm_, S_pos, S_neg);
+  BmGradient<T> g = bm_gradient(c.gradient, bm_, S_pos, S_neg, observer_);
   // How well each clamped visible unit is predicted from all other units, before the update.
   {
     arma::Mat<T> A = bm_.W().rows(0, nv - 1) * S_pos;
@@ -133,6 +135,9 @@ BmEpochReport BmTrainer<T>::run_epoch(const Dataset& data, Rng& rng,
     if (progress) progress(bi + 1, n_batches);
   }
   rep.conditional_error = err / double(n_batches);
+  if (!bm_.W().is_finite() || !bm_.bias().is_finite())
+    throw NumericalError("training diverged in epoch " + std::to_string(epoch_ + 1) +
+                         ": parameters became NaN or infinite; lower --lr");
   ++epoch_;
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rep;

@@ -124,9 +124,12 @@ RbmGradient<double> reward_correlator_reference(const RewardStream<T>& s) {
 }
 
 template <class T>
-RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg) {
+RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg,
+                            const StreamObserver<T>& observer) {
   if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg);
-  return reward_correlator_gradient(make_reward_stream(pos, neg));
+  const RewardStream<T> stream = make_reward_stream(pos, neg);
+  if (observer) observer(stream);
+  return reward_correlator_gradient(stream);
 }
 
 #define RBMKIT_GRADIENT_INSTANTIATE(T)                                              \
@@ -135,7 +138,8 @@ RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<
   template RbmGradient<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
   template RbmGradient<T> reward_correlator_gradient(const RewardStream<T>&);       \
   template RbmGradient<double> reward_correlator_reference(const RewardStream<T>&); \
-  template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&);
+  template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
+                                       const StreamObserver<T>&);
 RBMKIT_GRADIENT_INSTANTIATE(float)
 RBMKIT_GRADIENT_INSTANTIATE(double)
 

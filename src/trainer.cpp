@@ -121,14 +121,17 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
   } else {
     if (chains_.n_cols == 0) {
       // Start the persistent chains from the first minibatch (repeated if more chains).
-      const std::size_t n = config_.chains ? config_.chains : V.n_cols;
+      // The reward correlator pairs every positive with one negative sample, so its chains
+      // follow the minibatch (which is smaller than --batch when the data set is).
+      const bool paired = config_.gradient == GradientPath::reward_correlator;
+      const std::size_t n = config_.chains && !paired ? config_.chains : V.n_cols;
       chains_.set_size(V.n_rows, n);
       for (std::size_t j = 0; j < n; ++j) chains_.col(j) = V.col(j % V.n_cols);
     }
     neg = gibbs_chain(rbm_, chains_, config_.k, rng);
     chains_ = neg.v;
   }
-  RbmGradient<T> g = rbm_gradient(config_.gradient, pos, neg);
+  RbmGradient<T> g = rbm_gradient(config_.gradient, pos, neg, observer_);
   // Mean-field reconstruction error of this minibatch, before the update.
   last_reconstruction_error_ = mean_squared_error(V, rbm_.visible_mean(pos.h));
 
@@ -149,6 +152,10 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
   if (config_.weight_decay > 0) dW -= T(config_.weight_decay) * rbm_.W();
   if (config_.sparsity_cost > 0) {
     const arma::Col<T> q_batch = arma::mean(pos.h, 1);
+    if (!q_started_) {  // the running estimate starts at the first minibatch's mean
+      q_ = q_batch;
+      q_started_ = true;
+    }
     q_ = T(config_.sparsity_decay) * q_ + T(1 - config_.sparsity_decay) * q_batch;
     const arma::Col<T> excess = q_ - T(config_.sparsity_target);
     dc -= T(config_.sparsity_cost) * excess;
@@ -221,6 +228,10 @@ EpochReport RbmTrainer<T>::run_epoch(const Dataset& data, Rng& rng,
     if (progress) progress(bi + 1, n_batches);
   }
   rep.reconstruction_error = recon / double(n_batches);
+  if (!rbm_.W().is_finite() || !rbm_.b().is_finite() || !rbm_.c().is_finite())
+    throw NumericalError("training diverged in epoch " + std::to_string(epoch_ + 1) +
+                         ": parameters became NaN or infinite; lower --lr (now " +
+                         fmt(rep.learning_rate) + ")");
   ++epoch_;
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return rep;

@@ -274,4 +274,94 @@ TEST_SUITE("gradient") {
       CHECK(arma::abs(models[0].W()).max() > 0.05f);  // trained, not the initial 0.01 scale
     }
   }
+
+  TEST_CASE("the RBM trainer's reward-correlator path correlates a +1/-1 stream, and that stream "
+            "gives its update") {
+    // Without this, the identical-model tests above would also pass if the trainer ignored
+    // --gradient: here the correlator must actually run, on a stream of B positives then B
+    // negatives, and the raw update the trainer returns must be that stream's correlator.
+    const Dataset data = fixtures::random_binary_dataset(12, 40, 3);
+    for (Method method : {Method::cd, Method::pcd}) {
+      TrainConfig cfg;
+      cfg.hidden = 5;
+      cfg.batch = 8;
+      cfg.method = method;
+      for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
+        cfg.gradient = path;
+        Rng rng(6);
+        Rbm<double> rbm = make_initial_rbm<double>(data, cfg, rng);
+        RbmTrainer<double> trainer(cfg, rbm);
+        std::size_t calls = 0;
+        RewardStream<double> last;
+        trainer.set_stream_observer([&](const RewardStream<double>& st) {
+          ++calls;
+          last = st;
+        });
+        trainer.run_epoch(data, rng);  // 5 minibatches
+        const arma::mat V = fixtures::binary_matrix(data).cols(0, 7);
+        const RbmGradient<double> g = trainer.step(V, 0.01, 0.0, rng);
+        if (path == GradientPath::contrastive) {
+          CHECK(calls == 0);
+          continue;
+        }
+        CHECK(calls == 6);
+        REQUIRE(last.reward.n_elem == 16);
+        CHECK(arma::all(last.reward.head(8) == 1.0));
+        CHECK(arma::all(last.reward.tail(8) == -1.0));
+        CHECK(fixtures::same_bits(arma::mat(last.v.cols(0, 7)), V));
+        const RbmGradient<double> ref = reward_correlator_reference(last);
+        CHECK(arma::abs(g.dW - ref.dW).max() < 1e-12);
+        CHECK(arma::abs(g.db - ref.db).max() < 1e-12);
+        CHECK(arma::abs(g.dc - ref.dc).max() < 1e-12);
+        // A flipped reward in that stream no longer reproduces the update.
+        last.reward[0] = -1;
+        last.reward[15] = 1;
+        CHECK(arma::abs(g.dW - reward_correlator_reference(last).dW).max() > 1e-3);
+      }
+    }
+  }
+
+  TEST_CASE("the BM trainer's reward-correlator path runs on a +1/-1 stream") {
+    const Dataset data = fixtures::random_binary_dataset(6, 30, 4);
+    BmTrainConfig cfg;
+    cfg.base.hidden = 3;
+    cfg.base.batch = 10;
+    for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
+      cfg.base.gradient = path;
+      Rng rng(7);
+      BoltzmannMachine<double> bm = make_initial_bm<double>(data, cfg, rng);
+      BmTrainer<double> trainer(cfg, bm);
+      std::size_t calls = 0;
+      bool well_formed = true;
+      trainer.set_stream_observer([&](const RewardStream<double>& st) {
+        ++calls;
+        well_formed = well_formed && st.reward.n_elem == 20 && st.n_positive() == 10 &&
+                      arma::all(st.reward.head(10) == 1.0);
+      });
+      trainer.run_epoch(data, rng);
+      CHECK(calls == (path == GradientPath::reward_correlator ? 3u : 0u));
+      CHECK(well_formed);
+    }
+  }
+
+  TEST_CASE("with fewer examples than --batch, both paths still train and agree") {
+    const Dataset data = fixtures::random_binary_dataset(6, 4, 5);
+    TrainConfig cfg;
+    cfg.hidden = 3;
+    cfg.batch = 8;
+    cfg.chains = 8;
+    cfg.method = Method::pcd;
+    Rbm<double> models[2];
+    int i = 0;
+    for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
+      cfg.gradient = path;
+      Rng rng(8);
+      models[i] = make_initial_rbm<double>(data, cfg, rng);
+      RbmTrainer<double> trainer(cfg, models[i]);
+      CHECK_NOTHROW(trainer.run_epoch(data, rng));
+      ++i;
+    }
+    CHECK(models[0].W().is_finite());
+    CHECK(models[1].W().is_finite());
+  }
 }

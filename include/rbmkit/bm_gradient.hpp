@@ -46,10 +46,12 @@ template <class T>
 BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>& bm,
                                             const RewardStream<T>& stream);
 
-/// The statistics by the chosen path.
+/// The statistics by the chosen path; the reward-correlator path hands its stream to
+/// `observer` (when set) before correlating it.
 template <class T>
 BmGradient<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
-                          const arma::Mat<T>& S_pos, const arma::Mat<T>& S_neg);
+                          const arma::Mat<T>& S_pos, const arma::Mat<T>& S_neg,
+                          const StreamObserver<T>& observer = {});
 
 /// The centered (Theorem 1) correlator. `S` holds the stream's states (n × N), `P` the
 /// probabilities sigm(a) each unit was sampled with (n × N; for a sample of a stationary
@@ -69,7 +71,8 @@ BmGradient<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
   extern template BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>&,     \
                                                               const RewardStream<T>&);        \
   extern template BmGradient<T> bm_gradient(GradientPath, const BoltzmannMachine<T>&,         \
-                                            const arma::Mat<T>&, const arma::Mat<T>&);        \
+                                            const arma::Mat<T>&, const arma::Mat<T>&,         \
+                                            const StreamObserver<T>&);                        \
   extern template BmGradient<double> centered_correlator_gradient(                            \
       const BoltzmannMachine<T>&, const arma::Mat<T>&, const arma::Mat<T>&, const arma::Row<T>&);
 RBMKIT_BM_GRADIENT_EXTERN(float)

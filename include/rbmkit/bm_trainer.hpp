@@ -65,6 +65,8 @@ public:
   double last_conditional_error() const { return last_conditional_error_; }
   std::size_t epochs_done() const { return epoch_; }
   const BmTrainConfig& config() const { return config_; }
+  /// Hands every reward stream of the reward-correlator path to `observer` (see gradient.hpp).
+  void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
   /// The persistent negative chains, n_units × chains; empty before the first step.
   const arma::Mat<T>& chains() const { return chains_; }
 
@@ -77,6 +79,7 @@ private:
   arma::Mat<std::uint8_t> hidden_store_;  // per-example persistent hidden states
   std::size_t epoch_ = 0;
   double last_conditional_error_ = 0;
+  StreamObserver<T> observer_;
 };
 
 /// Creates a BM for `data`, initialised from the data marginals (BoltzmannMachine::initialize).

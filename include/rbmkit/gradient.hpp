@@ -17,6 +17,7 @@
 /// all negatives — this is the same floating-point operations in the same order as the
 /// contrastive path, so both give bit-identical updates.
 #include <armadillo>
+#include <functional>
 #include <string>
 
 #include "rbmkit/gibbs.hpp"
@@ -72,9 +73,15 @@ RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& stream);
 template <class T>
 RbmGradient<double> reward_correlator_reference(const RewardStream<T>& stream);
 
-/// The statistics by the chosen path, from the two phases.
+/// Receives every reward stream the correlator path correlates (inspection, dumps, tests).
 template <class T>
-RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative);
+using StreamObserver = std::function<void(const RewardStream<T>&)>;
+
+/// The statistics by the chosen path, from the two phases. The reward-correlator path hands its
+/// stream to `observer` (when set) before correlating it.
+template <class T>
+RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative,
+                            const StreamObserver<T>& observer = {});
 
 #define RBMKIT_GRADIENT_EXTERN(T)                                                          \
   extern template struct RewardStream<T>;                                                  \
@@ -82,7 +89,8 @@ RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const P
   extern template RbmGradient<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
   extern template RbmGradient<T> reward_correlator_gradient(const RewardStream<T>&);       \
   extern template RbmGradient<double> reward_correlator_reference(const RewardStream<T>&); \
-  extern template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&);
+  extern template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
+                                              const StreamObserver<T>&);
 RBMKIT_GRADIENT_EXTERN(float)
 RBMKIT_GRADIENT_EXTERN(double)
 #undef RBMKIT_GRADIENT_EXTERN

@@ -94,6 +94,8 @@ public:
 
   /// Mean-field reconstruction error of the last minibatch, measured before its update.
   double last_reconstruction_error() const { return last_reconstruction_error_; }
+  /// Hands every reward stream of the reward-correlator path to `observer` (see gradient.hpp).
+  void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
   /// Epochs completed so far.
   std::size_t epochs_done() const { return epoch_; }
   const TrainConfig& config() const { return config_; }
@@ -107,12 +109,14 @@ private:
   arma::Col<T> vb_, vc_;
   arma::Mat<T> chains_;
   arma::Col<T> q_;  // running mean hidden activation (sparsity)
+  bool q_started_ = false;
   arma::Col<T> mu_, lambda_;  // centring offsets (empty until the first step)
   arma::mat avg_W_;           // running mean of the parameters (double), when averaging
   arma::vec avg_b_, avg_c_;
   std::size_t n_avg_ = 0;
   std::size_t epoch_ = 0;
   double last_reconstruction_error_ = 0;
+  StreamObserver<T> observer_;
 };
 
 /// Creates an RBM for `data` initialised as in Hinton's guide from the data marginals.

@@ -97,6 +97,19 @@ CHECKS=$((CHECKS + 1))
 cmp -s a.rbm keep.rbm || fail "a failed run damaged the existing --out file"
 ls keep.rbm.tmp.* >/dev/null 2>&1 && fail "a failed run left a temporary file"
 
+# --- a diverging run exits 7 and writes nothing (progress lines precede its error line) ---------
+CHECKS=$((CHECKS + 1))
+"$RBMKIT" "${T[@]}" --data bars.csv --lr 1e30 --out keep.rbm >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ "$rc" -eq 7 ] || fail "diverging training: exit $rc, expected 7"
+grep -q "diverged" "$WORK/stderr" || fail "diverging training: no 'diverged' message"
+cmp -s a.rbm keep.rbm || fail "a diverged run damaged the existing --out file"
+CHECKS=$((CHECKS + 1))
+"$RBMKIT" train --machine bm --data bars.csv --hidden 2 --epochs 3 --batch 4 --lr 1e30 --out keep.rbm >/dev/null 2>"$WORK/stderr"
+rc=$?
+[ "$rc" -eq 7 ] || fail "diverging BM training: exit $rc, expected 7"
+cmp -s a.rbm keep.rbm || fail "a diverged BM run damaged the existing --out file"
+
 # --- bad input: model files -----------------------------------------------------------------
 expect_exit 4 "missing model" -- "$RBMKIT" eval --model nosuch.rbm --data bars.csv
 expect_stderr_contains "nosuch.rbm" "missing model"
