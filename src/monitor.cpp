@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "rbmkit/detail/kernels.hpp"
@@ -131,7 +132,7 @@ DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize 
     const std::size_t count = std::min(chunk, n - first);
     const arma::Mat<T> V = make_batch<T>(data, first, count, mode, threshold, rng);
     m.reconstruction_error += reconstruction_error(rbm, V) * double(count);
-    m.pseudo_log_likelihood += arma::accu(pseudo_log_likelihood(rbm, V));
+    if (mode != Binarize::none) m.pseudo_log_likelihood += arma::accu(pseudo_log_likelihood(rbm, V));
     m.free_energy += arma::accu(rbm.free_energy(V));
   }
   if (n > 0) {
@@ -139,6 +140,8 @@ DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize 
     m.pseudo_log_likelihood /= double(n);
     m.free_energy /= double(n);
   }
+  // Flipping a grey value is meaningless: the pseudo-likelihood is defined for binary data only.
+  if (mode == Binarize::none) m.pseudo_log_likelihood = std::numeric_limits<double>::quiet_NaN();
   return m;
 }
 

@@ -41,7 +41,7 @@ int cmd_eval(const std::vector<std::string>& args) {
        "examples annealed in reverse for the conservative bound (0 = none)")
       ("base-data", po::value<std::string>(),
        "data whose marginals define the AIS base-rate model (default: --data)")
-      ("seed", po::value<unsigned long long>()->default_value(1), "seed of the AIS chains")
+      ("seed", po::value<long long>()->default_value(1), "seed of the AIS chains")
       ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
       ("json", "print one JSON object on standard output");
   po::variables_map vm;
@@ -59,8 +59,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   lo.reverse_examples = get_count(vm, "reverse-examples", 0);
   const bool want_exact = vm.count("exact") > 0, want_ais = vm.count("ais") > 0;
   const bool json = vm.count("json") > 0;
-  const std::uint64_t seed = vm["seed"].as<unsigned long long>();
-  set_threads(int(get_count(vm, "threads", 0)));
+  const std::uint64_t seed = get_seed(vm);
+  set_threads(get_threads(vm));
 
   const std::string model_path = vm["model"].as<std::string>();
   const ModelFile file = read_model_file(model_path);

@@ -1,5 +1,6 @@
 // rbmkit train: fit an RBM (or, with --machine bm, a general Boltzmann machine) and save it.
 #include <cstdio>
+#include <limits>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -28,6 +29,18 @@ struct TrainJob {
   std::size_t eval_every = 1;       // --eval-every
   LikelihoodOptions likelihood;     // exact when cheap, AIS otherwise
 };
+
+/// The --log file grows as FILE.partial during training and replaces FILE only once the model
+/// is saved, so a failed run never replaces an earlier log.
+void write_partial_log(const TrainJob& job, const std::string& text) {
+  if (!job.log.empty())
+    write_file_atomically(job.log + ".partial", [&](std::ostream& os) { os << text; });
+}
+void commit_log(const TrainJob& job) {
+  if (job.log.empty()) return;
+  if (std::rename((job.log + ".partial").c_str(), job.log.c_str()) != 0)
+    throw OutputError(job.log + ": cannot rename " + job.log + ".partial into place");
+}
 
 /// A held-out data set evaluated during training.
 struct HeldOut {
@@ -111,8 +124,11 @@ int run(const TrainJob& job) {
     const Rbm<T> model = trainer.final_model();
     // Monitors on a fixed subset of the training data, with their own generator so that
     // monitoring never changes the training stream.
-    const DataMonitors mon =
-        evaluate_monitors(model, data, cfg.binarize, cfg.threshold, job.monitor_examples, cfg.seed);
+    DataMonitors mon;
+    mon.pseudo_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+    if (job.monitor_examples > 0)
+      mon = evaluate_monitors(model, data, cfg.binarize, cfg.threshold, job.monitor_examples,
+                              cfg.seed);
     char line[256];
     std::snprintf(line, sizeof line,
                   "epoch %3zu/%zu  %7.2f s  reconstruction error %.5f  pseudo-LL %.3f",
@@ -130,10 +146,10 @@ int run(const TrainJob& job) {
     }
     log << "\n";
     std::cerr << line << held_line.str() << "\n";
-    if (!job.log.empty())
-      write_file_atomically(job.log, [&](std::ostream& os) { os << log.str(); });
+    write_partial_log(job, log.str());
   }
   save_rbm(job.out, trainer.final_model(), cfg.to_map(), rng.state());
+  commit_log(job);
   std::cerr << "rbmkit train: model written to " << job.out << "\n";
   return ok;
 }
@@ -165,10 +181,10 @@ int run_bm(const TrainJob& job, const BmTrainConfig& bcfg) {
     std::cerr << line;
     log << rep.epoch << "," << format17(rep.seconds) << "," << format17(rep.conditional_error)
         << "," << format17(rep.learning_rate) << "\n";
-    if (!job.log.empty())
-      write_file_atomically(job.log, [&](std::ostream& os) { os << log.str(); });
+    write_partial_log(job, log.str());
   }
   save_bm(job.out, bm, bcfg.to_map(), rng.state());
+  commit_log(job);
   std::cerr << "rbmkit train: model written to " << job.out << "\n";
   return ok;
 }
@@ -218,12 +234,14 @@ int cmd_train(const std::vector<std::string>& args) {
       ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
        "threshold | stochastic | none")
       ("threshold", po::value<double>()->default_value(d.threshold), "binarization threshold")
-      ("seed", po::value<unsigned long long>()->default_value(d.seed), "random seed")
+      ("seed", po::value<long long>()->default_value((long long)d.seed), "random seed")
       ("precision", po::value<std::string>()->default_value("float"), "float | double")
       ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
-      ("log", po::value<std::string>(), "write per-epoch statistics to this CSV file")
+      ("log", po::value<std::string>(),
+       "per-epoch statistics as CSV: written to FILE.partial during training, renamed to FILE "
+       "once the model is saved")
       ("monitor-examples", po::value<long long>()->default_value(200),
-       "training examples used for the per-epoch pseudo-likelihood")
+       "training examples used for the per-epoch pseudo-likelihood (0 = no monitor)")
       ("test", po::value<std::string>(),
        "held-out data whose log-likelihood is logged (exact when cheap, AIS otherwise)")
       ("valid", po::value<long long>()->default_value(0),
@@ -260,8 +278,8 @@ int cmd_train(const std::vector<std::string>& args) {
   c.average_from = get_number(vm, "average-from");
   c.binarize = parse_binarize(vm["binarize"].as<std::string>());
   c.threshold = get_number(vm, "threshold");
-  c.seed = vm["seed"].as<unsigned long long>();
-  c.threads = int(get_count(vm, "threads", 0));
+  c.seed = get_seed(vm);
+  c.threads = get_threads(vm);
   if (c.lr <= 0) throw UsageError("--lr: must be a positive number");
   c.validate();
   const std::string precision = vm["precision"].as<std::string>();

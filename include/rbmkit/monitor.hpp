@@ -24,7 +24,8 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V);
 /// Monitors over a whole data set, evaluated in chunks (never a full float copy).
 struct DataMonitors {
   double reconstruction_error = 0;   ///< mean per visible unit
-  double pseudo_log_likelihood = 0;  ///< mean per example, summed over bits (nats)
+  double pseudo_log_likelihood = 0;  ///< mean per example, summed over bits (nats); NaN for
+                                     ///< Binarize::none (defined for binary data only)
   double free_energy = 0;            ///< mean F(v) per example
 };
 

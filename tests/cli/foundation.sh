@@ -38,6 +38,7 @@ expect_exit 0 "train on CSV" -- "$RBMKIT" "${T[@]}" --data bars.csv --out b.rbm
 cmp -s a.rbm b.rbm || fail "IDX and CSV copies of the same data give different models"
 CHECKS=$((CHECKS + 1))
 [ "$(wc -l < a.csv)" -eq 3 ] || fail "--log should hold a header and 2 epochs: $(cat a.csv)"
+[ -f a.csv.partial ] && fail "--log: the .partial file should be renamed once the model is saved"
 head -1 a.csv | grep -q '^epoch,seconds,reconstruction_error,pseudo_log_likelihood' || fail "--log header: $(head -1 a.csv)"
 expect_exit 0 "train in double precision" -- "$RBMKIT" "${T[@]}" --data bars.csv --precision double --method cd --k 2 --out d.rbm
 expect_exit 0 "eval --json" -- "$RBMKIT" eval --model a.rbm --data bars.csv --json
@@ -104,6 +105,10 @@ rc=$?
 [ "$rc" -eq 7 ] || fail "diverging training: exit $rc, expected 7"
 grep -q "diverged" "$WORK/stderr" || fail "diverging training: no 'diverged' message"
 cmp -s a.rbm keep.rbm || fail "a diverged run damaged the existing --out file"
+CHECKS=$((CHECKS + 1))
+cp a.csv keep.csv
+"$RBMKIT" "${T[@]}" --data bars.csv --lr 1e30 --out keep.rbm --log keep.csv >/dev/null 2>&1
+cmp -s a.csv keep.csv || fail "a diverged run replaced the existing --log file"
 CHECKS=$((CHECKS + 1))
 "$RBMKIT" train --machine bm --data bars.csv --hidden 2 --epochs 3 --batch 4 --lr 1e30 --out keep.rbm >/dev/null 2>"$WORK/stderr"
 rc=$?
