@@ -11,7 +11,7 @@ evaluations the scikit-learn model is also scored by bench/exact_loglik.py, an i
 enumeration. Prints one JSON line per model and seed, then a summary.
 
     /usr/bin/python3 bench/sklearn_compare.py --rbmkit build/rbmkit --out /tmp/cmp \\
-        [--hidden 20] [--epochs 20] [--seeds 1 2 3] [--rbmkit-args "--method cd"] [--eval-args "--ais"]
+        [--hidden 20] [--epochs 20] [--seeds 1 2 3] [--rbmkit-args="--method cd"] [--eval-args=--ais]
 """
 import argparse
 import gzip

@@ -145,7 +145,12 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
     if (lambda_.n_elem == 0) lambda_ = arma::Col<T>(rbm_.n_hidden(), arma::fill::value(T(0.5)));
     mu_ = (T(1) - r) * mu_ + r * v_mean;
     lambda_ = (T(1) - r) * lambda_ + r * h_mean;
-    dW = g.dW - mu_ * g.dc.t() - g.db * lambda_.t();
+    // dW = g_W − μ g_cᵀ − g_b λᵀ in one pass (no temporaries: this runs every minibatch).
+    for (arma::uword j = 0; j < dW.n_cols; ++j) {
+      T* col = dW.colptr(j);
+      const T dcj = g.dc[j], lj = lambda_[j];
+      for (arma::uword i = 0; i < dW.n_rows; ++i) col[i] -= mu_[i] * dcj + g.db[i] * lj;
+    }
     db = g.db - dW * lambda_;
     dc = g.dc - dW.t() * mu_;
   }
@@ -176,10 +181,14 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
       avg_c_.zeros(rbm_.n_hidden());
     }
     ++n_avg_;
+    // Running mean a ← a + (x − a)/n, in double, one pass per array.
     const double w = 1.0 / double(n_avg_);
-    avg_W_ += w * (arma::conv_to<arma::mat>::from(rbm_.W()) - avg_W_);
-    avg_b_ += w * (arma::conv_to<arma::vec>::from(rbm_.b()) - avg_b_);
-    avg_c_ += w * (arma::conv_to<arma::vec>::from(rbm_.c()) - avg_c_);
+    auto update = [w](double* a, const T* x, arma::uword n) {
+      for (arma::uword i = 0; i < n; ++i) a[i] += w * (double(x[i]) - a[i]);
+    };
+    update(avg_W_.memptr(), rbm_.W().memptr(), avg_W_.n_elem);
+    update(avg_b_.memptr(), rbm_.b().memptr(), avg_b_.n_elem);
+    update(avg_c_.memptr(), rbm_.c().memptr(), avg_c_.n_elem);
   }
   return g;
 }
