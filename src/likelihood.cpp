@@ -215,28 +215,41 @@ void check_schedule(const std::vector<double>& betas, const char* who) {
       throw InvalidArgument(std::string(who) + ": the schedule must increase strictly");
 }
 
-/// The RBM in the padded float layouts of the annealing kernels.
+/// The RBM and the base mixture in the padded float layouts of the annealing kernels.
 struct AnnealModel {
-  std::size_t nv = 0, nh = 0, nvp = 0, nhp = 0;
+  std::size_t nv = 0, nh = 0, nvp = 0, nhp = 0, K = 0, Kp = 0;
   std::vector<float> W;      ///< nvp × nh: column j is W(·, j), padding rows zero
   std::vector<float> Wt;     ///< nhp × nv: column i is W(i, ·), padding rows zero
   std::vector<float> c;      ///< nhp, zero padded
-  std::vector<float> b, bA;  ///< nvp
-  std::vector<double> db;    ///< nv: b − b_A, for the visible part of the log weights
-  std::vector<float> zeros;  ///< nvp
-  double base_log_z = 0;     ///< nh log 2 + Σ softplus(b_A)
+  std::vector<float> b;      ///< nvp
+  std::vector<float> logit;  ///< K × nvp: ℓ_z of each base component
+  std::vector<float> p0;     ///< K × nvp: sigm(ℓ_z), for exact samples of the base
+  std::vector<float> Lt;     ///< Kp × nv: column i holds ℓ_{·i} (for z | v), padding zero
+  std::vector<double> db;    ///< K × nv: b − ℓ_z, for the visible part of the log weights
+  std::vector<double> sp;    ///< K: Σ_i softplus(ℓ_zi) = −log q_z(0)
+  std::vector<double> log_pi, cum_pi;  ///< K: log π_z and Σ_{y ≤ z} π_y
+  std::vector<float> zeros;  ///< max(nvp, Kp)
+  /// log of the base's normaliser times 2^nh (the hidden units are uniform at β = 0).
+  double base_log_z = 0;
 
   template <class T>
-  AnnealModel(const Rbm<T>& rbm, const arma::vec& base, const char* who) {
+  AnnealModel(const Rbm<T>& rbm, const AisBase& base, const char* who) {
     nv = rbm.n_visible();
     nh = rbm.n_hidden();
     if (nv == 0 || nh == 0) throw InvalidArgument(std::string(who) + ": the model has no units");
-    if (base.n_elem != nv)
-      throw DimensionError(std::string(who) + ": " + std::to_string(base.n_elem) +
+    if (base.logits.n_rows != nv)
+      throw DimensionError(std::string(who) + ": " + std::to_string(base.logits.n_rows) +
                            " base-rate biases for " + std::to_string(nv) + " visible units");
-    if (!base.is_finite()) throw InvalidArgument(std::string(who) + ": non-finite base biases");
+    K = base.weights.n_elem;
+    if (K == 0 || base.logits.n_cols != K)
+      throw InvalidArgument(std::string(who) + ": the base has no components");
+    if (!base.logits.is_finite()) throw InvalidArgument(std::string(who) + ": non-finite base biases");
+    if (!base.weights.is_finite() || base.weights.min() <= 0 ||
+        std::abs(arma::accu(base.weights) - 1) > 1e-9)
+      throw InvalidArgument(std::string(who) + ": the base weights must be positive and sum to 1");
     nvp = round_up(nv, detail::tile_rows);
     nhp = round_up(nh, detail::tile_rows);
+    Kp = round_up(K, detail::tile_rows);
     W.assign(nvp * nh, 0.f);
     Wt.assign(nhp * nv, 0.f);
     for (std::size_t j = 0; j < nh; ++j)
@@ -248,16 +261,31 @@ struct AnnealModel {
     c.assign(nhp, 0.f);
     for (std::size_t j = 0; j < nh; ++j) c[j] = float(rbm.c()[j]);
     b.assign(nvp, 0.f);
-    bA.assign(nvp, 0.f);
-    db.resize(nv);
-    zeros.assign(nvp, 0.f);
-    base_log_z = double(nh) * std::log(2.0);
-    for (std::size_t i = 0; i < nv; ++i) {
-      b[i] = float(rbm.b()[i]);
-      bA[i] = float(base[i]);
-      db[i] = double(rbm.b()[i]) - base[i];
-      base_log_z += softplus(base[i]);
+    for (std::size_t i = 0; i < nv; ++i) b[i] = float(rbm.b()[i]);
+    logit.assign(K * nvp, 0.f);
+    p0.assign(K * nvp, 0.f);
+    Lt.assign(Kp * nv, 0.f);
+    db.resize(K * nv);
+    sp.assign(K, 0.0);
+    log_pi.resize(K);
+    cum_pi.resize(K);
+    double cum = 0;
+    for (std::size_t z = 0; z < K; ++z) {
+      for (std::size_t i = 0; i < nv; ++i) {
+        const double l = base.logits(i, z);
+        logit[z * nvp + i] = float(l);
+        p0[z * nvp + i] = float(sigmoid(l));
+        Lt[i * Kp + z] = float(l);
+        db[z * nv + i] = double(rbm.b()[i]) - l;
+        sp[z] += softplus(l);
+      }
+      log_pi[z] = std::log(base.weights[z]);
+      cum += base.weights[z];
+      cum_pi[z] = cum;
     }
+    cum_pi[K - 1] = 1.0;
+    zeros.assign(std::max(nvp, Kp), 0.f);
+    base_log_z = double(nh) * std::log(2.0);
   }
 };
 
@@ -303,8 +331,10 @@ struct ChainGroup {
   std::vector<Rng> rngs;
   std::vector<std::uint32_t> vidx, hidx;
   std::vector<std::size_t> vstart, hstart;
-  std::vector<float> A, X, ph, pv, mix;
-  std::vector<double> vdot;  // (b − b_A)ᵀv per chain
+  std::vector<float> A, X, ph, pv, mix, D;
+  std::vector<std::uint32_t> z;  // base component of each chain
+  std::vector<double> vdot;      // (b − ℓ_z)ᵀv + Σ softplus(ℓ_z) per chain
+  std::vector<double> lp;        // K scratch
 
   ChainGroup(const AnnealModel& model, std::vector<Rng> streams)
       : M(model), n(streams.size()), rngs(std::move(streams)) {
@@ -314,8 +344,26 @@ struct ChainGroup {
     X.assign(M.nvp * n, 0.f);
     ph.assign(M.nhp * n, 0.f);
     pv.assign(M.nvp, 0.f);
-    mix.assign(M.nvp, 0.f);
+    mix.assign(M.K * M.nvp, 0.f);
+    D.assign(M.K > 1 ? M.Kp * n : 0, 0.f);
+    z.assign(n, 0);
     vdot.assign(n, 0.0);
+    lp.assign(M.K, 0.0);
+  }
+  /// A uniform double in [0, 1) from chain r's stream.
+  double uniform(std::size_t r) { return double(rngs[r].next() >> 11) * 0x1.0p-53; }
+  /// z ~ π, then v ~ q_z: an exact sample of the base, appended as chain r (in chain order).
+  void sample_base(std::size_t r) {
+    if (r == 0) vidx.clear();
+    if (M.K > 1) {
+      const double u = uniform(r);
+      z[r] = std::uint32_t(std::upper_bound(M.cum_pi.begin(), M.cum_pi.end() - 1, u) -
+                           M.cum_pi.begin());
+    }
+    vdot[r] = sample_active(M.p0.data() + z[r] * M.nvp, M.nv, rngs[r], vidx,
+                            M.db.data() + z[r] * M.nv) +
+              M.sp[z[r]];
+    vstart[r + 1] = vidx.size();
   }
   /// A ← Wᵀv + c for every chain.
   void hidden_inputs() {
@@ -338,17 +386,46 @@ struct ChainGroup {
     sample_active(ph.data() + r * M.nhp, M.nh, rngs[r], hidx, nullptr);
     hstart[r + 1] = hidx.size();
   }
-  /// Samples every chain's visible units from p_β(v | h) = sigm((1 − β) b_A + β (W h + b)).
+  /// Samples every chain's visible units from p_β(v | h, z) = sigm((1 − β) ℓ_z + β (W h + b)),
+  /// then (for a mixture) its component from p_β(z | v) ∝ π_z q_z(v)^{1−β}.
   void sample_visible(double beta) {
-    detail::accumulate_columns(M.W.data(), M.nvp, M.nh, hidx.data(), hstart.data(), n, M.zeros.data(),
-                               X.data());
+    detail::accumulate_columns(M.W.data(), M.nvp, M.nh, hidx.data(), hstart.data(), n,
+                               M.zeros.data(), X.data());
     const float fb = float(beta);
-    for (std::size_t i = 0; i < M.nvp; ++i) mix[i] = (1.f - fb) * M.bA[i] + fb * M.b[i];
+    for (std::size_t y = 0; y < M.K; ++y)
+      for (std::size_t i = 0; i < M.nvp; ++i)
+        mix[y * M.nvp + i] = (1.f - fb) * M.logit[y * M.nvp + i] + fb * M.b[i];
     vidx.clear();
     for (std::size_t r = 0; r < n; ++r) {
-      detail::sigmoid_affine(X.data() + r * M.nvp, fb, mix.data(), pv.data(), M.nvp);
-      vdot[r] = sample_active(pv.data(), M.nv, rngs[r], vidx, M.db.data());
+      detail::sigmoid_affine(X.data() + r * M.nvp, fb, mix.data() + z[r] * M.nvp, pv.data(),
+                             M.nvp);
+      vdot[r] = sample_active(pv.data(), M.nv, rngs[r], vidx, M.db.data() + z[r] * M.nv) +
+                M.sp[z[r]];
       vstart[r + 1] = vidx.size();
+    }
+    if (M.K == 1) return;
+    // ℓ_yᵀv for every component y and chain.
+    detail::accumulate_columns(M.Lt.data(), M.Kp, M.nv, vidx.data(), vstart.data(), n,
+                               M.zeros.data(), D.data());
+    for (std::size_t r = 0; r < n; ++r) {
+      const float* d = D.data() + r * M.Kp;
+      double m = -std::numeric_limits<double>::infinity();
+      for (std::size_t y = 0; y < M.K; ++y) {
+        lp[y] = M.log_pi[y] + (1.0 - beta) * (double(d[y]) - M.sp[y]);
+        m = std::max(m, lp[y]);
+      }
+      double total = 0;
+      for (std::size_t y = 0; y < M.K; ++y) total += (lp[y] = std::exp(lp[y] - m));
+      double u = uniform(r) * total;
+      std::size_t y = 0;
+      while (y + 1 < M.K && u >= lp[y]) u -= lp[y++];
+      if (y != z[r]) {
+        z[r] = std::uint32_t(y);
+        const double* dbz = M.db.data() + y * M.nv;
+        double s = 0;
+        for (std::size_t k = vstart[r]; k < vstart[r + 1]; ++k) s += dbz[vidx[k]];
+        vdot[r] = s + M.sp[y];
+      }
     }
   }
 };
@@ -364,23 +441,29 @@ double log_mean_exp(const arma::vec& x) {
 template <class T>
 LogZEstimate ais_log_partition(const Rbm<T>& rbm, const arma::vec& base_biases, std::size_t runs,
                                const std::vector<double>& betas, Rng& rng) {
+  if (base_biases.n_elem != rbm.n_visible())
+    throw DimensionError("ais_log_partition: " + std::to_string(base_biases.n_elem) +
+                         " base-rate biases for " + std::to_string(rbm.n_visible()) +
+                         " visible units");
+  if (!base_biases.is_finite()) throw InvalidArgument("ais_log_partition: non-finite base biases");
+  return ais_log_partition(rbm, base_rate_base(base_biases), runs, betas, rng);
+}
+
+template <class T>
+LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size_t runs,
+                               const std::vector<double>& betas, Rng& rng) {
   if (runs == 0) throw InvalidArgument("ais_log_partition: at least one run is needed");
   check_schedule(betas, "ais_log_partition");
-  const AnnealModel M(rbm, base_biases, "ais_log_partition");
+  const AnnealModel M(rbm, base, "ais_log_partition");
   const std::size_t K = betas.size() - 1;
-  std::vector<float> base_p(M.nvp, 0.f);
-  for (std::size_t i = 0; i < M.nv; ++i) base_p[i] = float(sigmoid(base_biases[i]));
 
   arma::vec log_w(runs, arma::fill::zeros);
   parallel_for(runs, [&](std::size_t begin, std::size_t end, int) {
     std::vector<Rng> streams;
     for (std::size_t r = begin; r < end; ++r) streams.push_back(rng.split(r));
     ChainGroup g(M, std::move(streams));
-    // v₁ ~ p₀, the base-rate model.
-    for (std::size_t r = 0; r < g.n; ++r) {
-      g.vdot[r] = sample_active(base_p.data(), M.nv, g.rngs[r], g.vidx, M.db.data());
-      g.vstart[r + 1] = g.vidx.size();
-    }
+    // (z, v₁) ~ p₀, the base mixture.
+    for (std::size_t r = 0; r < g.n; ++r) g.sample_base(r);
     std::vector<double> lw(g.n, 0.0);
     for (std::size_t k = 1; k <= K; ++k) {
       // log w += log p*_k(v_k) − log p*_{k−1}(v_k); then v_{k+1} ~ T_k(· | v_k).
@@ -427,7 +510,12 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
     if (V[i] != T(0) && V[i] != T(1))
       throw InvalidArgument("reverse_ais: the examples must be binary");
   check_schedule(betas, "reverse_ais");
-  const AnnealModel M(rbm, base_biases, "reverse_ais");
+  if (base_biases.n_elem != rbm.n_visible())
+    throw DimensionError("reverse_ais: " + std::to_string(base_biases.n_elem) +
+                         " base-rate biases for " + std::to_string(rbm.n_visible()) +
+                         " visible units");
+  if (!base_biases.is_finite()) throw InvalidArgument("reverse_ais: non-finite base biases");
+  const AnnealModel M(rbm, base_rate_base(base_biases), "reverse_ais");
   const std::size_t K = betas.size() - 1;
   const std::size_t E = V.n_cols, total = E * chains;
 
@@ -490,8 +578,8 @@ std::string to_string(LikelihoodMethod m) {
 
 template <class T>
 LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
-                                     const arma::vec& base_biases,
-                                     const LikelihoodOptions& o, Rng& rng) {
+                                     const Dataset& base_data, const LikelihoodOptions& o,
+                                     Rng& rng) {
   const auto t0 = std::chrono::steady_clock::now();
   check_dims(rbm.n_visible(), data, "evaluate_likelihood");
   LikelihoodReport rep;
@@ -514,7 +602,17 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
     const std::vector<double> betas = ais_schedule(o.ais_betas);
     Rng forward = rng.split(0), backward = rng.split(1);
     rng.next();
-    rep.log_z = ais_log_partition(rbm, base_biases, o.ais_runs, betas, forward);
+    check_dims(rbm.n_visible(), base_data, "evaluate_likelihood");
+    const arma::vec base_biases = base_rate_biases(base_data, o.binarize, o.threshold);
+    if (o.ais_base == AisBaseKind::modes) {
+      ModeBaseOptions mo = o.modes;
+      mo.binarize = o.binarize;
+      mo.threshold = o.threshold;
+      rep.base = mode_mixture_base(rbm, base_data, base_biases, mo);
+    } else {
+      rep.base = base_rate_base(base_biases);
+    }
+    rep.log_z = ais_log_partition(rbm, rep.base, o.ais_runs, betas, forward);
     const std::size_t ne = std::min(o.reverse_examples, rep.examples);
     if (ne > 0) {
       // Evenly spaced examples, binarised as the data set.
@@ -546,10 +644,12 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
                                        std::size_t, std::uint64_t);                            \
   template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,        \
                                           const std::vector<double>&, Rng&);                   \
+  template LogZEstimate ais_log_partition(const Rbm<T>&, const AisBase&, std::size_t,          \
+                                          const std::vector<double>&, Rng&);                   \
   template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&, const arma::Mat<T>&, \
                                           std::size_t, const std::vector<double>&, Rng&);      \
   template LikelihoodReport evaluate_likelihood(const Rbm<T>&, const Dataset&,                 \
-                                                const arma::vec&, const LikelihoodOptions&,     \
+                                                const Dataset&, const LikelihoodOptions&,       \
                                                 Rng&);
 RBMKIT_LIKELIHOOD_INSTANTIATE(float)
 RBMKIT_LIKELIHOOD_INSTANTIATE(double)

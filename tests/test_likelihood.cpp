@@ -164,7 +164,7 @@ TEST_SUITE("likelihood") {
     CHECK(ll == doctest::Approx(brute).epsilon(1e-12));
     LikelihoodOptions o;
     Rng unused(1);
-    const LikelihoodReport rep = evaluate_likelihood(r, d, arma::vec(6, arma::fill::zeros), o, unused);
+    const LikelihoodReport rep = evaluate_likelihood(r, d, d, o, unused);
     CHECK(rep.method == LikelihoodMethod::exact);
     CHECK(rep.log_likelihood == doctest::Approx(brute).epsilon(1e-12));
     CHECK(rep.log_z.log_z_stderr == 0);

@@ -37,10 +37,16 @@ int cmd_eval(const std::vector<std::string>& args) {
        "AIS runs")
       ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
        "AIS intermediate distributions (>= 3; schedule of Salakhutdinov & Murray)")
+      ("ais-base", po::value<std::string>()->default_value("modes"),
+       "where AIS runs start: rate (the base-rate model of Salakhutdinov & Murray) or modes "
+       "(the base-rate model plus components at the model's modes, found from the base data)")
+      ("ais-modes", po::value<long long>()->default_value(32),
+       "most probable modes kept as components of the modes base")
       ("reverse-examples", po::value<long long>()->default_value(100),
        "examples annealed in reverse for the conservative bound (0 = none)")
       ("base-data", po::value<std::string>(),
-       "data whose marginals define the AIS base-rate model (default: --data)")
+       "data defining the AIS base: its marginals and the starts of the mode search "
+       "(default: --data)")
       ("seed", po::value<long long>()->default_value(1), "seed of the AIS chains")
       ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
       ("json", "print one JSON object on standard output");
@@ -57,6 +63,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   lo.ais_runs = get_count(vm, "ais-runs", 1);
   lo.ais_betas = get_count(vm, "ais-betas", 3);
   lo.reverse_examples = get_count(vm, "reverse-examples", 0);
+  lo.ais_base = parse_ais_base(vm["ais-base"].as<std::string>());
+  lo.modes.max_modes = get_count(vm, "ais-modes", 1);
   const bool want_exact = vm.count("exact") > 0, want_ais = vm.count("ais") > 0;
   const bool json = vm.count("json") > 0;
   const std::uint64_t seed = get_seed(vm);
@@ -76,16 +84,16 @@ int cmd_eval(const std::vector<std::string>& args) {
                      std::to_string(std::min(rbm.n_visible(), rbm.n_hidden())) +
                      " units, more than the " + std::to_string(lo.max_units) +
                      " exact enumeration allows (use --ais)");
-  arma::vec base;
+  Dataset base_data;
   if (vm.count("base-data")) {
-    const Dataset bd = load_dataset(vm["base-data"].as<std::string>());
-    if (bd.dim() != rbm.n_visible())
-      throw DimensionError(bd.source + ": base data has " + std::to_string(bd.dim()) +
-                           " dimensions, the model " + std::to_string(rbm.n_visible()));
-    base = base_rate_biases(bd, lo.binarize, lo.threshold);
-  } else {
-    base = base_rate_biases(data, lo.binarize, lo.threshold);
+    base_data = load_dataset(vm["base-data"].as<std::string>());
+    if (base_data.dim() != rbm.n_visible())
+      throw DimensionError(base_data.source + ": base data has " +
+                           std::to_string(base_data.dim()) + " dimensions, the model " +
+                           std::to_string(rbm.n_visible()));
+    if (base_data.size() == 0) throw DataError(base_data.source + ": no examples");
   }
+  const Dataset& base = vm.count("base-data") ? base_data : data;
 
   // AIS chains run in float inside the library; enumeration and free energies use double.
   Rng rng(seed);
@@ -122,6 +130,10 @@ int cmd_eval(const std::vector<std::string>& args) {
       << ", \"conservative_log_z_stderr\": "
       << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais ? NAN : 0.0)
       << ", \"reverse_examples\": " << r.reverse_examples;
+    const LikelihoodReport& a = both ? ais_rep : r;
+    if (is_ais || both)
+      o << ", \"ais_base\": \"" << to_string(lo.ais_base) << "\", \"ais_base_components\": "
+        << a.base.components() << ", \"ais_mode_starts\": " << a.base.starts;
     if (is_ais) o << ", \"ais_runs\": " << r.log_z.runs << ", \"ais_betas\": " << r.log_z.intermediate;
     if (both)
       o << ", \"ais_log_z\": " << json_number(ais_rep.log_z.log_z)
@@ -148,6 +160,11 @@ int cmd_eval(const std::vector<std::string>& args) {
                   x.log_likelihood, x.log_likelihood_lower, x.log_likelihood_upper);
       std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
                   x.log_z.log_z, x.log_z.log_z_stderr, x.log_z.runs, x.log_z.intermediate);
+      if (x.base.components() > 1)
+        std::printf("AIS base               base-rate model + %zu modes (of %zu found from %zu examples)\n",
+                    x.base.components() - 1, x.base.distinct_modes, x.base.starts);
+      else
+        std::printf("AIS base               base-rate model\n");
       if (x.has_conservative)
         std::printf("conservative estimate  %.4f  (reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
                     x.conservative_log_likelihood, x.reverse_examples, x.conservative_log_z,

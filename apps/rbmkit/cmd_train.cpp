@@ -52,7 +52,7 @@ struct HeldOut {
 /// and as a line for the terminal.
 template <class T>
 void evaluate_held_out(const Rbm<T>& rbm, const Dataset& train, const HeldOut& h,
-                       const arma::vec& base, const TrainJob& job, std::uint64_t seed,
+                       const TrainJob& job, std::uint64_t seed,
                        std::ostream& csv, std::ostream& line) {
   const TrainConfig& cfg = job.config;
   LikelihoodOptions lo = job.likelihood;
@@ -60,7 +60,7 @@ void evaluate_held_out(const Rbm<T>& rbm, const Dataset& train, const HeldOut& h
   lo.threshold = cfg.threshold;
   Rng rng(seed);  // its own generator: evaluation never changes the training stream
   const Rbm<double> r = rbm.template cast<double>();
-  const LikelihoodReport rep = evaluate_likelihood(r, h.data, base, lo, rng);
+  const LikelihoodReport rep = evaluate_likelihood(r, h.data, train, lo, rng);  // AIS base from the training data
   const FreeEnergyGap gap = free_energy_gap(r, train, h.data, lo.binarize, lo.threshold,
                                             std::min<std::size_t>(h.data.size(), 10000));
   csv << "," << format17(rep.log_likelihood) << "," << format17(rep.log_z.log_z) << ","
@@ -107,8 +107,6 @@ int run(const TrainJob& job) {
   Rng rng(cfg.seed);
   Rbm<T> rbm = make_initial_rbm<T>(data, cfg, rng);
   RbmTrainer<T> trainer(cfg, rbm);
-  // AIS starts from the base-rate model of the training data.
-  const arma::vec base = held.empty() ? arma::vec() : base_rate_biases(data, cfg.binarize, cfg.threshold);
   std::ostringstream log;
   log << "epoch,seconds,reconstruction_error,pseudo_log_likelihood,learning_rate";
   for (const HeldOut& h : held)
@@ -140,7 +138,7 @@ int run(const TrainJob& job) {
     const bool evaluate = rep.epoch % job.eval_every == 0 || rep.epoch == cfg.epochs;
     for (const HeldOut& h : held) {
       if (evaluate)
-        evaluate_held_out(model, data, h, base, job, cfg.seed + 0x9e3779b97f4a7c15ULL, log, held_line);
+        evaluate_held_out(model, data, h, job, cfg.seed + 0x9e3779b97f4a7c15ULL, log, held_line);
       else
         log << ",,,,,";
     }
@@ -251,7 +249,9 @@ int cmd_train(const std::vector<std::string>& args) {
       ("ais-runs", po::value<long long>()->default_value((long long)default_ais_runs),
        "AIS runs for held-out log-likelihood")
       ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
-       "AIS intermediate distributions for held-out log-likelihood");
+       "AIS intermediate distributions for held-out log-likelihood")
+      ("ais-base", po::value<std::string>()->default_value("modes"),
+       "where AIS runs start: rate or modes (see rbmkit eval --help)");
   po::variables_map vm;
   if (!parse("train", "--out MODEL [--data FILE] [options]", desc, args, vm)) return ok;
   if (!vm.count("out")) throw UsageError("--out: a model file to write is required");
@@ -294,6 +294,7 @@ int cmd_train(const std::vector<std::string>& args) {
   job.eval_every = get_count(vm, "eval-every", 1);
   job.likelihood.ais_runs = get_count(vm, "ais-runs", 1);
   job.likelihood.ais_betas = get_count(vm, "ais-betas", 3);
+  job.likelihood.ais_base = parse_ais_base(vm["ais-base"].as<std::string>());
   check_output_path(job.out);
   if (!job.log.empty()) check_output_path(job.log);
   const std::string machine = vm["machine"].as<std::string>();

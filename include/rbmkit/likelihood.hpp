@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/ais_base.hpp"
 #include "rbmkit/data.hpp"
 #include "rbmkit/random.hpp"
 #include "rbmkit/rbm.hpp"
@@ -91,9 +92,19 @@ struct LogZEstimate {
 /// Σ_k log p*_k(v_k) − log p*_{k−1}(v_k) is accumulated in double, the chains themselves run in
 /// float. Runs are split over threads; run r draws only from rng.split(r), so the result
 /// depends on the seed and thread count only. `rng` advances by one draw.
-/// Salakhutdinov & Murray (2008), §4.
+/// Salakhutdinov & Murray (2008), §4. The same as the AisBase form with base_rate_base().
 template <class T>
 LogZEstimate ais_log_partition(const Rbm<T>& rbm, const arma::vec& base_biases, std::size_t runs,
+                               const std::vector<double>& betas, Rng& rng);
+
+/// log Z by AIS from a mixture base q(v) = Σ_z π_z q_z(v) (ais_base.hpp). The state of a run is
+/// (z, v): it starts from an exact sample z ~ π, v ~ q_z and anneals through
+/// p_β(v, z) ∝ π_z q_z(v)^{1−β} exp(β bᵀv) Π_j (1 + exp(β (c_j + W_{·j}ᵀv))), whose normaliser
+/// runs from 2^{n_h} at β = 0 to Z at β = 1. A transition at β samples h | v, v | h, z (both
+/// factorial) and then z | v ∝ π_z q_z(v)^{1−β}, leaving p_β invariant. With one component
+/// this is exactly the base-rate form above.
+template <class T>
+LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size_t runs,
                                const std::vector<double>& betas, Rng& rng);
 
 /// Reverse annealing from data (RAISE, Burda, Grosse & Salakhutdinov 2015): for each column v
@@ -135,6 +146,10 @@ struct LikelihoodOptions {
   LikelihoodMethod method = LikelihoodMethod::automatic;
   std::size_t ais_runs = default_ais_runs;
   std::size_t ais_betas = default_ais_betas;  ///< intermediate distributions (ais_schedule)
+  /// Where the forward runs start: the base-rate model alone, or with the RBM's modes added
+  /// (mode_mixture_base, the default). Reverse annealing always uses the base-rate model.
+  AisBaseKind ais_base = AisBaseKind::modes;
+  ModeBaseOptions modes;  ///< settings of the mode search (its binarisation is set from below)
   std::size_t reverse_examples = 100;  ///< examples annealed in reverse (evenly spaced); 0 = none
   std::size_t reverse_chains = 1;      ///< reverse runs per example
   std::size_t max_units = max_enumerated_units;
@@ -159,16 +174,19 @@ struct LikelihoodReport {
   double conservative_log_z_stderr = 0;
   double conservative_log_likelihood = 0;  ///< mean −F(v) − conservative_log_z
   std::size_t reverse_examples = 0;
+  AisBase base;  ///< the base the forward AIS runs started from (AIS only)
   double seconds = 0;
 };
 
-/// Mean log-likelihood of `data` under `rbm`: exact or by AIS (with the base-rate model of
-/// `base_biases`, usually base_rate_biases(training data)) plus reverse annealing on evenly
-/// spaced examples. Throws InvalidArgument when exact enumeration is asked for and too large.
+/// Mean log-likelihood of `data` under `rbm`: exact or by AIS plus reverse annealing on evenly
+/// spaced examples. The AIS base is built from `base_data` (usually the training data or `data`
+/// itself): the base-rate model of its marginals (base_rate_biases) and, for
+/// AisBaseKind::modes, the RBM's modes found from its examples (mode_mixture_base). Throws
+/// InvalidArgument when exact enumeration is asked for and too large.
 template <class T>
 LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
-                                     const arma::vec& base_biases,
-                                     const LikelihoodOptions& options, Rng& rng);
+                                     const Dataset& base_data, const LikelihoodOptions& options,
+                                     Rng& rng);
 
 #define RBMKIT_LIKELIHOOD_EXTERN(T)                                                              \
   extern template double exact_log_partition(const Rbm<T>&, std::size_t);                       \
@@ -176,11 +194,13 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
                                               std::size_t, std::uint64_t);                      \
   extern template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,  \
                                                  const std::vector<double>&, Rng&);             \
+  extern template LogZEstimate ais_log_partition(const Rbm<T>&, const AisBase&, std::size_t,    \
+                                                 const std::vector<double>&, Rng&);             \
   extern template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&,              \
                                                  const arma::Mat<T>&, std::size_t,              \
                                                  const std::vector<double>&, Rng&);             \
   extern template LikelihoodReport evaluate_likelihood(const Rbm<T>&, const Dataset&,          \
-                                                       const arma::vec&,                        \
+                                                       const Dataset&,                          \
                                                        const LikelihoodOptions&, Rng&);
 RBMKIT_LIKELIHOOD_EXTERN(float)
 RBMKIT_LIKELIHOOD_EXTERN(double)

@@ -76,6 +76,16 @@ awk -v c="$CONS" -v e="$EXACT_LL" 'BEGIN { exit !(c < e + 0.5) }' || fail "conse
 expect_exit 0 "eval --ais again" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-runs 50 --ais-betas 2000 --json
 [ "$(json_number log_z "$WORK/stdout")" = "$AIS_LZ" ] || fail "AIS is not reproducible for a seed"
 
+grep -q '"ais_base": "modes"' "$WORK/stdout" || fail "the default AIS base is modes: $(cat "$WORK/stdout")"
+# The base-rate start of Salakhutdinov & Murray on its own: also within 1 nat on this model.
+expect_exit 0 "eval --ais --ais-base rate" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-base rate --ais-runs 50 --ais-betas 2000 --json
+grep -q '"ais_base": "rate", "ais_base_components": 1' "$WORK/stdout" || fail "--ais-base rate not reported: $(cat "$WORK/stdout")"
+RATE_LZ=$(json_number log_z "$WORK/stdout")
+CHECKS=$((CHECKS + 1))
+awk -v a="$RATE_LZ" -v e="$EXACT_LZ" 'BEGIN { d = a - e; exit !(d < 1 && d > -1) }' ||
+  fail "base-rate AIS log Z $RATE_LZ is not within 1 nat of exact $EXACT_LZ"
+[ "$RATE_LZ" != "$AIS_LZ" ] || fail "--ais-base rate gives the same runs as modes"
+
 expect_exit 0 "eval --exact --ais --json" -- "$RBMKIT" eval --model m.rbm --data test.csv --exact --ais --ais-runs 20 --ais-betas 200 --json
 check_json_object "eval --exact --ais" "${KEYS[@]}" ais_log_z ais_log_z_stderr
 expect_exit 0 "eval --ais without reverse annealing" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-runs 10 --ais-betas 100 --reverse-examples 0 --json
@@ -90,6 +100,12 @@ expect_exit 2 "--ais-betas 2" -- "$RBMKIT" eval --model m.rbm --data test.csv --
 expect_stderr_contains "--ais-betas" "names --ais-betas"
 expect_exit 2 "--ais-runs 0" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-runs 0
 expect_stderr_contains "--ais-runs" "names --ais-runs"
+expect_exit 2 "--ais-base both" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-base both
+expect_stderr_contains "--ais-base" "names --ais-base"
+expect_exit 2 "--ais-modes 0" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-modes 0
+expect_stderr_contains "--ais-modes" "names --ais-modes"
+expect_exit 2 "train --ais-base both" -- "$RBMKIT" train --data train.csv --hidden 4 --epochs 1 --out never.rbm --ais-base both
+[ ! -e never.rbm ] || fail "a rejected train option wrote a model"
 expect_exit 2 "--ais-runs not a number" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais-runs many
 expect_exit 2 "--exact takes no value" -- "$RBMKIT" eval --model m.rbm --data test.csv --exact=3
 expect_exit 4 "missing model" -- "$RBMKIT" eval --model nothere.rbm --data test.csv --exact
