@@ -13,11 +13,11 @@ echo "== 20 hidden: CD-1, exact"
 "${C[@]}" --out "$OUT/h20cd1" --hidden 20 --seeds 1 2 3 --skip-sklearn --rbmkit-args="--method cd"
 echo "== 20 hidden: CD-10, exact"
 "${C[@]}" --out "$OUT/h20cd10" --hidden 20 --seeds 1 2 3 --skip-sklearn --rbmkit-args="--method cd --k 10"
-echo "== 20 hidden: AIS (default schedule, 100 runs) against exact"
-for m in "$OUT"/h20/*.rbm "$OUT"/h20cd1/*.rbm; do
-  ex=$("$RBMKIT" eval --model "$m" --exact --json)
-  ais=$("$RBMKIT" eval --model "$m" --ais --json)
-  echo "{\"model\": \"$m\", \"exact\": $ex, \"ais\": $ais}"
+echo "== 20 hidden: AIS (default schedule, 100 runs) from the modes base and the base rate, against exact"
+for m in "$OUT"/h20/*.rbm "$OUT"/h20cd1/*.rbm "$OUT"/h20cd10/*.rbm; do
+  modes=$("$RBMKIT" eval --model "$m" --exact --ais --reverse-examples 0 --json)
+  rate=$("$RBMKIT" eval --model "$m" --exact --ais --ais-base rate --json)
+  echo "{\"model\": \"$m\", \"modes\": $modes, \"rate\": $rate}"
 done
 echo "== 500 hidden: rbmkit defaults (PCD-1) and scikit-learn, AIS"
 "${C[@]}" --out "$OUT/h500" --hidden 500 --seeds 1 --eval-args=--ais
@@ -25,4 +25,8 @@ echo "== 500 hidden: CD-1, AIS"
 "${C[@]}" --out "$OUT/h500cd1" --hidden 500 --seeds 1 --skip-sklearn --eval-args=--ais --rbmkit-args="--method cd"
 echo "== 500 hidden: CD-10, AIS"
 "${C[@]}" --out "$OUT/h500cd10" --hidden 500 --seeds 1 --skip-sklearn --eval-args=--ais --rbmkit-args="--method cd --k 10"
+echo "== 500 hidden: AIS from the base rate alone, for comparison"
+for m in "$OUT"/h500/*.rbm "$OUT"/h500cd1/*.rbm "$OUT"/h500cd10/*.rbm; do
+  echo "{\"model\": \"$m\", \"rate\": $("$RBMKIT" eval --model "$m" --ais --ais-base rate --reverse-examples 0 --json)}"
+done
 echo "== done"

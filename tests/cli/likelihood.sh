@@ -95,6 +95,19 @@ grep -q '"method": "exact"' "$WORK/stdout" || fail "a 16x6 model is evaluated ex
 expect_exit 0 "eval text output" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-runs 10 --ais-betas 100
 grep -q "conservative estimate" "$WORK/stdout" || fail "text output shows the conservative estimate"
 
+# --- a general Boltzmann machine: exact log-likelihood by enumeration ----------------------------
+expect_exit 0 "train a 16+4 Boltzmann machine" -- "$RBMKIT" train --data train.csv --machine bm --hidden 4 --epochs 3 --batch 20 --out bm.rbm
+expect_exit 0 "eval a Boltzmann machine --json" -- "$RBMKIT" eval --model bm.rbm --data test.csv --json
+check_json_object "eval bm --json" "${KEYS[@]}"
+grep -q '"method": "exact", "machine": "bm"' "$WORK/stdout" || fail "a BM is evaluated exactly: $(cat "$WORK/stdout")"
+BM_LL=$(json_number log_likelihood "$WORK/stdout")
+CHECKS=$((CHECKS + 1))
+awk -v ll="$BM_LL" 'BEGIN { exit !(ll < 0 && ll > -11.1) }' || fail "BM log-likelihood $BM_LL out of (-16 log 2, 0)"
+expect_exit 2 "eval --ais on a Boltzmann machine" -- "$RBMKIT" eval --model bm.rbm --data test.csv --ais
+expect_stderr_contains "Boltzmann machine" "says AIS is for RBMs"
+expect_exit 3 "eval a Boltzmann machine on data of another width" -- "$RBMKIT" eval --model bm.rbm --data wide.csv
+expect_stderr_contains "wide.csv" "names the data file"
+
 # --- bad options ----------------------------------------------------------------------------
 expect_exit 2 "--ais-betas 2" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-betas 2
 expect_stderr_contains "--ais-betas" "names --ais-betas"
