@@ -6,6 +6,7 @@
 #include "rbmkit/error.hpp"
 #include "rbmkit/likelihood.hpp"
 #include "rbmkit/parallel.hpp"
+#include "thread_guard.hpp"
 
 using namespace rbmkit;
 
@@ -45,11 +46,6 @@ Rbm<double> trap_rbm() {
   r.c()[5] = rest + 4.6 - on;
   return r;
 }
-
-struct ThreadGuard {
-  int saved = threads();
-  ~ThreadGuard() { set_threads(saved); }
-};
 
 }  // namespace
 
@@ -115,7 +111,7 @@ TEST_SUITE("ais_base") {
   }
 
   TEST_CASE("the mode search does not depend on the thread count; AIS from it is reproducible") {
-    ThreadGuard guard;
+    fixtures::ThreadGuard guard;
     const Rbm<double> r = trap_rbm();
     const Dataset data = noise(200, 3);
     const arma::vec rate = base_rate_biases(data);

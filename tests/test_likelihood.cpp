@@ -8,6 +8,7 @@
 #include "rbmkit/likelihood.hpp"
 #include "rbmkit/monitor.hpp"
 #include "rbmkit/parallel.hpp"
+#include "thread_guard.hpp"
 #include "rbmkit/trainer.hpp"
 
 using namespace rbmkit;
@@ -96,12 +97,6 @@ Rbm<double> trained_rbm(std::size_t nh) {
   return t.final_model();
 }
 
-/// Restores the thread count when a test changes it.
-struct ThreadGuard {
-  int saved = threads();
-  ~ThreadGuard() { set_threads(saved); }
-};
-
 }  // namespace
 
 TEST_SUITE("likelihood") {
@@ -137,7 +132,7 @@ TEST_SUITE("likelihood") {
   }
 
   TEST_CASE("exact log Z does not depend on the thread count") {
-    ThreadGuard guard;
+    fixtures::ThreadGuard guard;
     const Rbm<double> r = random_rbm(30, 16, 0.5, 4);
     set_threads(1);
     const double one = exact_log_partition(r);
@@ -269,7 +264,7 @@ TEST_SUITE("likelihood") {
   }
 
   TEST_CASE("AIS is reproducible for a seed and thread count and differs for another seed") {
-    ThreadGuard guard;
+    fixtures::ThreadGuard guard;
     set_threads(2);
     const Rbm<double> r = random_rbm(20, 10, 0.7, 9);
     const arma::vec base(20, arma::fill::zeros);

@@ -1,0 +1,12 @@
+#pragma once
+// Restores rbmkit's thread count when a test that changes it ends.
+#include "rbmkit/parallel.hpp"
+
+namespace fixtures {
+
+struct ThreadGuard {
+  int saved = rbmkit::threads();
+  ~ThreadGuard() { rbmkit::set_threads(saved); }
+};
+
+}  // namespace fixtures
