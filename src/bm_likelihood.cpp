@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "rbmkit/detail/log_sum_exp.hpp"
 #include "rbmkit/error.hpp"
 #include "rbmkit/likelihood.hpp"
 #include "rbmkit/parallel.hpp"
@@ -13,14 +14,6 @@
 namespace rbmkit {
 
 namespace {
-
-double log_sum_exp(const std::vector<double>& x) {
-  const double m = *std::max_element(x.begin(), x.end());
-  if (!std::isfinite(m)) return m;
-  double s = 0;
-  for (double v : x) s += std::exp(v - m);
-  return m + std::log(s);
-}
 
 /// ℓ(s) = −E(s) of the states first, …, first + count − 1 of the units `units` (state bit t is
 /// unit units[t]; other units fixed by `a0`, `l0`: activations and −E with all of `units` off),
@@ -114,7 +107,7 @@ arma::vec neg_free_energy(const BoltzmannMachine<T>& bm, const arma::mat& V,
         out[e] = f;
       } else {
         gray_block(W, hidden, a, l0, 0, terms.size(), terms.data());
-        out[e] = log_sum_exp(terms);
+        out[e] = detail::log_sum_exp(terms);
       }
     }
   });

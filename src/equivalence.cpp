@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "rbmkit/bm_gradient.hpp"
+#include "rbmkit/detail/log_sum_exp.hpp"
 #include "rbmkit/error.hpp"
 #include "rbmkit/gibbs.hpp"
 #include "rbmkit/gradient.hpp"
@@ -211,14 +212,6 @@ arma::vec data_distribution(const arma::mat& data) {
 }
 
 namespace {
-double log_sum_exp(const std::vector<double>& x) {
-  const double m = *std::max_element(x.begin(), x.end());
-  long double s = 0;
-  for (double v : x) s += std::exp((long double)(v - m));
-  return m + double(std::log(s));
-}
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double softplus_d(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::abs(x))); }
 double mean_ll(const arma::vec& p_data, const arma::vec& p_visible) {
   double ll = 0;
   for (arma::uword x = 0; x < p_data.n_elem; ++x)
@@ -282,7 +275,7 @@ Exact exact_bm(const BoltzmannMachine<double>& bm, const arma::mat& data) {
       for (std::size_t q : on) g_W(p, q) += w;
     }
     for (std::size_t i = 0; i < n; ++i) {
-      const double ei = double(x >> i & 1) - sigm(a[i]);
+      const double ei = double(x >> i & 1) - sigmoid(a[i]);
       c_bias[i] += w * ei;
       for (std::size_t j : on) G(i, j) += w * ei;  // (s_i − σ_i) s_j
     }
@@ -323,7 +316,7 @@ Exact exact_rbm(const Rbm<double>& rbm, const arma::mat& data, bool with_centere
     set_v(x);
     const arma::vec ah = rbm.W().t() * v + rbm.c();
     double lw = arma::dot(rbm.b(), v);
-    for (std::size_t j = 0; j < nh; ++j) lw += softplus_d(ah[j]);
+    for (std::size_t j = 0; j < nh; ++j) lw += softplus(ah[j]);
     logw[x] = lw;  // −F(v)
   }
   Exact e;
@@ -337,7 +330,7 @@ Exact exact_rbm(const Rbm<double>& rbm, const arma::mat& data, bool with_centere
     const double w = p_data[x] - e.p_visible[x];
     set_v(x);
     arma::vec mh = rbm.W().t() * v + rbm.c();
-    for (std::size_t j = 0; j < nh; ++j) mh[j] = sigm(mh[j]);
+    for (std::size_t j = 0; j < nh; ++j) mh[j] = sigmoid(mh[j]);
     g.db += w * v;
     g.dc += w * mh;
     g.dW += w * v * mh.t();
@@ -467,7 +460,6 @@ LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask,
   return res;
 }
 
-inline double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 }  // namespace
 
@@ -485,19 +477,19 @@ LiteralResult literal_rbm(const Rbm<double>& rbm, const arma::mat& data,
       double a = rbm.c()[j];
       const double* w = W.colptr(j);
       for (std::size_t i = 0; i < nv; ++i) a += w[i] * v[i];
-      h[j] = rng.uniform() < sigm(a) ? 1.0 : 0.0;
+      h[j] = rng.uniform() < sigmoid(a) ? 1.0 : 0.0;
     }
     for (std::size_t i = 0; i < nv; ++i) {
       double a = rbm.b()[i];
       for (std::size_t j = 0; j < nh; ++j) a += W(i, j) * h[j];
-      p[i] = sigm(a);
+      p[i] = sigmoid(a);
       v[i] = rng.uniform() < p[i] ? 1.0 : 0.0;
     }
     for (std::size_t j = 0; j < nh; ++j) {
       double a = rbm.c()[j];
       const double* w = W.colptr(j);
       for (std::size_t i = 0; i < nv; ++i) a += w[i] * v[i];
-      p[nv + j] = sigm(a);  // P(h_j = 1 | v): the conditional given all other units
+      p[nv + j] = sigmoid(a);  // P(h_j = 1 | v): the conditional given all other units
     }
     s.head(nv) = v;
     s.tail(nh) = h;
@@ -520,13 +512,13 @@ LiteralResult literal_bm(const BoltzmannMachine<double>& bm, const arma::mat& da
       double a = b[i];
       const double* w = W.colptr(i);
       for (std::size_t j = 0; j < n; ++j) a += w[j] * state[j];
-      state[i] = rng.uniform() < sigm(a) ? 1.0 : 0.0;
+      state[i] = rng.uniform() < sigmoid(a) ? 1.0 : 0.0;
     }
     for (std::size_t i = 0; i < n; ++i) {
       double a = b[i];
       const double* w = W.colptr(i);
       for (std::size_t j = 0; j < n; ++j) a += w[j] * state[j];
-      p[i] = sigm(a);
+      p[i] = sigmoid(a);
     }
     s = state;
   };
