@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "rbmkit/detail/log_sum_exp.hpp"
@@ -47,12 +48,56 @@ void gray_block(const arma::mat& W, const std::vector<std::size_t>& units, const
   }
 }
 
-bool hidden_block_zero(const arma::mat& W, std::size_t nv) {
-  const std::size_t n = W.n_rows;
-  for (std::size_t j = nv; j < n; ++j)
-    for (std::size_t i = nv; i < n; ++i)
-      if (W(i, j) != 0) return false;
-  return true;
+/// The machine in double, with what the free energies need to know about it.
+struct Prepared {
+  arma::mat W;
+  arma::vec b;
+  std::size_t nv = 0;
+  bool closed = false;  ///< no hidden–hidden weights: −F(v) has a closed form
+
+  template <class T>
+  explicit Prepared(const BoltzmannMachine<T>& bm)
+      : W(arma::conv_to<arma::mat>::from(bm.W())),
+        b(arma::conv_to<arma::vec>::from(bm.bias())),
+        nv(bm.n_visible()),
+        closed(nv == W.n_rows ||
+               !arma::any(arma::vectorise(W.submat(nv, nv, W.n_rows - 1, W.n_cols - 1)))) {}
+
+  /// Throws InvalidArgument (naming `who`) when −F would enumerate more than `max_hidden` units.
+  void require_enumerable(std::size_t max_hidden, const char* who) const {
+    const std::size_t nh = b.n_elem - nv;
+    if (!closed && nh > max_hidden)
+      throw InvalidArgument(std::string(who) + ": enumerating " + std::to_string(nh) +
+                            " hidden units with hidden-hidden weights is too costly (at most " +
+                            std::to_string(max_hidden) + ")");
+  }
+};
+
+/// −F(v) of every column of V for a checked machine (see neg_free_energy).
+arma::vec neg_free_energy_of(const Prepared& m, const arma::mat& V) {
+  const std::size_t nv = m.nv, n = m.b.n_elem, nh = n - nv;
+  arma::vec out(V.n_cols);
+  std::vector<std::size_t> hidden(nh);
+  for (std::size_t j = 0; j < nh; ++j) hidden[j] = nv + j;
+  parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
+    std::vector<double> terms(m.closed ? 0 : std::size_t(1) << nh);
+    arma::vec s(n, arma::fill::zeros);
+    for (std::size_t e = begin; e < end; ++e) {
+      s.head(nv) = V.col(e);
+      const arma::vec a = m.W * s + m.b;  // every unit's activation with the hidden units off
+      // −E(v, 0) = b_vᵀv + ½ vᵀW_vv v = ½ vᵀ(b_v + a_v)
+      const double l0 = 0.5 * arma::dot(V.col(e), m.b.head(nv) + a.head(nv));
+      if (m.closed) {
+        double f = l0;
+        for (std::size_t j = nv; j < n; ++j) f += softplus(a[j]);
+        out[e] = f;
+      } else {
+        gray_block(m.W, hidden, a, l0, 0, terms.size(), terms.data());
+        out[e] = detail::log_sum_exp(terms);
+      }
+    }
+  });
+  return out;
 }
 
 }  // namespace
@@ -79,39 +124,13 @@ template <class T>
 arma::vec neg_free_energy(const BoltzmannMachine<T>& bm, const arma::mat& V,
                           std::size_t max_hidden) {
   bm.check("neg_free_energy");
-  const std::size_t nv = bm.n_visible(), nh = bm.n_hidden(), n = bm.n_units();
+  const std::size_t nv = bm.n_visible();
   if (V.n_rows != nv)
     throw DimensionError("neg_free_energy: examples have " + std::to_string(V.n_rows) +
                          " dimensions, the machine " + std::to_string(nv) + " visible units");
-  const arma::mat W = arma::conv_to<arma::mat>::from(bm.W());
-  const arma::vec b = arma::conv_to<arma::vec>::from(bm.bias());
-  const bool closed = hidden_block_zero(W, nv);
-  if (!closed && nh > max_hidden)
-    throw InvalidArgument("neg_free_energy: enumerating " + std::to_string(nh) +
-                          " hidden units with hidden-hidden weights is too costly (at most " +
-                          std::to_string(max_hidden) + ")");
-  arma::vec out(V.n_cols);
-  std::vector<std::size_t> hidden(nh);
-  for (std::size_t j = 0; j < nh; ++j) hidden[j] = nv + j;
-  parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
-    std::vector<double> terms(closed ? 0 : std::size_t(1) << nh);
-    for (std::size_t e = begin; e < end; ++e) {
-      arma::vec s(n, arma::fill::zeros);
-      s.head(nv) = V.col(e);
-      const arma::vec a = W * s + b;  // every unit's activation with the hidden units off
-      const double l0 = arma::dot(b.head(nv), V.col(e)) +
-                        0.5 * arma::dot(V.col(e), W.submat(0, 0, nv - 1, nv - 1) * V.col(e));
-      if (closed) {
-        double f = l0;
-        for (std::size_t j = nv; j < n; ++j) f += softplus(a[j]);
-        out[e] = f;
-      } else {
-        gray_block(W, hidden, a, l0, 0, terms.size(), terms.data());
-        out[e] = detail::log_sum_exp(terms);
-      }
-    }
-  });
-  return out;
+  const Prepared m(bm);
+  m.require_enumerable(max_hidden, "neg_free_energy");
+  return neg_free_energy_of(m, V);
 }
 
 template <class T>
@@ -130,9 +149,10 @@ BmLikelihoodReport evaluate_bm_likelihood(const BoltzmannMachine<T>& bm, const D
   BmLikelihoodReport rep;
   rep.examples = N;
   rep.log_z = exact_log_partition(bm, max_units);
-  const arma::mat Wd = arma::conv_to<arma::mat>::from(bm.W());
+  const Prepared m(bm);
+  m.require_enumerable(20, "neg_free_energy");
   const double per_example =
-      hidden_block_zero(Wd, nv) ? double(nh + nv) * double(nv + nh) : std::ldexp(double(nh), int(nh));
+      m.closed ? double(nh + nv) * double(nv + nh) : std::ldexp(double(nh), int(nh));
   const bool with_pll = double(N) * double(nv + 1) * per_example <= 2e9;
   Rng rng(seed);
   double sum_f = 0, sum_pll = 0;
@@ -143,17 +163,17 @@ BmLikelihoodReport evaluate_bm_likelihood(const BoltzmannMachine<T>& bm, const D
       throw DataError("evaluate_bm_likelihood(" + data.source +
                       "): log-likelihood needs binary data; the data is not binary "
                       "(binarize it by threshold or stochastically)");
-    const arma::vec f = neg_free_energy(bm, V);
+    const arma::vec f = neg_free_energy_of(m, V);
     sum_f += arma::accu(f);
     if (with_pll)
       for (std::size_t i = 0; i < nv; ++i) {
         arma::mat Vi = V;
         Vi.row(i) = 1 - Vi.row(i);
-        const arma::vec fi = neg_free_energy(bm, Vi);
+        const arma::vec fi = neg_free_energy_of(m, Vi);
         // log P(v_i | v_−i) = −F(v) − log(exp(−F(v)) + exp(−F(v with bit i flipped)))
         for (std::size_t e = 0; e < count; ++e) {
-          const double m = std::max(f[e], fi[e]);
-          sum_pll += f[e] - (m + std::log(std::exp(f[e] - m) + std::exp(fi[e] - m)));
+          const double top = std::max(f[e], fi[e]);
+          sum_pll += f[e] - (top + std::log(std::exp(f[e] - top) + std::exp(fi[e] - top)));
         }
       }
   }
