@@ -51,7 +51,7 @@ double climb(std::vector<unsigned char>& h, std::vector<double>& A, const std::v
       if (s * c[j] + flipped - sp > 1e-9) {
         h[j] ^= 1;
         for (std::size_t i = 0; i < nvp; ++i) A[i] += s * w[i];
-        sp = detail::sum_softplus(A.data(), nvp);
+        sp = flipped;  // Σ softplus of the updated A
         improved = true;
       }
     }
@@ -99,7 +99,7 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
   std::vector<std::vector<unsigned char>> found(starts);
   std::vector<double> found_log_p(starts);
   parallel_for(starts, [&](std::size_t begin, std::size_t end, int) {
-    std::vector<double> A(nvp);
+    std::vector<double> A(nvp, detail::softplus_zero_pad);
     Rng unused(0);
     for (std::size_t s = begin; s < end; ++s) {
       const std::size_t e = s * data.size() / starts;
@@ -107,14 +107,10 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
                                                              ? Binarize::threshold
                                                              : o.binarize,
                                              o.threshold, unused);
-      const arma::vec a = W.t() * v + c;
-      std::vector<unsigned char> h(nh);
-      for (std::size_t j = 0; j < nh; ++j) h[j] = a[j] > 0;
-      std::fill(A.begin(), A.end(), detail::softplus_zero_pad);
-      for (std::size_t i = 0; i < nv; ++i) A[i] = b[i];
-      for (std::size_t j = 0; j < nh; ++j)
-        if (h[j])
-          for (std::size_t i = 0; i < nv; ++i) A[i] += W(i, j);
+      const arma::vec hv = arma::conv_to<arma::vec>::from(W.t() * v + c > 0);
+      std::vector<unsigned char> h(hv.begin(), hv.end());
+      const arma::vec a = W * hv + b;
+      std::copy(a.begin(), a.end(), A.begin());  // padding keeps softplus_zero_pad
       found_log_p[s] = climb(h, A, Wd, c, nvp);
       found[s] = std::move(h);
     }
