@@ -19,6 +19,84 @@ namespace {
 /// A JSON number, or null when it is not finite.
 std::string json_number(double x) { return std::isfinite(x) ? format17(x) : "null"; }
 
+/// The report as one JSON object: `r`, the AIS report `ais` as well when both were asked for
+/// (else null), the monitors, and `"machine": machine` after the method when `machine` is set.
+std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais,
+                        const DataMonitors& m, AisBaseKind base_kind, const char* machine) {
+  const bool is_ais = r.method == LikelihoodMethod::ais;
+  const double cons_ll = r.has_conservative ? r.conservative_log_likelihood
+                         : is_ais          ? NAN
+                                           : r.log_likelihood;
+  const double cons_lz = r.has_conservative ? r.conservative_log_z : is_ais ? NAN : r.log_z.log_z;
+  std::ostringstream o;
+  o << "{\"examples\": " << r.examples << ", \"method\": \"" << to_string(r.method) << "\"";
+  if (machine) o << ", \"machine\": \"" << machine << "\"";
+  o << ", \"log_likelihood\": " << json_number(r.log_likelihood)
+    << ", \"log_likelihood_lower\": " << json_number(r.log_likelihood_lower)
+    << ", \"log_likelihood_upper\": " << json_number(r.log_likelihood_upper)
+    << ", \"log_z\": " << json_number(r.log_z.log_z)
+    << ", \"log_z_stderr\": " << json_number(r.log_z.log_z_stderr)
+    << ", \"log_z_lower\": " << json_number(r.log_z.log_z_lower)
+    << ", \"log_z_upper\": " << json_number(r.log_z.log_z_upper)
+    << ", \"conservative_log_likelihood\": " << json_number(cons_ll)
+    << ", \"conservative_log_z\": " << json_number(cons_lz)
+    << ", \"conservative_log_z_stderr\": "
+    << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais ? NAN : 0.0)
+    << ", \"reverse_examples\": " << r.reverse_examples;
+  const LikelihoodReport& a = ais ? *ais : r;
+  if (is_ais || ais)
+    o << ", \"ais_base\": \"" << to_string(base_kind) << "\", \"ais_base_components\": "
+      << a.base.components() << ", \"ais_mode_starts\": " << a.base.starts;
+  if (is_ais) o << ", \"ais_runs\": " << r.log_z.runs << ", \"ais_betas\": " << r.log_z.intermediate;
+  if (ais)
+    o << ", \"ais_log_z\": " << json_number(ais->log_z.log_z)
+      << ", \"ais_log_z_stderr\": " << json_number(ais->log_z.log_z_stderr)
+      << ", \"ais_log_likelihood\": " << json_number(ais->log_likelihood)
+      << ", \"ais_conservative_log_likelihood\": "
+      << json_number(ais->has_conservative ? ais->conservative_log_likelihood : NAN)
+      << ", \"ais_runs\": " << ais->log_z.runs << ", \"ais_betas\": " << ais->log_z.intermediate;
+  o << ", \"pseudo_log_likelihood\": " << json_number(m.pseudo_log_likelihood)
+    << ", \"reconstruction_error\": " << json_number(m.reconstruction_error)
+    << ", \"free_energy\": " << json_number(m.free_energy)
+    << ", \"likelihood_seconds\": " << json_number(r.seconds + (ais ? ais->seconds : 0.0))
+    << "}\n";
+  return o.str();
+}
+
+/// The report as text; `exact_note` is added to the exact log-likelihood's description, and an
+/// undefined (NaN) reconstruction error is left out.
+void print_report(const LikelihoodReport& r, const LikelihoodReport* ais, const DataMonitors& m,
+                  const std::string& exact_note = "") {
+  auto print_rep = [&](const LikelihoodReport& x) {
+    if (x.method == LikelihoodMethod::exact) {
+      std::printf("log-likelihood         %.4f  (nats per example, exact%s)\n", x.log_likelihood,
+                  exact_note.c_str());
+      std::printf("log Z                  %.6f  (exact enumeration)\n", x.log_z.log_z);
+    } else {
+      std::printf("log-likelihood         %.4f  (nats per example, AIS; 3-sigma band %.4f .. %.4f)\n",
+                  x.log_likelihood, x.log_likelihood_lower, x.log_likelihood_upper);
+      std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
+                  x.log_z.log_z, x.log_z.log_z_stderr, x.log_z.runs, x.log_z.intermediate);
+      if (x.base.components() > 1)
+        std::printf("AIS base               base-rate model + %zu modes (of %zu found from %zu examples)\n",
+                    x.base.components() - 1, x.base.distinct_modes, x.base.starts);
+      else
+        std::printf("AIS base               base-rate model\n");
+      if (x.has_conservative)
+        std::printf("conservative estimate  %.4f  (reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
+                    x.conservative_log_likelihood, x.reverse_examples, x.conservative_log_z,
+                    x.conservative_log_z_stderr);
+    }
+  };
+  std::printf("examples               %zu\n", r.examples);
+  print_rep(r);
+  if (ais) print_rep(*ais);
+  std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", m.pseudo_log_likelihood);
+  if (!std::isnan(m.reconstruction_error))
+    std::printf("reconstruction error   %.6f  (mean squared error per pixel)\n", m.reconstruction_error);
+  std::printf("free energy            %.4f  (mean per example)\n", m.free_energy);
+}
+
 /// A general Boltzmann machine: exact log-likelihood by enumeration (no AIS for it).
 int eval_bm(const ModelFile& file, const std::string& model_path, const Dataset& data,
             const LikelihoodOptions& lo, bool want_ais, bool json, std::uint64_t seed) {
@@ -34,30 +112,24 @@ int eval_bm(const ModelFile& file, const std::string& model_path, const Dataset&
     throw UsageError("eval: " + model_path + " is a Boltzmann machine of " +
                      std::to_string(bm.n_units()) + " units; exact enumeration allows at most " +
                      std::to_string(max_enumerated_bm_units));
-  const BmLikelihoodReport r =
+  const BmLikelihoodReport b =
       evaluate_bm_likelihood(bm, data, lo.binarize, lo.threshold, lo.max_examples, seed);
-  if (json) {
-    const std::string ll = json_number(r.log_likelihood), lz = json_number(r.log_z);
-    std::ostringstream o;
-    o << "{\"examples\": " << r.examples << ", \"method\": \"exact\", \"machine\": \"bm\""
-      << ", \"log_likelihood\": " << ll << ", \"log_likelihood_lower\": " << ll
-      << ", \"log_likelihood_upper\": " << ll << ", \"log_z\": " << lz
-      << ", \"log_z_stderr\": 0, \"log_z_lower\": " << lz << ", \"log_z_upper\": " << lz
-      << ", \"conservative_log_likelihood\": " << ll << ", \"conservative_log_z\": " << lz
-      << ", \"conservative_log_z_stderr\": 0, \"reverse_examples\": 0"
-      << ", \"pseudo_log_likelihood\": " << json_number(r.pseudo_log_likelihood)
-      << ", \"reconstruction_error\": null"
-      << ", \"free_energy\": " << json_number(-r.mean_neg_free_energy)
-      << ", \"likelihood_seconds\": " << json_number(r.seconds) << "}\n";
-    std::cout << o.str();
-    return ok;
-  }
-  std::printf("examples               %zu\n", r.examples);
-  std::printf("log-likelihood         %.4f  (nats per example, exact; Boltzmann machine of %zu units)\n",
-              r.log_likelihood, bm.n_units());
-  std::printf("log Z                  %.6f  (exact enumeration)\n", r.log_z);
-  std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", r.pseudo_log_likelihood);
-  std::printf("free energy            %.4f  (mean per example)\n", -r.mean_neg_free_energy);
+  LikelihoodReport r;  // exact: no standard error, the band and the conservative value collapse
+  r.method = LikelihoodMethod::exact;
+  r.examples = b.examples;
+  r.mean_neg_free_energy = b.mean_neg_free_energy;
+  r.log_z.log_z = r.log_z.log_z_lower = r.log_z.log_z_upper = b.log_z;
+  r.log_likelihood = r.log_likelihood_lower = r.log_likelihood_upper = b.log_likelihood;
+  r.seconds = b.seconds;
+  DataMonitors m;
+  m.reconstruction_error = NAN;  // not defined for a general Boltzmann machine
+  m.pseudo_log_likelihood = b.pseudo_log_likelihood;
+  m.free_energy = -b.mean_neg_free_energy;
+  if (json)
+    std::cout << report_json(r, nullptr, m, lo.ais_base, "bm");
+  else
+    print_report(r, nullptr, m,
+                 "; Boltzmann machine of " + std::to_string(bm.n_units()) + " units");
   return ok;
 }
 
@@ -156,75 +228,11 @@ int cmd_eval(const std::vector<std::string>& args) {
     ais_rep = evaluate_likelihood(rbm, data, base, lo, rng);
   }
   const DataMonitors m = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
-  const LikelihoodReport& r = main_rep;
-  const bool is_ais = r.method == LikelihoodMethod::ais;
-  const double cons_ll = r.has_conservative ? r.conservative_log_likelihood
-                         : is_ais          ? NAN
-                                           : r.log_likelihood;
-  const double cons_lz = r.has_conservative ? r.conservative_log_z : is_ais ? NAN : r.log_z.log_z;
-
-  if (json) {
-    std::ostringstream o;
-    o << "{\"examples\": " << r.examples << ", \"method\": \"" << to_string(r.method) << "\""
-      << ", \"log_likelihood\": " << json_number(r.log_likelihood)
-      << ", \"log_likelihood_lower\": " << json_number(r.log_likelihood_lower)
-      << ", \"log_likelihood_upper\": " << json_number(r.log_likelihood_upper)
-      << ", \"log_z\": " << json_number(r.log_z.log_z)
-      << ", \"log_z_stderr\": " << json_number(r.log_z.log_z_stderr)
-      << ", \"log_z_lower\": " << json_number(r.log_z.log_z_lower)
-      << ", \"log_z_upper\": " << json_number(r.log_z.log_z_upper)
-      << ", \"conservative_log_likelihood\": " << json_number(cons_ll)
-      << ", \"conservative_log_z\": " << json_number(cons_lz)
-      << ", \"conservative_log_z_stderr\": "
-      << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais ? NAN : 0.0)
-      << ", \"reverse_examples\": " << r.reverse_examples;
-    const LikelihoodReport& a = both ? ais_rep : r;
-    if (is_ais || both)
-      o << ", \"ais_base\": \"" << to_string(lo.ais_base) << "\", \"ais_base_components\": "
-        << a.base.components() << ", \"ais_mode_starts\": " << a.base.starts;
-    if (is_ais) o << ", \"ais_runs\": " << r.log_z.runs << ", \"ais_betas\": " << r.log_z.intermediate;
-    if (both)
-      o << ", \"ais_log_z\": " << json_number(ais_rep.log_z.log_z)
-        << ", \"ais_log_z_stderr\": " << json_number(ais_rep.log_z.log_z_stderr)
-        << ", \"ais_log_likelihood\": " << json_number(ais_rep.log_likelihood)
-        << ", \"ais_conservative_log_likelihood\": "
-        << json_number(ais_rep.has_conservative ? ais_rep.conservative_log_likelihood : NAN)
-        << ", \"ais_runs\": " << ais_rep.log_z.runs
-        << ", \"ais_betas\": " << ais_rep.log_z.intermediate;
-    o << ", \"pseudo_log_likelihood\": " << json_number(m.pseudo_log_likelihood)
-      << ", \"reconstruction_error\": " << json_number(m.reconstruction_error)
-      << ", \"free_energy\": " << json_number(m.free_energy)
-      << ", \"likelihood_seconds\": " << json_number(r.seconds + (both ? ais_rep.seconds : 0.0))
-      << "}\n";
-    std::cout << o.str();
-    return ok;
-  }
-  auto print_rep = [](const LikelihoodReport& x) {
-    if (x.method == LikelihoodMethod::exact) {
-      std::printf("log-likelihood         %.4f  (nats per example, exact)\n", x.log_likelihood);
-      std::printf("log Z                  %.6f  (exact enumeration)\n", x.log_z.log_z);
-    } else {
-      std::printf("log-likelihood         %.4f  (nats per example, AIS; 3-sigma band %.4f .. %.4f)\n",
-                  x.log_likelihood, x.log_likelihood_lower, x.log_likelihood_upper);
-      std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
-                  x.log_z.log_z, x.log_z.log_z_stderr, x.log_z.runs, x.log_z.intermediate);
-      if (x.base.components() > 1)
-        std::printf("AIS base               base-rate model + %zu modes (of %zu found from %zu examples)\n",
-                    x.base.components() - 1, x.base.distinct_modes, x.base.starts);
-      else
-        std::printf("AIS base               base-rate model\n");
-      if (x.has_conservative)
-        std::printf("conservative estimate  %.4f  (reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
-                    x.conservative_log_likelihood, x.reverse_examples, x.conservative_log_z,
-                    x.conservative_log_z_stderr);
-    }
-  };
-  std::printf("examples               %zu\n", r.examples);
-  print_rep(r);
-  if (both) print_rep(ais_rep);
-  std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", m.pseudo_log_likelihood);
-  std::printf("reconstruction error   %.6f  (mean squared error per pixel)\n", m.reconstruction_error);
-  std::printf("free energy            %.4f  (mean per example)\n", m.free_energy);
+  const LikelihoodReport* ais = both ? &ais_rep : nullptr;
+  if (json)
+    std::cout << report_json(main_rep, ais, m, lo.ais_base, nullptr);
+  else
+    print_report(main_rep, ais, m);
   return ok;
 }
 
