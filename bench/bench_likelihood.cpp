@@ -15,11 +15,11 @@
 #include <cstring>
 #include <string>
 
-#include "rbmkit/data.hpp"
-#include "rbmkit/likelihood.hpp"
-#include "rbmkit/model_io.hpp"
-#include "rbmkit/monitor.hpp"
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/evaluation/monitors.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 using namespace rbmkit;
 

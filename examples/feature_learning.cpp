@@ -2,11 +2,11 @@
 // write the hidden-unit probabilities of the first test images as features (CSV).
 //
 //   feature_learning [HIDDEN] [EPOCHS] [OUT.csv]
-#include <rbmkit/data.hpp>
-#include <rbmkit/error.hpp>
-#include <rbmkit/model_io.hpp>
-#include <rbmkit/monitor.hpp>
-#include <rbmkit/trainer.hpp>
+#include <rbmkit/io/dataset.hpp>
+#include <rbmkit/core/error.hpp>
+#include <rbmkit/io/model_file.hpp>
+#include <rbmkit/evaluation/monitors.hpp>
+#include <rbmkit/training/rbm_trainer.hpp>
 
 #include <cstdio>
 #include <cstdlib>

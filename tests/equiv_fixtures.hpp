@@ -4,10 +4,10 @@
 #include <cstring>
 #include <string>
 
-#include "rbmkit/boltzmann.hpp"
-#include "rbmkit/data.hpp"
-#include "rbmkit/random.hpp"
-#include "rbmkit/rbm.hpp"
+#include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/core/random.hpp"
+#include "rbmkit/models/rbm.hpp"
 
 namespace fixtures {
 

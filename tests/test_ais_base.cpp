@@ -2,10 +2,10 @@
 
 #include <cmath>
 
-#include "rbmkit/ais_base.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/likelihood.hpp"
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/evaluation/ais_base.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/core/parallel.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -50,7 +50,7 @@ Rbm<double> trap_rbm() {
 }  // namespace
 
 TEST_SUITE("ais_base") {
-  TEST_CASE("AIS from the base-rate model misses a late mode; the modes base finds it") {
+  TEST_CASE("AIS from the base-rate model misses a late mode - the modes base finds it") {
     // Bounds: missing the trap mode costs about 10 nats, so the base-rate estimate must be low
     // by more than 2 (over 12 seeds it was low by 10.00 to 10.06). With the mode as a component
     // the estimate must lie within 0.4 nats (over 12 seeds: errors −0.16 to +0.12, standard
@@ -110,7 +110,7 @@ TEST_SUITE("ais_base") {
     }
   }
 
-  TEST_CASE("the mode search does not depend on the thread count; AIS from it is reproducible") {
+  TEST_CASE("the mode search does not depend on the thread count - AIS from it is reproducible") {
     fixtures::ThreadGuard guard;
     const Rbm<double> r = trap_rbm();
     const Dataset data = noise(200, 3);

@@ -4,10 +4,10 @@
 #include <vector>
 
 #include "equiv_fixtures.hpp"
-#include "rbmkit/bm_likelihood.hpp"
-#include "rbmkit/equivalence.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/likelihood.hpp"
+#include "rbmkit/evaluation/bm_likelihood.hpp"
+#include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
 
 using namespace rbmkit;
 
@@ -80,7 +80,7 @@ TEST_SUITE("bm_likelihood") {
     CHECK(exact_log_partition(to_boltzmann(r)) == doctest::Approx(exact_log_partition(r)).epsilon(1e-13));
   }
 
-  TEST_CASE("free energies: closed form without hidden-hidden weights, enumeration with them") {
+  TEST_CASE("free energies: closed form without hidden-hidden weights - enumeration with them") {
     for (Connectivity c : {Connectivity::full, Connectivity::semi_restricted}) {
       CAPTURE(to_string(c));
       const BoltzmannMachine<double> bm = random_bm(5, 4, c, 1.0, 6);

@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include "equiv_fixtures.hpp"
-#include "rbmkit/bm_trainer.hpp"
-#include "rbmkit/boltzmann.hpp"
-#include "rbmkit/equivalence.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/model_io.hpp"
+#include "rbmkit/training/bm_trainer.hpp"
+#include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
 
 using namespace rbmkit;
 
@@ -105,7 +105,7 @@ TEST_SUITE("boltzmann") {
     CHECK(arma::abs(e_rbm - e_bm).max() < 1e-12);
   }
 
-  TEST_CASE("free-running sweeps sample the Boltzmann distribution (all 32 states, 5 sigma)") {
+  TEST_CASE("free-running sweeps sample the Boltzmann distribution (all 32 states - 5 sigma)") {
     // 3 visible + 2 hidden, full connectivity. 20000 independent chains, 40 sweeps each from all
     // zeros: with weights of std 0.6 the chain mixes in a few sweeps, so the remaining bias is
     // negligible. Each state's frequency is checked against exact enumeration within 5 binomial
@@ -150,7 +150,7 @@ TEST_SUITE("boltzmann") {
     }
   }
 
-  TEST_CASE("the same seed gives the same chain; another seed another") {
+  TEST_CASE("the same seed gives the same chain - another seed another") {
     const auto bm = fixtures::random_bm<float>(6, 4, 0.5, 1);
     arma::fmat A(10, 8, arma::fill::zeros), B = A, C = A;
     Rng r1(3), r2(3), r3(4);

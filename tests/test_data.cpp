@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "rbmkit/data.hpp"
-#include "rbmkit/error.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/core/error.hpp"
 
 using namespace rbmkit;
 
@@ -58,7 +58,7 @@ std::string error_of(F f) {
 }  // namespace
 
 TEST_SUITE("data") {
-  TEST_CASE("IDX images are read raw and gzip-compressed, examples as columns") {
+  TEST_CASE("IDX images are read raw and gzip-compressed - examples as columns") {
     const auto bytes = idx3(3, 2, 4);
     write_bytes(temp_path("a.idx"), bytes);
     write_gz(temp_path("a.idx.gz"), bytes);
@@ -130,7 +130,7 @@ TEST_SUITE("data") {
     CHECK(error_of<DataError>([&] { read_idx("/tmp"); }).find("directory") != std::string::npos);
   }
 
-  TEST_CASE("CSV in 0..255 and in [0,1] is scaled to [0,1]; a header line is skipped") {
+  TEST_CASE("CSV in 0..255 and in [0 -1] is scaled to [0 -1] - a header line is skipped") {
     write_text(temp_path("a.csv"), "p0,p1,p2\n0,128,255\n255,0,1\n");
     const Dataset a = read_csv(temp_path("a.csv"));
     REQUIRE(a.dim() == 3);
@@ -164,7 +164,7 @@ TEST_SUITE("data") {
     CHECK(error_of<DataError>([&] { read_csv(p); }).find("no examples") != std::string::npos);
   }
 
-  TEST_CASE("minibatches are binarized by threshold, stochastically, or not at all") {
+  TEST_CASE("minibatches are binarized by threshold - stochastically - or not at all") {
     Dataset d;
     d.pixels = arma::Mat<std::uint8_t>(4, 1);  // one example of 4 pixels
     d.pixels(0, 0) = 0;

@@ -7,11 +7,11 @@
 #include <fstream>
 
 #include "equiv_fixtures.hpp"
-#include "rbmkit/bm_gradient.hpp"
-#include "rbmkit/equivalence.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/gibbs.hpp"
-#include "rbmkit/gradient.hpp"
+#include "rbmkit/training/bm_statistics.hpp"
+#include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/sampling/gibbs.hpp"
+#include "rbmkit/training/statistics.hpp"
 
 using namespace rbmkit;
 
@@ -149,7 +149,7 @@ TEST_SUITE("equivalence") {
     CHECK(max_abs(ex.ll_gradient) > 3 * bound);
   }
 
-  TEST_CASE("literal setup, RBM: the reward correlator converges to the exact LL gradient") {
+  TEST_CASE("literal setup - RBM: the reward correlator converges to the exact LL gradient") {
     // Bound at every checkpoint: 5·sqrt(1/(2·pairs)) (LiteralCheckpoint::bound; each statistic in
     // [0, 1]); false alarm below 5.7e-7 per parameter for independent samples.
     const auto rbm = fixtures::random_rbm<double>(5, 3, 0.5, 41);
@@ -176,7 +176,7 @@ TEST_SUITE("equivalence") {
     CHECK(bad.checkpoints.back().error.max() > 3 * bad.checkpoints.back().bound);
   }
 
-  TEST_CASE("literal setup, BM: the reward correlator converges to the exact LL gradient") {
+  TEST_CASE("literal setup - BM: the reward correlator converges to the exact LL gradient") {
     const auto bm = fixtures::random_bm<double>(5, 3, 0.4, 42);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(5, 40, 2));
     LiteralConfig cfg;
@@ -195,7 +195,7 @@ TEST_SUITE("equivalence") {
     CHECK(bad.checkpoints.back().error.max() > 3 * bad.checkpoints.back().bound);
   }
 
-  TEST_CASE("centered path: its target is M·dE[R]/da_i of Theorem 1, not the LL gradient") {
+  TEST_CASE("centered path: its target is M·dE[R]/da_i of Theorem 1 - not the LL gradient") {
     // Exact, by enumeration on a 4+2 BM. The reward of a state, averaged over the two coins of
     // the literal setup, is R̄(s) = α(v) − 1/M with α(v) = p_data(v) / (M p_model(v)).
     // Theorem 1: E[(s_i − sigm(a_i)) R̄] = ∂/∂a_i E[R̄ | s_−i] averaged over s_−i, where only
@@ -235,7 +235,7 @@ TEST_SUITE("equivalence") {
     CHECK(max_abs_difference(ex.centered_target, ex.ll_gradient, 4).max() > 0.05);
   }
 
-  TEST_CASE("centered path, sampled: converges to dE[R]/da and stays away from the LL gradient") {
+  TEST_CASE("centered path - sampled: converges to dE[R]/da and stays away from the LL gradient") {
     // Bounds: a centered bias statistic lies in (−1, 1) (variance ≤ 1, difference of two means
     // ≤ 2/pairs), a centered weight statistic in (−2, 2) (variance ≤ 4): z = 5 on both.
     const auto rbm = fixtures::random_rbm<double>(5, 3, 0.8, 41);
@@ -263,7 +263,7 @@ TEST_SUITE("equivalence") {
     CHECK(max_abs_difference(r.estimate, r.exact).max() < 5 * std::sqrt(1 / (2 * K)));
   }
 
-  TEST_CASE("equivalence dump: files, shapes and a re-computation from stream.csv") {
+  TEST_CASE("equivalence dump: files - shapes and a re-computation from stream.csv") {
     const auto rbm = fixtures::random_rbm<double>(6, 4, 0.5, 2);
     const Dataset data = fixtures::random_binary_dataset(6, 20, 2);
     EquivConfig cfg;

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/estimator_study.hpp"
-#include "rbmkit/estimators.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/studies/estimator_study.hpp"
+#include "rbmkit/estimators/estimators.hpp"
 
 using namespace rbmkit;
 
@@ -79,7 +79,7 @@ TEST_SUITE("estimators") {
     }
   }
 
-  TEST_CASE("the quadratic task's closed forms match enumeration, and a wrong y is caught") {
+  TEST_CASE("the quadratic task's closed forms match enumeration - and a wrong y is caught") {
     Rng rng(3);
     const QuadraticTask task = QuadraticTask::random(5, rng);
     double expected;
@@ -107,7 +107,7 @@ TEST_SUITE("estimators") {
     CHECK(arma::norm(g) > 1e-3);
   }
 
-  TEST_CASE("the estimate summary computes bias, standard errors, max z and variance") {
+  TEST_CASE("the estimate summary computes bias - standard errors - max z and variance") {
     EstimateSummary s(arma::vec{1.0, 0.0});
     s.add(arma::mat{{1.0, 3.0}, {1.0, -1.0}});
     const VarianceRow r = s.row("t", "e");
@@ -119,7 +119,7 @@ TEST_SUITE("estimators") {
     CHECK_THROWS_AS(EstimateSummary(arma::vec{0.0, 0.0}), InvalidArgument);
   }
 
-  TEST_CASE("reinforce, centered-optimal, centered-constant, reinforce-loo and arm are unbiased") {
+  TEST_CASE("reinforce - centered-optimal - centered-constant - reinforce-loo and arm are unbiased") {
     // z-tests with fixed seeds: 20000 estimates per estimator, bound 5 standard errors on every
     // coordinate and on the projected bias. P(|Z| > 5) = 5.7e-7, so over the 2 tasks x 5
     // estimators x (6 + 1) statistics the false-alarm rate is below 1e-4.
@@ -155,7 +155,7 @@ TEST_SUITE("estimators") {
     CHECK(q.max_z > 5.0);
   }
 
-  TEST_CASE("the optimal baseline lowers the variance, and its running averages reach Eq. 7") {
+  TEST_CASE("the optimal baseline lowers the variance - and its running averages reach Eq. 7") {
     StudyConfig study;
     study.samples = 20000;
     for (std::size_t n : {1, 4, 16}) {

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "rbmkit/gibbs.hpp"
-#include "rbmkit/gradient.hpp"
+#include "rbmkit/sampling/gibbs.hpp"
+#include "rbmkit/training/statistics.hpp"
 #include "tiny.hpp"
 
 using namespace rbmkit;

@@ -3,12 +3,12 @@
 #include <cmath>
 
 #include "equiv_fixtures.hpp"
-#include "rbmkit/bm_gradient.hpp"
-#include "rbmkit/bm_trainer.hpp"
-#include "rbmkit/equivalence.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/gradient.hpp"
-#include "rbmkit/trainer.hpp"
+#include "rbmkit/training/bm_statistics.hpp"
+#include "rbmkit/training/bm_trainer.hpp"
+#include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/training/statistics.hpp"
+#include "rbmkit/training/rbm_trainer.hpp"
 
 using namespace rbmkit;
 
@@ -90,8 +90,8 @@ void check_trained_rbms_identical(Method method, std::size_t k) {
 }  // namespace
 
 TEST_SUITE("gradient") {
-  TEST_CASE("RBM: contrastive and reward-correlator updates are bitwise identical (CD-1, CD-5, "
-            "PCD; batch 1, 7, 32, 100; float and double)") {
+  TEST_CASE("RBM: contrastive and reward-correlator updates are bitwise identical (CD-1 CD-5 "
+            "PCD - batch 1 7 32 100 - float and double)") {
     const auto rbm_d = fixtures::random_rbm<double>(30, 17, 0.5, 4);
     const auto rbm_f = rbm_d.cast<float>();
     const Dataset data = fixtures::random_binary_dataset(30, 250, 6);
@@ -221,7 +221,7 @@ TEST_SUITE("gradient") {
         }
   }
 
-  TEST_CASE("BM: the identity holds for real-valued states too, and corruption is detected") {
+  TEST_CASE("BM: the identity holds for real-valued states too - and corruption is detected") {
     // Binary states make every sum an exact integer; real values in (0,1) exercise rounding.
     const auto bm = fixtures::random_bm<float>(6, 4, 0.5, 8);
     Rng rng(2);
@@ -241,7 +241,7 @@ TEST_SUITE("gradient") {
     CHECK_THROWS_AS(bm_reward_correlator_gradient(bm, s), InvalidArgument);
   }
 
-  TEST_CASE("RBMs trained by either path are bitwise identical (CD-1, CD-3, PCD; float, double)") {
+  TEST_CASE("RBMs trained by either path are bitwise identical (CD-1 - CD-3 - PCD - float - double)") {
     check_trained_rbms_identical<double>(Method::cd, 1);
     check_trained_rbms_identical<double>(Method::cd, 3);
     check_trained_rbms_identical<double>(Method::pcd, 1);
@@ -275,7 +275,7 @@ TEST_SUITE("gradient") {
     }
   }
 
-  TEST_CASE("the RBM trainer's reward-correlator path correlates a +1/-1 stream, and that stream "
+  TEST_CASE("the RBM trainer's reward-correlator path correlates a +1/-1 stream and that stream "
             "gives its update") {
     // Without this, the identical-model tests above would also pass if the trainer ignored
     // --gradient: here the correlator must actually run, on a stream of B positives then B
@@ -344,7 +344,7 @@ TEST_SUITE("gradient") {
     }
   }
 
-  TEST_CASE("with fewer examples than --batch, both paths still train and agree") {
+  TEST_CASE("with fewer examples than --batch - both paths still train and agree") {
     const Dataset data = fixtures::random_binary_dataset(6, 4, 5);
     TrainConfig cfg;
     cfg.hidden = 3;

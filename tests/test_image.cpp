@@ -4,8 +4,8 @@
 #include <fstream>
 #include <string>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/image.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/studies/image.hpp"
 
 using namespace rbmkit;
 
@@ -25,7 +25,7 @@ std::string temp_path(const std::string& name) {
 }  // namespace
 
 TEST_SUITE("image") {
-  TEST_CASE("a PNG written and read back has the same pixels, and a changed pixel is noticed") {
+  TEST_CASE("a PNG written and read back has the same pixels - and a changed pixel is noticed") {
     Image img(7, 5, colors::white);
     for (std::size_t y = 0; y < 5; ++y)
       for (std::size_t x = 0; x < 7; ++x)

@@ -4,18 +4,18 @@
 #include <string>
 #include <vector>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/likelihood.hpp"
-#include "rbmkit/monitor.hpp"
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/evaluation/monitors.hpp"
+#include "rbmkit/core/parallel.hpp"
 #include "thread_guard.hpp"
-#include "rbmkit/trainer.hpp"
+#include "rbmkit/training/rbm_trainer.hpp"
 
 using namespace rbmkit;
 
 namespace {
 
-double log_sum_exp(const std::vector<double>& x) {
+double naive_log_sum_exp(const std::vector<double>& x) {
   double m = -INFINITY;
   for (double v : x) m = std::max(m, v);
   double s = 0;
@@ -40,7 +40,7 @@ double brute_log_z(const Rbm<double>& r) {
       terms.push_back(arma::dot(r.b(), v) + arma::dot(r.c(), h) + arma::dot(v, r.W() * h));
     }
   }
-  return log_sum_exp(terms);
+  return naive_log_sum_exp(terms);
 }
 
 /// log P(v) by summing the joint over h.
@@ -50,7 +50,7 @@ double brute_log_p(const Rbm<double>& r, const arma::vec& v, double log_z) {
     const arma::vec h = bits(b, r.n_hidden());
     terms.push_back(arma::dot(r.b(), v) + arma::dot(r.c(), h) + arma::dot(v, r.W() * h));
   }
-  return log_sum_exp(terms) - log_z;
+  return naive_log_sum_exp(terms) - log_z;
 }
 
 Rbm<double> random_rbm(std::size_t nv, std::size_t nh, double scale, std::uint64_t seed) {
@@ -116,7 +116,7 @@ TEST_SUITE("likelihood") {
     CHECK(std::abs(exact_log_partition(broken) - brute) > 1e-6);
   }
 
-  TEST_CASE("exact log Z matches brute force through Gray-code blocks, both numeric paths and "
+  TEST_CASE("exact log Z matches brute force through Gray-code blocks - both numeric paths and "
             "float models") {
     // 13 hidden units: 2 blocks of 4096 states; weights of scale 1 take the product path,
     // scale 60 (|x| can exceed 600) the direct softplus path.
@@ -165,7 +165,7 @@ TEST_SUITE("likelihood") {
     CHECK(rep.log_z.log_z_stderr == 0);
   }
 
-  TEST_CASE("exact enumeration refuses layers beyond its limit, naming the function") {
+  TEST_CASE("exact enumeration refuses layers beyond its limit - naming the function") {
     const Rbm<double> r(40, 31);
     CHECK_THROWS_WITH_AS(exact_log_partition(r), doctest::Contains("exact_log_partition"),
                          InvalidArgument);
@@ -173,7 +173,7 @@ TEST_SUITE("likelihood") {
                     InvalidArgument);
   }
 
-  TEST_CASE("the default AIS schedule is Salakhutdinov and Murray's: 14,500 steps of 1e-3, "
+  TEST_CASE("the default AIS schedule is Salakhutdinov and Murray's: 14500 steps of 1e-3 "
             "1e-4 and 1e-5") {
     const std::vector<double> b = ais_schedule();
     REQUIRE(b.size() == 14501);

@@ -6,8 +6,8 @@
 #include <iterator>
 #include <unistd.h>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/model_io.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
 #include "tiny.hpp"
 
 using namespace rbmkit;
@@ -45,7 +45,7 @@ bool same(const Rbm<T>& a, const Rbm<T>& b) {
 }  // namespace
 
 TEST_SUITE("model_io") {
-  TEST_CASE("save and load round-trip bit-exactly in float and double, with config and RNG state") {
+  TEST_CASE("save and load round-trip bit-exactly in float and double - with config and RNG state") {
     Rng rng(1);
     const Rbm<double> d = test::random_rbm(7, 5, rng);
     const Rbm<float> f = d.cast<float>();
@@ -65,7 +65,7 @@ TEST_SUITE("model_io") {
     CHECK(slurp(pd) == slurp(temp_path("d2.rbm")));
   }
 
-  TEST_CASE("a damaged, truncated or foreign model file is refused") {
+  TEST_CASE("a damaged - truncated or foreign model file is refused") {
     Rng rng(2);
     const std::string p = temp_path("dmg.rbm");
     save_rbm(p, test::random_rbm(6, 4, rng));

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <vector>
 
-#include "rbmkit/random.hpp"
+#include "rbmkit/core/random.hpp"
 
 using rbmkit::Rng;
 
@@ -50,7 +50,7 @@ TEST_SUITE("random") {
     CHECK(std::abs(s2 / n - 1) < 5 * std::sqrt(2.0 / n));
   }
 
-  TEST_CASE("below(n) covers 0..n-1 uniformly (chi-square, 10 cells)") {
+  TEST_CASE("below(n) covers 0..n-1 uniformly (chi-square - 10 cells)") {
     // 10 cells, 100000 draws: chi-square with 9 d.o.f. exceeds 33.7 with probability 1e-4.
     Rng rng(9);
     std::vector<int> count(10, 0);
@@ -65,7 +65,7 @@ TEST_SUITE("random") {
     CHECK(chi2 < 33.7);
   }
 
-  TEST_CASE("split streams are reproducible, distinct, and leave the parent untouched") {
+  TEST_CASE("split streams are reproducible - distinct - and leave the parent untouched") {
     Rng parent(5);
     const auto before = parent.state();
     Rng s1 = parent.split(1), s1b = parent.split(1), s2 = parent.split(2);

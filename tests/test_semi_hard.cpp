@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/semi_hard.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/estimators/semi_hard.hpp"
 
 using namespace rbmkit;
 
@@ -103,7 +103,7 @@ TEST_SUITE("semi_hard") {
     }
   }
 
-  TEST_CASE("a unit pushed far into the off state comes back, and without the controller it stays off") {
+  TEST_CASE("a unit pushed far into the off state comes back - and without the controller it stays off") {
     Rng rng(9);
     const std::size_t n = 2;
     arma::mat W(n, 3);

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/trainer.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/training/rbm_trainer.hpp"
 #include "tiny.hpp"
 
 using namespace rbmkit;
@@ -59,7 +59,7 @@ TEST_SUITE("trainer") {
     }
   }
 
-  TEST_CASE("the same seed gives bitwise identical models; another seed does not") {
+  TEST_CASE("the same seed gives bitwise identical models - another seed does not") {
     const Dataset data = to_dataset(test::bars_and_stripes(3), 5);
     TrainConfig cfg;
     cfg.hidden = 5;

@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "rbmkit/error.hpp"
-#include "rbmkit/trainer.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/training/rbm_trainer.hpp"
 
 using namespace rbmkit;
 
@@ -107,7 +107,7 @@ TEST_SUITE("trainer-centering") {
     CHECK_FALSE(arma::approx_equal(f.W(), rbm.W(), "absdiff", 1e-6));  // not the last iterate
   }
 
-  TEST_CASE("averaging starts at epoch floor(average_from * epochs); 1 keeps the last iterate") {
+  TEST_CASE("averaging starts at epoch floor(average_from * epochs) - 1 keeps the last iterate") {
     Dataset d;
     d.source = "random";
     d.pixels.set_size(7, 40);

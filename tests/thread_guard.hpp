@@ -1,6 +1,6 @@
 #pragma once
 // Restores rbmkit's thread count when a test that changes it ends.
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 namespace fixtures {
 

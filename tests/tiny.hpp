@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "rbmkit/rbm.hpp"
+#include "rbmkit/models/rbm.hpp"
 
 namespace rbmkit::test {
 
@@ -16,7 +16,7 @@ inline arma::mat all_states(std::size_t n) {
   return S;
 }
 
-inline double log_sum_exp(const arma::vec& x) {
+inline double naive_log_sum_exp(const arma::vec& x) {
   const double m = x.max();
   return m + std::log(arma::accu(arma::exp(x - m)));
 }
@@ -29,13 +29,13 @@ inline double brute_log_z(const Rbm<double>& rbm) {
   for (std::size_t a = 0; a < V.n_cols; ++a)
     for (std::size_t b = 0; b < H.n_cols; ++b)
       terms[t++] = -rbm.energy(V.col(a), H.col(b))[0];
-  return log_sum_exp(terms);
+  return naive_log_sum_exp(terms);
 }
 
 /// Exact mean negative log-likelihood (nats) of the columns of V; log Z sums exp(−F(v)) over
 /// every visible state (free energy checked against the joint enumeration in test_rbm).
 inline double exact_nll(const Rbm<double>& rbm, const arma::mat& V) {
-  const double log_z = log_sum_exp(-rbm.free_energy(all_states(rbm.n_visible())));
+  const double log_z = naive_log_sum_exp(-rbm.free_energy(all_states(rbm.n_visible())));
   return arma::mean(rbm.free_energy(V)) + log_z;
 }
 

@@ -4,11 +4,11 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "rbmkit/data.hpp"
-#include "rbmkit/equivalence.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/model_io.hpp"
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit::cli {
 namespace {

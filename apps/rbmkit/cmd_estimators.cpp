@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "rbmkit/binary_autoencoder.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/estimator_study.hpp"
-#include "rbmkit/image.hpp"
-#include "rbmkit/model_io.hpp"
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/studies/binary_autoencoder.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/studies/estimator_study.hpp"
+#include "rbmkit/studies/image.hpp"
+#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit::cli {
 namespace {

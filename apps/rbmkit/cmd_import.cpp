@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/model_io.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "cli.hpp"
-#include "rbmkit/parallel.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit::cli {
 

@@ -6,14 +6,14 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "rbmkit/bm_trainer.hpp"
-#include "rbmkit/data.hpp"
-#include "rbmkit/error.hpp"
-#include "rbmkit/likelihood.hpp"
-#include "rbmkit/model_io.hpp"
-#include "rbmkit/monitor.hpp"
-#include "rbmkit/parallel.hpp"
-#include "rbmkit/trainer.hpp"
+#include "rbmkit/training/bm_trainer.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/evaluation/monitors.hpp"
+#include "rbmkit/core/parallel.hpp"
+#include "rbmkit/training/rbm_trainer.hpp"
 
 namespace rbmkit::cli {
 namespace {

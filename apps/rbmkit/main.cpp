@@ -5,7 +5,7 @@
 #include <new>
 
 #include "cli.hpp"
-#include "rbmkit/error.hpp"
+#include "rbmkit/core/error.hpp"
 
 namespace {
 

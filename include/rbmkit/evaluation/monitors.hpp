@@ -1,0 +1,68 @@
+#pragma once
+/// Cheap monitors of an RBM on data: reconstruction error, pseudo-log-likelihood, free energy.
+#include <armadillo>
+
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/models/rbm.hpp"
+
+namespace rbmkit {
+
+/// Mean of (A − B)² over all elements, accumulated in double.
+template <class T>
+double mean_squared_error(const arma::Mat<T>& A, const arma::Mat<T>& B);
+
+/// Mean squared error per visible unit between V and its mean-field reconstruction
+/// P(v | h = P(h | V)), averaged over the columns of V.
+template <class T>
+double reconstruction_error(const Rbm<T>& rbm, const arma::Mat<T>& V);
+
+/// Pseudo-log-likelihood of each binary column of V, summed over all bits (not one random
+/// bit): Σ_i log P(v_i | v_−i) = −Σ_i softplus(F(v) − F(v with bit i flipped)). Nats.
+template <class T>
+arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V);
+
+/// Monitors over a whole data set, evaluated in chunks (never a full float copy).
+struct DataMonitors {
+  double reconstruction_error = 0;   ///< mean per visible unit
+  double pseudo_log_likelihood = 0;  ///< mean per example, summed over bits (nats); NaN for
+                                     ///< Binarize::none (defined for binary data only)
+  double free_energy = 0;            ///< mean F(v) per example
+};
+
+/// Computes DataMonitors on the first `max_examples` examples of `data` (all when 0),
+/// binarized by `mode` (stochastic binarization draws from a generator seeded by `seed`).
+template <class T>
+DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+                               double threshold, std::size_t max_examples = 0,
+                               std::uint64_t seed = 1);
+
+/// Mean free energy of training and held-out examples (Hinton's practical guide, §6): while the
+/// model fits the training data no better than data it has not seen, the two stay close; a
+/// growing gap = held_out − train > 0 signals overfitting. Uses the first `max_examples` of each
+/// set (all when 0), binarized by `mode`.
+struct FreeEnergyGap {
+  double train = 0;     ///< mean F(v) over the training examples
+  double held_out = 0;  ///< mean F(v) over the held-out examples
+  double gap = 0;       ///< held_out − train
+};
+template <class T>
+FreeEnergyGap free_energy_gap(const Rbm<T>& rbm, const Dataset& train, const Dataset& held_out,
+                              Binarize mode, double threshold, std::size_t max_examples = 1000,
+                              std::uint64_t seed = 1);
+
+extern template double mean_squared_error(const arma::Mat<float>&, const arma::Mat<float>&);
+extern template double mean_squared_error(const arma::Mat<double>&, const arma::Mat<double>&);
+extern template double reconstruction_error(const Rbm<float>&, const arma::Mat<float>&);
+extern template double reconstruction_error(const Rbm<double>&, const arma::Mat<double>&);
+extern template arma::vec pseudo_log_likelihood(const Rbm<float>&, const arma::Mat<float>&);
+extern template arma::vec pseudo_log_likelihood(const Rbm<double>&, const arma::Mat<double>&);
+extern template DataMonitors evaluate_monitors(const Rbm<float>&, const Dataset&, Binarize, double,
+                                               std::size_t, std::uint64_t);
+extern template DataMonitors evaluate_monitors(const Rbm<double>&, const Dataset&, Binarize,
+                                               double, std::size_t, std::uint64_t);
+extern template FreeEnergyGap free_energy_gap(const Rbm<float>&, const Dataset&, const Dataset&,
+                                              Binarize, double, std::size_t, std::uint64_t);
+extern template FreeEnergyGap free_energy_gap(const Rbm<double>&, const Dataset&, const Dataset&,
+                                              Binarize, double, std::size_t, std::uint64_t);
+
+}  // namespace rbmkit

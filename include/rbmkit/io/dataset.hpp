@@ -1,0 +1,72 @@
+#pragma once
+/// Data sets: IDX (raw or .gz) and CSV readers, kept compact as bytes, converted per minibatch.
+#include <armadillo>
+#include <cstdint>
+#include <string>
+
+#include "rbmkit/core/random.hpp"
+
+namespace rbmkit {
+
+/// How grey values in [0,1] become visible states.
+enum class Binarize {
+  threshold,   ///< 1 if the value exceeds the threshold (default 0.5), else 0
+  stochastic,  ///< 1 with probability equal to the value, drawn afresh for every minibatch
+  none         ///< the value itself (the RBM then sees a mean-field input)
+};
+
+/// Parses "threshold" | "stochastic" | "none"; throws InvalidArgument naming `option`.
+Binarize parse_binarize(const std::string& text, const std::string& option = "--binarize");
+/// The name `parse_binarize` accepts.
+std::string to_string(Binarize b);
+
+/// A data set held compactly: one column of bytes per example, value v meaning v/255.
+struct Dataset {
+  arma::Mat<std::uint8_t> pixels;  ///< dim() x size(), column-major: one column per example
+  std::string source;              ///< the file it came from, for messages
+
+  std::size_t dim() const { return pixels.n_rows; }
+  std::size_t size() const { return pixels.n_cols; }
+  /// Mean of every input dimension in [0,1] (after binarization by `threshold` when
+  /// `mode == Binarize::threshold`), for bias initialisation and base-rate models.
+  arma::vec marginals(Binarize mode = Binarize::threshold, double threshold = 0.5) const;
+};
+
+/// Reads an IDX file of unsigned bytes (images idx3 or any idxN with N >= 2), raw or gzip.
+/// Examples are the first dimension; the rest are flattened row-major into one column.
+Dataset read_idx(const std::string& path);
+/// Reads an IDX label file (idx1 of unsigned bytes), raw or gzip.
+arma::Col<std::uint8_t> read_idx_labels(const std::string& path);
+/// Reads a CSV file, raw or gzip: one example per row, all values in [0,1] or all in 0..255
+/// (chosen by the largest value). A first line with no number is taken as a header.
+/// Values in [0,1] are stored to the nearest 1/255.
+Dataset read_csv(const std::string& path);
+/// Reads `path` as CSV when its name ends in .csv or .csv.gz, as IDX otherwise.
+Dataset load_dataset(const std::string& path);
+
+/// The Fashion-MNIST training images installed by Debian's dataset-fashion-mnist package.
+std::string default_train_images();
+/// The Fashion-MNIST test images installed by Debian's dataset-fashion-mnist package.
+std::string default_test_images();
+
+/// Converts the examples `index[first .. first+count)` of `data` into a dim() x count matrix
+/// of visible states in T. Only `Binarize::stochastic` draws from `rng`.
+template <class T>
+arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
+                        std::size_t count, Binarize mode, double threshold, Rng& rng);
+/// The whole data set as a matrix (for small sets and evaluation in chunks).
+template <class T>
+arma::Mat<T> make_batch(const Dataset& data, std::size_t first, std::size_t count, Binarize mode,
+                        double threshold, Rng& rng);
+
+extern template arma::Mat<float> make_batch<float>(const Dataset&, const arma::uvec&, std::size_t,
+                                                   std::size_t, Binarize, double, Rng&);
+extern template arma::Mat<double> make_batch<double>(const Dataset&, const arma::uvec&,
+                                                     std::size_t, std::size_t, Binarize, double,
+                                                     Rng&);
+extern template arma::Mat<float> make_batch<float>(const Dataset&, std::size_t, std::size_t,
+                                                   Binarize, double, Rng&);
+extern template arma::Mat<double> make_batch<double>(const Dataset&, std::size_t, std::size_t,
+                                                     Binarize, double, Rng&);
+
+}  // namespace rbmkit

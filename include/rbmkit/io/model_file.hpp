@@ -1,0 +1,110 @@
+#pragma once
+/// rbmkit's versioned binary model file (docs/model-format.md) and atomic file writing.
+#include <armadillo>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/core/random.hpp"
+#include "rbmkit/models/rbm.hpp"
+
+namespace rbmkit {
+
+/// Element type of a model's numbers.
+enum class ElementType : std::uint8_t { float32 = 4, float64 = 8 };
+/// Kind of unit of a layer.
+enum class UnitType : std::uint8_t { bernoulli = 1 };
+/// Kind of machine in a model file.
+enum class MachineKind : std::uint8_t { rbm = 1, bm = 2 };
+
+/// One named parameter array, stored column-major as raw elements of the file's element type.
+struct NamedArray {
+  std::string name;
+  std::uint64_t rows = 0;
+  std::uint64_t cols = 0;
+  std::vector<unsigned char> bytes;
+};
+
+/// The full content of a model file.
+struct ModelFile {
+  static constexpr std::uint32_t current_version = 1;
+  std::uint32_t version = current_version;
+  ElementType element_type = ElementType::float64;
+  MachineKind kind = MachineKind::rbm;
+  UnitType visible_units = UnitType::bernoulli;
+  UnitType hidden_units = UnitType::bernoulli;
+  std::uint64_t n_visible = 0;
+  std::uint64_t n_hidden = 0;
+  std::map<std::string, std::string> config;  ///< training configuration, seed included
+  Rng::State rng_state{};                      ///< generator state at the end of training
+  std::vector<NamedArray> arrays;              ///< parameters (W, b, c, ...) and extra state
+
+  /// The array called `name`; throws ModelError naming `source` when absent.
+  const NamedArray& array(const std::string& name, const std::string& source = "") const;
+  /// Stores an Armadillo matrix or vector as array `name` in the file's element type.
+  template <class T>
+  void put(const std::string& name, const arma::Mat<T>& m);
+  /// Reads array `name` as a matrix of T (converting the element type if needed).
+  template <class T>
+  arma::Mat<T> get(const std::string& name, const std::string& source = "") const;
+};
+
+/// Writes `path` atomically: the content goes to a temporary file in the same directory,
+/// which is flushed and renamed over `path` only when complete. On failure `path` is untouched
+/// and OutputError names it.
+void write_file_atomically(const std::string& path,
+                           const std::function<void(std::ostream&)>& write);
+
+/// Checks, before any long work, that `path` could be written: not a directory, in an
+/// existing writable directory. Throws OutputError naming it.
+void check_output_path(const std::string& path);
+
+/// Creates directory `dir` if it does not exist (its parent must); throws OutputError naming it
+/// when it cannot be created or exists as something else.
+void ensure_directory(const std::string& dir);
+
+/// Serialises a model file (with its CRC-32 checksum) atomically to `path`.
+void write_model_file(const std::string& path, const ModelFile& file);
+/// Reads and verifies a model file: magic, version, types, sizes and checksum.
+ModelFile read_model_file(const std::string& path);
+
+/// A model file holding `rbm` with the given configuration and generator state.
+template <class T>
+ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::string>& config,
+                        const Rng::State& rng_state);
+/// The RBM stored in `file` (converted to T); throws ModelError when `file` holds no RBM.
+template <class T>
+Rbm<T> rbm_from_file(const ModelFile& file, const std::string& source = "");
+
+/// Saves an RBM atomically.
+template <class T>
+void save_rbm(const std::string& path, const Rbm<T>& rbm,
+              const std::map<std::string, std::string>& config = {},
+              const Rng::State& rng_state = {});
+/// Loads an RBM (converted to T).
+template <class T>
+Rbm<T> load_rbm(const std::string& path);
+
+/// A model file holding the Boltzmann machine `bm` (kind MachineKind::bm): arrays "W" (n × n
+/// symmetric weights over visible-then-hidden units), "bias" (n), "mask" (n × n, 0/1).
+template <class T>
+ModelFile make_bm_file(const BoltzmannMachine<T>& bm,
+                       const std::map<std::string, std::string>& config,
+                       const Rng::State& rng_state);
+/// The Boltzmann machine stored in `file` (converted to T); throws ModelError when `file` holds
+/// an RBM or its arrays are inconsistent (shapes, symmetry, mask, non-finite values).
+template <class T>
+BoltzmannMachine<T> bm_from_file(const ModelFile& file, const std::string& source = "");
+/// Saves a Boltzmann machine atomically.
+template <class T>
+void save_bm(const std::string& path, const BoltzmannMachine<T>& bm,
+             const std::map<std::string, std::string>& config = {},
+             const Rng::State& rng_state = {});
+/// Loads a Boltzmann machine (converted to T).
+template <class T>
+BoltzmannMachine<T> load_bm(const std::string& path);
+
+}  // namespace rbmkit

@@ -1,0 +1,98 @@
+#pragma once
+/// Gradient statistics of an RBM, computed two ways (SEED-NOTES §2, paper §4.2):
+///
+///  * contrastive:        Δb = ⟨v⟩₊ − ⟨v⟩₋,  Δc = ⟨h⟩₊ − ⟨h⟩₋,  ΔW = ⟨v hᵀ⟩₊ − ⟨v hᵀ⟩₋;
+///  * reward correlator:  one stream of samples s_t with reward R_t = +1 (positive phase) or
+///                        −1 (negative phase); Δb = Σ_t R_t v_t / n₊, Δc = Σ_t R_t h_t / n₊,
+///                        ΔW = Σ_t R_t v_t h_tᵀ / n₊ — the unnormalized reward correlator.
+///
+/// Both are the raw statistics: no learning rate, momentum, weight decay or sparsity.
+/// Visible states are sampled binary states; hidden values are the conditional means
+/// P(h = 1 | v) (Rao-Blackwellised), in both phases and both paths.
+///
+/// Bitwise equality. The correlator processes the stream in runs of equal reward; each run's
+/// reward-weighted sums are one product into a temporary (R = ±1 scales exactly, and IEEE
+/// rounding is sign-symmetric, so a run of negatives yields exactly −⟨v hᵀ⟩₋·n₋), and the runs are
+/// added in stream order starting from zero. For the trainer's stream — all positives, then
+/// all negatives — this is the same floating-point operations in the same order as the
+/// contrastive path, so both give bit-identical updates.
+#include <armadillo>
+#include <functional>
+#include <string>
+
+#include "rbmkit/sampling/gibbs.hpp"
+
+namespace rbmkit {
+
+/// Which estimator of the log-likelihood gradient the trainer uses.
+enum class GradientPath {
+  contrastive,       ///< positive minus negative phase statistics
+  reward_correlator  ///< Σ R·s over one ±1-rewarded stream
+};
+
+/// Parses "contrastive" | "reward-correlator"; throws InvalidArgument naming `option`.
+GradientPath parse_gradient_path(const std::string& text,
+                                 const std::string& option = "--gradient");
+/// The name `parse_gradient_path` accepts.
+std::string to_string(GradientPath g);
+
+/// Raw gradient statistics of an RBM.
+template <class T>
+struct RbmGradient {
+  arma::Mat<T> dW;  ///< n_visible × n_hidden
+  arma::Col<T> db;  ///< visible biases
+  arma::Col<T> dc;  ///< hidden biases
+};
+
+/// A single stream of samples, each with reward +1 or −1. Columns are samples.
+template <class T>
+struct RewardStream {
+  arma::Mat<T> v;        ///< visible states
+  arma::Mat<T> h;        ///< hidden values (conditional means)
+  arma::Row<T> reward;   ///< +1 or −1 per sample
+  /// Number of samples with reward +1.
+  std::size_t n_positive() const;
+};
+
+/// The stream of the trainer: the positive phase's samples (R = +1), then the negative
+/// phase's (R = −1).
+template <class T>
+RewardStream<T> make_reward_stream(const Phase<T>& positive, const Phase<T>& negative);
+
+/// Contrastive statistics: positive-phase means minus negative-phase means.
+template <class T>
+RbmGradient<T> contrastive_gradient(const Phase<T>& positive, const Phase<T>& negative);
+
+/// The unnormalized reward correlator Σ_t R_t s_t (and Σ_t R_t v_t h_tᵀ) divided by the number
+/// of positive samples. Requires as many negative as positive samples and rewards of ±1.
+template <class T>
+RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& stream);
+
+/// The same correlator accumulated sample by sample in long double — slow, order-independent
+/// up to rounding; a reference for tests and for streams in any order.
+template <class T>
+RbmGradient<double> reward_correlator_reference(const RewardStream<T>& stream);
+
+/// Receives every reward stream the correlator path correlates (inspection, dumps, tests).
+template <class T>
+using StreamObserver = std::function<void(const RewardStream<T>&)>;
+
+/// The statistics by the chosen path, from the two phases. The reward-correlator path hands its
+/// stream to `observer` (when set) before correlating it.
+template <class T>
+RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative,
+                            const StreamObserver<T>& observer = {});
+
+#define RBMKIT_GRADIENT_EXTERN(T)                                                          \
+  extern template struct RewardStream<T>;                                                  \
+  extern template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
+  extern template RbmGradient<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
+  extern template RbmGradient<T> reward_correlator_gradient(const RewardStream<T>&);       \
+  extern template RbmGradient<double> reward_correlator_reference(const RewardStream<T>&); \
+  extern template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
+                                              const StreamObserver<T>&);
+RBMKIT_GRADIENT_EXTERN(float)
+RBMKIT_GRADIENT_EXTERN(double)
+#undef RBMKIT_GRADIENT_EXTERN
+
+}  // namespace rbmkit

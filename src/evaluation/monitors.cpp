@@ -1,0 +1,194 @@
+#include "rbmkit/evaluation/monitors.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels/kernels.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/core/parallel.hpp"
+
+namespace rbmkit {
+
+template <class T>
+double reconstruction_error(const Rbm<T>& rbm, const arma::Mat<T>& V) {
+  if (V.n_rows != rbm.n_visible())
+    throw DimensionError("reconstruction_error: data has " + std::to_string(V.n_rows) +
+                         " dimensions, model has " + std::to_string(rbm.n_visible()) +
+                         " visible units");
+  if (V.n_cols == 0) return 0.0;
+  return mean_squared_error(V, rbm.visible_mean(rbm.hidden_mean(V)));
+}
+
+template <class T>
+double mean_squared_error(const arma::Mat<T>& A, const arma::Mat<T>& B) {
+  if (arma::size(A) != arma::size(B)) throw DimensionError("mean_squared_error: shapes differ");
+  if (A.n_elem == 0) return 0.0;
+  double s = 0;
+  for (arma::uword i = 0; i < A.n_elem; ++i) {
+    const double d = double(A[i]) - double(B[i]);
+    s += d * d;
+  }
+  return s / double(A.n_elem);
+}
+
+namespace {
+/// The direct form: a scalar double loop over every bit and hidden unit. Used when weights are
+/// too large for the product form's exponentials.
+template <class T>
+void pll_direct(const Rbm<T>& rbm, const arma::Mat<T>& V, const arma::Mat<T>& A, arma::vec& out) {
+  const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden();
+  const arma::Mat<T>& W = rbm.W();
+  const arma::Col<T>& b = rbm.b();
+  parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
+    std::vector<double> sp0(nh);
+    for (std::size_t n = begin; n < end; ++n) {
+      const T* a = A.colptr(n);
+      for (std::size_t j = 0; j < nh; ++j) sp0[j] = softplus(double(a[j]));
+      double pll = 0;
+      for (std::size_t i = 0; i < nv; ++i) {
+        const double d = 1.0 - 2.0 * double(V(i, n));
+        double delta = -double(b[i]) * d;
+        for (std::size_t j = 0; j < nh; ++j)
+          delta -= softplus(double(a[j]) + d * double(W(i, j))) - sp0[j];
+        pll -= softplus(-delta);
+      }
+      out[n] = pll;
+    }
+  });
+}
+}  // namespace
+
+template <class T>
+arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
+  if (V.n_rows != rbm.n_visible())
+    throw DimensionError("pseudo_log_likelihood: data has " + std::to_string(V.n_rows) +
+                         " dimensions, model has " + std::to_string(rbm.n_visible()) +
+                         " visible units");
+  const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden();
+  const arma::Mat<T> A = rbm.hidden_input(V);  // nh × B
+  arma::vec out(V.n_cols);
+  if (V.n_cols == 0) return out;
+  const double wmax = rbm.W().is_empty() ? 0.0 : double(arma::abs(rbm.W()).max());
+  if (!(wmax < 600.0) || !A.is_finite()) {
+    pll_direct(rbm, V, A, out);
+    return out;
+  }
+  // Product form: with u = sigm(−a), s = sigm(a), flipping bit i by d = ±1 changes the free
+  // energy by F(v') − F(v) = −b_i d − Σ_j log(u_j + s_j exp(d W_ij)), a product of nh factors
+  // taken in one log (detail::sum_log_mix): one multiply-add per bit and hidden unit.
+  const std::size_t nhp = detail::round_up(nh, detail::lanes);
+  arma::mat Ep(nhp, nv, arma::fill::ones), Em(nhp, nv, arma::fill::ones);
+  {
+    const arma::mat Wt = arma::conv_to<arma::mat>::from(rbm.W().t());
+    Ep.rows(0, nh - 1) = arma::exp(Wt);
+    Em.rows(0, nh - 1) = arma::exp(-Wt);
+  }
+  const std::size_t renorm = std::max<std::size_t>(1, std::size_t(690.0 / (wmax + 1.0)));
+  const arma::Col<T>& b = rbm.b();
+  parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
+    constexpr std::size_t block = 16;  // examples sharing each row of Ep/Em while it is cached
+    arma::mat S(nhp, block), U(nhp, block);
+    for (std::size_t n0 = begin; n0 < end; n0 += block) {
+      const std::size_t nb = std::min(block, end - n0);
+      S.zeros();
+      U.ones();
+      for (std::size_t e = 0; e < nb; ++e) {
+        const T* a = A.colptr(n0 + e);
+        for (std::size_t j = 0; j < nh; ++j) {
+          S(j, e) = sigmoid(double(a[j]));
+          U(j, e) = sigmoid(-double(a[j]));
+        }
+        out[n0 + e] = 0;
+      }
+      for (std::size_t i = 0; i < nv; ++i) {
+        for (std::size_t e = 0; e < nb; ++e) {
+          const bool on = V(i, n0 + e) != T(0);
+          const double d = on ? -1.0 : 1.0;
+          const double* R = on ? Em.colptr(i) : Ep.colptr(i);
+          const double delta =
+              -double(b[i]) * d - detail::sum_log_mix(U.colptr(e), S.colptr(e), R, nhp, renorm);
+          out[n0 + e] -= softplus(-delta);  // log P(v_i | v_−i) = log sigm(delta)
+        }
+      }
+    }
+  });
+  return out;
+}
+
+template <class T>
+DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+                               double threshold, std::size_t max_examples, std::uint64_t seed) {
+  if (data.dim() != rbm.n_visible())
+    throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
+                         " dimensions, model has " + std::to_string(rbm.n_visible()) +
+                         " visible units");
+  const std::size_t n = max_examples ? std::min(max_examples, data.size()) : data.size();
+  Rng rng(seed);
+  DataMonitors m;
+  const std::size_t chunk = 1000;
+  for (std::size_t first = 0; first < n; first += chunk) {
+    const std::size_t count = std::min(chunk, n - first);
+    const arma::Mat<T> V = make_batch<T>(data, first, count, mode, threshold, rng);
+    m.reconstruction_error += reconstruction_error(rbm, V) * double(count);
+    if (mode != Binarize::none) m.pseudo_log_likelihood += arma::accu(pseudo_log_likelihood(rbm, V));
+    m.free_energy += arma::accu(rbm.free_energy(V));
+  }
+  if (n > 0) {
+    m.reconstruction_error /= double(n);
+    m.pseudo_log_likelihood /= double(n);
+    m.free_energy /= double(n);
+  }
+  // Flipping a grey value is meaningless: the pseudo-likelihood is defined for binary data only.
+  if (mode == Binarize::none) m.pseudo_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  return m;
+}
+
+namespace {
+template <class T>
+double mean_free_energy(const Rbm<T>& rbm, const Dataset& data, Binarize mode, double threshold,
+                        std::size_t max_examples, std::uint64_t seed) {
+  if (data.dim() != rbm.n_visible())
+    throw DimensionError("free_energy_gap: " + data.source + " has " +
+                         std::to_string(data.dim()) + " dimensions, the model " +
+                         std::to_string(rbm.n_visible()) + " visible units");
+  const std::size_t n = max_examples ? std::min(max_examples, data.size()) : data.size();
+  if (n == 0) throw DataError("free_energy_gap: " + data.source + " has no examples");
+  Rng rng(seed);
+  double s = 0;
+  for (std::size_t first = 0; first < n; first += 1000) {
+    const std::size_t count = std::min<std::size_t>(1000, n - first);
+    s += arma::accu(rbm.free_energy(make_batch<T>(data, first, count, mode, threshold, rng)));
+  }
+  return s / double(n);
+}
+}  // namespace
+
+template <class T>
+FreeEnergyGap free_energy_gap(const Rbm<T>& rbm, const Dataset& train, const Dataset& held_out,
+                              Binarize mode, double threshold, std::size_t max_examples,
+                              std::uint64_t seed) {
+  FreeEnergyGap g;
+  g.train = mean_free_energy(rbm, train, mode, threshold, max_examples, seed);
+  g.held_out = mean_free_energy(rbm, held_out, mode, threshold, max_examples, seed);
+  g.gap = g.held_out - g.train;
+  return g;
+}
+
+template double mean_squared_error(const arma::Mat<float>&, const arma::Mat<float>&);
+template double mean_squared_error(const arma::Mat<double>&, const arma::Mat<double>&);
+template double reconstruction_error(const Rbm<float>&, const arma::Mat<float>&);
+template double reconstruction_error(const Rbm<double>&, const arma::Mat<double>&);
+template arma::vec pseudo_log_likelihood(const Rbm<float>&, const arma::Mat<float>&);
+template arma::vec pseudo_log_likelihood(const Rbm<double>&, const arma::Mat<double>&);
+template DataMonitors evaluate_monitors(const Rbm<float>&, const Dataset&, Binarize, double,
+                                        std::size_t, std::uint64_t);
+template DataMonitors evaluate_monitors(const Rbm<double>&, const Dataset&, Binarize, double,
+                                        std::size_t, std::uint64_t);
+template FreeEnergyGap free_energy_gap(const Rbm<float>&, const Dataset&, const Dataset&, Binarize,
+                                       double, std::size_t, std::uint64_t);
+template FreeEnergyGap free_energy_gap(const Rbm<double>&, const Dataset&, const Dataset&,
+                                       Binarize, double, std::size_t, std::uint64_t);
+
+}  // namespace rbmkit

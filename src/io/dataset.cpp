@@ -1,0 +1,333 @@
+#include "rbmkit/io/dataset.hpp"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <sys/stat.h>
+#include <vector>
+
+#include "rbmkit/core/error.hpp"
+
+namespace rbmkit {
+
+Binarize parse_binarize(const std::string& text, const std::string& option) {
+  if (text == "threshold") return Binarize::threshold;
+  if (text == "stochastic") return Binarize::stochastic;
+  if (text == "none") return Binarize::none;
+  throw InvalidArgument(option + ": expected threshold, stochastic or none, got '" + text + "'");
+}
+
+std::string to_string(Binarize b) {
+  switch (b) {
+    case Binarize::threshold: return "threshold";
+    case Binarize::stochastic: return "stochastic";
+    case Binarize::none: return "none";
+  }
+  return "?";
+}
+
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+using GzPtr = std::unique_ptr<gzFile_s, GzCloser>;
+
+/// Opens a raw or gzip file for reading; throws DataError naming the file.
+GzPtr open_input(const std::string& fn, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    throw DataError(fn + "(" + path + "): " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw DataError(fn + "(" + path + "): is a directory, not a file");
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw DataError(fn + "(" + path + "): cannot open: " + std::strerror(errno));
+  gzbuffer(f, 1 << 17);
+  return GzPtr(f);
+}
+
+/// Reads up to n bytes; returns how many were read; throws on a damaged gzip stream.
+std::size_t read_some(gzFile f, void* buf, std::size_t n, const std::string& fn,
+                      const std::string& path) {
+  std::size_t total = 0;
+  auto* p = static_cast<unsigned char*>(buf);
+  while (total < n) {
+    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - total, 1u << 30));
+    const int got = gzread(f, p + total, chunk);
+    if (got < 0) {
+      int code = 0;
+      const char* msg = gzerror(f, &code);
+      throw DataError(fn + "(" + path + "): damaged compressed data: " + (msg ? msg : "?"));
+    }
+    if (got == 0) break;
+    total += static_cast<std::size_t>(got);
+  }
+  return total;
+}
+
+struct IdxHeader {
+  unsigned type = 0;
+  std::vector<std::uint32_t> dims;
+};
+
+IdxHeader read_idx_header(gzFile f, const std::string& fn, const std::string& path) {
+  unsigned char magic[4];
+  if (read_some(f, magic, 4, fn, path) != 4)
+    throw DataError(fn + "(" + path + "): file too short for an IDX header");
+  if (magic[0] != 0 || magic[1] != 0)
+    throw DataError(fn + "(" + path + "): not an IDX file (bad magic number)");
+  IdxHeader h;
+  h.type = magic[2];
+  const unsigned ndim = magic[3];
+  if (h.type != 0x08)
+    throw DataError(fn + "(" + path + "): unsupported IDX element type 0x" +
+                    [&] { std::ostringstream o; o << std::hex << h.type; return o.str(); }() +
+                    " (only unsigned bytes, 0x08)");
+  if (ndim == 0) throw DataError(fn + "(" + path + "): IDX file with zero dimensions");
+  for (unsigned i = 0; i < ndim; ++i) {
+    unsigned char b[4];
+    if (read_some(f, b, 4, fn, path) != 4)
+      throw DataError(fn + "(" + path + "): IDX header truncated in dimension " +
+                      std::to_string(i + 1));
+    const std::uint32_t d = (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) |
+                            (std::uint32_t(b[2]) << 8) | std::uint32_t(b[3]);
+    if (d == 0)
+      throw DataError(fn + "(" + path + "): IDX dimension " + std::to_string(i + 1) + " is zero");
+    h.dims.push_back(d);
+  }
+  return h;
+}
+
+void expect_end(gzFile f, const std::string& fn, const std::string& path) {
+  unsigned char extra;
+  if (read_some(f, &extra, 1, fn, path) != 0)
+    throw DataError(fn + "(" + path + "): trailing bytes after the IDX data");
+}
+
+/// Reads exactly `want` bytes of IDX payload, growing the buffer only as data arrives, so a
+/// header that claims more than the file holds costs no memory; then checks nothing follows.
+std::vector<std::uint8_t> read_payload(gzFile f, std::uint64_t want, const char* unit,
+                                       const std::string& fn, const std::string& path) {
+  std::vector<std::uint8_t> buf;
+  const std::uint64_t chunk = std::uint64_t(1) << 24;
+  while (buf.size() < want) {
+    const std::size_t old = buf.size();
+    const std::size_t step = std::size_t(std::min<std::uint64_t>(chunk, want - old));
+    buf.resize(old + step);
+    const std::size_t got = read_some(f, buf.data() + old, step, fn, path);
+    if (got != step) {
+      throw DataError(fn + "(" + path + "): expected " + std::to_string(want) + " " + unit +
+                      ", file has " + std::to_string(old + got));
+    }
+  }
+  expect_end(f, fn, path);
+  return buf;
+}
+
+}  // namespace
+
+Dataset read_idx(const std::string& path) {
+  const std::string fn = "read_idx";
+  auto f = open_input(fn, path);
+  const IdxHeader h = read_idx_header(f.get(), fn, path);
+  if (h.dims.size() < 2)
+    throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
+                    " dimension(s); examples need at least 2 (a label file?)");
+  // Sizes multiplied with overflow checks; the limit (2^40 bytes) is far above any real data set
+  // and only guards the arithmetic: memory grows with the bytes actually present.
+  const std::uint64_t limit = std::uint64_t(1) << 40;
+  std::uint64_t dim = 1;
+  for (std::size_t i = 1; i < h.dims.size(); ++i) {
+    if (h.dims[i] > limit / dim)
+      throw DataError(fn + "(" + path + "): IDX example size overflows (dimensions too large)");
+    dim *= h.dims[i];
+  }
+  const std::uint64_t n = h.dims[0];
+  if (n > limit / dim)
+    throw DataError(fn + "(" + path + "): IDX data too large (" + std::to_string(n) + " x " +
+                    std::to_string(dim) + " bytes)");
+  const std::vector<std::uint8_t> bytes = read_payload(f.get(), n * dim, "bytes of data", fn, path);
+  Dataset d;
+  d.source = path;
+  d.pixels = arma::Mat<std::uint8_t>(bytes.data(), dim, n);
+  return d;
+}
+
+arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
+  const std::string fn = "read_idx_labels";
+  auto f = open_input(fn, path);
+  const IdxHeader h = read_idx_header(f.get(), fn, path);
+  if (h.dims.size() != 1)
+    throw DataError(fn + "(" + path + "): expected a 1-dimensional IDX label file, found " +
+                    std::to_string(h.dims.size()) + " dimensions");
+  const std::vector<std::uint8_t> bytes = read_payload(f.get(), h.dims[0], "labels", fn, path);
+  return arma::Col<std::uint8_t>(bytes.data(), bytes.size());
+}
+
+Dataset read_csv(const std::string& path) {
+  const std::string fn = "read_csv";
+  auto f = open_input(fn, path);
+  std::string text;
+  {
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+      const std::size_t got = read_some(f.get(), buf.data(), buf.size(), fn, path);
+      if (got == 0) break;
+      text.append(buf.data(), got);
+    }
+  }
+  std::vector<double> values;
+  std::size_t cols = 0, rows = 0, line_no = 0;
+  std::size_t pos = 0;
+  bool first_content_line = true;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 BOM
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::vector<double> row;
+    std::vector<std::string> fields;
+    {
+      std::size_t s = 0;
+      for (;;) {
+        const std::size_t c = line.find(',', s);
+        fields.push_back(line.substr(s, c == std::string::npos ? std::string::npos : c - s));
+        if (c == std::string::npos) break;
+        s = c + 1;
+      }
+    }
+    bool any_number = false, all_number = true;
+    for (const auto& field : fields) {
+      const char* b = field.c_str();
+      char* e = nullptr;
+      errno = 0;
+      double x = std::strtod(b, &e);
+      while (*e == ' ' || *e == '\t') ++e;
+      const bool parsed = e != b && *e == '\0';
+      if (parsed && errno == ERANGE && std::abs(x) < 1.0) x = 0.0;  // underflow: a tiny value is 0
+      const bool ok = parsed;  // NaN and overflow to infinity are refused below, by name
+      if (ok) {
+        any_number = true;
+        row.push_back(x);
+      } else {
+        all_number = false;
+      }
+    }
+    if (first_content_line && !any_number && fields.size() == 1 &&
+        line.find_first_of("\t;") != std::string::npos)
+      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
+                      ": values must be separated by commas (found tabs or semicolons)");
+    if (first_content_line && !any_number) {  // header
+      first_content_line = false;
+      continue;
+    }
+    first_content_line = false;
+    if (!all_number)
+      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
+                      ": a field is not a number (or is out of range)");
+    if (cols == 0) cols = row.size();
+    if (row.size() != cols)
+      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) + " has " +
+                      std::to_string(row.size()) + " values, expected " + std::to_string(cols));
+    for (double x : row) {
+      if (!std::isfinite(x))
+        throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
+                        ": value is NaN or infinite");
+      if (x < 0 || x > 255)
+        throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) + ": value " +
+                        std::to_string(x) + " outside [0,1] and 0..255");
+    }
+    values.insert(values.end(), row.begin(), row.end());
+    ++rows;
+  }
+  if (rows == 0) throw DataError(fn + "(" + path + "): no examples in the file");
+  double vmax = 0;
+  for (double x : values) vmax = std::max(vmax, x);
+  const double scale = vmax > 1.0 ? 1.0 : 255.0;
+  Dataset d;
+  d.source = path;
+  d.pixels.set_size(cols, rows);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < cols; ++c) {
+      const double x = values[r * cols + c] * scale;
+      d.pixels(c, r) = static_cast<std::uint8_t>(std::lround(std::min(255.0, x)));
+    }
+  return d;
+}
+
+Dataset load_dataset(const std::string& path) {
+  auto ends_with = [&](const std::string& s) {
+    return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends_with(".csv") || ends_with(".csv.gz") || ends_with(".CSV")) return read_csv(path);
+  return read_idx(path);
+}
+
+std::string default_train_images() {
+  return "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+}
+std::string default_test_images() {
+  return "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+}
+
+arma::vec Dataset::marginals(Binarize mode, double threshold) const {
+  arma::vec m(dim(), arma::fill::zeros);
+  const double cut = threshold * 255.0;
+  for (std::size_t j = 0; j < size(); ++j) {
+    const std::uint8_t* col = pixels.colptr(j);
+    for (std::size_t i = 0; i < dim(); ++i)
+      m[i] += mode == Binarize::threshold ? (col[i] > cut ? 1.0 : 0.0) : col[i] / 255.0;
+  }
+  if (size() > 0) m /= double(size());
+  return m;
+}
+
+template <class T>
+arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
+                        std::size_t count, Binarize mode, double threshold, Rng& rng) {
+  arma::Mat<T> out(data.dim(), count);
+  const double cut = threshold * 255.0;
+  for (std::size_t j = 0; j < count; ++j) {
+    const std::uint8_t* src = data.pixels.colptr(index[first + j]);
+    T* dst = out.colptr(j);
+    switch (mode) {
+      case Binarize::threshold:
+        for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = src[i] > cut ? T(1) : T(0);
+        break;
+      case Binarize::stochastic:
+        for (std::size_t i = 0; i < data.dim(); ++i)
+          dst[i] = rng.uniform() * 255.0 < double(src[i]) ? T(1) : T(0);
+        break;
+      case Binarize::none:
+        for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = T(src[i]) / T(255);
+        break;
+    }
+  }
+  return out;
+}
+
+template <class T>
+arma::Mat<T> make_batch(const Dataset& data, std::size_t first, std::size_t count, Binarize mode,
+                        double threshold, Rng& rng) {
+  if (count == 0) return arma::Mat<T>(data.dim(), 0);
+  const arma::uvec index = arma::regspace<arma::uvec>(first, first + count - 1);
+  return make_batch<T>(data, index, 0, count, mode, threshold, rng);
+}
+
+template arma::Mat<float> make_batch<float>(const Dataset&, const arma::uvec&, std::size_t,
+                                            std::size_t, Binarize, double, Rng&);
+template arma::Mat<double> make_batch<double>(const Dataset&, const arma::uvec&, std::size_t,
+                                              std::size_t, Binarize, double, Rng&);
+template arma::Mat<float> make_batch<float>(const Dataset&, std::size_t, std::size_t, Binarize,
+                                            double, Rng&);
+template arma::Mat<double> make_batch<double>(const Dataset&, std::size_t, std::size_t, Binarize,
+                                              double, Rng&);
+
+}  // namespace rbmkit

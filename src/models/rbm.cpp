@@ -1,0 +1,80 @@
+#include "rbmkit/models/rbm.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rbmkit/core/error.hpp"
+
+namespace rbmkit {
+
+template <class T>
+Rbm<T>::Rbm(std::size_t n_visible, std::size_t n_hidden)
+    : W_(n_visible, n_hidden, arma::fill::zeros),
+      b_(n_visible, arma::fill::zeros),
+      c_(n_hidden, arma::fill::zeros) {}
+
+template <class T>
+void Rbm<T>::initialize(const arma::vec& p, Rng& rng, double weight_std, double clip) {
+  if (p.n_elem != n_visible())
+    throw DimensionError("Rbm::initialize: " + std::to_string(p.n_elem) +
+                         " marginals for " + std::to_string(n_visible()) + " visible units");
+  // Column-major fill order, so the result depends only on the seed and the shape.
+  for (arma::uword i = 0; i < W_.n_elem; ++i) W_[i] = T(weight_std * rng.normal());
+  for (arma::uword i = 0; i < b_.n_elem; ++i) {
+    const double q = std::clamp(p[i], clip, 1.0 - clip);
+    b_[i] = T(std::log(q / (1.0 - q)));
+  }
+  c_.zeros();
+}
+
+template <class T>
+typename Rbm<T>::Mat Rbm<T>::hidden_input(const Mat& V) const {
+  Mat A = W_.t() * V;
+  A.each_col() += c_;
+  return A;
+}
+
+template <class T>
+typename Rbm<T>::Mat Rbm<T>::hidden_mean(const Mat& V) const {
+  return sigmoid<T>(hidden_input(V));
+}
+
+template <class T>
+typename Rbm<T>::Mat Rbm<T>::visible_input(const Mat& H) const {
+  Mat A = W_ * H;
+  A.each_col() += b_;
+  return A;
+}
+
+template <class T>
+typename Rbm<T>::Mat Rbm<T>::visible_mean(const Mat& H) const {
+  return sigmoid<T>(visible_input(H));
+}
+
+template <class T>
+arma::vec Rbm<T>::energy(const Mat& V, const Mat& H) const {
+  const Mat WH = W_ * H;
+  arma::vec e(V.n_cols);
+  for (arma::uword j = 0; j < V.n_cols; ++j)
+    e[j] = -double(arma::dot(b_, V.col(j))) - double(arma::dot(c_, H.col(j))) -
+           double(arma::dot(V.col(j), WH.col(j)));
+  return e;
+}
+
+template <class T>
+arma::vec Rbm<T>::free_energy(const Mat& V) const {
+  const Mat sp = softplus<T>(hidden_input(V));
+  arma::vec f(V.n_cols);
+  for (arma::uword j = 0; j < V.n_cols; ++j) {
+    double s = 0;
+    const T* col = sp.colptr(j);
+    for (arma::uword i = 0; i < sp.n_rows; ++i) s += double(col[i]);
+    f[j] = -double(arma::dot(b_, V.col(j))) - s;
+  }
+  return f;
+}
+
+template class Rbm<float>;
+template class Rbm<double>;
+
+}  // namespace rbmkit

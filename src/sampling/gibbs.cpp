@@ -1,0 +1,34 @@
+#include "rbmkit/sampling/gibbs.hpp"
+
+#include "rbmkit/core/error.hpp"
+
+namespace rbmkit {
+
+template <class T>
+Phase<T> gibbs_chain_from(const Rbm<T>& rbm, const arma::Mat<T>& H0, std::size_t k, Rng& rng) {
+  if (k == 0) throw InvalidArgument("gibbs_chain: k must be at least 1");
+  Phase<T> out;
+  arma::Mat<T> Hm = H0;
+  for (std::size_t step = 0; step < k; ++step) {
+    const arma::Mat<T> H = sample_bernoulli<T>(Hm, rng);
+    out.v = sample_bernoulli<T>(rbm.visible_mean(H), rng);
+    Hm = rbm.hidden_mean(out.v);
+  }
+  out.h = std::move(Hm);
+  return out;
+}
+
+template <class T>
+Phase<T> gibbs_chain(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng) {
+  return gibbs_chain_from(rbm, rbm.hidden_mean(V0), k, rng);
+}
+
+template Phase<float> gibbs_chain(const Rbm<float>&, const arma::Mat<float>&, std::size_t, Rng&);
+template Phase<double> gibbs_chain(const Rbm<double>&, const arma::Mat<double>&, std::size_t,
+                                   Rng&);
+template Phase<float> gibbs_chain_from(const Rbm<float>&, const arma::Mat<float>&, std::size_t,
+                                       Rng&);
+template Phase<double> gibbs_chain_from(const Rbm<double>&, const arma::Mat<double>&, std::size_t,
+                                        Rng&);
+
+}  // namespace rbmkit

@@ -1,0 +1,146 @@
+#include "rbmkit/training/statistics.hpp"
+
+#include "rbmkit/core/error.hpp"
+
+namespace rbmkit {
+
+GradientPath parse_gradient_path(const std::string& text, const std::string& option) {
+  if (text == "contrastive") return GradientPath::contrastive;
+  if (text == "reward-correlator") return GradientPath::reward_correlator;
+  throw InvalidArgument(option + ": expected contrastive or reward-correlator, got '" + text + "'");
+}
+
+std::string to_string(GradientPath g) {
+  return g == GradientPath::contrastive ? "contrastive" : "reward-correlator";
+}
+
+template <class T>
+std::size_t RewardStream<T>::n_positive() const {
+  std::size_t n = 0;
+  for (arma::uword t = 0; t < reward.n_elem; ++t) n += reward[t] > 0;
+  return n;
+}
+
+template <class T>
+RewardStream<T> make_reward_stream(const Phase<T>& pos, const Phase<T>& neg) {
+  if (pos.v.n_rows != neg.v.n_rows || pos.h.n_rows != neg.h.n_rows ||
+      pos.v.n_cols != pos.h.n_cols || neg.v.n_cols != neg.h.n_cols)
+    throw DimensionError("make_reward_stream: positive and negative phases differ in shape");
+  RewardStream<T> s;
+  s.v = arma::join_rows(pos.v, neg.v);
+  s.h = arma::join_rows(pos.h, neg.h);
+  s.reward.set_size(pos.v.n_cols + neg.v.n_cols);
+  s.reward.head(pos.v.n_cols).fill(T(1));
+  s.reward.tail(neg.v.n_cols).fill(T(-1));
+  return s;
+}
+
+template <class T>
+RbmGradient<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
+  if (pos.v.n_rows != neg.v.n_rows || pos.h.n_rows != neg.h.n_rows)
+    throw DimensionError("contrastive_gradient: positive and negative phases differ in shape");
+  const T n_pos = T(pos.v.n_cols), n_neg = T(neg.v.n_cols);
+  RbmGradient<T> g;
+  // Products land in temporaries (GEMM with beta = 0); see the header on bitwise equality.
+  const arma::Mat<T> P = pos.v * pos.h.t();
+  const arma::Mat<T> N = neg.v * neg.h.t();
+  const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
+  const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
+  if (n_pos == n_neg) {
+    g.dW = (P - N) / n_pos;
+    g.db = (pv - nv) / n_pos;
+    g.dc = (ph - nh) / n_pos;
+  } else {
+    g.dW = P / n_pos - N / n_neg;
+    g.db = pv / n_pos - nv / n_neg;
+    g.dc = ph / n_pos - nh / n_neg;
+  }
+  return g;
+}
+
+template <class T>
+RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& s) {
+  const arma::uword n = s.reward.n_elem;
+  if (s.v.n_cols != n || s.h.n_cols != n)
+    throw DimensionError("reward_correlator_gradient: stream has " + std::to_string(n) +
+                         " rewards for " + std::to_string(s.v.n_cols) + " samples");
+  const std::size_t n_pos = s.n_positive();
+  for (arma::uword t = 0; t < n; ++t)
+    if (s.reward[t] != T(1) && s.reward[t] != T(-1))
+      throw InvalidArgument("reward_correlator_gradient: reward of sample " + std::to_string(t) +
+                            " is neither +1 nor -1");
+  if (n_pos == 0 || 2 * n_pos != n)
+    throw InvalidArgument("reward_correlator_gradient: needs equal numbers of positive and "
+                          "negative samples, got " + std::to_string(n_pos) + " and " +
+                          std::to_string(n - n_pos));
+  RbmGradient<T> g;
+  g.dW.zeros(s.v.n_rows, s.h.n_rows);
+  g.db.zeros(s.v.n_rows);
+  g.dc.zeros(s.h.n_rows);
+  // Σ_t R_t (·) over each run of equal reward, added to the accumulators in stream order.
+  arma::uword a = 0;
+  while (a < n) {
+    arma::uword b = a + 1;
+    while (b < n && s.reward[b] == s.reward[a]) ++b;
+    const T r = s.reward[a];
+    const arma::Mat<T> Rv = s.v.cols(a, b - 1) * r;  // exact: r = ±1
+    const arma::Mat<T> Rh = s.h.cols(a, b - 1) * r;
+    const arma::Mat<T> RvhT = s.v.cols(a, b - 1) * Rh.t();
+    const arma::Col<T> sum_Rv = arma::sum(Rv, 1);
+    const arma::Col<T> sum_Rh = arma::sum(Rh, 1);
+    g.dW += RvhT;
+    g.db += sum_Rv;
+    g.dc += sum_Rh;
+    a = b;
+  }
+  g.dW /= T(n_pos);
+  g.db /= T(n_pos);
+  g.dc /= T(n_pos);
+  return g;
+}
+
+template <class T>
+RbmGradient<double> reward_correlator_reference(const RewardStream<T>& s) {
+  const arma::uword nv = s.v.n_rows, nh = s.h.n_rows, n = s.reward.n_elem;
+  std::vector<long double> W(nv * nh, 0.0L), b(nv, 0.0L), c(nh, 0.0L);
+  std::size_t n_pos = 0;
+  for (arma::uword t = 0; t < n; ++t) {
+    const long double r = s.reward[t];
+    n_pos += r > 0;
+    for (arma::uword i = 0; i < nv; ++i) b[i] += r * s.v(i, t);
+    for (arma::uword j = 0; j < nh; ++j) c[j] += r * s.h(j, t);
+    for (arma::uword j = 0; j < nh; ++j)
+      for (arma::uword i = 0; i < nv; ++i) W[j * nv + i] += r * s.v(i, t) * s.h(j, t);
+  }
+  RbmGradient<double> g;
+  g.dW.set_size(nv, nh);
+  g.db.set_size(nv);
+  g.dc.set_size(nh);
+  const long double d = n_pos ? (long double)n_pos : 1.0L;
+  for (arma::uword k = 0; k < nv * nh; ++k) g.dW[k] = double(W[k] / d);
+  for (arma::uword i = 0; i < nv; ++i) g.db[i] = double(b[i] / d);
+  for (arma::uword j = 0; j < nh; ++j) g.dc[j] = double(c[j] / d);
+  return g;
+}
+
+template <class T>
+RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg,
+                            const StreamObserver<T>& observer) {
+  if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg);
+  const RewardStream<T> stream = make_reward_stream(pos, neg);
+  if (observer) observer(stream);
+  return reward_correlator_gradient(stream);
+}
+
+#define RBMKIT_GRADIENT_INSTANTIATE(T)                                              \
+  template struct RewardStream<T>;                                                  \
+  template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
+  template RbmGradient<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
+  template RbmGradient<T> reward_correlator_gradient(const RewardStream<T>&);       \
+  template RbmGradient<double> reward_correlator_reference(const RewardStream<T>&); \
+  template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
+                                       const StreamObserver<T>&);
+RBMKIT_GRADIENT_INSTANTIATE(float)
+RBMKIT_GRADIENT_INSTANTIATE(double)
+
+}  // namespace rbmkit
