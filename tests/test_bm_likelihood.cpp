@@ -5,7 +5,9 @@
 
 #include "equiv_fixtures.hpp"
 #include "rbmkit/evaluation/bm_likelihood.hpp"
+#include "rbmkit/evaluation/exact.hpp"
 #include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/studies/literal.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/evaluation/likelihood.hpp"
 

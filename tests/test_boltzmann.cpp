@@ -7,7 +7,9 @@
 #include "equiv_fixtures.hpp"
 #include "rbmkit/training/bm_trainer.hpp"
 #include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/evaluation/exact.hpp"
 #include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/studies/literal.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/model_file.hpp"
 

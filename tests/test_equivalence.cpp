@@ -8,7 +8,9 @@
 
 #include "equiv_fixtures.hpp"
 #include "rbmkit/training/bm_statistics.hpp"
+#include "rbmkit/evaluation/exact.hpp"
 #include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/studies/literal.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/training/statistics.hpp"
@@ -19,15 +21,15 @@ namespace {
 
 double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-double max_abs(const Updates& u) {
+double max_abs(const Statistics<double>& u) {
   return std::max({arma::abs(u.dW).max(), arma::abs(u.db).max(),
                    u.dc.n_elem ? arma::abs(u.dc).max() : 0.0});
 }
 
 /// Central finite differences of the exact mean log-likelihood of an RBM, in gradient form.
-Updates rbm_finite_differences(const Rbm<double>& rbm, const arma::mat& X, double eps) {
+Statistics<double> rbm_finite_differences(const Rbm<double>& rbm, const arma::mat& X, double eps) {
   auto ll = [&](const Rbm<double>& r) { return detail::exact_rbm(r, X).mean_log_likelihood; };
-  Updates g{arma::mat(arma::size(rbm.W())), arma::vec(rbm.n_visible()), arma::vec(rbm.n_hidden())};
+  Statistics<double> g{arma::mat(arma::size(rbm.W())), arma::vec(rbm.n_visible()), arma::vec(rbm.n_hidden())};
   auto diff = [&](auto&& param, double& out) {
     Rbm<double> p = rbm, m = rbm;
     param(p) += eps;
@@ -63,7 +65,7 @@ TEST_SUITE("equivalence") {
     const auto rbm = fixtures::random_rbm<double>(5, 3, 0.8, 31);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(5, 40, 1));
     const detail::Exact ex = detail::exact_rbm(rbm, X);
-    const Updates fd = rbm_finite_differences(rbm, X, 1e-5);
+    const Statistics<double> fd = rbm_finite_differences(rbm, X, 1e-5);
     // Central differences with eps = 1e-5: truncation ~ eps² · |third derivative| < 1e-9,
     // rounding ~ 1e-16 / 1e-5 = 1e-11.
     CHECK(max_abs_difference(ex.ll_gradient, fd).max() < 1e-7);
@@ -119,7 +121,7 @@ TEST_SUITE("equivalence") {
     arma::mat V0(5, 20000);
     for (auto& x : V0) x = rng.uniform() < 0.5;
     const Phase<double> neg = gibbs_chain(rbm, V0, 30, rng);
-    const RbmGradient<double> g = contrastive_gradient(pos, neg);
+    const Statistics<double> g = contrastive_gradient(pos, neg);
     const double bound = 5 * 0.5 / std::sqrt(20000.0);
     const UpdateDifference d = max_abs_difference({g.dW, g.db, g.dc}, ex.ll_gradient);
     MESSAGE("largest error " << d.max() << ", bound " << bound);
@@ -140,7 +142,7 @@ TEST_SUITE("equivalence") {
     gibbs_sweeps_clamped(bm, S_pos, 30, rng);
     arma::mat S_neg(7, 20000, arma::fill::zeros);
     gibbs_sweeps_free(bm, S_neg, 40, rng);
-    const BmGradient<double> g = bm_contrastive_gradient(bm, S_pos, S_neg);
+    const Statistics<double> g = bm_contrastive_gradient(bm, S_pos, S_neg);
     const double bound = 5 * std::sqrt(0.25 / 6000 + 0.25 / 20000);
     const UpdateDifference d = max_abs_difference({g.dW, g.db, g.dc}, ex.ll_gradient, 4);
     MESSAGE("largest error " << d.max() << " (vv " << d.weights_vv << ", vh " << d.weights_vh

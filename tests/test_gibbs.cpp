@@ -12,11 +12,11 @@ namespace {
 /// Exact expectation of the CD-1 statistics (contrastive path, hidden conditional means) for
 /// the data columns of V: enumerate the sampled hidden state h ~ P(h|v) and the reconstruction
 /// v' ~ P(v'|h).
-RbmGradient<double> exact_cd1(const Rbm<double>& rbm, const arma::mat& V) {
+Statistics<double> exact_cd1(const Rbm<double>& rbm, const arma::mat& V) {
   const arma::mat H = all_states(rbm.n_hidden()), Vs = all_states(rbm.n_visible());
   const arma::mat PhV = rbm.hidden_mean(Vs);  // P(h=1|v') for every v'
   const arma::mat PvH = rbm.visible_mean(H);  // P(v=1|h) for every h
-  RbmGradient<double> g;
+  Statistics<double> g;
   g.dW.zeros(rbm.n_visible(), rbm.n_hidden());
   g.db.zeros(rbm.n_visible());
   g.dc.zeros(rbm.n_hidden());
@@ -47,7 +47,7 @@ RbmGradient<double> exact_cd1(const Rbm<double>& rbm, const arma::mat& V) {
   return g;
 }
 
-arma::vec flatten(const RbmGradient<double>& g) {
+arma::vec flatten(const Statistics<double>& g) {
   return arma::join_cols(arma::vectorise(g.dW), g.db, g.dc);
 }
 

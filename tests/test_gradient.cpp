@@ -40,9 +40,9 @@ void rbm_phases(std::size_t batch, std::size_t k, Phase<T>& pos, Phase<T>& neg) 
 template <class T>
 bool detected(const RewardStream<T>& stream, const Phase<T>& pos, const Phase<T>& neg,
               double* diff = nullptr) {
-  const RbmGradient<T> c = contrastive_gradient(pos, neg);
+  const Statistics<T> c = contrastive_gradient(pos, neg);
   try {
-    const RbmGradient<T> r = reward_correlator_gradient(stream);
+    const Statistics<T> r = reward_correlator_gradient(stream);
     const double d = std::max({double(arma::abs(c.dW - r.dW).max()),
                                double(arma::abs(c.db - r.db).max()),
                                double(arma::abs(c.dc - r.dc).max())});
@@ -119,7 +119,7 @@ TEST_SUITE("gradient") {
           CHECK(arma::abs(d.contrastive.dW).max() > 1e-3);
           // And they are the correlator: the order-independent long-double sum agrees.
           RewardStream<double> s{d.v, d.h, d.reward};
-          const RbmGradient<double> ref = reward_correlator_reference(s);
+          const Statistics<double> ref = reward_correlator_reference(s);
           CHECK(arma::abs(ref.dW - d.correlator.dW).max() < 1e-12);
           ++cases;
         }
@@ -130,7 +130,7 @@ TEST_SUITE("gradient") {
             "construction is what makes the paths agree") {
     Phase<float> pos, neg;
     rbm_phases<float>(60, 1, pos, neg);
-    const RbmGradient<float> c = contrastive_gradient(pos, neg);
+    const Statistics<float> c = contrastive_gradient(pos, neg);
     const RewardStream<float> s = make_reward_stream(pos, neg);
     arma::fmat W(pos.v.n_rows, pos.h.n_rows, arma::fill::zeros);
     for (arma::uword t = 0; t < s.reward.n_elem; ++t)
@@ -150,8 +150,8 @@ TEST_SUITE("gradient") {
     CHECK(detected(s, pos, neg));
     CHECK_THROWS_AS(reward_correlator_gradient(s), InvalidArgument);
     // Without the count check (the long-double reference) the update itself is visibly off.
-    const RbmGradient<double> ref = reward_correlator_reference(s);
-    const RbmGradient<double> c = contrastive_gradient(pos, neg);
+    const Statistics<double> ref = reward_correlator_reference(s);
+    const Statistics<double> c = contrastive_gradient(pos, neg);
     CHECK(arma::abs(ref.db - c.db).max() > 0.05);
   }
 
@@ -228,14 +228,14 @@ TEST_SUITE("gradient") {
     arma::fmat P(10, 13), N(10, 13);
     for (auto& x : P) x = rng.uniform_float();
     for (auto& x : N) x = rng.uniform_float();
-    const BmGradient<float> c = bm_contrastive_gradient(bm, P, N);
+    const Statistics<float> c = bm_contrastive_gradient(bm, P, N);
     RewardStream<float> s = make_bm_reward_stream(P, N);
-    const BmGradient<float> r = bm_reward_correlator_gradient(bm, s);
+    const Statistics<float> r = bm_reward_correlator_gradient(bm, s);
     CHECK(fixtures::same_bits(c.dW, r.dW));
     CHECK(fixtures::same_bits<float>(c.db, r.db));
     CHECK(fixtures::same_bits<float>(c.dc, r.dc));
     std::swap(s.reward[1], s.reward[14]);
-    const BmGradient<float> bad = bm_reward_correlator_gradient(bm, s);
+    const Statistics<float> bad = bm_reward_correlator_gradient(bm, s);
     CHECK(arma::abs(bad.dW - c.dW).max() > 1e-3f);
     s.reward[1] = -s.reward[1];
     CHECK_THROWS_AS(bm_reward_correlator_gradient(bm, s), InvalidArgument);
@@ -299,7 +299,7 @@ TEST_SUITE("gradient") {
         });
         trainer.run_epoch(data, rng);  // 5 minibatches
         const arma::mat V = fixtures::binary_matrix(data).cols(0, 7);
-        const RbmGradient<double> g = trainer.step(V, 0.01, 0.0, rng);
+        const Statistics<double> g = trainer.step(V, 0.01, 0.0, rng);
         if (path == GradientPath::contrastive) {
           CHECK(calls == 0);
           continue;
@@ -309,7 +309,7 @@ TEST_SUITE("gradient") {
         CHECK(arma::all(last.reward.head(8) == 1.0));
         CHECK(arma::all(last.reward.tail(8) == -1.0));
         CHECK(fixtures::same_bits(arma::mat(last.v.cols(0, 7)), V));
-        const RbmGradient<double> ref = reward_correlator_reference(last);
+        const Statistics<double> ref = reward_correlator_reference(last);
         CHECK(arma::abs(g.dW - ref.dW).max() < 1e-12);
         CHECK(arma::abs(g.db - ref.db).max() < 1e-12);
         CHECK(arma::abs(g.dc - ref.dc).max() < 1e-12);

@@ -54,7 +54,7 @@ TEST_SUITE("trainer-centering") {
       Rbm<double> rbm = start;
       RbmTrainer<double> t(bare(true), rbm);
       Rng rng(3);
-      const RbmGradient<double> g = t.step(V, 0.1, 0.0, rng);
+      const Statistics<double> g = t.step(V, 0.1, 0.0, rng);
       const arma::vec mu = arma::mean(V, 1);
       const arma::vec lambda = 0.75 * 0.5 + 0.25 * arma::vec(arma::mean(start.hidden_mean(V), 1));
       arma::mat dW = g.dW;
@@ -79,7 +79,7 @@ TEST_SUITE("trainer-centering") {
     Rbm<double> rbm = start;
     RbmTrainer<double> t(bare(false), rbm);
     Rng rng(5);
-    const RbmGradient<double> g = t.step(random_batch(7, 10, 6), 0.1, 0.0, rng);
+    const Statistics<double> g = t.step(random_batch(7, 10, 6), 0.1, 0.0, rng);
     CHECK(arma::approx_equal(rbm.W() - start.W(), 0.1 * g.dW, "absdiff", 1e-14));
     CHECK(arma::approx_equal(rbm.b() - start.b(), 0.1 * g.db, "absdiff", 1e-14));
     CHECK(arma::approx_equal(rbm.c() - start.c(), 0.1 * g.dc, "absdiff", 1e-14));

@@ -5,7 +5,9 @@
 
 #include "cli.hpp"
 #include "rbmkit/io/dataset.hpp"
+#include "rbmkit/evaluation/exact.hpp"
 #include "rbmkit/studies/equivalence.hpp"
+#include "rbmkit/studies/literal.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/core/parallel.hpp"

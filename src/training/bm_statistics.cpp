@@ -18,9 +18,9 @@ void check_states(const BoltzmannMachine<T>& bm, const arma::Mat<T>& S, const ch
 /// Symmetrises from the upper triangle, zeroes the diagonal and every masked-out pair, and splits
 /// the bias statistics into visible and hidden parts. The same operations for every path.
 template <class T>
-BmGradient<T> finish(const BoltzmannMachine<T>& bm, arma::Mat<T>&& dW, const arma::Col<T>& dbias) {
+Statistics<T> finish(const BoltzmannMachine<T>& bm, arma::Mat<T>&& dW, const arma::Col<T>& dbias) {
   const std::size_t n = bm.n_units(), nv = bm.n_visible();
-  BmGradient<T> g;
+  Statistics<T> g;
   g.dW = std::move(dW);
   const arma::Mat<T>& M = bm.mask();
   for (std::size_t j = 0; j < n; ++j)
@@ -44,25 +44,25 @@ RewardStream<T> make_bm_reward_stream(const arma::Mat<T>& S_pos, const arma::Mat
 }
 
 template <class T>
-BmGradient<T> bm_contrastive_gradient(const BoltzmannMachine<T>& bm, const arma::Mat<T>& S_pos,
+Statistics<T> bm_contrastive_gradient(const BoltzmannMachine<T>& bm, const arma::Mat<T>& S_pos,
                                       const arma::Mat<T>& S_neg) {
   check_states(bm, S_pos, "bm_contrastive_gradient", "positive");
   check_states(bm, S_neg, "bm_contrastive_gradient", "negative");
-  RbmGradient<T> g = contrastive_gradient(Phase<T>{S_pos, S_pos}, Phase<T>{S_neg, S_neg});
+  Statistics<T> g = contrastive_gradient(Phase<T>{S_pos, S_pos}, Phase<T>{S_neg, S_neg});
   return finish(bm, std::move(g.dW), g.db);
 }
 
 template <class T>
-BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>& bm,
+Statistics<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>& bm,
                                             const RewardStream<T>& stream) {
   check_states(bm, stream.v, "bm_reward_correlator_gradient", "stream");
   check_states(bm, stream.h, "bm_reward_correlator_gradient", "stream");
-  RbmGradient<T> g = reward_correlator_gradient(stream);
+  Statistics<T> g = reward_correlator_gradient(stream);
   return finish(bm, std::move(g.dW), g.db);
 }
 
 template <class T>
-BmGradient<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
+Statistics<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
                           const arma::Mat<T>& S_pos, const arma::Mat<T>& S_neg,
                           const StreamObserver<T>& observer) {
   if (path == GradientPath::contrastive) return bm_contrastive_gradient(bm, S_pos, S_neg);
@@ -72,7 +72,7 @@ BmGradient<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
 }
 
 template <class T>
-BmGradient<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
+Statistics<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
                                                 const arma::Mat<T>& S, const arma::Mat<T>& P,
                                                 const arma::Row<T>& reward) {
   check_states(bm, S, "centered_correlator_gradient", "stream");
@@ -102,16 +102,15 @@ BmGradient<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
 }
 
 #define RBMKIT_BM_GRADIENT_INSTANTIATE(T)                                                        \
-  template struct BmGradient<T>;                                                                 \
   template RewardStream<T> make_bm_reward_stream(const arma::Mat<T>&, const arma::Mat<T>&);      \
-  template BmGradient<T> bm_contrastive_gradient(const BoltzmannMachine<T>&, const arma::Mat<T>&, \
+  template Statistics<T> bm_contrastive_gradient(const BoltzmannMachine<T>&, const arma::Mat<T>&, \
                                                  const arma::Mat<T>&);                           \
-  template BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>&,               \
+  template Statistics<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>&,               \
                                                        const RewardStream<T>&);                  \
-  template BmGradient<T> bm_gradient(GradientPath, const BoltzmannMachine<T>&,                   \
+  template Statistics<T> bm_gradient(GradientPath, const BoltzmannMachine<T>&,                   \
                                      const arma::Mat<T>&, const arma::Mat<T>&,                   \
                                      const StreamObserver<T>&);                                  \
-  template BmGradient<double> centered_correlator_gradient(                                      \
+  template Statistics<double> centered_correlator_gradient(                                      \
       const BoltzmannMachine<T>&, const arma::Mat<T>&, const arma::Mat<T>&, const arma::Row<T>&);
 RBMKIT_BM_GRADIENT_INSTANTIATE(float)
 RBMKIT_BM_GRADIENT_INSTANTIATE(double)

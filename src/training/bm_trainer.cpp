@@ -44,7 +44,7 @@ BmTrainer<T>::BmTrainer(const BmTrainConfig& config, BoltzmannMachine<T>& bm)
 }
 
 template <class T>
-BmGradient<T> BmTrainer<T>::step(const arma::Mat<T>& V, arma::Mat<T>& H0, double lr,
+Statistics<T> BmTrainer<T>::step(const arma::Mat<T>& V, arma::Mat<T>& H0, double lr,
                                  double momentum, Rng& rng) {
   const std::size_t nv = bm_.n_visible(), nh = bm_.n_hidden(), n = bm_.n_units();
   if (V.n_rows != nv || H0.n_rows != nh || H0.n_cols != V.n_cols)
@@ -76,7 +76,7 @@ BmGradient<T> BmTrainer<T>::step(const arma::Mat<T>& V, arma::Mat<T>& H0, double
     gibbs_sweeps_free(bm_, chains_, config_.gibbs_sweeps, rng);
     S_neg = chains_;
   }
-  BmGradient<T> g = bm_gradient(c.gradient, bm_, S_pos, S_neg, observer_);
+  Statistics<T> g = bm_gradient(c.gradient, bm_, S_pos, S_neg, observer_);
   // How well each clamped visible unit is predicted from all other units, before the update.
   {
     arma::Mat<T> A = bm_.W().rows(0, nv - 1) * S_pos;

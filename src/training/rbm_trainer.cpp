@@ -107,7 +107,7 @@ RbmTrainer<T>::RbmTrainer(const TrainConfig& config, Rbm<T>& rbm) : config_(conf
 }
 
 template <class T>
-RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double momentum, Rng& rng) {
+Statistics<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double momentum, Rng& rng) {
   if (V.n_rows != rbm_.n_visible())
     throw DimensionError("RbmTrainer::step: minibatch has " + std::to_string(V.n_rows) +
                          " rows, model has " + std::to_string(rbm_.n_visible()) +
@@ -131,7 +131,7 @@ RbmGradient<T> RbmTrainer<T>::step(const arma::Mat<T>& V, double lr, double mome
     neg = gibbs_chain(rbm_, chains_, config_.k, rng);
     chains_ = neg.v;
   }
-  RbmGradient<T> g = rbm_gradient(config_.gradient, pos, neg, observer_);
+  Statistics<T> g = rbm_gradient(config_.gradient, pos, neg, observer_);
   // Mean-field reconstruction error of this minibatch, before the update.
   last_reconstruction_error_ = mean_squared_error(V, rbm_.visible_mean(pos.h));
 

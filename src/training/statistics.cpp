@@ -36,11 +36,11 @@ RewardStream<T> make_reward_stream(const Phase<T>& pos, const Phase<T>& neg) {
 }
 
 template <class T>
-RbmGradient<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
+Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
   if (pos.v.n_rows != neg.v.n_rows || pos.h.n_rows != neg.h.n_rows)
     throw DimensionError("contrastive_gradient: positive and negative phases differ in shape");
   const T n_pos = T(pos.v.n_cols), n_neg = T(neg.v.n_cols);
-  RbmGradient<T> g;
+  Statistics<T> g;
   // Products land in temporaries (GEMM with beta = 0); see the header on bitwise equality.
   const arma::Mat<T> P = pos.v * pos.h.t();
   const arma::Mat<T> N = neg.v * neg.h.t();
@@ -59,7 +59,7 @@ RbmGradient<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
 }
 
 template <class T>
-RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& s) {
+Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
   const arma::uword n = s.reward.n_elem;
   if (s.v.n_cols != n || s.h.n_cols != n)
     throw DimensionError("reward_correlator_gradient: stream has " + std::to_string(n) +
@@ -73,7 +73,7 @@ RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& s) {
     throw InvalidArgument("reward_correlator_gradient: needs equal numbers of positive and "
                           "negative samples, got " + std::to_string(n_pos) + " and " +
                           std::to_string(n - n_pos));
-  RbmGradient<T> g;
+  Statistics<T> g;
   g.dW.zeros(s.v.n_rows, s.h.n_rows);
   g.db.zeros(s.v.n_rows);
   g.dc.zeros(s.h.n_rows);
@@ -100,7 +100,7 @@ RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& s) {
 }
 
 template <class T>
-RbmGradient<double> reward_correlator_reference(const RewardStream<T>& s) {
+Statistics<double> reward_correlator_reference(const RewardStream<T>& s) {
   const arma::uword nv = s.v.n_rows, nh = s.h.n_rows, n = s.reward.n_elem;
   std::vector<long double> W(nv * nh, 0.0L), b(nv, 0.0L), c(nh, 0.0L);
   std::size_t n_pos = 0;
@@ -112,7 +112,7 @@ RbmGradient<double> reward_correlator_reference(const RewardStream<T>& s) {
     for (arma::uword j = 0; j < nh; ++j)
       for (arma::uword i = 0; i < nv; ++i) W[j * nv + i] += r * s.v(i, t) * s.h(j, t);
   }
-  RbmGradient<double> g;
+  Statistics<double> g;
   g.dW.set_size(nv, nh);
   g.db.set_size(nv);
   g.dc.set_size(nh);
@@ -124,7 +124,7 @@ RbmGradient<double> reward_correlator_reference(const RewardStream<T>& s) {
 }
 
 template <class T>
-RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg,
+Statistics<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg,
                             const StreamObserver<T>& observer) {
   if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg);
   const RewardStream<T> stream = make_reward_stream(pos, neg);
@@ -135,10 +135,10 @@ RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<
 #define RBMKIT_GRADIENT_INSTANTIATE(T)                                              \
   template struct RewardStream<T>;                                                  \
   template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
-  template RbmGradient<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
-  template RbmGradient<T> reward_correlator_gradient(const RewardStream<T>&);       \
-  template RbmGradient<double> reward_correlator_reference(const RewardStream<T>&); \
-  template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
+  template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
+  template Statistics<T> reward_correlator_gradient(const RewardStream<T>&);       \
+  template Statistics<double> reward_correlator_reference(const RewardStream<T>&); \
+  template Statistics<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
                                        const StreamObserver<T>&);
 RBMKIT_GRADIENT_INSTANTIATE(float)
 RBMKIT_GRADIENT_INSTANTIATE(double)

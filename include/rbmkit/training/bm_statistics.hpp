@@ -22,14 +22,6 @@
 
 namespace rbmkit {
 
-/// Raw gradient statistics of a Boltzmann machine.
-template <class T>
-struct BmGradient {
-  arma::Mat<T> dW;  ///< n × n, symmetric, zero diagonal, zero outside the mask
-  arma::Col<T> db;  ///< visible biases
-  arma::Col<T> dc;  ///< hidden biases
-};
-
 /// The stream of the BM trainer: the positive phase's states (R = +1), then the negative
 /// phase's (R = −1), with v = h = s (all units) so gradient.hpp's correlator applies.
 template <class T>
@@ -37,19 +29,19 @@ RewardStream<T> make_bm_reward_stream(const arma::Mat<T>& S_pos, const arma::Mat
 
 /// Contrastive statistics from the states of the two phases (n × B₊ and n × B₋).
 template <class T>
-BmGradient<T> bm_contrastive_gradient(const BoltzmannMachine<T>& bm, const arma::Mat<T>& S_pos,
+Statistics<T> bm_contrastive_gradient(const BoltzmannMachine<T>& bm, const arma::Mat<T>& S_pos,
                                       const arma::Mat<T>& S_neg);
 
 /// The unnormalized reward correlator over a stream made by make_bm_reward_stream (or any
 /// stream whose v and h both hold all n unit states), divided by the number of positives.
 template <class T>
-BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>& bm,
+Statistics<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>& bm,
                                             const RewardStream<T>& stream);
 
 /// The statistics by the chosen path; the reward-correlator path hands its stream to
 /// `observer` (when set) before correlating it.
 template <class T>
-BmGradient<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
+Statistics<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
                           const arma::Mat<T>& S_pos, const arma::Mat<T>& S_neg,
                           const StreamObserver<T>& observer = {});
 
@@ -58,22 +50,21 @@ BmGradient<T> bm_gradient(GradientPath path, const BoltzmannMachine<T>& bm,
 /// chain, P = sigm(bm.input(S)) = P(s_i = 1 | s_−i)), `reward` ±1 per column. Divided by the
 /// number of positives like the other paths. Accumulated in double.
 template <class T>
-BmGradient<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
+Statistics<double> centered_correlator_gradient(const BoltzmannMachine<T>& bm,
                                                 const arma::Mat<T>& S, const arma::Mat<T>& P,
                                                 const arma::Row<T>& reward);
 
 #define RBMKIT_BM_GRADIENT_EXTERN(T)                                                          \
-  extern template struct BmGradient<T>;                                                       \
   extern template RewardStream<T> make_bm_reward_stream(const arma::Mat<T>&,                  \
                                                         const arma::Mat<T>&);                 \
-  extern template BmGradient<T> bm_contrastive_gradient(                                      \
+  extern template Statistics<T> bm_contrastive_gradient(                                      \
       const BoltzmannMachine<T>&, const arma::Mat<T>&, const arma::Mat<T>&);                  \
-  extern template BmGradient<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>&,     \
+  extern template Statistics<T> bm_reward_correlator_gradient(const BoltzmannMachine<T>&,     \
                                                               const RewardStream<T>&);        \
-  extern template BmGradient<T> bm_gradient(GradientPath, const BoltzmannMachine<T>&,         \
+  extern template Statistics<T> bm_gradient(GradientPath, const BoltzmannMachine<T>&,         \
                                             const arma::Mat<T>&, const arma::Mat<T>&,         \
                                             const StreamObserver<T>&);                        \
-  extern template BmGradient<double> centered_correlator_gradient(                            \
+  extern template Statistics<double> centered_correlator_gradient(                            \
       const BoltzmannMachine<T>&, const arma::Mat<T>&, const arma::Mat<T>&, const arma::Row<T>&);
 RBMKIT_BM_GRADIENT_EXTERN(float)
 RBMKIT_BM_GRADIENT_EXTERN(double)

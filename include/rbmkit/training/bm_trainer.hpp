@@ -58,7 +58,7 @@ public:
 
   /// One SGD step on minibatch V (n_visible × B) whose hidden states start from H0
   /// (n_hidden × B; left at the positive phase's final states). Returns the raw statistics.
-  BmGradient<T> step(const arma::Mat<T>& V, arma::Mat<T>& H0, double learning_rate,
+  Statistics<T> step(const arma::Mat<T>& V, arma::Mat<T>& H0, double learning_rate,
                      double momentum, Rng& rng);
 
   /// Mean (v − P(v = 1 | s_−i))² over the last minibatch's positive phase, before its update.

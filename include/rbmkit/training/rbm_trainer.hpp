@@ -84,12 +84,12 @@ public:
                         const std::function<void(std::size_t done, std::size_t total)>& progress = {});
 
   /// One SGD step on the minibatch V (columns are examples); returns the gradient statistics.
-  RbmGradient<T> step(const arma::Mat<T>& V, double learning_rate, double momentum, Rng& rng);
+  Statistics<T> step(const arma::Mat<T>& V, double learning_rate, double momentum, Rng& rng);
 
   /// The trained model: the mean of the parameters since averaging began
   /// (TrainConfig::average_from), or the current parameters before then or without averaging.
   Rbm<T> final_model() const;
-  /// Updates averaged into final_model() so far.
+  /// Parameter updates averaged into final_model() so far.
   std::size_t averaged_updates() const { return n_avg_; }
 
   /// Mean-field reconstruction error of the last minibatch, measured before its update.

@@ -36,12 +36,21 @@ GradientPath parse_gradient_path(const std::string& text,
 /// The name `parse_gradient_path` accepts.
 std::string to_string(GradientPath g);
 
-/// Raw gradient statistics of an RBM.
+/// Raw gradient statistics {ΔW, Δb, Δc} of a machine, before learning rate, momentum and
+/// penalties. RBM: dW is n_visible × n_hidden. Boltzmann machine: dW is n × n over all units
+/// (visible first), symmetric, zero on the diagonal and outside the connectivity mask.
+/// db holds the visible biases' statistics, dc the hidden biases'.
 template <class T>
-struct RbmGradient {
-  arma::Mat<T> dW;  ///< n_visible × n_hidden
-  arma::Col<T> db;  ///< visible biases
-  arma::Col<T> dc;  ///< hidden biases
+struct Statistics {
+  arma::Mat<T> dW;
+  arma::Col<T> db;
+  arma::Col<T> dc;
+  /// The same statistics in another element type (float to double is exact).
+  template <class U>
+  Statistics<U> cast() const {
+    return {arma::conv_to<arma::Mat<U>>::from(dW), arma::conv_to<arma::Col<U>>::from(db),
+            arma::conv_to<arma::Col<U>>::from(dc)};
+  }
 };
 
 /// A single stream of samples, each with reward +1 or −1. Columns are samples.
@@ -61,17 +70,17 @@ RewardStream<T> make_reward_stream(const Phase<T>& positive, const Phase<T>& neg
 
 /// Contrastive statistics: positive-phase means minus negative-phase means.
 template <class T>
-RbmGradient<T> contrastive_gradient(const Phase<T>& positive, const Phase<T>& negative);
+Statistics<T> contrastive_gradient(const Phase<T>& positive, const Phase<T>& negative);
 
 /// The unnormalized reward correlator Σ_t R_t s_t (and Σ_t R_t v_t h_tᵀ) divided by the number
 /// of positive samples. Requires as many negative as positive samples and rewards of ±1.
 template <class T>
-RbmGradient<T> reward_correlator_gradient(const RewardStream<T>& stream);
+Statistics<T> reward_correlator_gradient(const RewardStream<T>& stream);
 
 /// The same correlator accumulated sample by sample in long double — slow, order-independent
 /// up to rounding; a reference for tests and for streams in any order.
 template <class T>
-RbmGradient<double> reward_correlator_reference(const RewardStream<T>& stream);
+Statistics<double> reward_correlator_reference(const RewardStream<T>& stream);
 
 /// Receives every reward stream the correlator path correlates (inspection, dumps, tests).
 template <class T>
@@ -80,16 +89,16 @@ using StreamObserver = std::function<void(const RewardStream<T>&)>;
 /// The statistics by the chosen path, from the two phases. The reward-correlator path hands its
 /// stream to `observer` (when set) before correlating it.
 template <class T>
-RbmGradient<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative,
+Statistics<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative,
                             const StreamObserver<T>& observer = {});
 
 #define RBMKIT_GRADIENT_EXTERN(T)                                                          \
   extern template struct RewardStream<T>;                                                  \
   extern template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
-  extern template RbmGradient<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
-  extern template RbmGradient<T> reward_correlator_gradient(const RewardStream<T>&);       \
-  extern template RbmGradient<double> reward_correlator_reference(const RewardStream<T>&); \
-  extern template RbmGradient<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
+  extern template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
+  extern template Statistics<T> reward_correlator_gradient(const RewardStream<T>&);       \
+  extern template Statistics<double> reward_correlator_reference(const RewardStream<T>&); \
+  extern template Statistics<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
                                               const StreamObserver<T>&);
 RBMKIT_GRADIENT_EXTERN(float)
 RBMKIT_GRADIENT_EXTERN(double)
