@@ -6,7 +6,7 @@
 #include <rbmkit/core/error.hpp>
 #include <rbmkit/io/model_file.hpp>
 #include <rbmkit/evaluation/monitors.hpp>
-#include <rbmkit/training/rbm_trainer.hpp>
+#include <rbmkit/training/engine.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -24,14 +24,16 @@ int main(int argc, char** argv) {
 
     const Dataset train = load_dataset(default_train_images());
     const Dataset test = load_dataset(default_test_images());
-    Rng rng(config.seed);  // the one generator of this run
-    Rbm<float> rbm = make_initial_rbm<float>(train, config, rng);
-    RbmTrainer<float> trainer(config, rbm);
-    for (std::size_t e = 0; e < config.epochs; ++e) {
-      const EpochReport r = trainer.run_epoch(train, rng);
-      std::cerr << "epoch " << r.epoch << ": reconstruction error " << r.reconstruction_error << "\n";
-    }
+    // The training run (its one generator is seeded from config.seed).
+    Trainer<RbmStep<float>> trainer(config, train);
+    TrainingHooks<Rbm<float>> hooks;
+    hooks.epoch_end = [](EpochReport& r, const Rbm<float>&) {
+      std::cerr << "epoch " << r.epoch << ": " << r.error_name << " " << r.error << "\n";
+    };
+    trainer.run(hooks);
+    const Rbm<float> rbm = trainer.model();  // averaged parameters, as rbmkit train saves them
     // Features of the first 100 test images: P(h = 1 | v), one row per image.
+    Rng rng(config.seed);  // threshold binarisation draws nothing; stochastic would
     const arma::fmat V = make_batch<float>(test, 0, 100, Binarize::threshold, 0.5, rng);
     const arma::fmat H = rbm.hidden_mean(V);
     write_file_atomically(out, [&](std::ostream& os) {

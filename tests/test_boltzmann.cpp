@@ -5,8 +5,9 @@
 #include <unistd.h>
 
 #include "equiv_fixtures.hpp"
-#include "rbmkit/training/bm_trainer.hpp"
+#include "rbmkit/training/engine.hpp"
 #include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/sampling/sweeps.hpp"
 #include "rbmkit/evaluation/exact.hpp"
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/studies/literal.hpp"
@@ -56,8 +57,11 @@ TEST_SUITE("boltzmann") {
     CHECK(arma::accu(semi.submat(0, 0, 2, 2)) == 6.0);   // visible–visible kept
     CHECK(arma::accu(rbm.submat(0, 0, 2, 2)) == 0.0);    // no visible–visible
     CHECK(arma::accu(rbm.submat(0, 3, 2, 4)) == 6.0);    // all visible–hidden
-    CHECK(parse_connectivity("semi-restricted") == Connectivity::semi_restricted);
-    CHECK_THROWS_AS(parse_connectivity("sparse"), InvalidArgument);
+    CHECK(from_string<Connectivity>("semi-restricted") == Connectivity::semi_restricted);
+    CHECK(to_string(Connectivity::semi_restricted) == "semi-restricted");
+    CHECK_THROWS_WITH_AS(from_string<Connectivity>("sparse"),
+                         "Connectivity: expected full, semi-restricted or restricted, got 'sparse'",
+                         InvalidArgument);
   }
 
   TEST_CASE("set_mask and check reject weights that break the structure") {
@@ -192,20 +196,22 @@ TEST_SUITE("boltzmann") {
     // The initial, nearly uniform model has log P ~ -9 log 2 = -6.24 nats, the best possible
     // log(1/14) = -2.64. Training reaches about -3.7 with this seed; the bound is -4.5 nats.
     const Dataset data = fixtures::bars_and_stripes(4);
-    BmTrainConfig cfg;
-    cfg.base.hidden = 4;
-    cfg.base.batch = 8;
-    cfg.base.lr = 0.03;
-    cfg.base.momentum = cfg.base.initial_momentum = 0.5;
-    cfg.base.weight_decay = 0;
-    cfg.base.seed = 3;
-    cfg.gibbs_sweeps = 1;
-    Rng rng(cfg.base.seed);
-    auto bm = make_initial_bm<double>(data, cfg, rng);
+    TrainConfig cfg;
+    cfg.machine = MachineKind::bm;
+    cfg.hidden = 4;
+    cfg.epochs = 100;
+    cfg.batch = 8;
+    cfg.lr = 0.03;
+    cfg.momentum = cfg.initial_momentum = 0.5;
+    cfg.weight_decay = 0;
+    cfg.average_from = 1;
+    cfg.seed = 3;
+    cfg.bm.gibbs_sweeps = 1;
+    Trainer<BmStep<double>> trainer(cfg, data);
     const arma::mat X = fixtures::binary_matrix(data);
-    const double before = detail::exact_bm(bm, X).mean_log_likelihood;
-    BmTrainer<double> trainer(cfg, bm);
-    for (int e = 0; e < 100; ++e) trainer.run_epoch(data, rng);
+    const double before = detail::exact_bm(trainer.model(), X).mean_log_likelihood;
+    trainer.run();
+    const BoltzmannMachine<double> bm = trainer.model();
     const double after = detail::exact_bm(bm, X).mean_log_likelihood;
     MESSAGE("mean log-likelihood " << before << " -> " << after << " nats");
     CHECK(before < -6.0);
@@ -214,11 +220,15 @@ TEST_SUITE("boltzmann") {
   }
 
   TEST_CASE("BM trainer options are validated") {
-    BmTrainConfig cfg;
-    cfg.gibbs_sweeps = 0;
-    CHECK_THROWS_AS(cfg.validate(), InvalidArgument);
-    cfg.gibbs_sweeps = 1;
-    cfg.base.sparsity_cost = 0.1;
-    CHECK_THROWS_AS(cfg.validate(), InvalidArgument);
+    TrainConfig cfg;
+    cfg.machine = MachineKind::bm;
+    cfg.bm.gibbs_sweeps = 0;
+    CHECK_THROWS_WITH_AS(cfg.validate(), doctest::Contains("BmConfig::gibbs_sweeps"),
+                         InvalidArgument);
+    cfg.bm.gibbs_sweeps = 1;
+    CHECK_NOTHROW(cfg.validate());
+    const Dataset data = fixtures::bars_and_stripes(1);
+    CHECK_THROWS_AS(BmStep<double>(TrainConfig(), BoltzmannMachine<double>(9, 2)), InvalidArgument);
+    CHECK_NOTHROW(Trainer<BmStep<double>>(cfg, data));
   }
 }

@@ -12,6 +12,7 @@
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/studies/literal.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/sampling/sweeps.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/training/statistics.hpp"
 

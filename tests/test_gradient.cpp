@@ -4,11 +4,11 @@
 
 #include "equiv_fixtures.hpp"
 #include "rbmkit/training/bm_statistics.hpp"
-#include "rbmkit/training/bm_trainer.hpp"
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/sampling/sweeps.hpp"
 #include "rbmkit/training/statistics.hpp"
-#include "rbmkit/training/rbm_trainer.hpp"
+#include "rbmkit/training/engine.hpp"
 
 using namespace rbmkit;
 
@@ -62,28 +62,25 @@ void check_trained_rbms_identical(Method method, std::size_t k) {
   cfg.batch = 20;
   cfg.lr = 0.1;
   cfg.method = method;
-  cfg.k = k;
+  cfg.rbm.k = k;
   cfg.momentum_epochs = 1;          // both momentum values used
   cfg.weight_decay = 1e-3;
-  cfg.sparsity_target = 0.1;        // and the sparsity penalty
-  cfg.sparsity_cost = 0.01;
+  cfg.rbm.sparsity_target = 0.1;    // and the sparsity penalty
+  cfg.rbm.sparsity_cost = 0.01;
   cfg.seed = 12;
   Rbm<T> models[2];
   int i = 0;
   for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
     cfg.gradient = path;
-    Rng rng(cfg.seed);
-    models[i] = make_initial_rbm<T>(data, cfg, rng);
-    RbmTrainer<T> trainer(cfg, models[i]);
-    for (std::size_t e = 0; e < cfg.epochs; ++e) trainer.run_epoch(data, rng);
-    ++i;
+    Trainer<RbmStep<T>> trainer(cfg, data);
+    trainer.run();
+    models[i++] = trainer.step().model();
   }
   CHECK(fixtures::same_bits(models[0].W(), models[1].W()));
   CHECK(fixtures::same_bits<T>(models[0].b(), models[1].b()));
   CHECK(fixtures::same_bits<T>(models[0].c(), models[1].c()));
   // Training moved the parameters, so the identity is not that of two untouched models.
-  Rng rng(cfg.seed);
-  const Rbm<T> initial = make_initial_rbm<T>(data, cfg, rng);
+  const Rbm<T> initial = Trainer<RbmStep<T>>(cfg, data).step().model();
   CHECK(arma::abs(arma::Mat<T>(models[0].W() - initial.W())).max() > T(1e-3));
 }
 
@@ -252,22 +249,23 @@ TEST_SUITE("gradient") {
   TEST_CASE("Boltzmann machines trained by either path are bitwise identical") {
     const Dataset data = fixtures::random_binary_dataset(7, 60, 9);
     for (Method method : {Method::cd, Method::pcd}) {
-      BmTrainConfig cfg;
-      cfg.base.hidden = 4;
-      cfg.base.batch = 10;
-      cfg.base.lr = 0.05;
-      cfg.base.method = method;
-      cfg.base.weight_decay = 1e-3;
-      cfg.gibbs_sweeps = 2;
+      TrainConfig cfg;
+      cfg.machine = MachineKind::bm;
+      cfg.hidden = 4;
+      cfg.epochs = 4;
+      cfg.batch = 10;
+      cfg.lr = 0.05;
+      cfg.method = method;
+      cfg.weight_decay = 1e-3;
+      cfg.bm.gibbs_sweeps = 2;
+      cfg.seed = 4;
       BoltzmannMachine<float> models[2];
       int i = 0;
       for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
-        cfg.base.gradient = path;
-        Rng rng(4);
-        models[i] = make_initial_bm<float>(data, cfg, rng);
-        BmTrainer<float> trainer(cfg, models[i]);
-        for (int e = 0; e < 4; ++e) trainer.run_epoch(data, rng);
-        ++i;
+        cfg.gradient = path;
+        Trainer<BmStep<float>> trainer(cfg, data);
+        trainer.run();
+        models[i++] = trainer.step().model();
       }
       CHECK(fixtures::same_bits(models[0].W(), models[1].W()));
       CHECK(fixtures::same_bits<float>(models[0].bias(), models[1].bias()));
@@ -284,22 +282,23 @@ TEST_SUITE("gradient") {
     for (Method method : {Method::cd, Method::pcd}) {
       TrainConfig cfg;
       cfg.hidden = 5;
+      cfg.epochs = 1;
       cfg.batch = 8;
       cfg.method = method;
+      cfg.seed = 6;
       for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
         cfg.gradient = path;
-        Rng rng(6);
-        Rbm<double> rbm = make_initial_rbm<double>(data, cfg, rng);
-        RbmTrainer<double> trainer(cfg, rbm);
+        Trainer<RbmStep<double>> trainer(cfg, data);
         std::size_t calls = 0;
         RewardStream<double> last;
-        trainer.set_stream_observer([&](const RewardStream<double>& st) {
+        trainer.step().set_stream_observer([&](const RewardStream<double>& st) {
           ++calls;
           last = st;
         });
-        trainer.run_epoch(data, rng);  // 5 minibatches
+        trainer.run();  // 5 minibatches
         const arma::mat V = fixtures::binary_matrix(data).cols(0, 7);
-        const Statistics<double> g = trainer.step(V, 0.01, 0.0, rng);
+        Rng rng(7);
+        const Statistics<double> g = trainer.step().update(V, {}, 0.01, 0.0, rng);
         if (path == GradientPath::contrastive) {
           CHECK(calls == 0);
           continue;
@@ -323,22 +322,23 @@ TEST_SUITE("gradient") {
 
   TEST_CASE("the BM trainer's reward-correlator path runs on a +1/-1 stream") {
     const Dataset data = fixtures::random_binary_dataset(6, 30, 4);
-    BmTrainConfig cfg;
-    cfg.base.hidden = 3;
-    cfg.base.batch = 10;
+    TrainConfig cfg;
+    cfg.machine = MachineKind::bm;
+    cfg.hidden = 3;
+    cfg.epochs = 1;
+    cfg.batch = 10;
+    cfg.seed = 7;
     for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
-      cfg.base.gradient = path;
-      Rng rng(7);
-      BoltzmannMachine<double> bm = make_initial_bm<double>(data, cfg, rng);
-      BmTrainer<double> trainer(cfg, bm);
+      cfg.gradient = path;
+      Trainer<BmStep<double>> trainer(cfg, data);
       std::size_t calls = 0;
       bool well_formed = true;
-      trainer.set_stream_observer([&](const RewardStream<double>& st) {
+      trainer.step().set_stream_observer([&](const RewardStream<double>& st) {
         ++calls;
         well_formed = well_formed && st.reward.n_elem == 20 && st.n_positive() == 10 &&
                       arma::all(st.reward.head(10) == 1.0);
       });
-      trainer.run_epoch(data, rng);
+      trainer.run();
       CHECK(calls == (path == GradientPath::reward_correlator ? 3u : 0u));
       CHECK(well_formed);
     }
@@ -348,18 +348,18 @@ TEST_SUITE("gradient") {
     const Dataset data = fixtures::random_binary_dataset(6, 4, 5);
     TrainConfig cfg;
     cfg.hidden = 3;
+    cfg.epochs = 1;
     cfg.batch = 8;
     cfg.chains = 8;
     cfg.method = Method::pcd;
+    cfg.seed = 8;
     Rbm<double> models[2];
     int i = 0;
     for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
       cfg.gradient = path;
-      Rng rng(8);
-      models[i] = make_initial_rbm<double>(data, cfg, rng);
-      RbmTrainer<double> trainer(cfg, models[i]);
-      CHECK_NOTHROW(trainer.run_epoch(data, rng));
-      ++i;
+      Trainer<RbmStep<double>> trainer(cfg, data);
+      CHECK_NOTHROW(trainer.run());
+      models[i++] = trainer.step().model();
     }
     CHECK(models[0].W().is_finite());
     CHECK(models[1].W().is_finite());

@@ -9,7 +9,7 @@
 #include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/core/parallel.hpp"
 #include "thread_guard.hpp"
-#include "rbmkit/training/rbm_trainer.hpp"
+#include "rbmkit/training/engine.hpp"
 
 using namespace rbmkit;
 
@@ -90,11 +90,9 @@ Rbm<double> trained_rbm(std::size_t nh) {
   c.epochs = 30;
   c.batch = 50;
   c.seed = 4;
-  Rng rng(c.seed);
-  Rbm<double> rbm = make_initial_rbm<double>(train, c, rng);
-  RbmTrainer<double> t(c, rbm);
-  for (std::size_t e = 0; e < c.epochs; ++e) t.run_epoch(train, rng);
-  return t.final_model();
+  Trainer<RbmStep<double>> t(c, train);
+  t.run();
+  return t.model();
 }
 
 }  // namespace

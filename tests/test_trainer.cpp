@@ -1,7 +1,8 @@
 #include <doctest/doctest.h>
 
 #include "rbmkit/core/error.hpp"
-#include "rbmkit/training/rbm_trainer.hpp"
+#include "equiv_fixtures.hpp"
+#include "rbmkit/training/engine.hpp"
 #include "tiny.hpp"
 
 using namespace rbmkit;
@@ -19,12 +20,11 @@ Dataset to_dataset(const arma::mat& X, std::size_t copies) {
   return d;
 }
 
+/// The last iterate of a run of `cfg` on `data`.
 Rbm<double> train_bars(const TrainConfig& cfg, const Dataset& data) {
-  Rng rng(cfg.seed);
-  Rbm<double> rbm = make_initial_rbm<double>(data, cfg, rng);
-  RbmTrainer<double> trainer(cfg, rbm);
-  for (std::size_t e = 0; e < cfg.epochs; ++e) trainer.run_epoch(data, rng);
-  return rbm;
+  Trainer<RbmStep<double>> trainer(cfg, data);
+  trainer.run();
+  return trainer.step().model();
 }
 
 }  // namespace
@@ -49,8 +49,7 @@ TEST_SUITE("trainer") {
       cfg.method = c.method;
       cfg.lr = c.lr;
       cfg.chains = c.chains;
-      Rng rng(cfg.seed);
-      const Rbm<double> before = make_initial_rbm<double>(data, cfg, rng);
+      const Rbm<double> before = Trainer<RbmStep<double>>(cfg, data).step().model();
       const Rbm<double> after = train_bars(cfg, data);
       const double nll0 = test::exact_nll(before, P), nll1 = test::exact_nll(after, P);
       MESSAGE(to_string(c.method) << ": exact NLL " << nll0 << " -> " << nll1);
@@ -75,7 +74,7 @@ TEST_SUITE("trainer") {
     CHECK_FALSE(arma::approx_equal(a.W(), c.W(), "absdiff", 0.0));
   }
 
-  TEST_CASE("invalid configurations are refused naming the option") {
+  TEST_CASE("invalid configurations are refused naming the field") {
     auto refused = [](auto edit, const std::string& option) {
       TrainConfig cfg;
       edit(cfg);
@@ -86,14 +85,23 @@ TEST_SUITE("trainer") {
       }
       return false;
     };
-    CHECK(refused([](TrainConfig& c) { c.hidden = 0; }, "--hidden"));
-    CHECK(refused([](TrainConfig& c) { c.batch = 0; }, "--batch"));
-    CHECK(refused([](TrainConfig& c) { c.lr = -0.1; }, "--lr"));
-    CHECK(refused([](TrainConfig& c) { c.lr = std::nan(""); }, "--lr"));
-    CHECK(refused([](TrainConfig& c) { c.momentum = 1.0; }, "--momentum"));
-    CHECK(refused([](TrainConfig& c) { c.k = 0; }, "--k"));
-    CHECK(refused([](TrainConfig& c) { c.sparsity_target = 1.5; }, "--sparsity-target"));
-    CHECK_FALSE(refused([](TrainConfig&) {}, "--"));
+    CHECK(refused([](TrainConfig& c) { c.hidden = 0; }, "TrainConfig::hidden: must be at least 1, got 0"));
+    CHECK(refused([](TrainConfig& c) { c.batch = 0; }, "TrainConfig::batch"));
+    CHECK(refused([](TrainConfig& c) { c.lr = -1; }, "TrainConfig::lr: must be a positive finite number, got -1"));
+    CHECK(refused([](TrainConfig& c) { c.lr = std::nan(""); }, "TrainConfig::lr"));
+    CHECK(refused([](TrainConfig& c) { c.momentum = 1.0; }, "TrainConfig::momentum"));
+    CHECK(refused([](TrainConfig& c) { c.rbm.k = 0; }, "RbmConfig::k"));
+    CHECK(refused([](TrainConfig& c) { c.rbm.sparsity_target = 1.5; }, "RbmConfig::sparsity_target"));
+    CHECK(refused([](TrainConfig& c) {
+      c.machine = MachineKind::bm;
+      c.bm.gibbs_sweeps = 0;
+    }, "BmConfig::gibbs_sweeps"));
+    // Fields of the other machine are not checked: a BM run ignores RbmConfig entirely.
+    CHECK_FALSE(refused([](TrainConfig& c) {
+      c.machine = MachineKind::bm;
+      c.rbm.k = 0;
+    }, "::"));
+    CHECK_FALSE(refused([](TrainConfig&) {}, "::"));
   }
 
   TEST_CASE("the sparsity penalty pulls the mean hidden activation toward its target") {
@@ -104,8 +112,8 @@ TEST_SUITE("trainer") {
     cfg.batch = 14;
     cfg.seed = 4;
     const Rbm<double> free_model = train_bars(cfg, data);
-    cfg.sparsity_target = 0.05;
-    cfg.sparsity_cost = 0.5;
+    cfg.rbm.sparsity_target = 0.05;
+    cfg.rbm.sparsity_cost = 0.5;
     const Rbm<double> sparse_model = train_bars(cfg, data);
     const arma::mat P = test::bars_and_stripes(3);
     const double q_free = arma::mean(arma::vectorise(free_model.hidden_mean(P)));

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/core/enum_names.hpp"
+
 namespace rbmkit::cli {
 
 namespace po = boost::program_options;
@@ -38,6 +40,17 @@ std::uint64_t get_seed(const po::variables_map& vm, const std::string& name = "s
 int get_threads(const po::variables_map& vm);
 /// A finite number option; throws UsageError naming it when NaN or infinite.
 double get_number(const po::variables_map& vm, const std::string& name);
+
+/// An enum option (rbmkit/core/enum_names.hpp); an unknown name is a UsageError naming the option.
+template <class E>
+E get_enum(const po::variables_map& vm, const std::string& name) {
+  try {
+    return from_string<E>(vm[name].as<std::string>());
+  } catch (const InvalidArgument&) {
+    throw UsageError("--" + name + ": expected " + enum_choices<E>() + ", got '" +
+                     vm[name].as<std::string>() + "'");
+  }
+}
 
 /// Shows progress of a long loop: a bar with ETA when stderr is a terminal, nothing otherwise.
 class Progress {

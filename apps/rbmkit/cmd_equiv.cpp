@@ -127,7 +127,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
   if (!parse("equiv", "--model MODEL [--data FILE] [options]", desc, args, vm)) return ok;
   if (!vm.count("model")) throw UsageError("--model: a model file is required");
   EquivConfig cfg;
-  cfg.method = parse_method(vm["method"].as<std::string>());
+  cfg.method = get_enum<Method>(vm, "method");
   cfg.k = get_count(vm, "k", 1);
   cfg.batch = get_count(vm, "batch", 1);
   cfg.binarize = parse_binarize(vm["binarize"].as<std::string>());

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cli.hpp"
+#include "options.hpp"
 #include "rbmkit/core/error.hpp"
 
 namespace {
@@ -61,25 +62,25 @@ int main(int argc, char** argv) {
   try {
     return it->second.run(args);
   } catch (const UsageError& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return usage_error;
   } catch (const rbmkit::InvalidArgument& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return usage_error;
   } catch (const rbmkit::DataError& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return data_error;
   } catch (const rbmkit::DimensionError& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return data_error;
   } catch (const rbmkit::ModelError& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return model_error;
   } catch (const rbmkit::OutputError& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return output_error;
   } catch (const rbmkit::NumericalError& e) {
-    std::cerr << "rbmkit " << name << ": " << e.what() << "\n";
+    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
     return numerical_error;
   } catch (const std::bad_alloc&) {
     std::cerr << "rbmkit " << name << ": out of memory\n";

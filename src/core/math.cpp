@@ -27,9 +27,6 @@ arma::Mat<T> softplus(const arma::Mat<T>& x) {
 }
 
 namespace {
-inline float draw(Rng& rng, float) { return rng.uniform_float(); }
-inline double draw(Rng& rng, double) { return rng.uniform(); }
-
 double log_sum_exp(const double* x, std::size_t n) {
   if (n == 0) return -std::numeric_limits<double>::infinity();
   const double m = *std::max_element(x, x + n);
@@ -48,7 +45,7 @@ arma::Mat<T> sample_bernoulli(const arma::Mat<T>& P, Rng& rng) {
   arma::Mat<T> S(arma::size(P));
   const T* p = P.memptr();
   T* s = S.memptr();
-  for (arma::uword i = 0; i < P.n_elem; ++i) s[i] = draw(rng, T()) < p[i] ? T(1) : T(0);
+  for (arma::uword i = 0; i < P.n_elem; ++i) s[i] = uniform<T>(rng) < p[i] ? T(1) : T(0);
   return S;
 }
 

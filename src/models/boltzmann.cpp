@@ -7,23 +7,6 @@
 
 namespace rbmkit {
 
-Connectivity parse_connectivity(const std::string& text, const std::string& option) {
-  if (text == "full") return Connectivity::full;
-  if (text == "semi-restricted") return Connectivity::semi_restricted;
-  if (text == "restricted") return Connectivity::restricted;
-  throw InvalidArgument(option + ": expected full, semi-restricted or restricted, got '" + text +
-                        "'");
-}
-
-std::string to_string(Connectivity c) {
-  switch (c) {
-    case Connectivity::full: return "full";
-    case Connectivity::semi_restricted: return "semi-restricted";
-    case Connectivity::restricted: return "restricted";
-  }
-  return "full";
-}
-
 arma::mat connectivity_mask(std::size_t nv, std::size_t nh, Connectivity c) {
   const std::size_t n = nv + nh;
   arma::mat M(n, n, arma::fill::ones);
@@ -32,15 +15,6 @@ arma::mat connectivity_mask(std::size_t nv, std::size_t nh, Connectivity c) {
   M.diag().zeros();
   return M;
 }
-
-namespace {
-inline float draw(Rng& rng, float) { return rng.uniform_float(); }
-inline double draw(Rng& rng, double) { return rng.uniform(); }
-template <class T>
-inline T sigm(T x) {
-  return T(1) / (T(1) + std::exp(-x));
-}
-}  // namespace
 
 template <class T>
 BoltzmannMachine<T>::BoltzmannMachine(std::size_t nv, std::size_t nh, Connectivity c)
@@ -151,44 +125,9 @@ BoltzmannMachine<T> to_boltzmann(const Rbm<T>& rbm) {
   return bm;
 }
 
-template <class T>
-void gibbs_sweep(const BoltzmannMachine<T>& bm, arma::Mat<T>& S, std::size_t first,
-                 std::size_t last, Rng& rng) {
-  const std::size_t n = bm.n_units();
-  if (S.n_rows != n)
-    throw DimensionError("gibbs_sweep: states have " + std::to_string(S.n_rows) +
-                         " rows, machine has " + std::to_string(n) + " units");
-  if (first > last || last > n) throw InvalidArgument("gibbs_sweep: unit range out of bounds");
-  const arma::uword B = S.n_cols;
-  for (std::size_t i = first; i < last; ++i) {
-    // W is symmetric, so column i holds unit i's incoming weights contiguously.
-    const arma::Row<T> a = bm.W().col(i).t() * S;
-    const T bi = bm.bias()[i];
-    for (arma::uword t = 0; t < B; ++t) S(i, t) = draw(rng, T()) < sigm<T>(a[t] + bi) ? T(1) : T(0);
-  }
-}
-
-template <class T>
-void gibbs_sweeps_free(const BoltzmannMachine<T>& bm, arma::Mat<T>& S, std::size_t sweeps,
-                       Rng& rng) {
-  for (std::size_t k = 0; k < sweeps; ++k) gibbs_sweep(bm, S, 0, bm.n_units(), rng);
-}
-
-template <class T>
-void gibbs_sweeps_clamped(const BoltzmannMachine<T>& bm, arma::Mat<T>& S, std::size_t sweeps,
-                          Rng& rng) {
-  for (std::size_t k = 0; k < sweeps; ++k) gibbs_sweep(bm, S, bm.n_visible(), bm.n_units(), rng);
-}
-
 template class BoltzmannMachine<float>;
 template class BoltzmannMachine<double>;
-#define RBMKIT_BOLTZMANN_INSTANTIATE(T)                                                          \
-  template BoltzmannMachine<T> to_boltzmann(const Rbm<T>&);                                      \
-  template void gibbs_sweep(const BoltzmannMachine<T>&, arma::Mat<T>&, std::size_t, std::size_t, \
-                            Rng&);                                                               \
-  template void gibbs_sweeps_free(const BoltzmannMachine<T>&, arma::Mat<T>&, std::size_t, Rng&); \
-  template void gibbs_sweeps_clamped(const BoltzmannMachine<T>&, arma::Mat<T>&, std::size_t, Rng&);
-RBMKIT_BOLTZMANN_INSTANTIATE(float)
-RBMKIT_BOLTZMANN_INSTANTIATE(double)
+template BoltzmannMachine<float> to_boltzmann(const Rbm<float>&);
+template BoltzmannMachine<double> to_boltzmann(const Rbm<double>&);
 
 }  // namespace rbmkit

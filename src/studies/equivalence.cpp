@@ -10,7 +10,10 @@
 #include "rbmkit/training/bm_statistics.hpp"
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/sampling/sweeps.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
+#include "rbmkit/sampling/phases.hpp"
+#include "rbmkit/training/engine.hpp"
 #include "rbmkit/training/statistics.hpp"
 
 namespace rbmkit {
@@ -55,30 +58,30 @@ void check_equiv_inputs(std::size_t nv, const Dataset& data, const EquivConfig& 
                          std::to_string(data.dim()) + " dimensions, model has " +
                          std::to_string(nv) + " visible units");
   if (data.size() == 0) throw DataError(std::string(fn) + ": " + data.source + ": no examples");
-  if (c.k == 0) throw InvalidArgument("--k: must be at least 1");
-  if (c.batch == 0) throw InvalidArgument("--batch: must be at least 1");
+  if (c.k == 0) throw InvalidArgument("EquivConfig::k: must be at least 1, got 0");
+  if (c.batch == 0) throw InvalidArgument("EquivConfig::batch: must be at least 1, got 0");
   if (c.batch > data.size())
-    throw InvalidArgument("--batch: " + std::to_string(c.batch) + " exceeds the " +
+    throw InvalidArgument("EquivConfig::batch: " + std::to_string(c.batch) + " exceeds the " +
                           std::to_string(data.size()) + " examples of " + data.source);
 }
 
-/// The positive minibatch (first `batch` of a random order) and, for PCD, the chains' start
-/// (the next `batch` examples of that order, wrapping around).
+/// The trainer's first minibatch: the first `batch` examples of an epoch order (epoch_order)
+/// and, for PCD, the chains' start: the next `batch` examples of that order, wrapping around
+/// (the state of persistent chains that have moved away from the minibatch).
 template <class T>
-void draw_minibatches(const Dataset& data, const EquivConfig& c, Rng& rng, arma::Mat<T>& V,
-                      arma::Mat<T>& V_chain) {
+void draw_minibatch(const Dataset& data, const EquivConfig& c, Rng& rng, arma::Mat<T>& V,
+                    arma::Mat<T>& chains, std::size_t chain_rows) {
   const std::size_t N = data.size(), B = c.batch;
-  arma::uvec order(N);
-  for (std::size_t i = 0; i < N; ++i) order[i] = i;
-  shuffle(order.begin(), order.end(), rng);
+  const arma::uvec order = epoch_order(N, rng);
   V = make_batch<T>(data, order, 0, B, c.binarize, c.threshold, rng);
+  chains.reset();
   if (c.method == Method::pcd) {
     arma::uvec second(B);
     for (std::size_t j = 0; j < B; ++j) second[j] = order[(B + j) % N];
-    V_chain = make_batch<T>(data, second, 0, B, c.binarize, c.threshold, rng);
+    chains.zeros(chain_rows, B);
+    chains.head_rows(V.n_rows) = make_batch<T>(data, second, 0, B, c.binarize, c.threshold, rng);
   }
 }
-
 
 }  // namespace
 
@@ -86,14 +89,11 @@ template <class T>
 EquivResult rbm_equivalence(const Rbm<T>& rbm, const Dataset& data, const EquivConfig& c,
                             Rng& rng) {
   check_equiv_inputs(rbm.n_visible(), data, c, "rbm_equivalence");
-  arma::Mat<T> V, V_chain;
-  draw_minibatches(data, c, rng, V, V_chain);
-  // The sampling of RbmTrainer::step.
-  Phase<T> pos;
-  pos.v = V;
-  pos.h = rbm.hidden_mean(V);
-  const Phase<T> neg = c.method == Method::cd ? gibbs_chain_from(rbm, pos.h, c.k, rng)
-                                              : gibbs_chain(rbm, V_chain, c.k, rng);
+  arma::Mat<T> V, chains;
+  draw_minibatch(data, c, rng, V, chains, rbm.n_visible());
+  const Phases<T> ph = draw_phases(rbm, V, PhaseConfig{c.method, c.k, 0}, chains, rng);
+  const Phase<T>& pos = ph.positive;
+  const Phase<T>& neg = ph.negative;
   const RewardStream<T> stream = make_reward_stream(pos, neg);
   EquivResult r;
   r.machine = MachineKind::rbm;
@@ -114,20 +114,11 @@ EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
   bm.check("bm_equivalence");
   check_equiv_inputs(bm.n_visible(), data, c, "bm_equivalence");
   const std::size_t nv = bm.n_visible(), n = bm.n_units(), B = c.batch;
-  arma::Mat<T> V, V_chain;
-  draw_minibatches(data, c, rng, V, V_chain);
-  // The sampling of BmTrainer::step, hidden states starting at 0.
-  arma::Mat<T> S_pos(n, B, arma::fill::zeros);
-  S_pos.rows(0, nv - 1) = V;
-  gibbs_sweeps_clamped(bm, S_pos, c.k, rng);
-  arma::Mat<T> S_neg;
-  if (c.method == Method::cd) {
-    S_neg = S_pos;
-  } else {
-    S_neg.zeros(n, B);
-    S_neg.rows(0, nv - 1) = V_chain;
-  }
-  gibbs_sweeps_free(bm, S_neg, c.k, rng);
+  arma::Mat<T> V, chains;
+  draw_minibatch(data, c, rng, V, chains, n);
+  arma::Mat<T> H(n - nv, B, arma::fill::zeros);  // the trainer's hidden states start at 0
+  const Phases<T> ph = draw_phases(bm, V, H, PhaseConfig{c.method, c.k, 0}, chains, rng);
+  const arma::Mat<T> S_pos = unit_states(ph.positive), S_neg = unit_states(ph.negative);
   const RewardStream<T> stream = make_bm_reward_stream(S_pos, S_neg);
   EquivResult r;
   r.machine = MachineKind::bm;

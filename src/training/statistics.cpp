@@ -4,16 +4,6 @@
 
 namespace rbmkit {
 
-GradientPath parse_gradient_path(const std::string& text, const std::string& option) {
-  if (text == "contrastive") return GradientPath::contrastive;
-  if (text == "reward-correlator") return GradientPath::reward_correlator;
-  throw InvalidArgument(option + ": expected contrastive or reward-correlator, got '" + text + "'");
-}
-
-std::string to_string(GradientPath g) {
-  return g == GradientPath::contrastive ? "contrastive" : "reward-correlator";
-}
-
 template <class T>
 std::size_t RewardStream<T>::n_positive() const {
   std::size_t n = 0;

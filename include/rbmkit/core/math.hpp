@@ -13,6 +13,8 @@ namespace rbmkit {
 
 /// Logistic sigmoid sigm(x) = 1 / (1 + exp(−x)).
 inline double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+/// The same in single precision.
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 /// softplus(x) = log(1 + exp(x)), computed stably as max(x, 0) + log1p(exp(−|x|)).
 inline double softplus(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::abs(x))); }
 /// logit(p) = log(p / (1 − p)), the inverse of sigm; ±inf at p = 1 or 0.
@@ -30,6 +32,14 @@ arma::Mat<T> softplus(const arma::Mat<T>& x);
 double log_sum_exp(const std::vector<double>& x);
 /// The same over the elements of an Armadillo vector.
 double log_sum_exp(const arma::vec& x);
+
+/// One uniform draw in [0, 1) in the element type T: 24 random bits for float, 53 for double.
+template <class T>
+T uniform(Rng& rng);
+template <>
+inline float uniform<float>(Rng& rng) { return rng.uniform_float(); }
+template <>
+inline double uniform<double>(Rng& rng) { return rng.uniform(); }
 
 /// Binary states s with s = 1 where u < P, u ~ U(0,1) drawn from `rng` in column-major order
 /// (Eq. 2 of the paper: h = 1[z < sigm(a)]); the result has the shape of P.

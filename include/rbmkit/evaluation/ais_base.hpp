@@ -20,6 +20,8 @@
 /// Fashion-MNIST RBMs whose exact log Z is known). Components at the RBM's modes put chains there
 /// from the start. Any such base keeps AIS unbiased for Z; only the variance changes.
 #include <armadillo>
+
+#include "rbmkit/core/enum_names.hpp"
 #include <cstddef>
 #include <string>
 
@@ -66,6 +68,13 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
 
 /// "rate" or "modes".
 enum class AisBaseKind { base_rate, modes };
+/// Names of AisBaseKind for to_string / from_string.
+template <>
+struct EnumNames<AisBaseKind> {
+  static constexpr const char* type = "AisBaseKind";
+  static constexpr std::pair<AisBaseKind, const char*> names[] = {{AisBaseKind::base_rate, "rate"},
+                                                                  {AisBaseKind::modes, "modes"}};
+};
 std::string to_string(AisBaseKind k);
 /// Parses "rate" or "modes"; throws InvalidArgument naming `what` otherwise.
 AisBaseKind parse_ais_base(const std::string& name, const std::string& what = "--ais-base");

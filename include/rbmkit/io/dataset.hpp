@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
 
 namespace rbmkit {
@@ -13,6 +14,14 @@ enum class Binarize {
   threshold,   ///< 1 if the value exceeds the threshold (default 0.5), else 0
   stochastic,  ///< 1 with probability equal to the value, drawn afresh for every minibatch
   none         ///< the value itself (the RBM then sees a mean-field input)
+};
+
+/// Names of Binarize for to_string / from_string.
+template <>
+struct EnumNames<Binarize> {
+  static constexpr const char* type = "Binarize";
+  static constexpr std::pair<Binarize, const char*> names[] = {
+      {Binarize::threshold, "threshold"}, {Binarize::stochastic, "stochastic"}, {Binarize::none, "none"}};
 };
 
 /// Parses "threshold" | "stochastic" | "none"; throws InvalidArgument naming `option`.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/rbm.hpp"
@@ -19,6 +20,13 @@ enum class ElementType : std::uint8_t { float32 = 4, float64 = 8 };
 enum class UnitType : std::uint8_t { bernoulli = 1 };
 /// Kind of machine in a model file.
 enum class MachineKind : std::uint8_t { rbm = 1, bm = 2 };
+/// Names of MachineKind for to_string / from_string.
+template <>
+struct EnumNames<MachineKind> {
+  static constexpr const char* type = "MachineKind";
+  static constexpr std::pair<MachineKind, const char*> names[] = {{MachineKind::rbm, "rbm"},
+                                                                  {MachineKind::bm, "bm"}};
+};
 
 /// One named parameter array, stored column-major as raw elements of the file's element type.
 struct NamedArray {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/rbm.hpp"
 
@@ -24,11 +25,15 @@ enum class Connectivity {
   semi_restricted,  ///< no hidden–hidden connections
   restricted        ///< visible–hidden only: an RBM
 };
-/// Parses "full" | "semi-restricted" | "restricted"; throws InvalidArgument naming `option`.
-Connectivity parse_connectivity(const std::string& text,
-                                const std::string& option = "--connectivity");
-/// The name `parse_connectivity` accepts.
-std::string to_string(Connectivity c);
+/// Names of Connectivity for to_string / from_string (core/enum_names.hpp).
+template <>
+struct EnumNames<Connectivity> {
+  static constexpr const char* type = "Connectivity";
+  static constexpr std::pair<Connectivity, const char*> names[] = {
+      {Connectivity::full, "full"},
+      {Connectivity::semi_restricted, "semi-restricted"},
+      {Connectivity::restricted, "restricted"}};
+};
 
 /// The n × n 0/1 mask of `c` for n_visible + n_hidden units (symmetric, zero diagonal).
 arma::mat connectivity_mask(std::size_t n_visible, std::size_t n_hidden, Connectivity c);
@@ -104,34 +109,9 @@ private:
 template <class T>
 BoltzmannMachine<T> to_boltzmann(const Rbm<T>& rbm);
 
-/// One sequential Gibbs sweep over units first, first+1, …, last−1 of every column of S:
-/// for each unit i in that order, then each column t, s_it ← 1[u < sigm(a_it)] with
-/// a_it = bias_i + Σ_j W_ij s_jt computed from the current states, u ~ U(0,1) from `rng`
-/// (Eq. 2 of the paper). Units outside [first, last) are held fixed (clamped).
-template <class T>
-void gibbs_sweep(const BoltzmannMachine<T>& bm, arma::Mat<T>& S, std::size_t first,
-                 std::size_t last, Rng& rng);
-/// `sweeps` free-running sweeps over all units (negative phase).
-template <class T>
-void gibbs_sweeps_free(const BoltzmannMachine<T>& bm, arma::Mat<T>& S, std::size_t sweeps,
-                       Rng& rng);
-/// `sweeps` sweeps over the hidden units only, the visible rows of S clamped (positive phase).
-template <class T>
-void gibbs_sweeps_clamped(const BoltzmannMachine<T>& bm, arma::Mat<T>& S, std::size_t sweeps,
-                          Rng& rng);
-
 extern template class BoltzmannMachine<float>;
 extern template class BoltzmannMachine<double>;
-#define RBMKIT_BOLTZMANN_EXTERN(T)                                                           \
-  extern template BoltzmannMachine<T> to_boltzmann(const Rbm<T>&);                           \
-  extern template void gibbs_sweep(const BoltzmannMachine<T>&, arma::Mat<T>&, std::size_t,  \
-                                   std::size_t, Rng&);                                       \
-  extern template void gibbs_sweeps_free(const BoltzmannMachine<T>&, arma::Mat<T>&,          \
-                                         std::size_t, Rng&);                                 \
-  extern template void gibbs_sweeps_clamped(const BoltzmannMachine<T>&, arma::Mat<T>&,       \
-                                            std::size_t, Rng&);
-RBMKIT_BOLTZMANN_EXTERN(float)
-RBMKIT_BOLTZMANN_EXTERN(double)
-#undef RBMKIT_BOLTZMANN_EXTERN
+extern template BoltzmannMachine<float> to_boltzmann(const Rbm<float>&);
+extern template BoltzmannMachine<double> to_boltzmann(const Rbm<double>&);
 
 }  // namespace rbmkit

@@ -19,7 +19,7 @@
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/rbm.hpp"
-#include "rbmkit/training/rbm_trainer.hpp"
+#include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/statistics.hpp"
 
 namespace rbmkit {
@@ -40,8 +40,9 @@ UpdateDifference max_abs_difference(const Statistics<double>& a, const Statistic
 
 /// Settings of one minibatch equivalence check.
 struct EquivConfig {
-  Method method = Method::cd;   ///< cd: chains start at the positive phase; pcd: at another
-                                ///< random minibatch (a persistent chain's state)
+  Method method = Method::cd;   ///< cd: chains start at the positive phase (exactly the
+                                ///< trainer's first minibatch); pcd: at the next `batch`
+                                ///< examples of the order (a persistent chain's state)
   std::size_t k = 1;            ///< Gibbs steps (RBM) or sweeps per phase (BM)
   std::size_t batch = 100;      ///< positive samples = negative samples = batch
   Binarize binarize = Binarize::threshold;
@@ -63,12 +64,12 @@ struct EquivResult {
   UpdateDifference difference;  ///< |contrastive − correlator|
 };
 
-/// Draws a random minibatch of `data`, runs the trainer's positive and negative phases for `rbm`
-/// (RbmTrainer::step's sampling), and computes both updates from the same samples.
+/// Draws the training engine's first minibatch of `data` (epoch_order, make_batch) and its phases
+/// with the engine's own draw_phases, and computes both updates from the same samples.
 template <class T>
 EquivResult rbm_equivalence(const Rbm<T>& rbm, const Dataset& data, const EquivConfig& config,
                             Rng& rng);
-/// The same for a Boltzmann machine (BmTrainer::step's sampling, hidden states starting at 0).
+/// The same for a Boltzmann machine (hidden states starting at 0, as in a fresh run).
 template <class T>
 EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
                            const EquivConfig& config, Rng& rng);

@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 
 namespace rbmkit {
@@ -30,11 +31,14 @@ enum class GradientPath {
   reward_correlator  ///< Σ R·s over one ±1-rewarded stream
 };
 
-/// Parses "contrastive" | "reward-correlator"; throws InvalidArgument naming `option`.
-GradientPath parse_gradient_path(const std::string& text,
-                                 const std::string& option = "--gradient");
-/// The name `parse_gradient_path` accepts.
-std::string to_string(GradientPath g);
+/// Names of GradientPath for to_string / from_string.
+template <>
+struct EnumNames<GradientPath> {
+  static constexpr const char* type = "GradientPath";
+  static constexpr std::pair<GradientPath, const char*> names[] = {
+      {GradientPath::contrastive, "contrastive"},
+      {GradientPath::reward_correlator, "reward-correlator"}};
+};
 
 /// Raw gradient statistics {ΔW, Δb, Δc} of a machine, before learning rate, momentum and
 /// penalties. RBM: dW is n_visible × n_hidden. Boltzmann machine: dW is n × n over all units

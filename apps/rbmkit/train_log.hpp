@@ -1,0 +1,30 @@
+#pragma once
+// The --log file of rbmkit train: one CSV row per epoch. It grows as FILE.partial and replaces
+// FILE only when the run completes, so a failed or interrupted run never replaces a log; a
+// resumed run continues the partial log of the run it resumes.
+#include <cstddef>
+#include <string>
+
+#include "rbmkit/training/run.hpp"
+
+namespace rbmkit::cli {
+
+class TrainLog {
+public:
+  /// A log at `path` ("" = no log) with the columns of `config` and `options`.
+  TrainLog(std::string path, const TrainConfig& config, const RunOptions& options);
+  /// Keeps the rows of epochs 1..`epochs` of the log being resumed (FILE.partial, else FILE)
+  /// when its header is this log's.
+  void continue_after(std::size_t epochs);
+  /// Appends the row of one epoch and rewrites FILE.partial atomically.
+  void add(const EpochReport& report);
+  /// Moves FILE.partial to FILE; throws OutputError naming FILE when it cannot.
+  void commit();
+
+private:
+  std::string path_;
+  std::string header_;
+  std::string text_;
+};
+
+}  // namespace rbmkit::cli

@@ -1,0 +1,81 @@
+#pragma once
+/// The two phases of a minibatch, drawn once for every trainer and for the equivalence check
+/// (Bengio 2013, §4.2: the positive phase samples with the visible units clamped to data, the
+/// negative phase samples the model). The training engine and `rbmkit equiv` both call
+/// draw_phases, so "the trainer's own samples" is one function, not a copy.
+#include <armadillo>
+#include <cstddef>
+
+#include "rbmkit/core/enum_names.hpp"
+#include "rbmkit/core/random.hpp"
+#include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/models/rbm.hpp"
+#include "rbmkit/sampling/gibbs.hpp"
+
+namespace rbmkit {
+
+/// How the negative phase is sampled.
+enum class Method {
+  cd,  ///< contrastive divergence: chains start at the positive phase (Hinton 2002)
+  pcd  ///< persistent contrastive divergence: chains persist across updates (Tieleman 2008)
+};
+/// Names of Method for to_string / from_string.
+template <>
+struct EnumNames<Method> {
+  static constexpr const char* type = "Method";
+  static constexpr std::pair<Method, const char*> names[] = {{Method::cd, "cd"},
+                                                             {Method::pcd, "pcd"}};
+};
+
+/// How draw_phases samples.
+struct PhaseConfig {
+  Method method = Method::pcd;
+  std::size_t steps = 1;   ///< Gibbs steps (RBM) or sequential sweeps (BM) per phase, ≥ 1
+  std::size_t chains = 0;  ///< persistent chains for PCD; 0 = as many as the minibatch
+};
+
+/// A minibatch's samples: the positive phase (visible units clamped to data) and the negative
+/// phase (the model's chains). Columns are samples. For an RBM, `h` holds P(h = 1 | v)
+/// (Rao-Blackwellised); for a Boltzmann machine, `h` holds sampled binary hidden states.
+template <class T>
+struct Phases {
+  Phase<T> positive;
+  Phase<T> negative;
+};
+
+/// The phases of an RBM for the minibatch V (n_visible × B binary states): positive v = V,
+/// h = P(h|V); negative by `config.steps` block Gibbs steps (gibbs.hpp) from the positive phase
+/// (CD) or from `chains` (PCD; n_visible × C visible states, advanced in place). Empty `chains`
+/// start at V, column j at V's column j mod B, with config.chains columns (B when 0).
+/// Throws DimensionError when V or chains do not fit the model, InvalidArgument for steps = 0.
+template <class T>
+Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
+                      arma::Mat<T>& chains, Rng& rng);
+
+/// The phases of a Boltzmann machine for the minibatch V (n_visible × B): the positive phase
+/// clamps V and runs `config.steps` sweeps over the hidden units starting from H (n_hidden × B;
+/// left at the positive phase's final hidden states); the negative phase runs `config.steps`
+/// free sweeps over all units from the positive phase (CD) or from `chains` (PCD; n_units × C,
+/// advanced in place; empty chains start at V with hidden units 0, column j at V's column
+/// j mod B). Phase v/h are the visible/hidden rows of the states.
+template <class T>
+Phases<T> draw_phases(const BoltzmannMachine<T>& bm, const arma::Mat<T>& V, arma::Mat<T>& H,
+                      const PhaseConfig& config, arma::Mat<T>& chains, Rng& rng);
+
+/// All unit states of a Boltzmann machine's phase: the visible rows over the hidden rows
+/// (n_units × B).
+template <class T>
+arma::Mat<T> unit_states(const Phase<T>& phase);
+
+#define RBMKIT_PHASES_EXTERN(T)                                                                \
+  extern template Phases<T> draw_phases(const Rbm<T>&, const arma::Mat<T>&, const PhaseConfig&, \
+                                        arma::Mat<T>&, Rng&);                                  \
+  extern template Phases<T> draw_phases(const BoltzmannMachine<T>&, const arma::Mat<T>&,       \
+                                        arma::Mat<T>&, const PhaseConfig&, arma::Mat<T>&,      \
+                                        Rng&);                                                 \
+  extern template arma::Mat<T> unit_states(const Phase<T>&);
+RBMKIT_PHASES_EXTERN(float)
+RBMKIT_PHASES_EXTERN(double)
+#undef RBMKIT_PHASES_EXTERN
+
+}  // namespace rbmkit

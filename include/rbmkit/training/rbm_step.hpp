@@ -1,0 +1,81 @@
+#pragma once
+/// One SGD step of an RBM: phases (sampling/phases.hpp) → statistics by the configured path
+/// (statistics.hpp) → centring, penalties and momentum (Hinton's practical guide §9–11).
+/// The training engine (engine.hpp) drives it; it owns the optimiser state.
+#include <armadillo>
+#include <string>
+#include <vector>
+
+#include "rbmkit/core/random.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/models/rbm.hpp"
+#include "rbmkit/training/config.hpp"
+#include "rbmkit/training/statistics.hpp"
+
+namespace rbmkit {
+
+/// The RBM's step and its state: velocities, persistent chains, centring offsets and the
+/// sparsity estimate.
+template <class T>
+class RbmStep {
+public:
+  using Scalar = T;
+  using Model = Rbm<T>;
+  /// The name of last_error() in reports and logs.
+  static constexpr const char* error_name = "reconstruction_error";
+
+  /// An RBM for `train`, initialised as in Hinton's guide §8 from the data marginals
+  /// (weights N(0, 0.01²) drawn from `rng`).
+  static Rbm<T> initial_model(const Dataset& train, const TrainConfig& config, Rng& rng);
+  /// The RBM stored in `file` (the parameters a user gets: averaged once averaging began).
+  static Rbm<T> model_from(const ModelFile& file, const std::string& source);
+  /// A model file holding `model` with `config` and `rng_state` (io/model_file.hpp).
+  static ModelFile make_file(const Rbm<T>& model, const std::map<std::string, std::string>& config,
+                             const Rng::State& rng_state);
+
+  /// Prepares training of `model` with `config` (machine MachineKind::rbm, validated).
+  RbmStep(const TrainConfig& config, Rbm<T> model);
+  /// Starts a fresh run on `train`: the visible centring offset starts at the data mean.
+  void begin(const Dataset& train);
+  /// One update from minibatch V (n_visible × B; `examples` are its columns' indices in the
+  /// training set): phases, statistics, centring, weight decay, sparsity, momentum step.
+  /// Returns the raw statistics (before centring and penalties).
+  Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
+                       double momentum, Rng& rng);
+  /// Mean-field reconstruction error of the last minibatch, measured before its update.
+  double last_error() const { return last_error_; }
+
+  /// The current parameters (the last iterate).
+  const Rbm<T>& model() const { return model_; }
+  /// W, b, c of the current model, in that order (for averaging and divergence checks).
+  std::vector<arma::Mat<T>*> parameters();
+  /// A copy of the model with its parameters replaced by `params` (W, b, c).
+  Rbm<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
+  /// Hands every reward stream of the reward-correlator path to `observer`.
+  void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
+  /// Persistent chains' visible states (PCD), n_visible × chains; empty before the first step.
+  const arma::Mat<T>& chains() const { return chains_; }
+
+  /// Stores the current parameters and the whole optimiser state as "state.*" arrays.
+  void save_state(ModelFile& file) const;
+  /// Restores what save_state stored; throws ModelError naming `source` when it is missing or
+  /// does not fit the model.
+  void load_state(const ModelFile& file, const std::string& source);
+
+private:
+  TrainConfig config_;
+  Rbm<T> model_;
+  arma::Mat<T> vW_;
+  arma::Col<T> vb_, vc_;
+  arma::Mat<T> chains_;
+  arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
+  arma::Col<T> mu_, lambda_;  // centring offsets; empty until started
+  double last_error_ = 0;
+  StreamObserver<T> observer_;
+};
+
+extern template class RbmStep<float>;
+extern template class RbmStep<double>;
+
+}  // namespace rbmkit

@@ -1,0 +1,103 @@
+#include "rbmkit/sampling/phases.hpp"
+
+#include <string>
+
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/sampling/sweeps.hpp"
+
+namespace rbmkit {
+
+namespace {
+
+void check_steps(const PhaseConfig& config) {
+  if (config.steps == 0) throw InvalidArgument("PhaseConfig::steps: must be at least 1, got 0");
+}
+
+/// Fills empty persistent chains (rows × C) from the minibatch's columns, cyclically.
+template <class T>
+void start_chains(arma::Mat<T>& chains, const arma::Mat<T>& V, std::size_t rows,
+                  const PhaseConfig& config) {
+  if (chains.n_cols != 0) {
+    if (chains.n_rows != rows)
+      throw DimensionError("draw_phases: persistent chains have " + std::to_string(chains.n_rows) +
+                           " rows, the model needs " + std::to_string(rows));
+    return;
+  }
+  const std::size_t n = config.chains ? config.chains : V.n_cols;
+  chains.zeros(rows, n);
+  for (std::size_t j = 0; j < n; ++j) chains.col(j).head(V.n_rows) = V.col(j % V.n_cols);
+}
+
+}  // namespace
+
+template <class T>
+Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
+                      arma::Mat<T>& chains, Rng& rng) {
+  check_steps(config);
+  if (V.n_rows != rbm.n_visible() || V.n_cols == 0)
+    throw DimensionError("draw_phases: minibatch is " + std::to_string(V.n_rows) + " x " +
+                         std::to_string(V.n_cols) + ", model has " +
+                         std::to_string(rbm.n_visible()) + " visible units");
+  Phases<T> p;
+  p.positive.v = V;
+  p.positive.h = rbm.hidden_mean(V);
+  if (config.method == Method::cd) {
+    p.negative = gibbs_chain_from(rbm, p.positive.h, config.steps, rng);
+  } else {
+    start_chains(chains, V, rbm.n_visible(), config);
+    p.negative = gibbs_chain(rbm, chains, config.steps, rng);
+    chains = p.negative.v;
+  }
+  return p;
+}
+
+template <class T>
+Phases<T> draw_phases(const BoltzmannMachine<T>& bm, const arma::Mat<T>& V, arma::Mat<T>& H,
+                      const PhaseConfig& config, arma::Mat<T>& chains, Rng& rng) {
+  check_steps(config);
+  const std::size_t nv = bm.n_visible(), nh = bm.n_hidden(), n = bm.n_units();
+  if (V.n_rows != nv || V.n_cols == 0 || H.n_rows != nh || H.n_cols != V.n_cols)
+    throw DimensionError("draw_phases: minibatch is " + std::to_string(V.n_rows) + " x " +
+                         std::to_string(V.n_cols) + " with hidden states " +
+                         std::to_string(H.n_rows) + " x " + std::to_string(H.n_cols) +
+                         "; the machine has " + std::to_string(nv) + " visible and " +
+                         std::to_string(nh) + " hidden units");
+  // Positive phase: visible clamped, sweeps over the hidden units only.
+  arma::Mat<T> S_pos(n, V.n_cols);
+  S_pos.rows(0, nv - 1) = V;
+  if (nh > 0) S_pos.rows(nv, n - 1) = H;
+  gibbs_sweeps_clamped(bm, S_pos, config.steps, rng);
+  // Negative phase: free-running sweeps.
+  arma::Mat<T> S_neg;
+  if (config.method == Method::cd) {
+    S_neg = S_pos;
+    gibbs_sweeps_free(bm, S_neg, config.steps, rng);
+  } else {
+    start_chains(chains, V, n, config);
+    gibbs_sweeps_free(bm, chains, config.steps, rng);
+    S_neg = chains;
+  }
+  if (nh > 0) H = S_pos.rows(nv, n - 1);
+  auto split = [&](const arma::Mat<T>& S) {
+    return Phase<T>{S.rows(0, nv - 1), nh > 0 ? arma::Mat<T>(S.rows(nv, n - 1))
+                                              : arma::Mat<T>(0, S.n_cols)};
+  };
+  return {split(S_pos), split(S_neg)};
+}
+
+template <class T>
+arma::Mat<T> unit_states(const Phase<T>& phase) {
+  return arma::join_cols(phase.v, phase.h);
+}
+
+#define RBMKIT_PHASES_INSTANTIATE(T)                                                         \
+  template Phases<T> draw_phases(const Rbm<T>&, const arma::Mat<T>&, const PhaseConfig&,     \
+                                 arma::Mat<T>&, Rng&);                                       \
+  template Phases<T> draw_phases(const BoltzmannMachine<T>&, const arma::Mat<T>&,            \
+                                 arma::Mat<T>&, const PhaseConfig&, arma::Mat<T>&, Rng&);    \
+  template arma::Mat<T> unit_states(const Phase<T>&);
+RBMKIT_PHASES_INSTANTIATE(float)
+RBMKIT_PHASES_INSTANTIATE(double)
+#undef RBMKIT_PHASES_INSTANTIATE
+
+}  // namespace rbmkit

@@ -1,0 +1,121 @@
+#include "rbmkit/training/bm_step.hpp"
+
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/evaluation/monitors.hpp"
+#include "rbmkit/sampling/phases.hpp"
+#include "rbmkit/training/bm_statistics.hpp"
+#include "rbmkit/training/update.hpp"
+#include "training/state_arrays.hpp"
+
+namespace rbmkit {
+
+template <class T>
+BoltzmannMachine<T> BmStep<T>::initial_model(const Dataset& train, const TrainConfig& config,
+                                             Rng& rng) {
+  config.validate();
+  BoltzmannMachine<T> bm(train.dim(), config.hidden, config.bm.connectivity);
+  bm.initialize(train.marginals(config.binarize == Binarize::threshold ? Binarize::threshold
+                                                                       : Binarize::none,
+                                config.threshold),
+                rng);
+  return bm;
+}
+
+template <class T>
+BoltzmannMachine<T> BmStep<T>::model_from(const ModelFile& file, const std::string& source) {
+  return bm_from_file<T>(file, source);
+}
+
+template <class T>
+ModelFile BmStep<T>::make_file(const BoltzmannMachine<T>& model,
+                               const std::map<std::string, std::string>& config,
+                               const Rng::State& rng_state) {
+  return make_bm_file(model, config, rng_state);
+}
+
+template <class T>
+BmStep<T>::BmStep(const TrainConfig& config, BoltzmannMachine<T> model)
+    : config_(config), model_(std::move(model)) {
+  config_.validate();
+  if (config_.machine != MachineKind::bm)
+    throw InvalidArgument("BmStep: TrainConfig::machine must be bm");
+  model_.check("BmStep");
+  vW_.zeros(model_.n_units(), model_.n_units());
+  vbias_.zeros(model_.n_units());
+}
+
+template <class T>
+void BmStep<T>::begin(const Dataset& train) { hidden_.zeros(model_.n_hidden(), train.size()); }
+
+template <class T>
+Statistics<T> BmStep<T>::update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
+                                double momentum, Rng& rng) {
+  const std::size_t nv = model_.n_visible(), nh = model_.n_hidden();
+  if (examples.n_elem != V.n_cols || (nh > 0 && arma::any(examples >= hidden_.n_cols)))
+    throw DimensionError("BmStep::update: examples do not index the training set of " +
+                         std::to_string(hidden_.n_cols) + " (call begin first)");
+  arma::Mat<T> H = nh > 0 ? arma::Mat<T>(hidden_.cols(examples)) : arma::Mat<T>(0, V.n_cols);
+  const bool paired = config_.gradient == GradientPath::reward_correlator;
+  const PhaseConfig pc{config_.method, config_.bm.gibbs_sweeps, paired ? 0 : config_.chains};
+  const Phases<T> ph = draw_phases(model_, V, H, pc, chains_, rng);
+  if (nh > 0) hidden_.cols(examples) = H;
+  const arma::Mat<T> S_pos = unit_states(ph.positive);
+  Statistics<T> g = bm_gradient(config_.gradient, model_, S_pos, unit_states(ph.negative),
+                                observer_);
+  {
+    arma::Mat<T> A = model_.W().rows(0, nv - 1) * S_pos;
+    A.each_col() += model_.visible_bias();
+    last_error_ = mean_squared_error<T>(V, sigmoid<T>(A));
+  }
+  // Weight decay and the momentum step, identical for every gradient path. W is zero on the
+  // diagonal and outside the mask, so dW, the velocity and W stay so; every operation is
+  // element-wise on symmetric matrices, so W stays exactly symmetric.
+  arma::Mat<T> dW = g.dW;
+  if (config_.weight_decay > 0) dW -= T(config_.weight_decay) * model_.W();
+  const arma::Col<T> dbias = arma::join_cols(g.db, g.dc);
+  momentum_step<T>(model_.W(), vW_, dW, T(momentum), T(lr));
+  momentum_step<T>(model_.bias(), vbias_, dbias, T(momentum), T(lr));
+  return g;
+}
+
+template <class T>
+std::vector<arma::Mat<T>*> BmStep<T>::parameters() {
+  return {&model_.W(), &model_.bias()};
+}
+
+template <class T>
+BoltzmannMachine<T> BmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
+  BoltzmannMachine<T> m = model_;
+  m.W() = p.at(0);
+  m.bias() = p.at(1);
+  return m;
+}
+
+template <class T>
+void BmStep<T>::save_state(ModelFile& f) const {
+  detail::StateWriter<T> w(f);
+  w.put("W", model_.W());
+  w.put("bias", model_.bias());
+  w.put("velocity.W", vW_);
+  w.put("velocity.bias", vbias_);
+  w.put("chains", chains_);
+  w.put("hidden", hidden_);
+}
+
+template <class T>
+void BmStep<T>::load_state(const ModelFile& f, const std::string& source) {
+  detail::StateReader<T> r(f, source);
+  const arma::uword n = model_.n_units(), nh = model_.n_hidden();
+  r.get("W", model_.W(), n, n);
+  r.get("bias", model_.bias(), n, 1);
+  r.get("velocity.W", vW_, n, n);
+  r.get("velocity.bias", vbias_, n, 1);
+  r.get_rows("chains", chains_, n);
+  r.get_rows("hidden", hidden_, nh);
+  model_.check(source);
+}
+
+template class BmStep<float>;
+template class BmStep<double>;
+
+}  // namespace rbmkit

@@ -1,0 +1,217 @@
+#include "rbmkit/training/engine.hpp"
+
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "rbmkit/core/error.hpp"
+
+namespace rbmkit {
+
+std::uint64_t dataset_checksum(const Dataset& data) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](std::uint64_t byte) {
+    h ^= byte;
+    h *= 0x100000001b3ULL;
+  };
+  for (std::uint64_t n : {std::uint64_t(data.dim()), std::uint64_t(data.size())})
+    for (int k = 0; k < 8; ++k) mix((n >> (8 * k)) & 0xff);
+  const std::uint8_t* p = data.pixels.memptr();
+  for (arma::uword i = 0; i < data.pixels.n_elem; ++i) mix(p[i]);
+  return h;
+}
+
+arma::uvec epoch_order(std::size_t n, Rng& rng) {
+  arma::uvec order = n ? arma::regspace<arma::uvec>(0, n - 1) : arma::uvec();
+  shuffle(order.begin(), order.end(), rng);
+  return order;
+}
+
+namespace {
+
+std::string hex(std::uint64_t x) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, x);
+  return buf;
+}
+std::string hex_double(double x) {  // exact: %a round-trips every double
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%a", x);
+  return buf;
+}
+
+const std::string& entry(const ModelFile& f, const std::string& key, const std::string& source) {
+  const auto it = f.config.find(key);
+  if (it == f.config.end())
+    throw ModelError(source + ": no training state (entry " + key +
+                     "); only files written by rbmkit train from this version on can be resumed");
+  return it->second;
+}
+std::uint64_t entry_count(const ModelFile& f, const std::string& key, const std::string& source,
+                          int base = 10) {
+  const std::string& v = entry(f, key, source);
+  char* end = nullptr;
+  const unsigned long long x = std::strtoull(v.c_str(), &end, base);
+  if (v.empty() || *end != '\0' || v[0] == '-')
+    throw ModelError(source + ": training state entry " + key + " = '" + v + "' is not valid");
+  return x;
+}
+
+TrainConfig stored_config(const ModelFile& f, const std::string& source, std::size_t epochs) {
+  TrainConfig c = TrainConfig::from_file(f, source);
+  if (epochs > 0) c.epochs = epochs;
+  return c;
+}
+
+}  // namespace
+
+template <class Step>
+void Trainer<Step>::split(const Dataset& data) {
+  if (data.size() == 0) throw DataError(data.source + ": no examples");
+  if (config_.valid >= data.size())
+    throw InvalidArgument("TrainConfig::valid: holding out " + std::to_string(config_.valid) +
+                          " examples leaves none of the " + std::to_string(data.size()) + " of " +
+                          data.source + " to train on");
+  const std::size_t n = data.size() - config_.valid;
+  data_examples_ = data.size();
+  data_checksum_ = dataset_checksum(data);
+  train_.source = data.source;
+  train_.pixels = data.pixels.cols(0, n - 1);
+  valid_.source = data.source + " (last " + std::to_string(config_.valid) + ")";
+  valid_.pixels.set_size(data.dim(), config_.valid);
+  if (config_.valid > 0) valid_.pixels = data.pixels.cols(n, data.size() - 1);
+}
+
+template <class Step>
+Trainer<Step>::Trainer(const TrainConfig& config, const Dataset& data)
+    : config_(config),
+      rng_(config.seed),
+      step_(config_, (config_.validate(), split(data), Step::initial_model(train_, config_, rng_))) {
+  step_.begin(train_);
+}
+
+template <class Step>
+Trainer<Step>::Trainer(const ModelFile& file, const std::string& source, const Dataset& data,
+                       std::size_t epochs)
+    : config_(stored_config(file, source, epochs)),
+      rng_(config_.seed),
+      step_(config_, (split(data), Step::model_from(file, source))) {
+  const std::uint64_t examples = entry_count(file, "data.examples", source);
+  const std::uint64_t checksum = entry_count(file, "data.checksum", source, 16);
+  if (examples != data_examples_ || checksum != data_checksum_)
+    throw DataError(data.source + ": not the data the run in " + source + " was trained on (" +
+                    std::to_string(data_examples_) + " examples, checksum " +
+                    hex(data_checksum_) + "; the run has " + std::to_string(examples) +
+                    " examples, checksum " + hex(checksum) + ")");
+  step_.load_state(file, source);
+  average_.load(file, "run.average.", source, step_.parameters());
+  epoch_ = entry_count(file, "run.epoch", source);
+  position_ = entry_count(file, "run.minibatch", source);
+  rng_.set_state(file.rng_state);
+  if (position_ > 0) {
+    if (position_ >= minibatches_per_epoch())
+      throw ModelError(source + ": training state run.minibatch is out of range");
+    Rng::State s;
+    const std::string& words = entry(file, "run.epoch_rng", source);
+    if (std::sscanf(words.c_str(), "%" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64, &s[0], &s[1],
+                    &s[2], &s[3]) != 4)
+      throw ModelError(source + ": training state run.epoch_rng is not valid");
+    // The epoch's order is drawn again from the generator as it was when the epoch began.
+    Rng r;
+    r.set_state(s);
+    epoch_rng_ = s;
+    order_ = epoch_order(train_.size(), r);
+    error_sum_ = std::strtod(entry(file, "run.error_sum", source).c_str(), nullptr);
+  }
+}
+
+template <class Step>
+std::size_t Trainer<Step>::minibatches_per_epoch() const {
+  return train_.size() / std::min(config_.batch, train_.size());
+}
+
+template <class Step>
+void Trainer<Step>::start_epoch() {
+  epoch_rng_ = rng_.state();
+  order_ = epoch_order(train_.size(), rng_);
+  error_sum_ = 0;
+}
+
+template <class Step>
+bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
+  const std::size_t B = std::min(config_.batch, train_.size());
+  const std::size_t n_batches = minibatches_per_epoch();
+  const double average_start = std::floor(config_.average_from * double(config_.epochs));
+  while (epoch_ < config_.epochs) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (position_ == 0) start_epoch();
+    EpochReport rep;
+    rep.epoch = epoch_ + 1;
+    rep.epochs = config_.epochs;
+    rep.learning_rate = config_.lr / (1.0 + config_.lr_decay * double(epoch_));
+    rep.momentum =
+        epoch_ < config_.momentum_epochs ? config_.initial_momentum : config_.momentum;
+    const bool averaging = config_.average_from < 1 && double(epoch_) >= average_start;
+    while (position_ < n_batches) {
+      const arma::uvec examples = order_.subvec(position_ * B, position_ * B + B - 1);
+      const arma::Mat<T> V = make_batch<T>(train_, order_, position_ * B, B, config_.binarize,
+                                           config_.threshold, rng_);
+      step_.update(V, examples, rep.learning_rate, rep.momentum, rng_);
+      if (averaging) average_.add(step_.parameters());
+      error_sum_ += step_.last_error();
+      ++position_;
+      if (hooks.progress) hooks.progress(position_, n_batches);
+      if (position_ < n_batches && hooks.stop && hooks.stop()) return false;
+    }
+    if (any_non_finite(step_.parameters())) {
+      char lr[32];
+      std::snprintf(lr, sizeof lr, "%g", rep.learning_rate);
+      throw NumericalError("Trainer::run: training diverged in epoch " + std::to_string(epoch_ + 1) +
+                           ": parameters became NaN or infinite; lower TrainConfig::lr (now " +
+                           lr + ")");
+    }
+    rep.error_name = Step::error_name;
+    rep.error = error_sum_ / double(n_batches);
+    rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++epoch_;
+    position_ = 0;
+    error_sum_ = 0;
+    if (hooks.epoch_end) hooks.epoch_end(rep, model());
+    if (epoch_ < config_.epochs && hooks.stop && hooks.stop()) return false;
+  }
+  return true;
+}
+
+template <class Step>
+typename Trainer<Step>::Model Trainer<Step>::model() const {
+  if (average_.count() == 0) return step_.model();
+  return step_.with_parameters(average_.mean());
+}
+
+template <class Step>
+ModelFile Trainer<Step>::to_file() const {
+  std::map<std::string, std::string> config = config_.to_map();
+  config["data.examples"] = std::to_string(data_examples_);
+  config["data.checksum"] = hex(data_checksum_);
+  config["data.source"] = train_.source;
+  config["run.epoch"] = std::to_string(epoch_);
+  config["run.minibatch"] = std::to_string(position_);
+  if (position_ > 0) {
+    config["run.epoch_rng"] = hex(epoch_rng_[0]) + " " + hex(epoch_rng_[1]) + " " +
+                              hex(epoch_rng_[2]) + " " + hex(epoch_rng_[3]);
+    config["run.error_sum"] = hex_double(error_sum_);
+  }
+  ModelFile f = Step::make_file(model(), config, rng_.state());
+  step_.save_state(f);
+  average_.save(f, "run.average.");
+  return f;
+}
+
+template class Trainer<RbmStep<float>>;
+template class Trainer<RbmStep<double>>;
+template class Trainer<BmStep<float>>;
+template class Trainer<BmStep<double>>;
+
+}  // namespace rbmkit

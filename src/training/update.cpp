@@ -1,0 +1,73 @@
+#include "rbmkit/training/update.hpp"
+
+#include "rbmkit/core/error.hpp"
+
+namespace rbmkit {
+
+template <class T>
+void momentum_step(arma::Mat<T>& param, arma::Mat<T>& velocity, const arma::Mat<T>& delta,
+                   T momentum, T lr) {
+  T* p = param.memptr();
+  T* v = velocity.memptr();
+  const T* d = delta.memptr();
+  for (arma::uword i = 0; i < param.n_elem; ++i) {
+    v[i] = momentum * v[i] + lr * d[i];
+    p[i] += v[i];
+  }
+}
+
+template <class T>
+bool any_non_finite(const std::vector<arma::Mat<T>*>& params) {
+  for (const arma::Mat<T>* p : params)
+    if (!p->is_finite()) return true;
+  return false;
+}
+
+template <class T>
+void ParameterAverage<T>::add(const std::vector<arma::Mat<T>*>& params) {
+  if (count_ == 0) {
+    mean_.clear();
+    for (const arma::Mat<T>* p : params) mean_.emplace_back(arma::size(*p), arma::fill::zeros);
+  }
+  ++count_;
+  const T w = T(1) / T(count_);
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    T* a = mean_[k].memptr();
+    const T* x = params[k]->memptr();
+    for (arma::uword i = 0; i < mean_[k].n_elem; ++i) a[i] += w * (x[i] - a[i]);
+  }
+}
+
+template <class T>
+void ParameterAverage<T>::save(ModelFile& file, const std::string& prefix) const {
+  file.config[prefix + "count"] = std::to_string(count_);
+  for (std::size_t k = 0; k < mean_.size(); ++k) file.put<T>(prefix + std::to_string(k), mean_[k]);
+}
+
+template <class T>
+void ParameterAverage<T>::load(const ModelFile& file, const std::string& prefix,
+                               const std::string& source,
+                               const std::vector<arma::Mat<T>*>& params) {
+  const auto it = file.config.find(prefix + "count");
+  if (it == file.config.end()) throw ModelError(source + ": no " + prefix + "count entry");
+  count_ = std::stoull(it->second);
+  mean_.clear();
+  if (count_ == 0) return;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    mean_.push_back(file.get<T>(prefix + std::to_string(k), source));
+    if (arma::size(mean_.back()) != arma::size(*params[k]))
+      throw ModelError(source + ": array " + prefix + std::to_string(k) +
+                       " does not match the model's shape");
+  }
+}
+
+template void momentum_step(arma::Mat<float>&, arma::Mat<float>&, const arma::Mat<float>&, float,
+                            float);
+template void momentum_step(arma::Mat<double>&, arma::Mat<double>&, const arma::Mat<double>&,
+                            double, double);
+template bool any_non_finite(const std::vector<arma::Mat<float>*>&);
+template bool any_non_finite(const std::vector<arma::Mat<double>*>&);
+template class ParameterAverage<float>;
+template class ParameterAverage<double>;
+
+}  // namespace rbmkit
