@@ -203,10 +203,10 @@ TEST_SUITE("boltzmann") {
     Rng rng(cfg.base.seed);
     auto bm = make_initial_bm<double>(data, cfg, rng);
     const arma::mat X = fixtures::binary_matrix(data);
-    const double before = detail::exact_bm(bm, X).mean_log_likelihood;
+    const double before = exact_bm(bm, X).mean_log_likelihood;
     BmTrainer<double> trainer(cfg, bm);
     for (int e = 0; e < 100; ++e) trainer.run_epoch(data, rng);
-    const double after = detail::exact_bm(bm, X).mean_log_likelihood;
+    const double after = exact_bm(bm, X).mean_log_likelihood;
     MESSAGE("mean log-likelihood " << before << " -> " << after << " nats");
     CHECK(before < -6.0);
     CHECK(after > -4.5);

@@ -294,7 +294,7 @@ int cmd_train(const std::vector<std::string>& args) {
   job.eval_every = get_count(vm, "eval-every", 1);
   job.likelihood.ais_runs = get_count(vm, "ais-runs", 1);
   job.likelihood.ais_betas = get_count(vm, "ais-betas", 3);
-  job.likelihood.ais_base = parse_ais_base(vm["ais-base"].as<std::string>());
+  job.likelihood.ais_base = from_string<AisBaseKind>(vm["ais-base"].as<std::string>());
   check_output_path(job.out);
   if (!job.log.empty()) check_output_path(job.log);
   const std::string machine = vm["machine"].as<std::string>();
