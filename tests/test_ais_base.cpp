@@ -130,7 +130,7 @@ TEST_SUITE("ais_base") {
     CHECK_FALSE(arma::approx_equal(ea.log_weights, ec.log_weights, "absdiff", 0.0));
   }
 
-  TEST_CASE("bad bases and options are rejected naming the function or option") {
+  TEST_CASE("bad bases and options are rejected naming the function or field") {
     const Rbm<double> r = trap_rbm();
     const Dataset data = noise(10, 4);
     const arma::vec rate = base_rate_biases(data);
@@ -140,13 +140,27 @@ TEST_SUITE("ais_base") {
     CHECK_THROWS_AS(mode_mixture_base(r, data, arma::vec(47, arma::fill::zeros)), DimensionError);
     ModeBaseOptions o;
     o.base_rate_weight = 1.0;
-    CHECK_THROWS_AS(mode_mixture_base(r, data, rate, o), InvalidArgument);
+    CHECK_THROWS_WITH_AS(mode_mixture_base(r, data, rate, o),
+                         doctest::Contains("ModeBaseOptions::base_rate_weight"), InvalidArgument);
     AisBase bad = base_rate_base(rate);
     bad.weights[0] = 0.5;  // does not sum to 1
     CHECK_THROWS_WITH_AS(ais_log_partition(r, bad, 10, ais_schedule(10), rng),
                          doctest::Contains("ais_log_partition"), InvalidArgument);
-    CHECK_THROWS_WITH_AS(parse_ais_base("both"), doctest::Contains("--ais-base"), InvalidArgument);
-    CHECK(parse_ais_base("rate") == AisBaseKind::base_rate);
-    CHECK(parse_ais_base("modes") == AisBaseKind::modes);
+  }
+
+  TEST_CASE("AIS bases and likelihood methods are named through EnumNames") {
+    CHECK_THROWS_WITH_AS(from_string<AisBaseKind>("both"),
+                         doctest::Contains("AisBaseKind: expected rate or modes, got 'both'"),
+                         InvalidArgument);
+    CHECK(from_string<AisBaseKind>("rate") == AisBaseKind::base_rate);
+    CHECK(from_string<AisBaseKind>("modes") == AisBaseKind::modes);
+    CHECK(to_string(AisBaseKind::base_rate) == "rate");
+    CHECK(to_string(AisBaseKind::modes) == "modes");
+    for (LikelihoodMethod m :
+         {LikelihoodMethod::automatic, LikelihoodMethod::exact, LikelihoodMethod::ais})
+      CHECK(from_string<LikelihoodMethod>(to_string(m)) == m);
+    CHECK(to_string(LikelihoodMethod::ais) == "ais");
+    CHECK_THROWS_WITH_AS(from_string<LikelihoodMethod>("AIS"),
+                         doctest::Contains("LikelihoodMethod"), InvalidArgument);
   }
 }

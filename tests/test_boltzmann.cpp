@@ -209,10 +209,10 @@ TEST_SUITE("boltzmann") {
     cfg.bm.gibbs_sweeps = 1;
     Trainer<BmStep<double>> trainer(cfg, data);
     const arma::mat X = fixtures::binary_matrix(data);
-    const double before = detail::exact_bm(trainer.model(), X).mean_log_likelihood;
+    const double before = exact_bm(trainer.model(), X).mean_log_likelihood;
     trainer.run();
     const BoltzmannMachine<double> bm = trainer.model();
-    const double after = detail::exact_bm(bm, X).mean_log_likelihood;
+    const double after = exact_bm(bm, X).mean_log_likelihood;
     MESSAGE("mean log-likelihood " << before << " -> " << after << " nats");
     CHECK(before < -6.0);
     CHECK(after > -4.5);

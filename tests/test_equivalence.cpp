@@ -29,7 +29,7 @@ double max_abs(const Statistics<double>& u) {
 
 /// Central finite differences of the exact mean log-likelihood of an RBM, in gradient form.
 Statistics<double> rbm_finite_differences(const Rbm<double>& rbm, const arma::mat& X, double eps) {
-  auto ll = [&](const Rbm<double>& r) { return detail::exact_rbm(r, X).mean_log_likelihood; };
+  auto ll = [&](const Rbm<double>& r) { return exact_rbm(r, X).mean_log_likelihood; };
   Statistics<double> g{arma::mat(arma::size(rbm.W())), arma::vec(rbm.n_visible()), arma::vec(rbm.n_hidden())};
   auto diff = [&](auto&& param, double& out) {
     Rbm<double> p = rbm, m = rbm;
@@ -65,14 +65,14 @@ TEST_SUITE("equivalence") {
             "differences of the enumerated log-likelihood") {
     const auto rbm = fixtures::random_rbm<double>(5, 3, 0.8, 31);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(5, 40, 1));
-    const detail::Exact ex = detail::exact_rbm(rbm, X);
+    const ExactQuantities ex = exact_rbm(rbm, X);
     const Statistics<double> fd = rbm_finite_differences(rbm, X, 1e-5);
     // Central differences with eps = 1e-5: truncation ~ eps² · |third derivative| < 1e-9,
     // rounding ~ 1e-16 / 1e-5 = 1e-11.
     CHECK(max_abs_difference(ex.ll_gradient, fd).max() < 1e-7);
     CHECK(max_abs(ex.ll_gradient) > 0.05);  // not a trivially zero gradient
     // The RBM as a general BM gives the same log-likelihood and gradient by full enumeration.
-    const detail::Exact bm = detail::exact_bm(to_boltzmann(rbm), X);
+    const ExactQuantities bm = exact_bm(to_boltzmann(rbm), X);
     CHECK(bm.mean_log_likelihood == doctest::Approx(ex.mean_log_likelihood).epsilon(1e-12));
     CHECK(arma::abs(bm.ll_gradient.dW.submat(0, 5, 4, 7) - ex.ll_gradient.dW).max() < 1e-12);
     CHECK(arma::abs(bm.ll_gradient.db - ex.ll_gradient.db).max() < 1e-12);
@@ -82,7 +82,7 @@ TEST_SUITE("equivalence") {
   TEST_CASE("exact LL gradient of a 4+3 fully connected BM equals finite differences") {
     const auto bm = fixtures::random_bm<double>(4, 3, 0.7, 5);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(4, 30, 2));
-    const detail::Exact ex = detail::exact_bm(bm, X);
+    const ExactQuantities ex = exact_bm(bm, X);
     const double eps = 1e-5;
     const std::size_t n = 7;
     double worst = 0;
@@ -93,15 +93,15 @@ TEST_SUITE("equivalence") {
         p.W()(j, i) += eps;
         m.W()(i, j) -= eps;
         m.W()(j, i) -= eps;
-        const double fd = (detail::exact_bm(p, X).mean_log_likelihood -
-                           detail::exact_bm(m, X).mean_log_likelihood) / (2 * eps);
+        const double fd = (exact_bm(p, X).mean_log_likelihood -
+                           exact_bm(m, X).mean_log_likelihood) / (2 * eps);
         worst = std::max(worst, std::abs(fd - ex.ll_gradient.dW(i, j)));
       }
       auto p = bm, m = bm;
       p.bias()[j] += eps;
       m.bias()[j] -= eps;
-      const double fd = (detail::exact_bm(p, X).mean_log_likelihood -
-                         detail::exact_bm(m, X).mean_log_likelihood) / (2 * eps);
+      const double fd = (exact_bm(p, X).mean_log_likelihood -
+                         exact_bm(m, X).mean_log_likelihood) / (2 * eps);
       const double g = j < 4 ? ex.ll_gradient.db[j] : ex.ll_gradient.dc[j - 4];
       worst = std::max(worst, std::abs(fd - g));
     }
@@ -116,7 +116,7 @@ TEST_SUITE("equivalence") {
     // error ≤ 0.5/sqrt(20000) = 0.0035; the bound is 5 of those (false alarm < 23 x 6e-7).
     const auto rbm = fixtures::random_rbm<double>(5, 3, 0.8, 31);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(5, 40, 1));
-    const detail::Exact ex = detail::exact_rbm(rbm, X);
+    const ExactQuantities ex = exact_rbm(rbm, X);
     Rng rng(8);
     Phase<double> pos{X, rbm.hidden_mean(X)};
     arma::mat V0(5, 20000);
@@ -136,7 +136,7 @@ TEST_SUITE("equivalence") {
     // difference of the two means has standard error ≤ sqrt(0.25/6000 + 0.25/20000) = 0.0074.
     const auto bm = fixtures::random_bm<double>(4, 3, 0.7, 5);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(4, 30, 2));
-    const detail::Exact ex = detail::exact_bm(bm, X);
+    const ExactQuantities ex = exact_bm(bm, X);
     Rng rng(10);
     arma::mat S_pos(7, 6000, arma::fill::zeros);
     for (arma::uword t = 0; t < 6000; ++t) S_pos.col(t).head(4) = X.col(t % 30);
@@ -202,12 +202,12 @@ TEST_SUITE("equivalence") {
     // Exact, by enumeration on a 4+2 BM. The reward of a state, averaged over the two coins of
     // the literal setup, is R̄(s) = α(v) − 1/M with α(v) = p_data(v) / (M p_model(v)).
     // Theorem 1: E[(s_i − sigm(a_i)) R̄] = ∂/∂a_i E[R̄ | s_−i] averaged over s_−i, where only
-    // unit i's activation moves. The centered target of detail::exact_bm is M times that.
+    // unit i's activation moves. The centered target of exact_bm is M times that.
     const auto bm = fixtures::random_bm<double>(4, 2, 0.7, 9);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(4, 25, 5));
-    const detail::Exact ex = detail::exact_bm(bm, X);
+    const ExactQuantities ex = exact_bm(bm, X);
     const arma::vec p = state_probabilities(bm);
-    const arma::vec p_data = detail::data_distribution(X);
+    const arma::vec p_data = data_distribution(X);
     double M = 0;
     for (std::size_t v = 0; v < 16; ++v)
       if (p_data[v] > 0) M = std::max(M, p_data[v] / ex.p_visible[v]);
@@ -312,8 +312,8 @@ TEST_SUITE("equivalence") {
     cfg.k = 0;
     CHECK_THROWS_AS(rbm_equivalence(rbm, data, cfg, rng), InvalidArgument);
     const auto big = fixtures::random_rbm<double>(17, 2, 0.1, 1);
-    CHECK_THROWS_AS(detail::exact_rbm(big, arma::mat(17, 3, arma::fill::zeros)), InvalidArgument);
+    CHECK_THROWS_AS(exact_rbm(big, arma::mat(17, 3, arma::fill::zeros)), InvalidArgument);
     arma::mat nonbinary(4, 2, arma::fill::value(0.5));
-    CHECK_THROWS_AS(detail::data_distribution(nonbinary), DataError);
+    CHECK_THROWS_AS(data_distribution(nonbinary), DataError);
   }
 }

@@ -163,6 +163,27 @@ TEST_SUITE("likelihood") {
     CHECK(rep.log_z.log_z_stderr == 0);
   }
 
+  TEST_CASE("evaluate_likelihood refuses bad options naming the LikelihoodOptions field") {
+    const Rbm<double> r = random_rbm(48, 4, 0.1, 5);
+    const Dataset d = prototypes(4, 1);
+    Rng rng(1);
+    LikelihoodOptions o;
+    o.method = LikelihoodMethod::ais;
+    o.ais_runs = 0;
+    CHECK_THROWS_WITH_AS(evaluate_likelihood(r, d, d, o, rng),
+                         "LikelihoodOptions::ais_runs: must be at least 1, got 0", InvalidArgument);
+    o.ais_runs = 1;
+    o.ais_betas = 2;
+    CHECK_THROWS_WITH_AS(evaluate_likelihood(r, d, d, o, rng),
+                         "LikelihoodOptions::ais_betas: must be at least 3, got 2", InvalidArgument);
+    o.ais_betas = 3;
+    o.reverse_chains = 0;
+    CHECK_THROWS_WITH_AS(evaluate_likelihood(r, d, d, o, rng),
+                         doctest::Contains("LikelihoodOptions::reverse_chains"), InvalidArgument);
+    o.reverse_examples = 0;  // no reverse runs: no chains needed
+    CHECK_NOTHROW(evaluate_likelihood(r, d, d, o, rng));
+  }
+
   TEST_CASE("exact enumeration refuses layers beyond its limit - naming the function") {
     const Rbm<double> r(40, 31);
     CHECK_THROWS_WITH_AS(exact_log_partition(r), doctest::Contains("exact_log_partition"),

@@ -1,17 +1,18 @@
 // rbmkit eval: log-likelihood and monitors of a model on a data set.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
-#include "rbmkit/evaluation/bm_likelihood.hpp"
-#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/error.hpp"
-#include "rbmkit/evaluation/likelihood.hpp"
-#include "rbmkit/io/model_file.hpp"
-#include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/core/parallel.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/evaluation/monitors.hpp"
+#include "rbmkit/io/dataset.hpp"
+#include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
 namespace {
@@ -19,33 +20,72 @@ namespace {
 /// A JSON number, or null when it is not finite.
 std::string json_number(double x) { return std::isfinite(x) ? format17(x) : "null"; }
 
+/// A JSON string (the library's sentences hold no control characters).
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// An enum option by its EnumNames, refused naming the option.
+template <class E>
+E enum_option(const po::variables_map& vm, const std::string& name) {
+  const std::string text = vm[name].as<std::string>();
+  try {
+    return from_string<E>(text);
+  } catch (const InvalidArgument&) {
+    throw UsageError("--" + name + ": expected " + enum_choices<E>() + ", got '" + text + "'");
+  }
+}
+
+/// What eval prints besides the reports: the monitors, and why a quantity is not available.
+struct Extras {
+  DataMonitors monitors;
+  AisBaseKind base_kind = AisBaseKind::modes;
+  const char* machine = nullptr;  ///< "bm" for a general Boltzmann machine, else null
+  std::string exact_note;         ///< added to the exact log-likelihood's description
+  std::string no_likelihood;      ///< why there is no log-likelihood (the report is then empty)
+  std::string no_pseudo;          ///< why the pseudo-log-likelihood is NaN, when it is
+};
+
 /// The report as one JSON object: `r`, the AIS report `ais` as well when both were asked for
-/// (else null), the monitors, and `"machine": machine` after the method when `machine` is set.
-std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais,
-                        const DataMonitors& m, AisBaseKind base_kind, const char* machine) {
-  const bool is_ais = r.method == LikelihoodMethod::ais;
+/// (else null), the monitors, and `"machine": ...` after the method when set. Without a
+/// log-likelihood (x.no_likelihood), the method and every log-likelihood field are null and
+/// `log_likelihood_unavailable` says why.
+std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais, const Extras& x) {
+  const DataMonitors& m = x.monitors;
+  const bool none = !x.no_likelihood.empty();
+  const bool is_ais = !none && r.method == LikelihoodMethod::ais;
+  const double na = NAN;
   const double cons_ll = r.has_conservative ? r.conservative_log_likelihood
-                         : is_ais          ? NAN
+                         : is_ais || none  ? na
                                            : r.log_likelihood;
-  const double cons_lz = r.has_conservative ? r.conservative_log_z : is_ais ? NAN : r.log_z.log_z;
+  const double cons_lz = r.has_conservative ? r.conservative_log_z
+                         : is_ais || none  ? na
+                                           : r.log_z.log_z;
   std::ostringstream o;
-  o << "{\"examples\": " << r.examples << ", \"method\": \"" << to_string(r.method) << "\"";
-  if (machine) o << ", \"machine\": \"" << machine << "\"";
-  o << ", \"log_likelihood\": " << json_number(r.log_likelihood)
-    << ", \"log_likelihood_lower\": " << json_number(r.log_likelihood_lower)
-    << ", \"log_likelihood_upper\": " << json_number(r.log_likelihood_upper)
-    << ", \"log_z\": " << json_number(r.log_z.log_z)
-    << ", \"log_z_stderr\": " << json_number(r.log_z.log_z_stderr)
-    << ", \"log_z_lower\": " << json_number(r.log_z.log_z_lower)
-    << ", \"log_z_upper\": " << json_number(r.log_z.log_z_upper)
+  o << "{\"examples\": " << r.examples
+    << ", \"method\": " << (none ? "null" : json_string(to_string(r.method)));
+  if (x.machine) o << ", \"machine\": \"" << x.machine << "\"";
+  o << ", \"log_likelihood\": " << json_number(none ? na : r.log_likelihood)
+    << ", \"log_likelihood_lower\": " << json_number(none ? na : r.log_likelihood_lower)
+    << ", \"log_likelihood_upper\": " << json_number(none ? na : r.log_likelihood_upper)
+    << ", \"log_z\": " << json_number(none ? na : r.log_z.log_z)
+    << ", \"log_z_stderr\": " << json_number(none ? na : r.log_z.log_z_stderr)
+    << ", \"log_z_lower\": " << json_number(none ? na : r.log_z.log_z_lower)
+    << ", \"log_z_upper\": " << json_number(none ? na : r.log_z.log_z_upper)
     << ", \"conservative_log_likelihood\": " << json_number(cons_ll)
     << ", \"conservative_log_z\": " << json_number(cons_lz)
     << ", \"conservative_log_z_stderr\": "
-    << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais ? NAN : 0.0)
+    << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais || none ? na : 0.0)
     << ", \"reverse_examples\": " << r.reverse_examples;
+  if (none) o << ", \"log_likelihood_unavailable\": " << json_string(x.no_likelihood);
   const LikelihoodReport& a = ais ? *ais : r;
   if (is_ais || ais)
-    o << ", \"ais_base\": \"" << to_string(base_kind) << "\", \"ais_base_components\": "
+    o << ", \"ais_base\": \"" << to_string(x.base_kind) << "\", \"ais_base_components\": "
       << a.base.components() << ", \"ais_mode_starts\": " << a.base.starts;
   if (is_ais) o << ", \"ais_runs\": " << r.log_z.runs << ", \"ais_betas\": " << r.log_z.intermediate;
   if (ais)
@@ -55,81 +95,91 @@ std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais,
       << ", \"ais_conservative_log_likelihood\": "
       << json_number(ais->has_conservative ? ais->conservative_log_likelihood : NAN)
       << ", \"ais_runs\": " << ais->log_z.runs << ", \"ais_betas\": " << ais->log_z.intermediate;
-  o << ", \"pseudo_log_likelihood\": " << json_number(m.pseudo_log_likelihood)
-    << ", \"reconstruction_error\": " << json_number(m.reconstruction_error)
+  o << ", \"pseudo_log_likelihood\": " << json_number(m.pseudo_log_likelihood);
+  if (!x.no_pseudo.empty()) o << ", \"pseudo_log_likelihood_unavailable\": " << json_string(x.no_pseudo);
+  o << ", \"reconstruction_error\": " << json_number(m.reconstruction_error)
     << ", \"free_energy\": " << json_number(m.free_energy)
     << ", \"likelihood_seconds\": " << json_number(r.seconds + (ais ? ais->seconds : 0.0))
     << "}\n";
   return o.str();
 }
 
-/// The report as text; `exact_note` is added to the exact log-likelihood's description, and an
+/// The report as text; a quantity that is not available gets one line saying why, and an
 /// undefined (NaN) reconstruction error is left out.
-void print_report(const LikelihoodReport& r, const LikelihoodReport* ais, const DataMonitors& m,
-                  const std::string& exact_note = "") {
-  auto print_rep = [&](const LikelihoodReport& x) {
-    if (x.method == LikelihoodMethod::exact) {
-      std::printf("log-likelihood         %.4f  (nats per example, exact%s)\n", x.log_likelihood,
-                  exact_note.c_str());
-      std::printf("log Z                  %.6f  (exact enumeration)\n", x.log_z.log_z);
+void print_report(const LikelihoodReport& r, const LikelihoodReport* ais, const Extras& x) {
+  const DataMonitors& m = x.monitors;
+  auto print_rep = [&](const LikelihoodReport& y) {
+    if (y.method == LikelihoodMethod::exact) {
+      std::printf("log-likelihood         %.4f  (nats per example, exact%s)\n", y.log_likelihood,
+                  x.exact_note.c_str());
+      std::printf("log Z                  %.6f  (exact enumeration)\n", y.log_z.log_z);
     } else {
       std::printf("log-likelihood         %.4f  (nats per example, AIS; 3-sigma band %.4f .. %.4f)\n",
-                  x.log_likelihood, x.log_likelihood_lower, x.log_likelihood_upper);
+                  y.log_likelihood, y.log_likelihood_lower, y.log_likelihood_upper);
       std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
-                  x.log_z.log_z, x.log_z.log_z_stderr, x.log_z.runs, x.log_z.intermediate);
-      if (x.base.components() > 1)
+                  y.log_z.log_z, y.log_z.log_z_stderr, y.log_z.runs, y.log_z.intermediate);
+      if (y.base.components() > 1)
         std::printf("AIS base               base-rate model + %zu modes (of %zu found from %zu examples)\n",
-                    x.base.components() - 1, x.base.distinct_modes, x.base.starts);
+                    y.base.components() - 1, y.base.distinct_modes, y.base.starts);
       else
         std::printf("AIS base               base-rate model\n");
-      if (x.has_conservative)
+      if (y.has_conservative)
         std::printf("conservative estimate  %.4f  (reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
-                    x.conservative_log_likelihood, x.reverse_examples, x.conservative_log_z,
-                    x.conservative_log_z_stderr);
+                    y.conservative_log_likelihood, y.reverse_examples, y.conservative_log_z,
+                    y.conservative_log_z_stderr);
     }
   };
   std::printf("examples               %zu\n", r.examples);
-  print_rep(r);
+  if (x.no_likelihood.empty())
+    print_rep(r);
+  else
+    std::printf("log-likelihood         not available: %s\n", x.no_likelihood.c_str());
   if (ais) print_rep(*ais);
-  std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", m.pseudo_log_likelihood);
+  if (x.no_pseudo.empty())
+    std::printf("pseudo-log-likelihood  %.4f  (nats per example, all bits)\n", m.pseudo_log_likelihood);
+  else
+    std::printf("pseudo-log-likelihood  not available: %s\n", x.no_pseudo.c_str());
   if (!std::isnan(m.reconstruction_error))
     std::printf("reconstruction error   %.6f  (mean squared error per pixel)\n", m.reconstruction_error);
-  std::printf("free energy            %.4f  (mean per example)\n", m.free_energy);
+  if (!std::isnan(m.free_energy))
+    std::printf("free energy            %.4f  (mean per example)\n", m.free_energy);
 }
 
-/// A general Boltzmann machine: exact log-likelihood by enumeration (no AIS for it).
+/// A general Boltzmann machine: the exact log-likelihood when every state can be enumerated,
+/// else the pseudo-log-likelihood and free energy where they are computable and one line saying
+/// why the log-likelihood is not available. No AIS for it.
 int eval_bm(const ModelFile& file, const std::string& model_path, const Dataset& data,
-            const LikelihoodOptions& lo, bool want_ais, bool json, std::uint64_t seed) {
+            LikelihoodOptions lo, bool want_exact, bool want_ais, bool json, std::uint64_t seed) {
   const BoltzmannMachine<double> bm = bm_from_file<double>(file, model_path);
   if (want_ais)
-    throw UsageError("--ais: AIS is implemented for RBMs; " + model_path +
-                     " holds a general Boltzmann machine, evaluated by exact enumeration");
+    throw UsageError("--ais: AIS is implemented for RBMs only; " + model_path +
+                     " holds a general Boltzmann machine (evaluated by exact enumeration up to " +
+                     std::to_string(lo.max_units) + " units)");
   if (data.dim() != bm.n_visible())
     throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
                          " dimensions, model " + model_path + " has " +
                          std::to_string(bm.n_visible()) + " visible units");
-  if (bm.n_units() > max_enumerated_bm_units)
-    throw UsageError("eval: " + model_path + " is a Boltzmann machine of " +
-                     std::to_string(bm.n_units()) + " units; exact enumeration allows at most " +
-                     std::to_string(max_enumerated_bm_units));
-  const BmLikelihoodReport b =
-      evaluate_bm_likelihood(bm, data, lo.binarize, lo.threshold, lo.max_examples, seed);
-  LikelihoodReport r;  // exact: no standard error, the band and the conservative value collapse
-  r.method = LikelihoodMethod::exact;
-  r.examples = b.examples;
-  r.mean_neg_free_energy = b.mean_neg_free_energy;
-  r.log_z.log_z = r.log_z.log_z_lower = r.log_z.log_z_upper = b.log_z;
-  r.log_likelihood = r.log_likelihood_lower = r.log_likelihood_upper = b.log_likelihood;
-  r.seconds = b.seconds;
-  DataMonitors m;
-  m.reconstruction_error = NAN;  // not defined for a general Boltzmann machine
-  m.pseudo_log_likelihood = b.pseudo_log_likelihood;
-  m.free_energy = -b.mean_neg_free_energy;
+  Extras x;
+  x.machine = "bm";
+  x.base_kind = lo.ais_base;
+  x.no_likelihood = exact_likelihood_obstacle(bm, lo);
+  if (want_exact && !x.no_likelihood.empty())
+    throw UsageError("--exact: " + model_path + ": " + x.no_likelihood);
+  lo.method = LikelihoodMethod::exact;
+  lo.seed = seed;  // stochastic binarisation
+  LikelihoodReport r;
+  r.examples = lo.max_examples ? std::min(lo.max_examples, data.size()) : data.size();
+  if (x.no_likelihood.empty()) {
+    Rng rng(seed);
+    r = evaluate_likelihood(bm, data, lo, rng);
+  }
+  x.monitors = evaluate_monitors(bm, data, lo.binarize, lo.threshold, lo.max_examples, seed);
+  x.no_pseudo = pseudo_likelihood_obstacle(bm, r.examples, lo.binarize);
+  x.exact_note = "; Boltzmann machine of " + std::to_string(bm.n_units()) + " units";
   if (json)
-    std::cout << report_json(r, nullptr, m, lo.ais_base, "bm");
+    std::cout << report_json(r, nullptr, x);
   else
-    print_report(r, nullptr, m,
-                 "; Boltzmann machine of " + std::to_string(bm.n_units()) + " units");
+    print_report(r, nullptr, x);
   return ok;
 }
 
@@ -178,7 +228,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   lo.ais_runs = get_count(vm, "ais-runs", 1);
   lo.ais_betas = get_count(vm, "ais-betas", 3);
   lo.reverse_examples = get_count(vm, "reverse-examples", 0);
-  lo.ais_base = parse_ais_base(vm["ais-base"].as<std::string>());
+  lo.ais_base = enum_option<AisBaseKind>(vm, "ais-base");
   lo.modes.max_modes = get_count(vm, "ais-modes", 1);
   const bool want_exact = vm.count("exact") > 0, want_ais = vm.count("ais") > 0;
   const bool json = vm.count("json") > 0;
@@ -190,7 +240,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   if (file.kind == MachineKind::bm) {
     const Dataset data = load_dataset(vm["data"].as<std::string>());
     if (data.size() == 0) throw DataError(data.source + ": no examples");
-    return eval_bm(file, model_path, data, lo, want_ais, json, seed);
+    return eval_bm(file, model_path, data, lo, want_exact, want_ais, json, seed);
   }
   const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
   const Dataset data = load_dataset(vm["data"].as<std::string>());
@@ -227,12 +277,14 @@ int cmd_eval(const std::vector<std::string>& args) {
     lo.method = LikelihoodMethod::ais;
     ais_rep = evaluate_likelihood(rbm, data, base, lo, rng);
   }
-  const DataMonitors m = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
+  Extras x;
+  x.monitors = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
+  x.base_kind = lo.ais_base;
   const LikelihoodReport* ais = both ? &ais_rep : nullptr;
   if (json)
-    std::cout << report_json(main_rep, ais, m, lo.ais_base, nullptr);
+    std::cout << report_json(main_rep, ais, x);
   else
-    print_report(main_rep, ais, m);
+    print_report(main_rep, ais, x);
   return ok;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <vector>
 
+#include "evaluation/batches.hpp"
 #include "kernels/kernels.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/core/parallel.hpp"
@@ -14,12 +15,14 @@ namespace rbmkit {
 
 using detail::round_up;
 
-std::string to_string(AisBaseKind k) { return k == AisBaseKind::modes ? "modes" : "rate"; }
-
-AisBaseKind parse_ais_base(const std::string& name, const std::string& what) {
-  if (name == "rate") return AisBaseKind::base_rate;
-  if (name == "modes") return AisBaseKind::modes;
-  throw InvalidArgument(what + ": expected rate or modes, got '" + name + "'");
+arma::vec base_rate_biases(const Dataset& data, Binarize mode, double threshold) {
+  if (data.size() == 0) throw DataError("base_rate_biases: " + data.source + " has no examples");
+  const arma::vec p = data.marginals(mode == Binarize::threshold ? Binarize::threshold
+                                                                 : Binarize::none,
+                                     threshold);
+  const double N = double(data.size());
+  const arma::vec q = (p * N + 1.0) / (N + 2.0);
+  return arma::log(q / (1.0 - q));
 }
 
 AisBase base_rate_base(const arma::vec& base_biases) {
@@ -70,16 +73,14 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
                           const ModeBaseOptions& o) {
   const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden();
   if (nv == 0 || nh == 0) throw InvalidArgument("mode_mixture_base: the model has no units");
-  if (data.dim() != nv)
-    throw DimensionError("mode_mixture_base: " + data.source + " has " +
-                         std::to_string(data.dim()) + " dimensions, the model " +
-                         std::to_string(nv) + " visible units");
+  detail::check_data_dim(nv, data, "mode_mixture_base");
   if (data.size() == 0) throw DataError("mode_mixture_base: " + data.source + " has no examples");
   if (base_biases.n_elem != nv)
     throw DimensionError("mode_mixture_base: " + std::to_string(base_biases.n_elem) +
                          " base-rate biases for " + std::to_string(nv) + " visible units");
   if (!(o.base_rate_weight > 0 && o.base_rate_weight < 1))
-    throw InvalidArgument("mode_mixture_base: the base-rate weight must lie in (0, 1)");
+    throw InvalidArgument("ModeBaseOptions::base_rate_weight: must lie in (0, 1), got " +
+                          std::to_string(o.base_rate_weight));
   if (o.max_modes == 0) return base_rate_base(base_biases);
 
   const arma::mat W = arma::conv_to<arma::mat>::from(rbm.W());

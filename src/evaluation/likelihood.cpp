@@ -1,141 +1,27 @@
+// A data set's log-likelihood by the best affordable method: one report for RBMs and Boltzmann
+// machines.
 #include "rbmkit/evaluation/likelihood.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <vector>
 
-#include "kernels/kernels.hpp"
+#include "evaluation/batches.hpp"
 #include "rbmkit/core/error.hpp"
-#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit {
 
-using detail::round_up;
+namespace detail {
 
-// ---- exact enumeration -----------------------------------------------------------------------
-
-double log_sum_exp_enumerated(
-    std::size_t n_units,
-    const std::function<void(std::uint64_t, std::size_t, double*)>& block) {
-  if (n_units > 62)
-    throw InvalidArgument("log_sum_exp_enumerated: " + std::to_string(n_units) +
-                          " units cannot be enumerated");
-  const std::uint64_t total = std::uint64_t(1) << n_units;
-  const std::size_t block_size = std::size_t(std::min<std::uint64_t>(total, 4096));
-  const std::uint64_t n_blocks = total / block_size;
-  // Each block's log-sum-exp as (max, Σ exp(ℓ − max)), combined in block order afterwards.
-  std::vector<double> block_max(n_blocks), block_sum(n_blocks);
-  parallel_for(std::size_t(n_blocks), [&](std::size_t begin, std::size_t end, int) {
-    std::vector<double> lw(block_size);
-    for (std::size_t k = begin; k < end; ++k) {
-      block(std::uint64_t(k) * block_size, block_size, lw.data());
-      const double m = *std::max_element(lw.begin(), lw.end());
-      double s = 0;
-      if (std::isfinite(m))
-        for (double x : lw) s += std::exp(x - m);
-      block_max[k] = m;
-      block_sum[k] = s;
-    }
-  });
-  const double m = *std::max_element(block_max.begin(), block_max.end());
-  if (!std::isfinite(m)) return m;
-  double s = 0;
-  for (std::uint64_t k = 0; k < n_blocks; ++k)
-    if (block_sum[k] > 0) s += block_sum[k] * std::exp(block_max[k] - m);
-  return m + std::log(s);
+void check_data_dim(std::size_t n_visible, const Dataset& data, const char* who) {
+  if (data.dim() != n_visible)
+    throw DimensionError(std::string(who) + ": " + data.source + " has " +
+                         std::to_string(data.dim()) + " dimensions, the model " +
+                         std::to_string(n_visible) + " visible units");
 }
 
-double enumeration_cost(std::size_t n_visible, std::size_t n_hidden) {
-  const std::size_t m = std::min(n_visible, n_hidden), n = std::max(n_visible, n_hidden);
-  if (m > 62) return std::numeric_limits<double>::infinity();
-  return std::ldexp(double(n + 8), int(m));
-}
-
-template <class T>
-double exact_log_partition(const Rbm<T>& rbm, std::size_t max_units) {
-  const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden();
-  if (nv == 0 || nh == 0) throw InvalidArgument("exact_log_partition: the model has no units");
-  const bool enum_hidden = nh <= nv;
-  const std::size_t m = enum_hidden ? nh : nv;  // enumerated units
-  const std::size_t n = enum_hidden ? nv : nh;  // summed out analytically
-  if (m > max_units)
-    throw InvalidArgument("exact_log_partition: the smaller layer has " + std::to_string(m) +
-                          " units, more than the " + std::to_string(max_units) +
-                          " exact enumeration allows (use AIS)");
-  // Columns of Wd are the weights of the enumerated units; `other` the biases summed out.
-  const arma::mat W = arma::conv_to<arma::mat>::from(rbm.W());
-  const arma::mat Wd = enum_hidden ? W : arma::mat(W.t());
-  const arma::vec enum_bias = arma::conv_to<arma::vec>::from(enum_hidden ? rbm.c() : rbm.b());
-  const arma::vec other = arma::conv_to<arma::vec>::from(enum_hidden ? rbm.b() : rbm.c());
-  if (!Wd.is_finite() || !enum_bias.is_finite() || !other.is_finite())
-    throw InvalidArgument("exact_log_partition: the model has non-finite parameters");
-  const std::size_t np = round_up(n, detail::lanes);
-
-  // |x_i| ≤ bound_i for every state, x = other + Wd·s: decides whether exp(x) is safe.
-  const arma::vec bound = arma::abs(other) + arma::sum(arma::abs(Wd), 1);
-  const double bmax = bound.max();
-  const bool product_path = bmax < 600;
-  // Product path: E = exp(x), updated by factors exp(±W_j); Σ log(1 + E) as one product.
-  arma::mat up, down;
-  std::size_t renorm = 1;
-  if (product_path) {
-    up.ones(np, m);
-    down.ones(np, m);
-    up.rows(0, n - 1) = arma::exp(Wd);
-    down.rows(0, n - 1) = arma::exp(-Wd);
-    renorm = std::max<std::size_t>(1, std::size_t(690.0 / (bmax + 1.0)));
-  }
-  const arma::vec ones_col(np, arma::fill::ones);
-
-  auto block = [&](std::uint64_t first, std::size_t count, double* out) {
-    // State of integer t in Gray-code order: g(t) = t ^ (t >> 1); g(t+1) flips bit ctz(t+1).
-    const std::uint64_t g0 = first ^ (first >> 1);
-    std::vector<double> x(np, detail::softplus_zero_pad);
-    for (std::size_t i = 0; i < n; ++i) x[i] = other[i];
-    double lin = 0;
-    for (std::size_t j = 0; j < m; ++j)
-      if ((g0 >> j) & 1) {
-        lin += enum_bias[j];
-        const double* col = Wd.colptr(j);
-        for (std::size_t i = 0; i < n; ++i) x[i] += col[i];
-      }
-    if (product_path) {
-      std::vector<double> E(np, 0.0);
-      for (std::size_t i = 0; i < n; ++i) E[i] = std::exp(x[i]);
-      for (std::size_t t = 0; t < count; ++t) {
-        const std::uint64_t next = first + t + 1;
-        const unsigned j = unsigned(__builtin_ctzll(next));
-        const double* R = ones_col.memptr();
-        double dlin = 0;
-        if (t + 1 < count) {
-          const bool set = ((next ^ (next >> 1)) >> j) & 1;
-          R = set ? up.colptr(j) : down.colptr(j);
-          dlin = set ? enum_bias[j] : -enum_bias[j];
-        }
-        out[t] = lin + detail::log_prod_1p_scale(E.data(), R, np, renorm);
-        lin += dlin;
-      }
-    } else {
-      for (std::size_t t = 0; t < count; ++t) {
-        out[t] = lin + detail::sum_softplus(x.data(), np);
-        if (t + 1 == count) break;
-        const std::uint64_t next = first + t + 1;
-        const unsigned j = unsigned(__builtin_ctzll(next));
-        const bool set = ((next ^ (next >> 1)) >> j) & 1;
-        const double sign = set ? 1.0 : -1.0;
-        const double* col = Wd.colptr(j);
-        for (std::size_t i = 0; i < n; ++i) x[i] += sign * col[i];
-        lin += sign * enum_bias[j];
-      }
-    }
-  };
-  return log_sum_exp_enumerated(m, block);
-}
-
-// ---- free energies of data -------------------------------------------------------------------
-
-namespace {
 void require_binary_data(const Dataset& data, Binarize mode, std::size_t n, const char* who) {
   if (mode != Binarize::none) return;
   for (std::size_t j = 0; j < n; ++j) {
@@ -143,437 +29,60 @@ void require_binary_data(const Dataset& data, Binarize mode, std::size_t n, cons
     for (std::size_t i = 0; i < data.dim(); ++i)
       if (col[i] != 0 && col[i] != 255)
         throw DataError(std::string(who) + "(" + data.source +
-                              "): log-likelihood needs binary data; the data is not binary "
-                              "(binarize it by threshold or stochastically)");
+                        "): log-likelihood needs binary data; the data is not binary "
+                        "(binarize it by threshold or stochastically)");
   }
 }
 
-void check_dims(std::size_t model_nv, const Dataset& data, const char* who) {
-  if (data.dim() != model_nv)
-    throw DimensionError(std::string(who) + ": " + data.source + " has " +
-                         std::to_string(data.dim()) + " dimensions, the model " +
-                         std::to_string(model_nv) + " visible units");
+}  // namespace detail
+
+namespace {
+
+/// The examples evaluate_likelihood and mean_neg_free_energy use, after checking the data.
+std::size_t checked_examples(std::size_t n_visible, const Dataset& data,
+                             std::size_t max_examples, Binarize mode, const char* who) {
+  detail::check_data_dim(n_visible, data, who);
+  const std::size_t n = detail::examples_used(data, max_examples);
+  if (n == 0) throw DataError(std::string(who) + ": " + data.source + " has no examples");
+  detail::require_binary_data(data, mode, n, who);
+  return n;
 }
+
+void require_at_least(std::size_t value, std::size_t least, const char* field) {
+  if (value < least)
+    throw InvalidArgument(std::string("LikelihoodOptions::") + field + ": must be at least " +
+                          std::to_string(least) + ", got " + std::to_string(value));
+}
+
+/// An exact log Z as an estimate: no standard error, the band collapsed onto the value.
+LogZEstimate exact_estimate(double log_z) {
+  LogZEstimate e;
+  e.log_z = e.log_z_lower = e.log_z_upper = log_z;
+  return e;
+}
+
+/// Fills the log-likelihood and its band from mean_neg_free_energy and log_z; stamps the time.
+void finish(LikelihoodReport& rep, std::chrono::steady_clock::time_point t0) {
+  rep.log_likelihood = rep.mean_neg_free_energy - rep.log_z.log_z;
+  rep.log_likelihood_lower = rep.mean_neg_free_energy - rep.log_z.log_z_upper;
+  rep.log_likelihood_upper = std::isfinite(rep.log_z.log_z_lower)
+                                 ? rep.mean_neg_free_energy - rep.log_z.log_z_lower
+                                 : std::numeric_limits<double>::infinity();
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 }  // namespace
 
 template <class T>
 double mean_neg_free_energy(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
                             double threshold, std::size_t max_examples, std::uint64_t seed) {
-  check_dims(rbm.n_visible(), data, "mean_neg_free_energy");
-  const std::size_t n = max_examples ? std::min(max_examples, data.size()) : data.size();
-  if (n == 0) throw DataError("mean_neg_free_energy: " + data.source + " has no examples");
-  require_binary_data(data, mode, n, "mean_neg_free_energy");
+  const std::size_t n =
+      checked_examples(rbm.n_visible(), data, max_examples, mode, "mean_neg_free_energy");
   const Rbm<double> r = rbm.template cast<double>();
-  Rng rng(seed);
   double s = 0;
-  for (std::size_t first = 0; first < n; first += 1000) {
-    const std::size_t count = std::min<std::size_t>(1000, n - first);
-    const arma::mat V = make_batch<double>(data, first, count, mode, threshold, rng);
-    s -= arma::accu(r.free_energy(V));
-  }
+  detail::for_each_batch<double>(data, n, mode, threshold, seed,
+                                 [&](const arma::mat& V) { s -= arma::accu(r.free_energy(V)); });
   return s / double(n);
-}
-
-// ---- AIS ---------------------------------------------------------------------------------------
-
-std::vector<double> ais_schedule(std::size_t n_intermediate) {
-  if (n_intermediate < 3)
-    throw InvalidArgument("ais_schedule: at least 3 intermediate distributions are needed, got " +
-                          std::to_string(n_intermediate));
-  // Steps over [0, .5], [.5, .9], [.9, 1] in proportion 1 : 8 : 20 (500 : 4000 : 10000).
-  std::size_t n1 = std::max<std::size_t>(1, std::size_t(std::llround(double(n_intermediate) / 29)));
-  std::size_t n2 =
-      std::max<std::size_t>(1, std::size_t(std::llround(double(n_intermediate) * 8 / 29)));
-  while (n1 + n2 >= n_intermediate) (n2 > 1 ? n2 : n1)--;
-  const std::size_t n3 = n_intermediate - n1 - n2;
-  std::vector<double> betas;
-  betas.reserve(n_intermediate + 1);
-  for (std::size_t i = 0; i < n1; ++i) betas.push_back(0.5 * double(i) / double(n1));
-  for (std::size_t i = 0; i < n2; ++i) betas.push_back(0.5 + 0.4 * double(i) / double(n2));
-  for (std::size_t i = 0; i < n3; ++i) betas.push_back(0.9 + 0.1 * double(i) / double(n3));
-  betas.push_back(1.0);
-  return betas;
-}
-
-arma::vec base_rate_biases(const Dataset& data, Binarize mode, double threshold) {
-  if (data.size() == 0) throw DataError("base_rate_biases: " + data.source + " has no examples");
-  const arma::vec p = data.marginals(mode == Binarize::threshold ? Binarize::threshold
-                                                                 : Binarize::none,
-                                     threshold);
-  const double N = double(data.size());
-  const arma::vec q = (p * N + 1.0) / (N + 2.0);
-  return arma::log(q / (1.0 - q));
-}
-
-namespace {
-
-void check_schedule(const std::vector<double>& betas, const char* who) {
-  if (betas.size() < 2 || betas.front() != 0.0 || betas.back() != 1.0)
-    throw InvalidArgument(std::string(who) + ": the schedule must run from beta = 0 to 1");
-  for (std::size_t k = 1; k < betas.size(); ++k)
-    if (!(betas[k] > betas[k - 1]))
-      throw InvalidArgument(std::string(who) + ": the schedule must increase strictly");
-}
-
-/// The RBM and the base mixture in the padded float layouts of the annealing kernels.
-struct AnnealModel {
-  std::size_t nv = 0, nh = 0, nvp = 0, nhp = 0, K = 0, Kp = 0;
-  std::vector<float> W;      ///< nvp × nh: column j is W(·, j), padding rows zero
-  std::vector<float> Wt;     ///< nhp × nv: column i is W(i, ·), padding rows zero
-  std::vector<float> c;      ///< nhp, zero padded
-  std::vector<float> b;      ///< nvp
-  std::vector<float> logit;  ///< K × nvp: ℓ_z of each base component
-  std::vector<float> p0;     ///< K × nvp: sigm(ℓ_z), for exact samples of the base
-  std::vector<float> Lt;     ///< Kp × nv: column i holds ℓ_{·i} (for z | v), padding zero
-  std::vector<double> db;    ///< K × nv: b − ℓ_z, for the visible part of the log weights
-  std::vector<double> sp;    ///< K: Σ_i softplus(ℓ_zi) = −log q_z(0)
-  std::vector<double> log_pi, cum_pi;  ///< K: log π_z and Σ_{y ≤ z} π_y
-  std::vector<float> zeros;  ///< max(nvp, Kp)
-  /// log of the base's normaliser times 2^nh (the hidden units are uniform at β = 0).
-  double base_log_z = 0;
-
-  template <class T>
-  AnnealModel(const Rbm<T>& rbm, const AisBase& base, const char* who) {
-    nv = rbm.n_visible();
-    nh = rbm.n_hidden();
-    if (nv == 0 || nh == 0) throw InvalidArgument(std::string(who) + ": the model has no units");
-    if (base.logits.n_rows != nv)
-      throw DimensionError(std::string(who) + ": " + std::to_string(base.logits.n_rows) +
-                           " base-rate biases for " + std::to_string(nv) + " visible units");
-    K = base.weights.n_elem;
-    if (K == 0 || base.logits.n_cols != K)
-      throw InvalidArgument(std::string(who) + ": the base has no components");
-    if (!base.logits.is_finite()) throw InvalidArgument(std::string(who) + ": non-finite base biases");
-    if (!base.weights.is_finite() || base.weights.min() <= 0 ||
-        std::abs(arma::accu(base.weights) - 1) > 1e-9)
-      throw InvalidArgument(std::string(who) + ": the base weights must be positive and sum to 1");
-    nvp = round_up(nv, detail::tile_rows);
-    nhp = round_up(nh, detail::tile_rows);
-    Kp = round_up(K, detail::tile_rows);
-    W.assign(nvp * nh, 0.f);
-    Wt.assign(nhp * nv, 0.f);
-    for (std::size_t j = 0; j < nh; ++j)
-      for (std::size_t i = 0; i < nv; ++i) {
-        const float w = float(rbm.W()(i, j));
-        W[j * nvp + i] = w;
-        Wt[i * nhp + j] = w;
-      }
-    c.assign(nhp, 0.f);
-    for (std::size_t j = 0; j < nh; ++j) c[j] = float(rbm.c()[j]);
-    b.assign(nvp, 0.f);
-    for (std::size_t i = 0; i < nv; ++i) b[i] = float(rbm.b()[i]);
-    logit.assign(K * nvp, 0.f);
-    p0.assign(K * nvp, 0.f);
-    Lt.assign(Kp * nv, 0.f);
-    db.resize(K * nv);
-    sp.assign(K, 0.0);
-    log_pi.resize(K);
-    cum_pi.resize(K);
-    double cum = 0;
-    for (std::size_t z = 0; z < K; ++z) {
-      for (std::size_t i = 0; i < nv; ++i) {
-        const double l = base.logits(i, z);
-        logit[z * nvp + i] = float(l);
-        p0[z * nvp + i] = float(sigmoid(l));
-        Lt[i * Kp + z] = float(l);
-        db[z * nv + i] = double(rbm.b()[i]) - l;
-        sp[z] += softplus(l);
-      }
-      log_pi[z] = std::log(base.weights[z]);
-      cum += base.weights[z];
-      cum_pi[z] = cum;
-    }
-    cum_pi[K - 1] = 1.0;
-    zeros.assign(std::max(nvp, Kp), 0.f);
-    base_log_z = double(nh) * std::log(2.0);
-  }
-};
-
-/// Appends the indices i < n with u_i < p_i to `idx`, u_i uniform floats of 24 bits, two from
-/// each 64-bit draw; returns the sum of `weights` over them (0 if null). Branch-free.
-double sample_active(const float* p, std::size_t n, Rng& rng, std::vector<std::uint32_t>& idx,
-                     const double* weights) {
-  const std::size_t base = idx.size();
-  idx.resize(base + n + 1);
-  std::uint32_t* out = idx.data() + base;
-  std::size_t count = 0;
-  Rng local = rng;  // a local copy stays in registers (out[] could alias a reference)
-  for (std::size_t i = 0; i < n; i += 2) {
-    const std::uint64_t bits = local.next();
-    const float u0 = float(bits >> 40) * 0x1.0p-24f;
-    const float u1 = float((bits >> 16) & 0xffffff) * 0x1.0p-24f;
-    out[count] = std::uint32_t(i);
-    count += u0 < p[i];
-    if (i + 1 < n) {
-      out[count] = std::uint32_t(i + 1);
-      count += u1 < p[i + 1];
-    }
-  }
-  rng = local;
-  idx.resize(base + count);
-  double s0 = 0, s1 = 0;
-  if (weights) {
-    std::size_t k = 0;
-    for (; k + 2 <= count; k += 2) {
-      s0 += weights[out[k]];
-      s1 += weights[out[k + 1]];
-    }
-    if (k < count) s0 += weights[out[k]];
-  }
-  return s0 + s1;
-}
-
-/// A group of chains annealed together by one worker: their visible and hidden states as
-/// index lists of the units that are on, and the buffers of the kernels.
-struct ChainGroup {
-  const AnnealModel& M;
-  std::size_t n;
-  std::vector<Rng> rngs;
-  std::vector<std::uint32_t> vidx, hidx;
-  std::vector<std::size_t> vstart, hstart;
-  std::vector<float> A, X, ph, pv, mix, D;
-  std::vector<std::uint32_t> z;  // base component of each chain
-  std::vector<double> vdot;      // (b − ℓ_z)ᵀv + Σ softplus(ℓ_z) per chain
-  std::vector<double> lp;        // K scratch
-
-  ChainGroup(const AnnealModel& model, std::vector<Rng> streams)
-      : M(model), n(streams.size()), rngs(std::move(streams)) {
-    vstart.assign(n + 1, 0);
-    hstart.assign(n + 1, 0);
-    A.assign(M.nhp * n, 0.f);
-    X.assign(M.nvp * n, 0.f);
-    ph.assign(M.nhp * n, 0.f);
-    pv.assign(M.nvp, 0.f);
-    mix.assign(M.K * M.nvp, 0.f);
-    D.assign(M.K > 1 ? M.Kp * n : 0, 0.f);
-    z.assign(n, 0);
-    vdot.assign(n, 0.0);
-    lp.assign(M.K, 0.0);
-  }
-  /// A uniform double in [0, 1) from chain r's stream.
-  double uniform(std::size_t r) { return double(rngs[r].next() >> 11) * 0x1.0p-53; }
-  /// z ~ π, then v ~ q_z: an exact sample of the base, appended as chain r (in chain order).
-  void sample_base(std::size_t r) {
-    if (r == 0) vidx.clear();
-    if (M.K > 1) {
-      const double u = uniform(r);
-      z[r] = std::uint32_t(std::upper_bound(M.cum_pi.begin(), M.cum_pi.end() - 1, u) -
-                           M.cum_pi.begin());
-    }
-    vdot[r] = sample_active(M.p0.data() + z[r] * M.nvp, M.nv, rngs[r], vidx,
-                            M.db.data() + z[r] * M.nv) +
-              M.sp[z[r]];
-    vstart[r + 1] = vidx.size();
-  }
-  /// A ← Wᵀv + c for every chain.
-  void hidden_inputs() {
-    detail::accumulate_columns(M.Wt.data(), M.nhp, M.nv, vidx.data(), vstart.data(), n, M.c.data(),
-                               A.data());
-  }
-  /// Σ_j softplus(β₁a_j) − softplus(β₀a_j) for chain r, leaving sigm(β₁a) in its column of ph.
-  double hidden_step(std::size_t r, double beta1, double beta0) {
-    double s = 0;
-    for (std::size_t j0 = 0; j0 < M.nhp; j0 += 4096) {
-      const std::size_t len = std::min<std::size_t>(4096, M.nhp - j0);
-      s += detail::ais_hidden_step(A.data() + r * M.nhp + j0, len, beta1, beta0,
-                                   ph.data() + r * M.nhp + j0);
-    }
-    return s;
-  }
-  /// Samples chain r's hidden units from its column of ph (lists are rebuilt in chain order).
-  void sample_hidden(std::size_t r) {
-    if (r == 0) hidx.clear();
-    sample_active(ph.data() + r * M.nhp, M.nh, rngs[r], hidx, nullptr);
-    hstart[r + 1] = hidx.size();
-  }
-  /// Samples every chain's visible units from p_β(v | h, z) = sigm((1 − β) ℓ_z + β (W h + b)),
-  /// then (for a mixture) its component from p_β(z | v) ∝ π_z q_z(v)^{1−β}.
-  void sample_visible(double beta) {
-    detail::accumulate_columns(M.W.data(), M.nvp, M.nh, hidx.data(), hstart.data(), n,
-                               M.zeros.data(), X.data());
-    const float fb = float(beta);
-    for (std::size_t y = 0; y < M.K; ++y)
-      for (std::size_t i = 0; i < M.nvp; ++i)
-        mix[y * M.nvp + i] = (1.f - fb) * M.logit[y * M.nvp + i] + fb * M.b[i];
-    vidx.clear();
-    for (std::size_t r = 0; r < n; ++r) {
-      detail::sigmoid_affine(X.data() + r * M.nvp, fb, mix.data() + z[r] * M.nvp, pv.data(),
-                             M.nvp);
-      vdot[r] = sample_active(pv.data(), M.nv, rngs[r], vidx, M.db.data() + z[r] * M.nv) +
-                M.sp[z[r]];
-      vstart[r + 1] = vidx.size();
-    }
-    if (M.K == 1) return;
-    // ℓ_yᵀv for every component y and chain.
-    detail::accumulate_columns(M.Lt.data(), M.Kp, M.nv, vidx.data(), vstart.data(), n,
-                               M.zeros.data(), D.data());
-    for (std::size_t r = 0; r < n; ++r) {
-      const float* d = D.data() + r * M.Kp;
-      double m = -std::numeric_limits<double>::infinity();
-      for (std::size_t y = 0; y < M.K; ++y) {
-        lp[y] = M.log_pi[y] + (1.0 - beta) * (double(d[y]) - M.sp[y]);
-        m = std::max(m, lp[y]);
-      }
-      double total = 0;
-      for (std::size_t y = 0; y < M.K; ++y) total += (lp[y] = std::exp(lp[y] - m));
-      double u = uniform(r) * total;
-      std::size_t y = 0;
-      while (y + 1 < M.K && u >= lp[y]) u -= lp[y++];
-      if (y != z[r]) {
-        z[r] = std::uint32_t(y);
-        const double* dbz = M.db.data() + y * M.nv;
-        double s = 0;
-        for (std::size_t k = vstart[r]; k < vstart[r + 1]; ++k) s += dbz[vidx[k]];
-        vdot[r] = s + M.sp[y];
-      }
-    }
-  }
-};
-
-double log_mean_exp(const arma::vec& x) {
-  const double m = x.max();
-  if (!std::isfinite(m)) return m;
-  return m + std::log(arma::mean(arma::exp(x - m)));
-}
-
-}  // namespace
-
-template <class T>
-LogZEstimate ais_log_partition(const Rbm<T>& rbm, const arma::vec& base_biases, std::size_t runs,
-                               const std::vector<double>& betas, Rng& rng) {
-  if (base_biases.n_elem != rbm.n_visible())
-    throw DimensionError("ais_log_partition: " + std::to_string(base_biases.n_elem) +
-                         " base-rate biases for " + std::to_string(rbm.n_visible()) +
-                         " visible units");
-  if (!base_biases.is_finite()) throw InvalidArgument("ais_log_partition: non-finite base biases");
-  return ais_log_partition(rbm, base_rate_base(base_biases), runs, betas, rng);
-}
-
-template <class T>
-LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size_t runs,
-                               const std::vector<double>& betas, Rng& rng) {
-  if (runs == 0) throw InvalidArgument("ais_log_partition: at least one run is needed");
-  check_schedule(betas, "ais_log_partition");
-  const AnnealModel M(rbm, base, "ais_log_partition");
-  const std::size_t K = betas.size() - 1;
-
-  arma::vec log_w(runs, arma::fill::zeros);
-  parallel_for(runs, [&](std::size_t begin, std::size_t end, int) {
-    std::vector<Rng> streams;
-    for (std::size_t r = begin; r < end; ++r) streams.push_back(rng.split(r));
-    ChainGroup g(M, std::move(streams));
-    // (z, v₁) ~ p₀, the base mixture.
-    for (std::size_t r = 0; r < g.n; ++r) g.sample_base(r);
-    std::vector<double> lw(g.n, 0.0);
-    for (std::size_t k = 1; k <= K; ++k) {
-      // log w += log p*_k(v_k) − log p*_{k−1}(v_k); then v_{k+1} ~ T_k(· | v_k).
-      g.hidden_inputs();
-      const double dbeta = betas[k] - betas[k - 1];
-      for (std::size_t r = 0; r < g.n; ++r) {
-        lw[r] += dbeta * g.vdot[r] + g.hidden_step(r, betas[k], betas[k - 1]);
-        if (k < K) g.sample_hidden(r);
-      }
-      if (k < K) g.sample_visible(betas[k]);
-    }
-    for (std::size_t r = 0; r < g.n; ++r) log_w[begin + r] = lw[r];
-  });
-  rng.next();
-
-  LogZEstimate est;
-  est.runs = runs;
-  est.intermediate = K;
-  est.base_log_z = M.base_log_z;
-  est.log_weights = log_w;
-  const double m = log_w.max();
-  const arma::vec w = arma::exp(log_w - m);  // scaled weights, max 1
-  const double mean = arma::mean(w);
-  const double se = runs > 1 ? arma::stddev(w) / std::sqrt(double(runs)) : 0.0;
-  est.log_z = M.base_log_z + m + std::log(mean);
-  est.log_z_stderr = se / mean;
-  est.log_z_upper = M.base_log_z + m + std::log(mean + 3 * se);
-  est.log_z_lower = mean - 3 * se > 0 ? M.base_log_z + m + std::log(mean - 3 * se)
-                                      : -std::numeric_limits<double>::infinity();
-  return est;
-}
-
-template <class T>
-ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
-                               const arma::Mat<T>& V, std::size_t chains,
-                               const std::vector<double>& betas, Rng& rng) {
-  if (chains == 0) throw InvalidArgument("reverse_ais: at least one chain per example is needed");
-  if (V.n_cols == 0) throw InvalidArgument("reverse_ais: no examples");
-  if (V.n_rows != rbm.n_visible())
-    throw DimensionError("reverse_ais: examples have " + std::to_string(V.n_rows) +
-                         " dimensions, the model " + std::to_string(rbm.n_visible()) +
-                         " visible units");
-  for (arma::uword i = 0; i < V.n_elem; ++i)
-    if (V[i] != T(0) && V[i] != T(1))
-      throw InvalidArgument("reverse_ais: the examples must be binary");
-  check_schedule(betas, "reverse_ais");
-  if (base_biases.n_elem != rbm.n_visible())
-    throw DimensionError("reverse_ais: " + std::to_string(base_biases.n_elem) +
-                         " base-rate biases for " + std::to_string(rbm.n_visible()) +
-                         " visible units");
-  if (!base_biases.is_finite()) throw InvalidArgument("reverse_ais: non-finite base biases");
-  const AnnealModel M(rbm, base_rate_base(base_biases), "reverse_ais");
-  const std::size_t K = betas.size() - 1;
-  const std::size_t E = V.n_cols, total = E * chains;
-
-  arma::vec log_zhat(total, arma::fill::zeros);
-  parallel_for(total, [&](std::size_t begin, std::size_t end, int) {
-    std::vector<Rng> streams;
-    for (std::size_t q = begin; q < end; ++q) streams.push_back(rng.split(q));
-    ChainGroup g(M, std::move(streams));
-    // v_K = the example.
-    for (std::size_t r = 0; r < g.n; ++r) {
-      const T* col = V.colptr((begin + r) / chains);
-      for (std::size_t i = 0; i < M.nv; ++i)
-        if (col[i] == T(1)) g.vidx.push_back(std::uint32_t(i));
-      g.vstart[r + 1] = g.vidx.size();
-    }
-    std::vector<double> inc(g.n, 0.0);
-    // ph holds sigm(β_k a(v_k)) for the transition T_k.
-    g.hidden_inputs();
-    for (std::size_t r = 0; r < g.n; ++r) g.hidden_step(r, betas[K], betas[K]);
-    for (std::size_t k = K; k >= 1; --k) {
-      // v_{k−1} ~ T_k(· | v_k), then log Ẑ += log p*_k(v_{k−1}) − log p*_{k−1}(v_{k−1}).
-      for (std::size_t r = 0; r < g.n; ++r) g.sample_hidden(r);
-      g.sample_visible(betas[k]);
-      g.hidden_inputs();
-      const double dbeta = betas[k] - betas[k - 1];
-      for (std::size_t r = 0; r < g.n; ++r)
-        inc[r] += dbeta * g.vdot[r] - g.hidden_step(r, betas[k - 1], betas[k]);
-    }
-    for (std::size_t r = 0; r < g.n; ++r) log_zhat[begin + r] = M.base_log_z + inc[r];
-  });
-  rng.next();
-
-  // log p̂(v) = −F(v) − log Ẑ_rev for each run; the runs of one example are averaged in p.
-  const Rbm<double> r = rbm.template cast<double>();
-  const arma::vec negF = -r.free_energy(arma::conv_to<arma::mat>::from(V));
-  ReverseAisEstimate est;
-  est.chains = chains;
-  est.intermediate = K;
-  est.log_p.set_size(E);
-  est.log_z.set_size(E);
-  for (std::size_t e = 0; e < E; ++e) {
-    const arma::vec lp = negF[e] - log_zhat.subvec(e * chains, (e + 1) * chains - 1);
-    est.log_p[e] = log_mean_exp(lp);
-    est.log_z[e] = negF[e] - est.log_p[e];
-  }
-  est.log_z_mean = arma::mean(est.log_z);
-  est.log_z_stderr = E > 1 ? arma::stddev(est.log_z) / std::sqrt(double(E)) : 0.0;
-  return est;
-}
-
-// ---- a data set's log-likelihood ---------------------------------------------------------------
-
-std::string to_string(LikelihoodMethod m) {
-  switch (m) {
-    case LikelihoodMethod::exact: return "exact";
-    case LikelihoodMethod::ais: return "ais";
-    default: return "automatic";
-  }
 }
 
 template <class T>
@@ -581,28 +90,29 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
                                      const Dataset& base_data, const LikelihoodOptions& o,
                                      Rng& rng) {
   const auto t0 = std::chrono::steady_clock::now();
-  check_dims(rbm.n_visible(), data, "evaluate_likelihood");
+  detail::check_data_dim(rbm.n_visible(), data, "evaluate_likelihood");
   LikelihoodReport rep;
-  rep.examples = o.max_examples ? std::min(o.max_examples, data.size()) : data.size();
+  rep.examples = detail::examples_used(data, o.max_examples);
   rep.method = o.method;
   if (rep.method == LikelihoodMethod::automatic)
     rep.method = enumeration_cost(rbm.n_visible(), rbm.n_hidden()) <= o.exact_budget &&
                          std::min(rbm.n_visible(), rbm.n_hidden()) <= o.max_units
                      ? LikelihoodMethod::exact
                      : LikelihoodMethod::ais;
-  if (rep.method == LikelihoodMethod::ais && (o.ais_runs == 0 || o.ais_betas < 3))
-    throw InvalidArgument("evaluate_likelihood: AIS needs at least 1 run and 3 distributions");
+  if (rep.method == LikelihoodMethod::ais) {
+    require_at_least(o.ais_runs, 1, "ais_runs");
+    require_at_least(o.ais_betas, 3, "ais_betas");
+    if (o.reverse_examples > 0) require_at_least(o.reverse_chains, 1, "reverse_chains");
+  }
   rep.mean_neg_free_energy =
       mean_neg_free_energy(rbm, data, o.binarize, o.threshold, o.max_examples, o.seed);
-  const double inf = std::numeric_limits<double>::infinity();
   if (rep.method == LikelihoodMethod::exact) {
-    const double lz = exact_log_partition(rbm, o.max_units);
-    rep.log_z.log_z = rep.log_z.log_z_lower = rep.log_z.log_z_upper = lz;
+    rep.log_z = exact_estimate(exact_log_partition(rbm, o.max_units));
   } else {
     const std::vector<double> betas = ais_schedule(o.ais_betas);
     Rng forward = rng.split(0), backward = rng.split(1);
     rng.next();
-    check_dims(rbm.n_visible(), base_data, "evaluate_likelihood");
+    detail::check_data_dim(rbm.n_visible(), base_data, "evaluate_likelihood");
     const arma::vec base_biases = base_rate_biases(base_data, o.binarize, o.threshold);
     if (o.ais_base == AisBaseKind::modes) {
       ModeBaseOptions mo = o.modes;
@@ -629,28 +139,61 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
       rep.conservative_log_likelihood = rep.mean_neg_free_energy - rev.log_z_mean;
     }
   }
-  rep.log_likelihood = rep.mean_neg_free_energy - rep.log_z.log_z;
-  rep.log_likelihood_lower = rep.mean_neg_free_energy - rep.log_z.log_z_upper;
-  rep.log_likelihood_upper = std::isfinite(rep.log_z.log_z_lower)
-                                 ? rep.mean_neg_free_energy - rep.log_z.log_z_lower
-                                 : inf;
-  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  finish(rep, t0);
+  return rep;
+}
+
+template <class T>
+std::string exact_likelihood_obstacle(const BoltzmannMachine<T>& bm, const LikelihoodOptions& o) {
+  const std::size_t n = bm.n_units(), limit = std::min<std::size_t>(o.max_units, 62);
+  const std::string why =
+      n > limit ? "a Boltzmann machine of " + std::to_string(n) +
+                      " units is beyond exact enumeration of log Z (at most " +
+                      std::to_string(limit) + " units)"
+                : free_energy_obstacle(bm, o.max_hidden);
+  return why.empty() ? why : why + "; AIS is implemented for RBMs only";
+}
+
+template <class T>
+bool exact_likelihood_feasible(const BoltzmannMachine<T>& bm, const LikelihoodOptions& o) {
+  return exact_likelihood_obstacle(bm, o).empty();
+}
+
+template <class T>
+LikelihoodReport evaluate_likelihood(const BoltzmannMachine<T>& bm, const Dataset& data,
+                                     const LikelihoodOptions& o, Rng& /*rng*/) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (o.method == LikelihoodMethod::ais)
+    throw InvalidArgument("evaluate_likelihood: AIS is implemented for RBMs only; a Boltzmann "
+                          "machine is evaluated by exact enumeration (LikelihoodOptions::method)");
+  const std::size_t n =
+      checked_examples(bm.n_visible(), data, o.max_examples, o.binarize, "evaluate_likelihood");
+  const std::string obstacle = exact_likelihood_obstacle(bm, o);
+  if (!obstacle.empty()) throw InvalidArgument("evaluate_likelihood: " + obstacle);
+  LikelihoodReport rep;
+  rep.method = LikelihoodMethod::exact;
+  rep.examples = n;
+  rep.log_z = exact_estimate(exact_log_partition(bm, o.max_units));
+  double s = 0;
+  detail::for_each_batch<double>(data, n, o.binarize, o.threshold, o.seed, [&](const arma::mat& V) {
+    s += arma::accu(neg_free_energy(bm, V, o.max_hidden));
+  });
+  rep.mean_neg_free_energy = s / double(n);
+  finish(rep, t0);
   return rep;
 }
 
 #define RBMKIT_LIKELIHOOD_INSTANTIATE(T)                                                        \
-  template double exact_log_partition(const Rbm<T>&, std::size_t);                             \
   template double mean_neg_free_energy(const Rbm<T>&, const Dataset&, Binarize, double,        \
                                        std::size_t, std::uint64_t);                            \
-  template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,        \
-                                          const std::vector<double>&, Rng&);                   \
-  template LogZEstimate ais_log_partition(const Rbm<T>&, const AisBase&, std::size_t,          \
-                                          const std::vector<double>&, Rng&);                   \
-  template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&, const arma::Mat<T>&, \
-                                          std::size_t, const std::vector<double>&, Rng&);      \
   template LikelihoodReport evaluate_likelihood(const Rbm<T>&, const Dataset&,                 \
                                                 const Dataset&, const LikelihoodOptions&,       \
-                                                Rng&);
+                                                Rng&);                                          \
+  template std::string exact_likelihood_obstacle(const BoltzmannMachine<T>&,                   \
+                                                 const LikelihoodOptions&);                     \
+  template bool exact_likelihood_feasible(const BoltzmannMachine<T>&, const LikelihoodOptions&); \
+  template LikelihoodReport evaluate_likelihood(const BoltzmannMachine<T>&, const Dataset&,    \
+                                                const LikelihoodOptions&, Rng&);
 RBMKIT_LIKELIHOOD_INSTANTIATE(float)
 RBMKIT_LIKELIHOOD_INSTANTIATE(double)
 

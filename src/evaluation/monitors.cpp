@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <vector>
 
+#include "evaluation/batches.hpp"
 #include "kernels/kernels.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/math.hpp"
 #include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit {
@@ -120,21 +123,15 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
 template <class T>
 DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
                                double threshold, std::size_t max_examples, std::uint64_t seed) {
-  if (data.dim() != rbm.n_visible())
-    throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
-                         " dimensions, model has " + std::to_string(rbm.n_visible()) +
-                         " visible units");
-  const std::size_t n = max_examples ? std::min(max_examples, data.size()) : data.size();
-  Rng rng(seed);
+  detail::check_data_dim(rbm.n_visible(), data, "evaluate_monitors");
+  const std::size_t n = detail::examples_used(data, max_examples);
   DataMonitors m;
-  const std::size_t chunk = 1000;
-  for (std::size_t first = 0; first < n; first += chunk) {
-    const std::size_t count = std::min(chunk, n - first);
-    const arma::Mat<T> V = make_batch<T>(data, first, count, mode, threshold, rng);
-    m.reconstruction_error += reconstruction_error(rbm, V) * double(count);
-    if (mode != Binarize::none) m.pseudo_log_likelihood += arma::accu(pseudo_log_likelihood(rbm, V));
+  detail::for_each_batch<T>(data, n, mode, threshold, seed, [&](const arma::Mat<T>& V) {
+    m.reconstruction_error += reconstruction_error(rbm, V) * double(V.n_cols);
+    if (mode != Binarize::none)
+      m.pseudo_log_likelihood += arma::accu(pseudo_log_likelihood(rbm, V));
     m.free_energy += arma::accu(rbm.free_energy(V));
-  }
+  });
   if (n > 0) {
     m.reconstruction_error /= double(n);
     m.pseudo_log_likelihood /= double(n);
@@ -153,14 +150,11 @@ double mean_free_energy(const Rbm<T>& rbm, const Dataset& data, Binarize mode, d
     throw DimensionError("free_energy_gap: " + data.source + " has " +
                          std::to_string(data.dim()) + " dimensions, the model " +
                          std::to_string(rbm.n_visible()) + " visible units");
-  const std::size_t n = max_examples ? std::min(max_examples, data.size()) : data.size();
+  const std::size_t n = detail::examples_used(data, max_examples);
   if (n == 0) throw DataError("free_energy_gap: " + data.source + " has no examples");
-  Rng rng(seed);
   double s = 0;
-  for (std::size_t first = 0; first < n; first += 1000) {
-    const std::size_t count = std::min<std::size_t>(1000, n - first);
-    s += arma::accu(rbm.free_energy(make_batch<T>(data, first, count, mode, threshold, rng)));
-  }
+  detail::for_each_batch<T>(data, n, mode, threshold, seed,
+                            [&](const arma::Mat<T>& V) { s += arma::accu(rbm.free_energy(V)); });
   return s / double(n);
 }
 }  // namespace
@@ -174,6 +168,69 @@ FreeEnergyGap free_energy_gap(const Rbm<T>& rbm, const Dataset& train, const Dat
   g.held_out = mean_free_energy(rbm, held_out, mode, threshold, max_examples, seed);
   g.gap = g.held_out - g.train;
   return g;
+}
+
+// ---- Boltzmann machines ----------------------------------------------------------------------
+
+template <class T>
+arma::vec pseudo_log_likelihood(const BoltzmannMachine<T>& bm, const arma::mat& V,
+                                std::size_t max_hidden) {
+  if (V.n_rows != bm.n_visible())
+    throw DimensionError("pseudo_log_likelihood: data has " + std::to_string(V.n_rows) +
+                         " dimensions, model has " + std::to_string(bm.n_visible()) +
+                         " visible units");
+  const std::string obstacle = free_energy_obstacle(bm, max_hidden);
+  if (!obstacle.empty()) throw InvalidArgument("pseudo_log_likelihood: " + obstacle);
+  const arma::vec f = neg_free_energy(bm, V, max_hidden);
+  arma::vec out(V.n_cols, arma::fill::zeros);
+  for (std::size_t i = 0; i < bm.n_visible(); ++i) {
+    arma::mat Vi = V;
+    Vi.row(i) = 1 - Vi.row(i);
+    const arma::vec fi = neg_free_energy(bm, Vi, max_hidden);
+    // log P(v_i | v_−i) = −F(v) − log(exp(−F(v)) + exp(−F(v with bit i flipped)))
+    for (std::size_t e = 0; e < V.n_cols; ++e) {
+      const double top = std::max(f[e], fi[e]);
+      out[e] += f[e] - (top + std::log(std::exp(f[e] - top) + std::exp(fi[e] - top)));
+    }
+  }
+  return out;
+}
+
+template <class T>
+std::string pseudo_likelihood_obstacle(const BoltzmannMachine<T>& bm, std::size_t examples,
+                                       Binarize mode) {
+  const std::string obstacle = free_energy_obstacle(bm);
+  if (!obstacle.empty()) return obstacle;
+  if (mode == Binarize::none) return "the pseudo-log-likelihood is defined for binarised data only";
+  const double cost = double(examples) * double(bm.n_visible() + 1) * free_energy_cost(bm);
+  if (!(cost <= bm_pseudo_likelihood_budget)) {
+    char ops[32];
+    std::snprintf(ops, sizeof ops, "%.1e", cost);
+    return "the pseudo-log-likelihood of " + std::to_string(examples) +
+           " examples would take about " + ops + " operations (at most 2e9)";
+  }
+  return "";
+}
+
+template <class T>
+DataMonitors evaluate_monitors(const BoltzmannMachine<T>& bm, const Dataset& data, Binarize mode,
+                               double threshold, std::size_t max_examples, std::uint64_t seed) {
+  detail::check_data_dim(bm.n_visible(), data, "evaluate_monitors");
+  const std::size_t n = detail::examples_used(data, max_examples);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const bool with_f = free_energy_obstacle(bm).empty() && n > 0;
+  const bool with_pll = pseudo_likelihood_obstacle(bm, n, mode).empty() && n > 0;
+  DataMonitors m;
+  m.reconstruction_error = nan;
+  double sum_f = 0, sum_pll = 0;
+  if (with_f)
+    detail::for_each_batch<double>(data, n, mode, threshold, seed, [&](const arma::mat& V) {
+      sum_f += arma::accu(neg_free_energy(bm, V));
+      if (with_pll) sum_pll += arma::accu(pseudo_log_likelihood(bm, V));
+    });
+  m.free_energy = with_f ? -sum_f / double(n) : nan;
+  m.pseudo_log_likelihood = with_pll ? sum_pll / double(n) : nan;
+  return m;
 }
 
 template double mean_squared_error(const arma::Mat<float>&, const arma::Mat<float>&);
@@ -190,5 +247,15 @@ template FreeEnergyGap free_energy_gap(const Rbm<float>&, const Dataset&, const 
                                        double, std::size_t, std::uint64_t);
 template FreeEnergyGap free_energy_gap(const Rbm<double>&, const Dataset&, const Dataset&,
                                        Binarize, double, std::size_t, std::uint64_t);
+
+#define RBMKIT_BM_MONITORS_INSTANTIATE(T)                                                        \
+  template arma::vec pseudo_log_likelihood(const BoltzmannMachine<T>&, const arma::mat&,         \
+                                           std::size_t);                                         \
+  template std::string pseudo_likelihood_obstacle(const BoltzmannMachine<T>&, std::size_t,       \
+                                                  Binarize);                                     \
+  template DataMonitors evaluate_monitors(const BoltzmannMachine<T>&, const Dataset&, Binarize,  \
+                                          double, std::size_t, std::uint64_t);
+RBMKIT_BM_MONITORS_INSTANTIATE(float)
+RBMKIT_BM_MONITORS_INSTANTIATE(double)
 
 }  // namespace rbmkit

@@ -55,7 +55,7 @@ Statistics<double> finish_sums(const arma::vec& s, const arma::mat& ss, std::siz
 /// p = P(s_i = 1 | s_−i) for each unit) and builds the ±1 stream of §4.2.
 template <class Step>
 LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask, bool rbm_form,
-                          const detail::Exact& ex, const arma::vec& p_data,
+                          const ExactQuantities& ex, const arma::vec& p_data,
                           const LiteralConfig& cfg, Rng& rng, Step step) {
   if (cfg.pairs == 0) throw InvalidArgument("--pairs: must be at least 1");
   if (!(cfg.z > 0)) throw InvalidArgument("literal: z must be positive");
@@ -89,8 +89,8 @@ LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask,
                             " chain steps before " + std::to_string(cfg.pairs) + " pairs");
     step(s, p);
     ++steps;
-    const double pd = p_data[detail::visible_index(s.memptr(), nv)];
-    const double pm = ex.p_visible[detail::visible_index(s.memptr(), nv)];
+    const double pd = p_data[visible_index(s.memptr(), nv)];
+    const double pm = ex.p_visible[visible_index(s.memptr(), nv)];
     const double alpha = cfg.reject ? pd / (M * pm) : q;
     if (rng.uniform() < alpha) {
       pos.emplace_back(s, p);
@@ -131,8 +131,8 @@ LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask,
 LiteralResult literal_rbm(const Rbm<double>& rbm, const arma::mat& data,
                           const LiteralConfig& cfg, Rng& rng) {
   const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden();
-  const detail::Exact ex = detail::exact_rbm(rbm, data, /*with_centered=*/true);
-  const arma::vec p_data = detail::data_distribution(data);
+  const ExactQuantities ex = exact_rbm(rbm, data, /*with_centered=*/true);
+  const arma::vec p_data = data_distribution(data);
   const arma::mat mask = connectivity_mask(nv, nh, Connectivity::restricted);
   const arma::mat& W = rbm.W();
   arma::vec v = data.col(0), h(nh, arma::fill::zeros);
@@ -165,8 +165,8 @@ LiteralResult literal_rbm(const Rbm<double>& rbm, const arma::mat& data,
 LiteralResult literal_bm(const BoltzmannMachine<double>& bm, const arma::mat& data,
                          const LiteralConfig& cfg, Rng& rng) {
   const std::size_t nv = bm.n_visible(), nh = bm.n_hidden(), n = bm.n_units();
-  const detail::Exact ex = detail::exact_bm(bm, data);
-  const arma::vec p_data = detail::data_distribution(data);
+  const ExactQuantities ex = exact_bm(bm, data);
+  const arma::vec p_data = data_distribution(data);
   const arma::mat& W = bm.W();
   const arma::vec& b = bm.bias();
   arma::vec state(n, arma::fill::zeros);

@@ -7,7 +7,6 @@
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/core/parallel.hpp"
-#include "rbmkit/evaluation/bm_likelihood.hpp"
 #include "rbmkit/evaluation/monitors.hpp"
 
 namespace rbmkit {
@@ -84,10 +83,14 @@ void add_monitors(EpochReport& rep, const BoltzmannMachine<T>& model, const Trai
   for (const HeldOut& h : held_out_sets(tr.validation_data(), o)) {
     double v[2] = {not_evaluated, not_evaluated};
     if (now) {
-      const BmLikelihoodReport l = evaluate_bm_likelihood(model, *h.data, evaluation_binarize(c),
-                                                          c.threshold, 0, c.seed);
+      LikelihoodOptions lo = o.likelihood;
+      lo.method = LikelihoodMethod::exact;
+      lo.binarize = evaluation_binarize(c);
+      lo.threshold = c.threshold;
+      Rng rng(c.seed + evaluation_stream);
+      const LikelihoodReport l = evaluate_likelihood(model, *h.data, lo, rng);
       v[0] = l.log_likelihood;
-      v[1] = l.log_z;
+      v[1] = l.log_z.log_z;
     }
     for (int k = 0; k < 2; ++k) rep.values.push_back({h.name + "_" + bm_held_out_columns[k], v[k]});
   }
@@ -96,15 +99,13 @@ void add_monitors(EpochReport& rep, const BoltzmannMachine<T>& model, const Trai
 /// Refuses, before any training, an evaluation the machine cannot have.
 void check_evaluations(const TrainConfig& c, std::size_t n_visible, const RunOptions& o) {
   if (c.machine != MachineKind::bm || (c.valid == 0 && o.test.size() == 0)) return;
-  const std::size_t units = n_visible + c.hidden;
-  const bool hh = c.bm.connectivity == Connectivity::full;
-  if (units > max_enumerated_bm_units || (hh && c.hidden > 20))
-    throw InvalidArgument(
-        "train_model: held-out log-likelihood of a Boltzmann machine needs exact enumeration "
-        "(at most " + std::to_string(max_enumerated_bm_units) + " units" +
-        (hh ? " and 20 hidden units with hidden-hidden weights" : "") + "); this one has " +
-        std::to_string(n_visible) + " visible and " + std::to_string(c.hidden) +
-        " hidden units (TrainConfig::valid and RunOptions::test need a smaller machine)");
+  LikelihoodOptions lo = o.likelihood;
+  lo.method = LikelihoodMethod::exact;
+  const std::string why =
+      exact_likelihood_obstacle(BoltzmannMachine<double>(n_visible, c.hidden, c.bm.connectivity), lo);
+  if (!why.empty())
+    throw InvalidArgument("train_model: TrainConfig::valid and RunOptions::test need the exact "
+                          "held-out log-likelihood, and " + why);
 }
 
 std::string describe(const TrainConfig& c, const Dataset& train, const Dataset& valid) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CLI tests of log-likelihood evaluation: eval --exact / --ais / --json (stdout is exactly one JSON
 # object with the documented keys), AIS within 1 nat of exact on a small model, train --test /
-# --valid / --eval-every logging, import as the inverse of export, and bad options (one line on
-# stderr, documented exit code).
+# --valid / --eval-every logging, import as the inverse of export, what eval says about a Boltzmann
+# machine beyond exact enumeration, and bad options (one line on stderr, documented exit code).
 . "$(dirname "$0")/lib.sh" "$@"
 cd "$WORK"
 
@@ -107,6 +107,36 @@ expect_exit 2 "eval --ais on a Boltzmann machine" -- "$RBMKIT" eval --model bm.r
 expect_stderr_contains "Boltzmann machine" "says AIS is for RBMs"
 expect_exit 3 "eval a Boltzmann machine on data of another width" -- "$RBMKIT" eval --model bm.rbm --data wide.csv
 expect_stderr_contains "wide.csv" "names the data file"
+
+# --- a Boltzmann machine beyond exact enumeration: what eval can and cannot say ------------------
+expect_exit 0 "train a 16+40 Boltzmann machine" -- "$RBMKIT" train --data train.csv --machine bm --hidden 40 --epochs 1 --batch 20 --out bigbm.rbm
+expect_exit 0 "eval a 56-unit Boltzmann machine" -- "$RBMKIT" eval --model bigbm.rbm --data test.csv
+CHECKS=$((CHECKS + 1))
+grep -q "^log-likelihood *not available: a Boltzmann machine of 56 units is beyond exact enumeration of log Z (at most 30 units); AIS is implemented for RBMs only$" "$WORK/stdout" ||
+  fail "a large BM: one line saying why there is no log-likelihood: $(cat "$WORK/stdout")"
+# Full connectivity: 40 hidden units with hidden-hidden weights have no tractable free energy.
+grep -q "^pseudo-log-likelihood *not available: .*40 hidden units and hidden-hidden weights" "$WORK/stdout" ||
+  fail "a large full BM: says why there is no pseudo-log-likelihood: $(cat "$WORK/stdout")"
+expect_exit 0 "eval a 56-unit Boltzmann machine --json" -- "$RBMKIT" eval --model bigbm.rbm --data test.csv --json
+check_json_object "eval large bm --json" "${KEYS[@]}" log_likelihood_unavailable
+grep -q '"method": null, "machine": "bm", "log_likelihood": null' "$WORK/stdout" || fail "large BM JSON: $(cat "$WORK/stdout")"
+grep -q '"log_likelihood_unavailable": "a Boltzmann machine of 56 units is beyond exact enumeration' "$WORK/stdout" ||
+  fail "large BM JSON says why: $(cat "$WORK/stdout")"
+expect_exit 2 "eval --ais on a 56-unit Boltzmann machine" -- "$RBMKIT" eval --model bigbm.rbm --data test.csv --ais
+expect_stderr_contains "--ais" "names --ais"
+expect_stderr_contains "RBMs only" "says AIS is for RBMs"
+expect_exit 2 "eval --exact on a 56-unit Boltzmann machine" -- "$RBMKIT" eval --model bigbm.rbm --data test.csv --exact
+expect_stderr_contains "--exact" "names --exact"
+expect_stderr_contains "56 units is beyond exact enumeration" "says why"
+# Without hidden-hidden weights the free energy has a closed form: the pseudo-log-likelihood is there.
+expect_exit 0 "train a 16+40 semi-restricted Boltzmann machine" -- "$RBMKIT" train --data train.csv --machine bm --connectivity semi-restricted --hidden 40 --epochs 1 --batch 20 --out semibm.rbm
+expect_exit 0 "eval a 56-unit semi-restricted Boltzmann machine --json" -- "$RBMKIT" eval --model semibm.rbm --data test.csv --json
+grep -q '"method": null.*"pseudo_log_likelihood": -[0-9]' "$WORK/stdout" ||
+  fail "56 units: no log-likelihood but a (negative) pseudo-log-likelihood: $(cat "$WORK/stdout")"
+! grep -q 'pseudo_log_likelihood_unavailable' "$WORK/stdout" || fail "semi-restricted: the PLL is available"
+expect_exit 0 "eval a 56-unit semi-restricted Boltzmann machine" -- "$RBMKIT" eval --model semibm.rbm --data test.csv
+grep -q "^pseudo-log-likelihood *-[0-9.]* *(nats per example, all bits)" "$WORK/stdout" ||
+  fail "semi-restricted BM text output: $(cat "$WORK/stdout")"
 
 # --- bad options ----------------------------------------------------------------------------
 expect_exit 2 "--ais-betas 2" -- "$RBMKIT" eval --model m.rbm --data test.csv --ais --ais-betas 2

@@ -24,7 +24,9 @@
 #include "rbmkit/core/enum_names.hpp"
 #include <cstddef>
 #include <string>
+#include <utility>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/models/rbm.hpp"
 
@@ -42,6 +44,13 @@ struct AisBase {
   std::size_t components() const { return weights.n_elem; }
   std::size_t n_visible() const { return logits.n_rows; }
 };
+
+/// Visible biases of the base-rate model p₀(v) = Π_i sigm(b_A,i)^{v_i} (1 − sigm(b_A,i))^{1−v_i}
+/// fitted to the marginals of `data` (binarised by threshold, else taken as grey values):
+/// b_A,i = log(p_i / (1 − p_i)) with p_i = (count_i + 1) / (N + 2). Salakhutdinov & Murray
+/// (2008), §4.1. Throws DataError naming the function when the data has no examples.
+arma::vec base_rate_biases(const Dataset& data, Binarize mode = Binarize::threshold,
+                           double threshold = 0.5);
 
 /// The base-rate model alone (one component with logits `base_biases`, see base_rate_biases).
 AisBase base_rate_base(const arma::vec& base_biases);
@@ -66,18 +75,17 @@ template <class T>
 AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::vec& base_biases,
                           const ModeBaseOptions& options = {});
 
-/// "rate" or "modes".
-enum class AisBaseKind { base_rate, modes };
-/// Names of AisBaseKind for to_string / from_string.
+/// Which base forward AIS starts from; named "rate" and "modes" (EnumNames).
+enum class AisBaseKind {
+  base_rate,  ///< base_rate_base: the base-rate model alone
+  modes       ///< mode_mixture_base: the base-rate model plus the RBM's modes
+};
 template <>
 struct EnumNames<AisBaseKind> {
   static constexpr const char* type = "AisBaseKind";
   static constexpr std::pair<AisBaseKind, const char*> names[] = {{AisBaseKind::base_rate, "rate"},
                                                                   {AisBaseKind::modes, "modes"}};
 };
-std::string to_string(AisBaseKind k);
-/// Parses "rate" or "modes"; throws InvalidArgument naming `what` otherwise.
-AisBaseKind parse_ais_base(const std::string& name, const std::string& what = "--ais-base");
 
 extern template AisBase mode_mixture_base(const Rbm<float>&, const Dataset&, const arma::vec&,
                                           const ModeBaseOptions&);

@@ -1,0 +1,27 @@
+#pragma once
+// Pieces shared by the enumerations of evaluation/exact (private to src/evaluation).
+#include <armadillo>
+#include <cstddef>
+#include <cstdint>
+
+namespace rbmkit::detail {
+
+/// One step of the binary-reflected Gray code g(t) = t ^ (t >> 1): g(t) and g(t − 1) differ in
+/// `bit` = ctz(t), which `set` says is now 1 (else 0). `t` must not be 0.
+struct GrayStep {
+  unsigned bit;
+  bool set;
+};
+inline GrayStep gray_step(std::uint64_t t) {
+  const unsigned j = unsigned(__builtin_ctzll(t));
+  return {j, bool(((t ^ (t >> 1)) >> j) & 1)};
+}
+
+/// The distribution of `data` (n_visible ≤ 16 rows, binary) after checking it against a machine
+/// of `n_visible` visible units; errors name `who`.
+arma::vec checked_data_distribution(const arma::mat& data, std::size_t n_visible, const char* who);
+
+/// Σ_x p_data(x) log p_visible(x) over the visible vectors the data holds.
+double mean_log_likelihood(const arma::vec& p_data, const arma::vec& p_visible);
+
+}  // namespace rbmkit::detail
