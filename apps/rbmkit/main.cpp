@@ -18,7 +18,7 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   using namespace rbmkit::cli;
   static const std::map<std::string, Command> table = {
-      {"train", {cmd_train, "train an RBM on a data set"}},
+      {"train", {cmd_train, "train an RBM or a Boltzmann machine, or resume a stopped run"}},
       {"eval", {cmd_eval, "evaluate a model on a data set"}},
       {"equiv", {cmd_equiv, "contrastive vs reward-correlator updates on the same samples"}},
       {"export", {cmd_export, "write a model's parameters as CSV files"}},
@@ -27,6 +27,19 @@ const std::map<std::string, Command>& commands() {
       {"import", {cmd_import, "build a model file from CSV parameters (inverse of export)"}},
   };
   return table;
+}
+
+/// The documented exit code of an error (docs/cli.md).
+int exit_code(const std::exception& e) {
+  using namespace rbmkit::cli;
+  if (dynamic_cast<const UsageError*>(&e) || dynamic_cast<const rbmkit::InvalidArgument*>(&e))
+    return usage_error;
+  if (dynamic_cast<const rbmkit::DataError*>(&e) || dynamic_cast<const rbmkit::DimensionError*>(&e))
+    return data_error;
+  if (dynamic_cast<const rbmkit::ModelError*>(&e)) return model_error;
+  if (dynamic_cast<const rbmkit::OutputError*>(&e)) return output_error;
+  if (dynamic_cast<const rbmkit::NumericalError*>(&e)) return numerical_error;
+  return internal_error;
 }
 
 void usage(std::ostream& os) {
@@ -61,32 +74,13 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   try {
     return it->second.run(args);
-  } catch (const UsageError& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return usage_error;
-  } catch (const rbmkit::InvalidArgument& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return usage_error;
-  } catch (const rbmkit::DataError& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return data_error;
-  } catch (const rbmkit::DimensionError& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return data_error;
-  } catch (const rbmkit::ModelError& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return model_error;
-  } catch (const rbmkit::OutputError& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return output_error;
-  } catch (const rbmkit::NumericalError& e) {
-    std::cerr << "rbmkit " << name << ": " << in_option_terms(e.what()) << "\n";
-    return numerical_error;
   } catch (const std::bad_alloc&) {
     std::cerr << "rbmkit " << name << ": out of memory\n";
     return internal_error;
   } catch (const std::exception& e) {
-    std::cerr << "rbmkit " << name << ": internal error: " << e.what() << "\n";
-    return internal_error;
+    const int code = exit_code(e);
+    std::cerr << "rbmkit " << name << ": " << (code == internal_error ? "internal error: " : "")
+              << in_option_terms(e.what()) << "\n";
+    return code;
   }
 }

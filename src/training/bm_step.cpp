@@ -35,10 +35,7 @@ ModelFile BmStep<T>::make_file(const BoltzmannMachine<T>& model,
 
 template <class T>
 BmStep<T>::BmStep(const TrainConfig& config, BoltzmannMachine<T> model)
-    : config_(config), model_(std::move(model)) {
-  config_.validate();
-  if (config_.machine != MachineKind::bm)
-    throw InvalidArgument("BmStep: TrainConfig::machine must be bm");
+    : Base(config, std::move(model), MachineKind::bm, "BmStep") {
   model_.check("BmStep");
   vW_.zeros(model_.n_units(), model_.n_units());
   vbias_.zeros(model_.n_units());
@@ -55,9 +52,7 @@ Statistics<T> BmStep<T>::update(const arma::Mat<T>& V, const arma::uvec& example
     throw DimensionError("BmStep::update: examples do not index the training set of " +
                          std::to_string(hidden_.n_cols) + " (call begin first)");
   arma::Mat<T> H = nh > 0 ? arma::Mat<T>(hidden_.cols(examples)) : arma::Mat<T>(0, V.n_cols);
-  const bool paired = config_.gradient == GradientPath::reward_correlator;
-  const PhaseConfig pc{config_.method, config_.bm.gibbs_sweeps, paired ? 0 : config_.chains};
-  const Phases<T> ph = draw_phases(model_, V, H, pc, chains_, rng);
+  const Phases<T> ph = draw_phases(model_, V, H, phase_config(config_.bm.gibbs_sweeps), chains_, rng);
   if (nh > 0) hidden_.cols(examples) = H;
   const arma::Mat<T> S_pos = unit_states(ph.positive);
   Statistics<T> g = bm_gradient(config_.gradient, model_, S_pos, unit_states(ph.negative),

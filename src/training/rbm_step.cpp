@@ -33,10 +33,7 @@ ModelFile RbmStep<T>::make_file(const Rbm<T>& model,
 
 template <class T>
 RbmStep<T>::RbmStep(const TrainConfig& config, Rbm<T> model)
-    : config_(config), model_(std::move(model)) {
-  config_.validate();
-  if (config_.machine != MachineKind::rbm)
-    throw InvalidArgument("RbmStep: TrainConfig::machine must be rbm");
+    : Base(config, std::move(model), MachineKind::rbm, "RbmStep") {
   vW_.zeros(model_.n_visible(), model_.n_hidden());
   vb_.zeros(model_.n_visible());
   vc_.zeros(model_.n_hidden());
@@ -54,11 +51,7 @@ template <class T>
 Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, double lr,
                                  double momentum, Rng& rng) {
   const RbmConfig& rc = config_.rbm;
-  // The reward correlator pairs every positive with one negative sample, so its chains follow
-  // the minibatch (which is smaller than the batch size when the data set is).
-  const bool paired = config_.gradient == GradientPath::reward_correlator;
-  const PhaseConfig pc{config_.method, rc.k, paired ? 0 : config_.chains};
-  const Phases<T> ph = draw_phases(model_, V, pc, chains_, rng);
+  const Phases<T> ph = draw_phases(model_, V, phase_config(rc.k), chains_, rng);
   const Phase<T>& pos = ph.positive;
   Statistics<T> g = rbm_gradient(config_.gradient, pos, ph.negative, observer_);
   // Mean-field reconstruction error of this minibatch, before the update.

@@ -14,6 +14,7 @@
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/training/config.hpp"
+#include "rbmkit/training/machine_step.hpp"
 #include "rbmkit/training/statistics.hpp"
 
 namespace rbmkit {
@@ -21,11 +22,11 @@ namespace rbmkit {
 /// The Boltzmann machine's step and its state: velocities, persistent negative chains and one
 /// persistent hidden state per training example (the positive phase's chains).
 template <class T>
-class BmStep {
+class BmStep : public MachineStep<T, BoltzmannMachine<T>> {
 public:
-  using Scalar = T;
-  using Model = BoltzmannMachine<T>;
-  /// The name of last_error() in reports and logs.
+  using Base = MachineStep<T, BoltzmannMachine<T>>;
+  /// The name of last_error() in reports and logs: the mean (v − P(v_i = 1 | s_−i))² over the
+  /// minibatch's positive phase, how well each clamped visible unit is predicted from all others.
   static constexpr const char* error_name = "conditional_error";
 
   /// A machine for `train` with config.bm.connectivity, initialised from the data marginals
@@ -47,21 +48,12 @@ public:
   /// Returns the raw statistics.
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
-  /// Mean (v − P(v_i = 1 | s_−i))² over the last minibatch's positive phase, before its
-  /// update: how well each clamped visible unit is predicted from all other units.
-  double last_error() const { return last_error_; }
 
-  /// The current parameters (the last iterate).
-  const BoltzmannMachine<T>& model() const { return model_; }
   /// W and bias of the current machine (for averaging and divergence checks). Both stay
   /// symmetric with zero diagonal and zero outside the mask under every element-wise update.
   std::vector<arma::Mat<T>*> parameters();
   /// A copy of the machine with W and bias replaced by `params`.
   BoltzmannMachine<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
-  /// Hands every reward stream of the reward-correlator path to `observer`.
-  void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
-  /// The persistent negative chains, n_units × chains; empty before the first step.
-  const arma::Mat<T>& chains() const { return chains_; }
 
   /// Stores the current parameters and the whole optimiser state as "state.*" arrays.
   void save_state(ModelFile& file) const;
@@ -69,14 +61,15 @@ public:
   void load_state(const ModelFile& file, const std::string& source);
 
 private:
-  TrainConfig config_;
-  BoltzmannMachine<T> model_;
+  using Base::chains_;
+  using Base::config_;
+  using Base::last_error_;
+  using Base::model_;
+  using Base::observer_;
+  using Base::phase_config;
   arma::Mat<T> vW_;
   arma::Col<T> vbias_;
-  arma::Mat<T> chains_;
   arma::Mat<T> hidden_;  // n_hidden × examples: each example's persistent hidden states
-  double last_error_ = 0;
-  StreamObserver<T> observer_;
 };
 
 extern template class BmStep<float>;

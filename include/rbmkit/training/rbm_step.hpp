@@ -11,6 +11,7 @@
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/models/rbm.hpp"
 #include "rbmkit/training/config.hpp"
+#include "rbmkit/training/machine_step.hpp"
 #include "rbmkit/training/statistics.hpp"
 
 namespace rbmkit {
@@ -18,11 +19,11 @@ namespace rbmkit {
 /// The RBM's step and its state: velocities, persistent chains, centring offsets and the
 /// sparsity estimate.
 template <class T>
-class RbmStep {
+class RbmStep : public MachineStep<T, Rbm<T>> {
 public:
-  using Scalar = T;
-  using Model = Rbm<T>;
-  /// The name of last_error() in reports and logs.
+  using Base = MachineStep<T, Rbm<T>>;
+  /// The name of last_error() in reports and logs: the minibatch's mean-field reconstruction
+  /// error, mean (v − P(v = 1 | h = P(h | v)))² per visible unit.
   static constexpr const char* error_name = "reconstruction_error";
 
   /// An RBM for `train`, initialised as in Hinton's guide §8 from the data marginals
@@ -43,19 +44,11 @@ public:
   /// Returns the raw statistics (before centring and penalties).
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
-  /// Mean-field reconstruction error of the last minibatch, measured before its update.
-  double last_error() const { return last_error_; }
 
-  /// The current parameters (the last iterate).
-  const Rbm<T>& model() const { return model_; }
   /// W, b, c of the current model, in that order (for averaging and divergence checks).
   std::vector<arma::Mat<T>*> parameters();
   /// A copy of the model with its parameters replaced by `params` (W, b, c).
   Rbm<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
-  /// Hands every reward stream of the reward-correlator path to `observer`.
-  void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
-  /// Persistent chains' visible states (PCD), n_visible × chains; empty before the first step.
-  const arma::Mat<T>& chains() const { return chains_; }
 
   /// Stores the current parameters and the whole optimiser state as "state.*" arrays.
   void save_state(ModelFile& file) const;
@@ -64,15 +57,16 @@ public:
   void load_state(const ModelFile& file, const std::string& source);
 
 private:
-  TrainConfig config_;
-  Rbm<T> model_;
+  using Base::chains_;
+  using Base::config_;
+  using Base::last_error_;
+  using Base::model_;
+  using Base::observer_;
+  using Base::phase_config;
   arma::Mat<T> vW_;
   arma::Col<T> vb_, vc_;
-  arma::Mat<T> chains_;
   arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
   arma::Col<T> mu_, lambda_;  // centring offsets; empty until started
-  double last_error_ = 0;
-  StreamObserver<T> observer_;
 };
 
 extern template class RbmStep<float>;

@@ -1,0 +1,55 @@
+#pragma once
+/// What the step of every machine shares (RbmStep, BmStep): its configuration, the current
+/// model, the persistent chains, the last minibatch's error and the stream observer. A step is
+/// the one part of a training run a machine supplies (engine.hpp): phases → statistics → update.
+#include <armadillo>
+#include <string>
+#include <utility>
+
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/sampling/phases.hpp"
+#include "rbmkit/training/config.hpp"
+#include "rbmkit/training/statistics.hpp"
+
+namespace rbmkit {
+
+template <class T, class M>
+class MachineStep {
+public:
+  using Scalar = T;
+  using Model = M;
+
+  /// The current parameters (the last iterate).
+  const Model& model() const { return model_; }
+  /// The step's error measure on the last minibatch, before its update.
+  double last_error() const { return last_error_; }
+  /// Hands every reward stream of the reward-correlator path to `observer` (statistics.hpp).
+  void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
+  /// The persistent chains (PCD), one column per chain; empty before the first update.
+  const arma::Mat<T>& chains() const { return chains_; }
+
+protected:
+  /// Validates `config` and checks that it is for `kind`; `who` names the step in messages.
+  MachineStep(const TrainConfig& config, Model model, MachineKind kind, const char* who)
+      : config_(config), model_(std::move(model)) {
+    config_.validate();
+    if (config_.machine != kind)
+      throw InvalidArgument(std::string(who) + ": TrainConfig::machine must be " +
+                            to_string(kind) + ", got " + to_string(config_.machine));
+  }
+  /// How draw_phases samples for `steps` Gibbs steps or sweeps per phase. The reward correlator
+  /// pairs every positive with one negative sample, so its chains follow the minibatch (smaller
+  /// than the batch size when the data set is).
+  PhaseConfig phase_config(std::size_t steps) const {
+    const bool paired = config_.gradient == GradientPath::reward_correlator;
+    return {config_.method, steps, paired ? 0 : config_.chains};
+  }
+
+  TrainConfig config_;
+  Model model_;
+  arma::Mat<T> chains_;
+  double last_error_ = 0;
+  StreamObserver<T> observer_;
+};
+
+}  // namespace rbmkit
