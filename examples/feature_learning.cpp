@@ -4,6 +4,7 @@
 //   feature_learning [HIDDEN] [EPOCHS] [OUT.csv]
 #include <rbmkit/io/dataset.hpp>
 #include <rbmkit/core/error.hpp>
+#include <rbmkit/io/files.hpp>
 #include <rbmkit/io/model_file.hpp>
 #include <rbmkit/evaluation/monitors.hpp>
 #include <rbmkit/training/rbm_trainer.hpp>

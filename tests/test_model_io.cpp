@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "tiny.hpp"
 

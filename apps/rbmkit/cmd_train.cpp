@@ -10,6 +10,7 @@
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/core/parallel.hpp"

@@ -10,6 +10,7 @@
 #include "rbmkit/training/bm_statistics.hpp"
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/training/statistics.hpp"
 
