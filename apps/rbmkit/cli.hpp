@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/io/csv.hpp"  // format17
+
 namespace rbmkit::cli {
 
 namespace po = boost::program_options;
@@ -53,9 +55,6 @@ private:
   bool active_;
   std::size_t last_percent_ = 101;
 };
-
-/// Formats x with 17 significant digits (round-trips a double).
-std::string format17(double x);
 
 // Subcommands.
 int cmd_train(const std::vector<std::string>& args);

@@ -4,23 +4,11 @@
 
 #include "cli.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
-namespace {
-void write_csv(const std::string& path, const arma::mat& m) {
-  write_file_atomically(path, [&](std::ostream& os) {
-    for (arma::uword i = 0; i < m.n_rows; ++i) {
-      for (arma::uword j = 0; j < m.n_cols; ++j) {
-        if (j) os << ',';
-        os << format17(m(i, j));
-      }
-      os << '\n';
-    }
-  });
-}
-}  // namespace
 
 int cmd_export(const std::vector<std::string>& args) {
   po::options_description desc("export options");
@@ -36,9 +24,9 @@ int cmd_export(const std::vector<std::string>& args) {
   const ModelFile file = read_model_file(model_path);
   const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
   ensure_directory(dir);
-  write_csv(dir + "/W.csv", rbm.W());
-  write_csv(dir + "/b.csv", arma::mat(rbm.b()));
-  write_csv(dir + "/c.csv", arma::mat(rbm.c()));
+  write_csv_matrix(dir + "/W.csv", rbm.W());
+  write_csv_matrix(dir + "/b.csv", arma::mat(rbm.b()));
+  write_csv_matrix(dir + "/c.csv", arma::mat(rbm.c()));
   std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
             << "), b.csv, c.csv written to " << dir << "\n";
   return ok;

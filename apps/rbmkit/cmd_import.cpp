@@ -1,58 +1,20 @@
 // rbmkit import: build a model file from CSV parameters (the inverse of export), e.g. to
 // evaluate an RBM trained elsewhere with rbmkit's own estimators.
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <vector>
 
 #include "cli.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
 namespace {
 
-/// A CSV file of finite numbers, every row with the same number of fields.
+/// A CSV file with at least one number.
 arma::mat read_numbers(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw DataError(path + ": cannot open");
-  std::vector<double> values;
-  std::size_t rows = 0, cols = 0;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::size_t fields = 0;
-    const char* p = line.c_str();
-    while (true) {
-      char* end = nullptr;
-      errno = 0;
-      const double x = std::strtod(p, &end);
-      if (end == p || errno == ERANGE || !std::isfinite(x))
-        throw DataError(path + ": line " + std::to_string(rows + 1) + ": field " +
-                        std::to_string(fields + 1) + " is not a finite number");
-      values.push_back(x);
-      ++fields;
-      while (*end == ' ' || *end == '\t') ++end;
-      if (*end == '\0') break;
-      if (*end != ',')
-        throw DataError(path + ": line " + std::to_string(rows + 1) + ": expected ',' after field " +
-                        std::to_string(fields));
-      p = end + 1;
-    }
-    if (rows == 0) cols = fields;
-    if (fields != cols)
-      throw DataError(path + ": line " + std::to_string(rows + 1) + " has " +
-                      std::to_string(fields) + " fields, line 1 has " + std::to_string(cols));
-    ++rows;
-  }
-  if (rows == 0) throw DataError(path + ": no numbers");
-  arma::mat m(rows, cols);
-  for (std::size_t i = 0; i < rows; ++i)
-    for (std::size_t j = 0; j < cols; ++j) m(i, j) = values[i * cols + j];
+  arma::mat m = read_csv_matrix(path);
+  if (m.n_elem == 0) throw DataError(path + ": no numbers");
   return m;
 }
 
