@@ -192,14 +192,16 @@ TEST_SUITE("data") {
     CHECK(std::abs(on / reps - p) < 5 * std::sqrt(p * (1 - p) / reps));
   }
 
-  TEST_CASE("data marginals and parse_binarize") {
+  TEST_CASE("data marginals and Binarize names") {
     Dataset d;
     d.pixels = arma::Mat<std::uint8_t>{{0, 255}, {255, 255}};
     const arma::vec m = d.marginals();
     CHECK(m[0] == 0.5);
     CHECK(m[1] == 1.0);
-    CHECK(parse_binarize("stochastic") == Binarize::stochastic);
-    CHECK(error_of<InvalidArgument>([] { parse_binarize("maybe"); }).find("--binarize") != std::string::npos);
+    CHECK(from_string<Binarize>("stochastic") == Binarize::stochastic);
+    CHECK(to_string(Binarize::none) == "none");
+    const std::string msg = error_of<InvalidArgument>([] { from_string<Binarize>("maybe"); });
+    CHECK(msg == "Binarize: expected threshold, stochastic or none, got 'maybe'");
   }
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/core/enum_names.hpp"
+#include "rbmkit/core/error.hpp"
 #include "rbmkit/io/csv.hpp"  // format17
 
 namespace rbmkit::cli {
@@ -40,6 +42,17 @@ std::uint64_t get_seed(const po::variables_map& vm, const std::string& name = "s
 int get_threads(const po::variables_map& vm);
 /// A finite number option; throws UsageError naming it when NaN or infinite.
 double get_number(const po::variables_map& vm, const std::string& name);
+/// A string option naming a value of enum E (the names of EnumNames<E>); throws UsageError
+/// "--option: expected a, b or c, got 'text'".
+template <class E>
+E get_enum(const po::variables_map& vm, const std::string& option) {
+  const std::string text = vm[option].as<std::string>();
+  try {
+    return from_string<E>(text);
+  } catch (const InvalidArgument&) {
+    throw UsageError("--" + option + ": expected " + enum_choices<E>() + ", got '" + text + "'");
+  }
+}
 
 /// Shows progress of a long loop: a bar with ETA when stderr is a terminal, nothing otherwise.
 class Progress {

@@ -277,7 +277,7 @@ int cmd_train(const std::vector<std::string>& args) {
   c.centering = vm["centering"].as<int>() != 0;
   c.centering_rate = get_number(vm, "centering-rate");
   c.average_from = get_number(vm, "average-from");
-  c.binarize = parse_binarize(vm["binarize"].as<std::string>());
+  c.binarize = get_enum<Binarize>(vm, "binarize");
   c.threshold = get_number(vm, "threshold");
   c.seed = get_seed(vm);
   c.threads = get_threads(vm);

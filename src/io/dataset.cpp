@@ -11,22 +11,6 @@
 
 namespace rbmkit {
 
-Binarize parse_binarize(const std::string& text, const std::string& option) {
-  if (text == "threshold") return Binarize::threshold;
-  if (text == "stochastic") return Binarize::stochastic;
-  if (text == "none") return Binarize::none;
-  throw InvalidArgument(option + ": expected threshold, stochastic or none, got '" + text + "'");
-}
-
-std::string to_string(Binarize b) {
-  switch (b) {
-    case Binarize::threshold: return "threshold";
-    case Binarize::stochastic: return "stochastic";
-    case Binarize::none: return "none";
-  }
-  return "?";
-}
-
 namespace {
 
 using detail::open_input;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
 
 namespace rbmkit {
@@ -15,10 +16,14 @@ enum class Binarize {
   none         ///< the value itself (the RBM then sees a mean-field input)
 };
 
-/// Parses "threshold" | "stochastic" | "none"; throws InvalidArgument naming `option`.
-Binarize parse_binarize(const std::string& text, const std::string& option = "--binarize");
-/// The name `parse_binarize` accepts.
-std::string to_string(Binarize b);
+/// Names "threshold", "stochastic" and "none" (`to_string`, `from_string<Binarize>`).
+template <>
+struct EnumNames<Binarize> {
+  static constexpr const char* type = "Binarize";
+  static constexpr std::pair<Binarize, const char*> names[] = {{Binarize::threshold, "threshold"},
+                                                               {Binarize::stochastic, "stochastic"},
+                                                               {Binarize::none, "none"}};
+};
 
 /// A data set held compactly: one column of bytes per example, value v meaning v/255.
 struct Dataset {

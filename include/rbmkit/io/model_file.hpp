@@ -8,14 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/models/rbm.hpp"
 
 namespace rbmkit {
 
-/// Element type of a model's numbers.
+/// Element type of a model's numbers (the byte value is the element size).
 enum class ElementType : std::uint8_t { float32 = 4, float64 = 8 };
+/// Names "float" and "double", as the command line's precision options use them.
+template <>
+struct EnumNames<ElementType> {
+  static constexpr const char* type = "ElementType";
+  static constexpr std::pair<ElementType, const char*> names[] = {{ElementType::float32, "float"},
+                                                                  {ElementType::float64, "double"}};
+};
 /// The ElementType of float or double.
 template <class T>
 constexpr ElementType element_type_of() {
@@ -25,9 +33,22 @@ constexpr ElementType element_type_of() {
 
 /// Kind of unit of a layer.
 enum class UnitType : std::uint8_t { bernoulli = 1 };
+/// Name "bernoulli".
+template <>
+struct EnumNames<UnitType> {
+  static constexpr const char* type = "UnitType";
+  static constexpr std::pair<UnitType, const char*> names[] = {{UnitType::bernoulli, "bernoulli"}};
+};
 
 /// Kind of machine in a model file.
 enum class MachineKind : std::uint8_t { rbm = 1, bm = 2 };
+/// Names "rbm" and "bm".
+template <>
+struct EnumNames<MachineKind> {
+  static constexpr const char* type = "MachineKind";
+  static constexpr std::pair<MachineKind, const char*> names[] = {{MachineKind::rbm, "rbm"},
+                                                                  {MachineKind::bm, "bm"}};
+};
 
 /// One named parameter array, stored column-major as raw elements of the file's element type.
 struct NamedArray {
