@@ -1,11 +1,9 @@
-// rbmkit export: a model's parameters as CSV files any tool can read.
+// rbmkit export: a model's parameters as CSV files any tool can read (docs/model-format.md).
 
 #include <iostream>
 
 #include "cli.hpp"
-#include "rbmkit/core/error.hpp"
-#include "rbmkit/io/csv.hpp"
-#include "rbmkit/io/files.hpp"
+#include "rbmkit/io/model_csv.hpp"
 #include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
@@ -22,13 +20,18 @@ int cmd_export(const std::vector<std::string>& args) {
   const std::string model_path = vm["model"].as<std::string>();
   const std::string dir = vm["dir"].as<std::string>();
   const ModelFile file = read_model_file(model_path);
-  const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
-  ensure_directory(dir);
-  write_csv_matrix(dir + "/W.csv", rbm.W());
-  write_csv_matrix(dir + "/b.csv", arma::mat(rbm.b()));
-  write_csv_matrix(dir + "/c.csv", arma::mat(rbm.c()));
-  std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
-            << "), b.csv, c.csv written to " << dir << "\n";
+  if (file.kind == MachineKind::bm) {
+    const BoltzmannMachine<double> bm = bm_from_file<double>(file, model_path);
+    write_bm_csv(dir, bm);
+    std::cerr << "rbmkit export: units.csv (" << bm.n_visible() << " visible, " << bm.n_hidden()
+              << " hidden), W.csv (" << bm.n_units() << " x " << bm.n_units()
+              << "), bias.csv, mask.csv written to " << dir << "\n";
+  } else {
+    const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
+    write_rbm_csv(dir, rbm);
+    std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
+              << "), b.csv, c.csv written to " << dir << "\n";
+  }
   return ok;
 }
 
