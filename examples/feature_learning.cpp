@@ -4,7 +4,7 @@
 //   feature_learning [HIDDEN] [EPOCHS] [OUT.csv]
 #include <rbmkit/io/dataset.hpp>
 #include <rbmkit/core/error.hpp>
-#include <rbmkit/io/model_file.hpp>
+#include <rbmkit/io/csv.hpp>
 #include <rbmkit/evaluation/monitors.hpp>
 #include <rbmkit/training/engine.hpp>
 
@@ -36,10 +36,7 @@ int main(int argc, char** argv) {
     Rng rng(config.seed);  // threshold binarisation draws nothing; stochastic would
     const arma::fmat V = make_batch<float>(test, 0, 100, Binarize::threshold, 0.5, rng);
     const arma::fmat H = rbm.hidden_mean(V);
-    write_file_atomically(out, [&](std::ostream& os) {
-      for (arma::uword j = 0; j < H.n_cols; ++j)
-        for (arma::uword i = 0; i < H.n_rows; ++i) os << H(i, j) << (i + 1 < H.n_rows ? ',' : '\n');
-    });
+    write_csv_matrix(out, arma::conv_to<arma::mat>::from(H).t());
     std::cerr << "features of 100 test images (" << H.n_rows << " each) written to " << out << "\n";
   } catch (const Error& e) {
     std::cerr << "feature_learning: " << e.what() << "\n";

@@ -1,12 +1,14 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/core/error.hpp"
 
@@ -190,13 +192,89 @@ TEST_SUITE("data") {
     CHECK(std::abs(on / reps - p) < 5 * std::sqrt(p * (1 - p) / reps));
   }
 
-  TEST_CASE("data marginals and parse_binarize") {
+  TEST_CASE("data marginals and Binarize names") {
     Dataset d;
     d.pixels = arma::Mat<std::uint8_t>{{0, 255}, {255, 255}};
     const arma::vec m = d.marginals();
     CHECK(m[0] == 0.5);
     CHECK(m[1] == 1.0);
-    CHECK(parse_binarize("stochastic") == Binarize::stochastic);
-    CHECK(error_of<InvalidArgument>([] { parse_binarize("maybe"); }).find("--binarize") != std::string::npos);
+    CHECK(from_string<Binarize>("stochastic") == Binarize::stochastic);
+    CHECK(to_string(Binarize::none) == "none");
+    const std::string msg = error_of<InvalidArgument>([] { from_string<Binarize>("maybe"); });
+    CHECK(msg == "Binarize: expected threshold, stochastic or none, got 'maybe'");
+  }
+}
+
+TEST_SUITE("csv") {
+  TEST_CASE("CSV reader skips a byte-order mark and a header line and reads gzip") {
+    const std::string text = "\xEF\xBB\xBF x , y,z\r\n\r\n1, 2.5 ,-3e-2\r\n4,5,6\r\n";
+    write_text(temp_path("h.csv"), text);
+    write_gz(temp_path("h.csv.gz"), std::vector<unsigned char>(text.begin(), text.end()));
+    for (const auto& p : {temp_path("h.csv"), temp_path("h.csv.gz")}) {
+      CsvReader csv(p);
+      CHECK(csv.header() == std::vector<std::string>{"x", "y", "z"});
+      std::vector<double> row;
+      REQUIRE(csv.next(row));
+      CHECK(csv.line() == 3);
+      CHECK(row == std::vector<double>{1, 2.5, -3e-2});
+      REQUIRE(csv.next(row));
+      CHECK(csv.line() == 4);
+      CHECK(csv.columns() == 3);
+      CHECK_FALSE(csv.next(row));
+      const arma::mat m = read_csv_matrix(p);
+      REQUIRE(m.n_rows == 2);
+      REQUIRE(m.n_cols == 3);
+      CHECK(m(1, 0) == 4.0);
+      CHECK(m(0, 2) == -3e-2);
+    }
+    // Without a header the first line is a row; a file of a header alone has no rows.
+    write_text(temp_path("n.csv"), "7,8\n");
+    CHECK(CsvReader(temp_path("n.csv")).header().empty());
+    CHECK(read_csv_matrix(temp_path("n.csv"))(0, 1) == 8.0);
+    write_text(temp_path("only_header.csv"), "a,b\n");
+    CHECK(read_csv_matrix(temp_path("only_header.csv")).n_elem == 0);
+  }
+
+  TEST_CASE("CSV reader names file and line and field of a bad value") {
+    const std::string p = temp_path("bad_field.csv");
+    write_text(p, "1,2,3\n\n4,abc,6\n");
+    CHECK(error_of<DataError>([&] { read_csv_matrix(p); }) ==
+          "read_csv(" + p + "): line 3, field 2: 'abc' is not a number");
+    const std::pair<const char*, const char*> cases[] = {
+        {"1,2\n3,\n", "line 2, field 2: '' is not a number"},
+        {"1,2\n3,inf\n", "line 2, field 2: NaN or infinite value"},
+        {"1,2\n3,1e999\n", "line 2, field 2: NaN or infinite value"},
+        {"1,2\n3,4,5\n", "line 2 has 3 values, expected 2"},
+        {"1;2\n3;4\n", "line 1: values must be separated by commas"},
+        {"a\tb\n3\t4\n", "line 1: values must be separated by commas"},
+    };
+    for (const auto& [content, says] : cases) {
+      CAPTURE(says);
+      write_text(p, content);
+      const std::string msg = error_of<DataError>([&] { read_csv_matrix(p); });
+      CHECK(msg.find("read_csv(" + p + "): ") == 0);
+      CHECK(msg.find(says) != std::string::npos);
+    }
+    CHECK(error_of<DataError>([&] { read_csv_matrix(temp_path("absent.csv")); }).find("absent.csv") != std::string::npos);
+    // The same content with valid numbers is read (the refusals above are the bad fields').
+    write_text(p, "1,2\n3,4\n");
+    CHECK(read_csv_matrix(p).n_elem == 4);
+  }
+
+  TEST_CASE("CSV writer keeps every double exactly and writes a header") {
+    const arma::mat m = {{1.0 / 3, -0.0, 4.9e-324}, {1e308, -2.5e-17, 123456789.0}};
+    const std::string p = temp_path("w.csv");
+    write_csv_matrix(p, m, {"a", "b", "c"});
+    CsvReader csv(p);
+    CHECK(csv.header() == std::vector<std::string>{"a", "b", "c"});
+    const arma::mat back = read_csv_matrix(p);
+    REQUIRE(back.n_rows == 2);
+    REQUIRE(back.n_cols == 3);
+    for (arma::uword k = 0; k < m.n_elem; ++k) {
+      CHECK(back[k] == m[k]);
+      CHECK(std::signbit(back[k]) == std::signbit(m[k]));
+    }
+    CHECK(format17(0.1) == "0.10000000000000001");
+    CHECK_THROWS_AS(write_csv_matrix(temp_path("no_dir/w.csv"), m), OutputError);
   }
 }

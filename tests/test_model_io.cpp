@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/files.hpp"
+#include "rbmkit/io/model_csv.hpp"
 #include "rbmkit/io/model_file.hpp"
+#include "equiv_fixtures.hpp"
 #include "tiny.hpp"
 
 using namespace rbmkit;
@@ -36,6 +39,12 @@ std::string slurp(const std::string& p) {
 }
 void spit(const std::string& p, const std::string& s) {
   std::ofstream(p, std::ios::binary).write(s.data(), std::streamsize(s.size()));
+}
+/// The content of every file of `names` in `dir`, concatenated with the names.
+std::string slurp_all(const std::string& dir, std::initializer_list<const char*> names) {
+  std::string s;
+  for (const char* n : names) s += std::string(n) + ":\n" + slurp(dir + "/" + n);
+  return s;
 }
 template <class T>
 bool same(const Rbm<T>& a, const Rbm<T>& b) {
@@ -132,5 +141,81 @@ TEST_SUITE("model_io") {
     spit(p, "old model");
     CHECK_THROWS_AS(save_rbm(p, rbm), NumericalError);
     CHECK(slurp(p) == "old model");
+  }
+
+  TEST_CASE("RBM and BM parameters survive CSV export and import - a second export is identical") {
+    Rng rng(5);
+    const Rbm<double> rbm = test::random_rbm(5, 3, rng);
+    write_rbm_csv(temp_path("rbm1"), rbm);
+    CHECK(csv_machine_kind(temp_path("rbm1")) == MachineKind::rbm);
+    const Rbm<double> rbm_back = read_rbm_csv(temp_path("rbm1"));
+    CHECK(same(rbm, rbm_back));
+    write_rbm_csv(temp_path("rbm2"), rbm_back);
+    CHECK(slurp_all(temp_path("rbm1"), {"W.csv", "b.csv", "c.csv"}) ==
+          slurp_all(temp_path("rbm2"), {"W.csv", "b.csv", "c.csv"}));
+
+    const auto bm = fixtures::random_bm<double>(4, 3, 0.7, 6, Connectivity::semi_restricted);
+    write_bm_csv(temp_path("bm1"), bm);
+    CHECK(csv_machine_kind(temp_path("bm1")) == MachineKind::bm);
+    CHECK(slurp(temp_path("bm1/units.csv")) == "n_visible,n_hidden\n4,3\n");
+    const BoltzmannMachine<double> back = read_bm_csv(temp_path("bm1"));
+    CHECK(back.n_visible() == 4);
+    CHECK(back.n_hidden() == 3);
+    CHECK(fixtures::same_bits(bm.W(), back.W()));
+    CHECK(fixtures::same_bits<double>(bm.bias(), back.bias()));
+    CHECK(fixtures::same_bits(bm.mask(), back.mask()));
+    write_bm_csv(temp_path("bm2"), back);
+    const auto files = {"units.csv", "W.csv", "bias.csv", "mask.csv"};
+    CHECK(slurp_all(temp_path("bm1"), files) == slurp_all(temp_path("bm2"), files));
+    // Without mask.csv the machine is fully connected.
+    std::remove(temp_path("bm2/mask.csv").c_str());
+    CHECK(arma::accu(read_bm_csv(temp_path("bm2")).mask()) == 7 * 6);
+    // A directory with both kinds of files, or neither, is refused.
+    spit(temp_path("bm2/b.csv"), "1\n");
+    CHECK_THROWS_WITH_AS(csv_machine_kind(temp_path("bm2")), doctest::Contains("both"), DataError);
+    CHECK_THROWS_WITH_AS(csv_machine_kind(temp_path("no_such_dir")), doctest::Contains("no_such_dir"),
+                         DataError);
+    // Non-finite parameters are never exported.
+    Rbm<double> nan_rbm = rbm;
+    nan_rbm.b()[0] = std::nan("");
+    CHECK_THROWS_AS(write_rbm_csv(temp_path("rbm3"), nan_rbm), NumericalError);
+  }
+
+  TEST_CASE("BM CSV files that break a rule are refused naming the file and the rule") {
+    const auto bm = fixtures::random_bm<double>(3, 2, 0.7, 7, Connectivity::restricted);
+    const std::string dir = temp_path("bad_bm");
+    // Each case: the file to replace, its new content, and what the message must say.
+    struct Case {
+      const char* file;
+      std::string content;
+      const char* says;
+    };
+    const std::string zero5 = "0,0,0,0,0\n";
+    const std::string ok_w = zero5 + zero5 + zero5 + zero5 + zero5;
+    const Case cases[] = {
+        {"units.csv", "n_visible,n_hidden\n2.5,2\n", "n_visible must be a whole number"},
+        {"units.csv", "n_visible,n_hidden\n0,5\n", "n_visible must be a whole number from 1"},
+        {"units.csv", "n_visible,n_hidden\n3,2\n1,1\n", "line 3: expected a single row"},
+        {"units.csv", "visible,hidden\n3,2\n", "header must be n_visible,n_hidden"},
+        {"W.csv", "0,0\n0,0\n", "2 x 2, expected 5 x 5 (units.csv: 3 visible + 2 hidden units)"},
+        {"W.csv", "0,1,0,0,0\n1,0,0,0,0\n" + zero5 + zero5 + zero5, "row 2, column 1 is 1 where the mask has no connection"},
+        {"W.csv", "0,0,0,0.5,0\n" + zero5 + zero5 + zero5 + zero5, "not symmetric: row 4, column 1 is 0, row 1, column 4 is 0.5"},
+        {"W.csv", "0,0,0,0,0\n0,2,0,0,0\n" + zero5 + zero5 + zero5, "row 2, column 2 is 2, but the diagonal must be 0"},
+        {"W.csv", "0,0,0,0,nan\n" + zero5 + zero5 + zero5 + zero5, "line 1, field 5: NaN or infinite value"},
+        {"bias.csv", "1\n2\n3\n4\n", "4 biases, expected 5"},
+        {"mask.csv", "0,0,0,2,0\n" + zero5 + zero5 + "2,0,0,0,0\n" + zero5, "row 4, column 1 is 2, expected 0 or 1"},
+        {"mask.csv", "0,0,0,1,0\n" + zero5 + zero5 + zero5 + zero5, "mask.csv): not symmetric"},
+        {"mask.csv", "1,0,0,0,0\n" + zero5 + zero5 + zero5 + zero5, "the diagonal must be 0"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.says);
+      write_bm_csv(dir, bm);
+      CHECK_NOTHROW(read_bm_csv(dir));  // the unbroken files are read
+      if (std::string(c.file) != "W.csv") spit(dir + "/W.csv", ok_w);  // W inside every mask
+      spit(dir + "/" + c.file, c.content);
+      const std::string named = dir + "/" + c.file;
+      CHECK_THROWS_WITH_AS(read_bm_csv(dir), doctest::Contains(named.c_str()), DataError);
+      CHECK_THROWS_WITH_AS(read_bm_csv(dir), doctest::Contains(c.says), DataError);
+    }
   }
 }

@@ -81,10 +81,4 @@ void Progress::finish() {
   std::fflush(stderr);
 }
 
-std::string format17(double x) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
 }  // namespace rbmkit::cli

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "rbmkit/core/enum_names.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/csv.hpp"  // format17
 
 namespace rbmkit::cli {
 
@@ -40,15 +42,15 @@ std::uint64_t get_seed(const po::variables_map& vm, const std::string& name = "s
 int get_threads(const po::variables_map& vm);
 /// A finite number option; throws UsageError naming it when NaN or infinite.
 double get_number(const po::variables_map& vm, const std::string& name);
-
-/// An enum option (rbmkit/core/enum_names.hpp); an unknown name is a UsageError naming the option.
+/// A string option naming a value of enum E (the names of EnumNames<E>); throws UsageError
+/// "--option: expected a, b or c, got 'text'".
 template <class E>
-E get_enum(const po::variables_map& vm, const std::string& name) {
+E get_enum(const po::variables_map& vm, const std::string& option) {
+  const std::string text = vm[option].as<std::string>();
   try {
-    return from_string<E>(vm[name].as<std::string>());
+    return from_string<E>(text);
   } catch (const InvalidArgument&) {
-    throw UsageError("--" + name + ": expected " + enum_choices<E>() + ", got '" +
-                     vm[name].as<std::string>() + "'");
+    throw UsageError("--" + option + ": expected " + enum_choices<E>() + ", got '" + text + "'");
   }
 }
 
@@ -66,9 +68,6 @@ private:
   bool active_;
   std::size_t last_percent_ = 101;
 };
-
-/// Formats x with 17 significant digits (round-trips a double).
-std::string format17(double x);
 
 // Subcommands.
 int cmd_train(const std::vector<std::string>& args);

@@ -130,7 +130,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
   cfg.method = get_enum<Method>(vm, "method");
   cfg.k = get_count(vm, "k", 1);
   cfg.batch = get_count(vm, "batch", 1);
-  cfg.binarize = parse_binarize(vm["binarize"].as<std::string>());
+  cfg.binarize = get_enum<Binarize>(vm, "binarize");
   cfg.threshold = get_number(vm, "threshold");
   if (cfg.threshold < 0 || cfg.threshold >= 1) throw UsageError("--threshold: must be in [0, 1)");
   const double tolerance = get_number(vm, "tolerance");

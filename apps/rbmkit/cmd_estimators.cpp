@@ -10,7 +10,7 @@
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/studies/estimator_study.hpp"
 #include "rbmkit/studies/image.hpp"
-#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit::cli {

@@ -221,7 +221,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     return ok;
   if (!vm.count("model")) throw UsageError("--model: a model file is required");
   LikelihoodOptions lo;
-  lo.binarize = parse_binarize(vm["binarize"].as<std::string>());
+  lo.binarize = get_enum<Binarize>(vm, "binarize");
   lo.threshold = get_number(vm, "threshold");
   if (lo.threshold < 0 || lo.threshold >= 1) throw UsageError("--threshold: must be in [0, 1)");
   lo.max_examples = get_count(vm, "max-examples", 0);

@@ -1,25 +1,12 @@
-// rbmkit export: a model's parameters as CSV files any tool can read.
+// rbmkit export: a model's parameters as CSV files any tool can read (docs/model-format.md).
 
 #include <iostream>
 
 #include "cli.hpp"
-#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_csv.hpp"
 #include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
-namespace {
-void write_csv(const std::string& path, const arma::mat& m) {
-  write_file_atomically(path, [&](std::ostream& os) {
-    for (arma::uword i = 0; i < m.n_rows; ++i) {
-      for (arma::uword j = 0; j < m.n_cols; ++j) {
-        if (j) os << ',';
-        os << format17(m(i, j));
-      }
-      os << '\n';
-    }
-  });
-}
-}  // namespace
 
 int cmd_export(const std::vector<std::string>& args) {
   po::options_description desc("export options");
@@ -33,13 +20,18 @@ int cmd_export(const std::vector<std::string>& args) {
   const std::string model_path = vm["model"].as<std::string>();
   const std::string dir = vm["dir"].as<std::string>();
   const ModelFile file = read_model_file(model_path);
-  const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
-  ensure_directory(dir);
-  write_csv(dir + "/W.csv", rbm.W());
-  write_csv(dir + "/b.csv", arma::mat(rbm.b()));
-  write_csv(dir + "/c.csv", arma::mat(rbm.c()));
-  std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
-            << "), b.csv, c.csv written to " << dir << "\n";
+  if (file.kind == MachineKind::bm) {
+    const BoltzmannMachine<double> bm = bm_from_file<double>(file, model_path);
+    write_bm_csv(dir, bm);
+    std::cerr << "rbmkit export: units.csv (" << bm.n_visible() << " visible, " << bm.n_hidden()
+              << " hidden), W.csv (" << bm.n_units() << " x " << bm.n_units()
+              << "), bias.csv, mask.csv written to " << dir << "\n";
+  } else {
+    const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
+    write_rbm_csv(dir, rbm);
+    std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
+              << "), b.csv, c.csv written to " << dir << "\n";
+  }
   return ok;
 }
 

@@ -1,104 +1,52 @@
 // rbmkit import: build a model file from CSV parameters (the inverse of export), e.g. to
 // evaluate an RBM trained elsewhere with rbmkit's own estimators.
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <vector>
 
 #include "cli.hpp"
-#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/files.hpp"
+#include "rbmkit/io/model_csv.hpp"
 #include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
-namespace {
-
-/// A CSV file of finite numbers, every row with the same number of fields.
-arma::mat read_numbers(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw DataError(path + ": cannot open");
-  std::vector<double> values;
-  std::size_t rows = 0, cols = 0;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::size_t fields = 0;
-    const char* p = line.c_str();
-    while (true) {
-      char* end = nullptr;
-      errno = 0;
-      const double x = std::strtod(p, &end);
-      if (end == p || errno == ERANGE || !std::isfinite(x))
-        throw DataError(path + ": line " + std::to_string(rows + 1) + ": field " +
-                        std::to_string(fields + 1) + " is not a finite number");
-      values.push_back(x);
-      ++fields;
-      while (*end == ' ' || *end == '\t') ++end;
-      if (*end == '\0') break;
-      if (*end != ',')
-        throw DataError(path + ": line " + std::to_string(rows + 1) + ": expected ',' after field " +
-                        std::to_string(fields));
-      p = end + 1;
-    }
-    if (rows == 0) cols = fields;
-    if (fields != cols)
-      throw DataError(path + ": line " + std::to_string(rows + 1) + " has " +
-                      std::to_string(fields) + " fields, line 1 has " + std::to_string(cols));
-    ++rows;
-  }
-  if (rows == 0) throw DataError(path + ": no numbers");
-  arma::mat m(rows, cols);
-  for (std::size_t i = 0; i < rows; ++i)
-    for (std::size_t j = 0; j < cols; ++j) m(i, j) = values[i * cols + j];
-  return m;
-}
-
-/// A vector stored as one column or one row.
-arma::vec read_vector(const std::string& path) {
-  const arma::mat m = read_numbers(path);
-  if (m.n_cols != 1 && m.n_rows != 1)
-    throw DataError(path + ": expected one column or one row, got " + std::to_string(m.n_rows) +
-                    " x " + std::to_string(m.n_cols));
-  return arma::vectorise(m);
-}
-
-}  // namespace
 
 int cmd_import(const std::vector<std::string>& args) {
   po::options_description desc("import options");
   desc.add_options()
-      ("dir", po::value<std::string>(), "directory with W.csv (visible x hidden), b.csv, c.csv (required)")
+      ("dir", po::value<std::string>(),
+       "directory with the CSV files of export: W.csv, b.csv, c.csv (RBM) or units.csv, W.csv, "
+       "bias.csv, mask.csv (Boltzmann machine) (required)")
       ("out", po::value<std::string>(), "model file to write (required)")
+      ("machine", po::value<std::string>(), "rbm | bm (default: bm when DIR has units.csv)")
       ("precision", po::value<std::string>()->default_value("double"), "float | double");
   po::variables_map vm;
-  if (!parse("import", "--dir DIR --out MODEL", desc, args, vm)) return ok;
-  if (!vm.count("dir")) throw UsageError("--dir: a directory with W.csv, b.csv and c.csv is required");
+  if (!parse("import", "--dir DIR --out MODEL [--machine rbm|bm]", desc, args, vm)) return ok;
+  if (!vm.count("dir"))
+    throw UsageError("--dir: a directory with the CSV files of export is required");
   if (!vm.count("out")) throw UsageError("--out: a model file to write is required");
-  const std::string precision = vm["precision"].as<std::string>();
-  if (precision != "float" && precision != "double")
-    throw UsageError("--precision: expected float or double, got '" + precision + "'");
+  const ElementType precision = get_enum<ElementType>(vm, "precision");
   const std::string dir = vm["dir"].as<std::string>(), out = vm["out"].as<std::string>();
+  const MachineKind machine =
+      vm.count("machine") ? get_enum<MachineKind>(vm, "machine") : csv_machine_kind(dir);
   check_output_path(out);
-  const arma::mat W = read_numbers(dir + "/W.csv");
-  const arma::vec b = read_vector(dir + "/b.csv"), c = read_vector(dir + "/c.csv");
-  if (b.n_elem != W.n_rows)
-    throw DataError(dir + "/b.csv: " + std::to_string(b.n_elem) + " visible biases, W.csv has " +
-                    std::to_string(W.n_rows) + " rows");
-  if (c.n_elem != W.n_cols)
-    throw DataError(dir + "/c.csv: " + std::to_string(c.n_elem) + " hidden biases, W.csv has " +
-                    std::to_string(W.n_cols) + " columns");
-  Rbm<double> rbm(W.n_rows, W.n_cols);
-  rbm.W() = W;
-  rbm.b() = b;
-  rbm.c() = c;
   const std::map<std::string, std::string> config = {{"imported_from", dir}};
-  if (precision == "float")
-    save_rbm(out, rbm.cast<float>(), config);
-  else
-    save_rbm(out, rbm, config);
-  std::cerr << "rbmkit import: " << W.n_rows << "x" << W.n_cols << " RBM written to " << out << "\n";
+  const bool single = precision == ElementType::float32;
+  if (machine == MachineKind::bm) {
+    const BoltzmannMachine<double> bm = read_bm_csv(dir);
+    if (single)
+      save_bm(out, bm.cast<float>(), config);
+    else
+      save_bm(out, bm, config);
+    std::cerr << "rbmkit import: Boltzmann machine with " << bm.n_visible() << " visible and "
+              << bm.n_hidden() << " hidden units written to " << out << "\n";
+  } else {
+    const Rbm<double> rbm = read_rbm_csv(dir);
+    if (single)
+      save_rbm(out, rbm.cast<float>(), config);
+    else
+      save_rbm(out, rbm, config);
+    std::cerr << "rbmkit import: " << rbm.n_visible() << "x" << rbm.n_hidden()
+              << " RBM written to " << out << "\n";
+  }
   return ok;
 }
 

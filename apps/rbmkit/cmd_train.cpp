@@ -10,6 +10,8 @@
 #include "options.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/dataset.hpp"
+#include "rbmkit/evaluation/likelihood.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/training/run.hpp"
 #include "stop_signal.hpp"
@@ -39,6 +41,10 @@ const std::vector<Applies>& applicability() {
       {"chains", [](auto& c, bool) { return c.method == Method::pcd; }, "--method pcd"},
       {"threshold", [](auto& c, bool) { return c.binarize == Binarize::threshold; },
        "--binarize threshold"},
+      {"momentum", [](auto& c, bool) { return c.epochs > c.momentum_epochs; },
+       "more --epochs than --momentum-epochs (until then --initial-momentum applies)"},
+      {"initial-momentum", [](auto& c, bool) { return c.momentum_epochs > 0; },
+       "--momentum-epochs above 0"},
       {"eval-every", [](auto&, bool held_out) { return held_out; }, "--test or --valid"},
       {"ais-runs", [](auto& c, bool h) { return h && c.machine == MachineKind::rbm; },
        "--machine rbm with --test or --valid"},
@@ -120,10 +126,7 @@ RunOptions run_options_from(const po::variables_map& vm) {
   o.likelihood.ais_runs = get_count(vm, "ais-runs", 1);
   o.likelihood.ais_betas = get_count(vm, "ais-betas", 3);
   o.likelihood.ais_base = get_enum<AisBaseKind>(vm, "ais-base");
-  const std::string precision = vm["precision"].as<std::string>();
-  if (precision != "float" && precision != "double")
-    throw UsageError("--precision: expected float or double, got '" + precision + "'");
-  o.precision = precision == "float" ? ElementType::float32 : ElementType::float64;
+  o.precision = get_enum<ElementType>(vm, "precision");
   return o;
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {

@@ -1,72 +1,20 @@
 #include "rbmkit/io/dataset.hpp"
 
-#include <zlib.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <memory>
 #include <sstream>
-#include <sys/stat.h>
 #include <vector>
 
+#include "io/gzip_input.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/csv.hpp"
 
 namespace rbmkit {
 
-Binarize parse_binarize(const std::string& text, const std::string& option) {
-  if (text == "threshold") return Binarize::threshold;
-  if (text == "stochastic") return Binarize::stochastic;
-  if (text == "none") return Binarize::none;
-  throw InvalidArgument(option + ": expected threshold, stochastic or none, got '" + text + "'");
-}
-
-std::string to_string(Binarize b) {
-  switch (b) {
-    case Binarize::threshold: return "threshold";
-    case Binarize::stochastic: return "stochastic";
-    case Binarize::none: return "none";
-  }
-  return "?";
-}
-
 namespace {
 
-struct GzCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
-};
-using GzPtr = std::unique_ptr<gzFile_s, GzCloser>;
-
-/// Opens a raw or gzip file for reading; throws DataError naming the file.
-GzPtr open_input(const std::string& fn, const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw DataError(fn + "(" + path + "): " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) throw DataError(fn + "(" + path + "): is a directory, not a file");
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw DataError(fn + "(" + path + "): cannot open: " + std::strerror(errno));
-  gzbuffer(f, 1 << 17);
-  return GzPtr(f);
-}
-
-/// Reads up to n bytes; returns how many were read; throws on a damaged gzip stream.
-std::size_t read_some(gzFile f, void* buf, std::size_t n, const std::string& fn,
-                      const std::string& path) {
-  std::size_t total = 0;
-  auto* p = static_cast<unsigned char*>(buf);
-  while (total < n) {
-    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(n - total, 1u << 30));
-    const int got = gzread(f, p + total, chunk);
-    if (got < 0) {
-      int code = 0;
-      const char* msg = gzerror(f, &code);
-      throw DataError(fn + "(" + path + "): damaged compressed data: " + (msg ? msg : "?"));
-    }
-    if (got == 0) break;
-    total += static_cast<std::size_t>(got);
-  }
-  return total;
-}
+using detail::open_input;
+using detail::read_some;
 
 struct IdxHeader {
   unsigned type = 0;
@@ -168,89 +116,21 @@ arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
 }
 
 Dataset read_csv(const std::string& path) {
-  const std::string fn = "read_csv";
-  auto f = open_input(fn, path);
-  std::string text;
-  {
-    std::vector<char> buf(1 << 16);
-    for (;;) {
-      const std::size_t got = read_some(f.get(), buf.data(), buf.size(), fn, path);
-      if (got == 0) break;
-      text.append(buf.data(), got);
-    }
-  }
-  std::vector<double> values;
-  std::size_t cols = 0, rows = 0, line_no = 0;
-  std::size_t pos = 0;
-  bool first_content_line = true;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line_no == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);  // UTF-8 BOM
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::vector<double> row;
-    std::vector<std::string> fields;
-    {
-      std::size_t s = 0;
-      for (;;) {
-        const std::size_t c = line.find(',', s);
-        fields.push_back(line.substr(s, c == std::string::npos ? std::string::npos : c - s));
-        if (c == std::string::npos) break;
-        s = c + 1;
-      }
-    }
-    bool any_number = false, all_number = true;
-    for (const auto& field : fields) {
-      const char* b = field.c_str();
-      char* e = nullptr;
-      errno = 0;
-      double x = std::strtod(b, &e);
-      while (*e == ' ' || *e == '\t') ++e;
-      const bool parsed = e != b && *e == '\0';
-      if (parsed && errno == ERANGE && std::abs(x) < 1.0) x = 0.0;  // underflow: a tiny value is 0
-      const bool ok = parsed;  // NaN and overflow to infinity are refused below, by name
-      if (ok) {
-        any_number = true;
-        row.push_back(x);
-      } else {
-        all_number = false;
-      }
-    }
-    if (first_content_line && !any_number && fields.size() == 1 &&
-        line.find_first_of("\t;") != std::string::npos)
-      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
-                      ": values must be separated by commas (found tabs or semicolons)");
-    if (first_content_line && !any_number) {  // header
-      first_content_line = false;
-      continue;
-    }
-    first_content_line = false;
-    if (!all_number)
-      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
-                      ": a field is not a number (or is out of range)");
-    if (cols == 0) cols = row.size();
-    if (row.size() != cols)
-      throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) + " has " +
-                      std::to_string(row.size()) + " values, expected " + std::to_string(cols));
-    for (double x : row) {
-      if (!std::isfinite(x))
-        throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) +
-                        ": value is NaN or infinite");
+  CsvReader csv(path);
+  std::vector<double> values, row;
+  std::size_t rows = 0;
+  while (csv.next(row)) {
+    for (double x : row)
       if (x < 0 || x > 255)
-        throw DataError(fn + "(" + path + "): line " + std::to_string(line_no) + ": value " +
-                        std::to_string(x) + " outside [0,1] and 0..255");
-    }
+        throw DataError(csv.where() + ": value " + format17(x) + " outside [0,1] and 0..255");
     values.insert(values.end(), row.begin(), row.end());
     ++rows;
   }
-  if (rows == 0) throw DataError(fn + "(" + path + "): no examples in the file");
+  if (rows == 0) throw DataError("read_csv(" + path + "): no examples in the file");
   double vmax = 0;
   for (double x : values) vmax = std::max(vmax, x);
   const double scale = vmax > 1.0 ? 1.0 : 255.0;
+  const std::size_t cols = csv.columns();
   Dataset d;
   d.source = path;
   d.pixels.set_size(cols, rows);

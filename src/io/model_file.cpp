@@ -3,16 +3,14 @@
 #include <zlib.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/files.hpp"
 
 namespace rbmkit {
 
@@ -21,11 +19,6 @@ static_assert(sizeof(float) == 4 && sizeof(double) == 8, "IEEE-754 binary32/bina
 namespace {
 
 constexpr unsigned char kMagic[8] = {'R', 'B', 'M', 'K', 'I', 'T', 0x1a, '\n'};
-
-template <class T>
-constexpr ElementType element_type_of() {
-  return sizeof(T) == 4 ? ElementType::float32 : ElementType::float64;
-}
 
 void put_u8(std::string& out, std::uint8_t x) { out.push_back(char(x)); }
 void put_u16(std::string& out, std::uint16_t x) {
@@ -110,82 +103,6 @@ arma::Mat<T> ModelFile::get(const std::string& name, const std::string& source) 
   arma::Mat<double> m(a.rows, a.cols);
   std::memcpy(m.memptr(), a.bytes.data(), a.bytes.size());
   return arma::conv_to<arma::Mat<T>>::from(m);
-}
-
-void check_output_path(const std::string& path) {
-  if (path.empty()) throw OutputError("output path is empty");
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw OutputError(path + ": is a directory");
-  const auto slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw OutputError(path + ": directory " + dir + " does not exist");
-  if (::access(dir.c_str(), W_OK) != 0) throw OutputError(path + ": directory " + dir + " is not writable");
-}
-
-void ensure_directory(const std::string& dir) {
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) {
-    if (::mkdir(dir.c_str(), 0755) != 0)
-      throw OutputError(dir + ": cannot create directory: " + std::strerror(errno));
-  } else if (!S_ISDIR(st.st_mode)) {
-    throw OutputError(dir + ": exists and is not a directory");
-  }
-}
-
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write) {
-  check_output_path(path);
-  std::string tmpl = path + ".tmp.XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  const int fd = ::mkstemp(name.data());
-  if (fd < 0) throw OutputError(path + ": cannot create a temporary file: " + std::strerror(errno));
-  const std::string tmp(name.data());
-  std::ostringstream buffer;
-  try {
-    write(buffer);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  const std::string content = buffer.str();
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw OutputError(path + ": write failed: " + why);
-    }
-    done += std::size_t(w);
-  }
-  {  // keep the mode of the file being replaced; a new file gets 0666 less the umask
-    struct stat old {};
-    mode_t mode;
-    if (::stat(path.c_str(), &old) == 0) {
-      mode = old.st_mode & 07777;
-    } else {
-      const mode_t mask = ::umask(0);
-      ::umask(mask);
-      mode = 0666 & ~mask;
-    }
-    ::fchmod(fd, mode);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw OutputError(path + ": cannot flush: " + why);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw OutputError(path + ": cannot rename into place: " + why);
-  }
 }
 
 void write_model_file(const std::string& path, const ModelFile& f) {
@@ -289,129 +206,10 @@ ModelFile read_model_file(const std::string& path) {
   return f;
 }
 
-template <class T>
-ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::string>& config,
-                        const Rng::State& rng_state) {
-  if (!rbm.W().is_finite() || !rbm.b().is_finite() || !rbm.c().is_finite())
-    throw NumericalError("make_rbm_file: parameters contain NaN or infinity; nothing written");
-  ModelFile f;
-  f.element_type = element_type_of<T>();
-  f.kind = MachineKind::rbm;
-  f.n_visible = rbm.n_visible();
-  f.n_hidden = rbm.n_hidden();
-  f.config = config;
-  f.rng_state = rng_state;
-  f.put<T>("W", rbm.W());
-  f.put<T>("b", arma::Mat<T>(rbm.b()));
-  f.put<T>("c", arma::Mat<T>(rbm.c()));
-  return f;
-}
-
-template <class T>
-Rbm<T> rbm_from_file(const ModelFile& f, const std::string& source) {
-  const std::string fn = "load_rbm(" + source + ")";
-  if (f.kind != MachineKind::rbm) throw ModelError(fn + ": the file holds a general Boltzmann machine, not an RBM");
-  // Shapes come from the stored arrays (bounded by the file size), never from the header alone.
-  const arma::Mat<T> W = f.get<T>("W", source), b = f.get<T>("b", source), c = f.get<T>("c", source);
-  if (W.n_rows != f.n_visible || W.n_cols != f.n_hidden || b.n_elem != f.n_visible ||
-      c.n_elem != f.n_hidden || f.n_visible == 0 || f.n_hidden == 0)
-    throw ModelError(fn + ": parameter shapes disagree with the header");
-  if (!W.is_finite() || !b.is_finite() || !c.is_finite())
-    throw ModelError(fn + ": parameters contain NaN or infinity");
-  Rbm<T> rbm;
-  rbm.W() = W;
-  rbm.b() = arma::vectorise(b);
-  rbm.c() = arma::vectorise(c);
-  return rbm;
-}
-
-template <class T>
-void save_rbm(const std::string& path, const Rbm<T>& rbm,
-              const std::map<std::string, std::string>& config, const Rng::State& rng_state) {
-  write_model_file(path, make_rbm_file(rbm, config, rng_state));
-}
-
-template <class T>
-Rbm<T> load_rbm(const std::string& path) {
-  return rbm_from_file<T>(read_model_file(path), path);
-}
-
-#define RBMKIT_MODEL_IO_INSTANTIATE(T)                                                    \
+#define RBMKIT_MODEL_FILE_INSTANTIATE(T)                                                  \
   template void ModelFile::put<T>(const std::string&, const arma::Mat<T>&);               \
-  template arma::Mat<T> ModelFile::get<T>(const std::string&, const std::string&) const;  \
-  template ModelFile make_rbm_file(const Rbm<T>&, const std::map<std::string, std::string>&, \
-                                   const Rng::State&);                                    \
-  template Rbm<T> rbm_from_file(const ModelFile&, const std::string&);                    \
-  template void save_rbm(const std::string&, const Rbm<T>&,                               \
-                         const std::map<std::string, std::string>&, const Rng::State&);   \
-  template Rbm<T> load_rbm(const std::string&);
-RBMKIT_MODEL_IO_INSTANTIATE(float)
-RBMKIT_MODEL_IO_INSTANTIATE(double)
-
-template <class T>
-ModelFile make_bm_file(const BoltzmannMachine<T>& bm,
-                       const std::map<std::string, std::string>& config,
-                       const Rng::State& rng_state) {
-  if (!bm.W().is_finite() || !bm.bias().is_finite())
-    throw NumericalError("make_bm_file: parameters contain NaN or infinity; nothing written");
-  bm.check("make_bm_file");
-  ModelFile f;
-  f.element_type = element_type_of<T>();
-  f.kind = MachineKind::bm;
-  f.n_visible = bm.n_visible();
-  f.n_hidden = bm.n_hidden();
-  f.config = config;
-  f.rng_state = rng_state;
-  f.put<T>("W", bm.W());
-  f.put<T>("bias", arma::Mat<T>(bm.bias()));
-  f.put<T>("mask", bm.mask());
-  return f;
-}
-
-template <class T>
-BoltzmannMachine<T> bm_from_file(const ModelFile& f, const std::string& source) {
-  const std::string fn = "load_bm(" + source + ")";
-  if (f.kind != MachineKind::bm)
-    throw ModelError(fn + ": the file holds an RBM, not a general Boltzmann machine");
-  if (f.n_visible == 0) throw ModelError(fn + ": no visible units");
-  if (f.n_hidden > std::numeric_limits<std::uint64_t>::max() - f.n_visible)
-    throw ModelError(fn + ": unit counts overflow");
-  const std::uint64_t n = f.n_visible + f.n_hidden;
-  const arma::Mat<T> W = f.get<T>("W", source), bias = f.get<T>("bias", source),
-                     mask = f.get<T>("mask", source);
-  if (W.n_rows != n || W.n_cols != n || bias.n_elem != n || mask.n_rows != n || mask.n_cols != n)
-    throw ModelError(fn + ": parameter shapes disagree with the header");
-  BoltzmannMachine<T> bm(f.n_visible, f.n_hidden);
-  try {
-    bm.set_mask(mask);
-    bm.W() = W;
-    bm.bias() = arma::vectorise(bias);
-    bm.check(fn);
-  } catch (const Error& e) {
-    throw ModelError(e.what());
-  }
-  return bm;
-}
-
-template <class T>
-void save_bm(const std::string& path, const BoltzmannMachine<T>& bm,
-             const std::map<std::string, std::string>& config, const Rng::State& rng_state) {
-  write_model_file(path, make_bm_file(bm, config, rng_state));
-}
-
-template <class T>
-BoltzmannMachine<T> load_bm(const std::string& path) {
-  return bm_from_file<T>(read_model_file(path), path);
-}
-
-#define RBMKIT_MODEL_IO_BM_INSTANTIATE(T)                                                   \
-  template ModelFile make_bm_file(const BoltzmannMachine<T>&,                               \
-                                  const std::map<std::string, std::string>&, const Rng::State&); \
-  template BoltzmannMachine<T> bm_from_file(const ModelFile&, const std::string&);          \
-  template void save_bm(const std::string&, const BoltzmannMachine<T>&,                     \
-                        const std::map<std::string, std::string>&, const Rng::State&);      \
-  template BoltzmannMachine<T> load_bm(const std::string&);
-RBMKIT_MODEL_IO_BM_INSTANTIATE(float)
-RBMKIT_MODEL_IO_BM_INSTANTIATE(double)
+  template arma::Mat<T> ModelFile::get<T>(const std::string&, const std::string&) const;
+RBMKIT_MODEL_FILE_INSTANTIATE(float)
+RBMKIT_MODEL_FILE_INSTANTIATE(double)
 
 }  // namespace rbmkit

@@ -11,6 +11,8 @@
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/sampling/sweeps.hpp"
+#include "rbmkit/io/csv.hpp"
+#include "rbmkit/io/files.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/engine.hpp"
@@ -135,33 +137,17 @@ EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
   return r;
 }
 
-namespace {
-void write_csv(const std::string& path, const arma::mat& m) {
-  write_file_atomically(path, [&](std::ostream& os) {
-    char buf[32];
-    for (arma::uword i = 0; i < m.n_rows; ++i) {
-      for (arma::uword j = 0; j < m.n_cols; ++j) {
-        std::snprintf(buf, sizeof buf, "%.17g", m(i, j));
-        if (j) os << ',';
-        os << buf;
-      }
-      os << '\n';
-    }
-  });
-}
-}  // namespace
-
 void write_equivalence_dump(const std::string& dir, const EquivResult& r) {
   ensure_directory(dir);
   // One row per stream sample: reward, visible states, hidden values.
-  write_csv(dir + "/stream.csv", arma::join_cols(arma::join_cols(r.reward, r.v), r.h).t());
-  write_csv(dir + "/contrastive_dW.csv", r.contrastive.dW);
-  write_csv(dir + "/contrastive_db.csv", r.contrastive.db);
-  write_csv(dir + "/contrastive_dc.csv", r.contrastive.dc);
-  write_csv(dir + "/correlator_dW.csv", r.correlator.dW);
-  write_csv(dir + "/correlator_db.csv", r.correlator.db);
-  write_csv(dir + "/correlator_dc.csv", r.correlator.dc);
-  if (r.machine == MachineKind::bm) write_csv(dir + "/mask.csv", r.mask);
+  write_csv_matrix(dir + "/stream.csv", arma::join_cols(arma::join_cols(r.reward, r.v), r.h).t());
+  write_csv_matrix(dir + "/contrastive_dW.csv", r.contrastive.dW);
+  write_csv_matrix(dir + "/contrastive_db.csv", r.contrastive.db);
+  write_csv_matrix(dir + "/contrastive_dc.csv", r.contrastive.dc);
+  write_csv_matrix(dir + "/correlator_dW.csv", r.correlator.dW);
+  write_csv_matrix(dir + "/correlator_db.csv", r.correlator.db);
+  write_csv_matrix(dir + "/correlator_dc.csv", r.correlator.dc);
+  if (r.machine == MachineKind::bm) write_csv_matrix(dir + "/mask.csv", r.mask);
 }
 
 #define RBMKIT_EQUIVALENCE_INSTANTIATE(T)                                                     \

@@ -10,7 +10,7 @@
 
 #include "studies/font.hpp"
 #include "rbmkit/core/error.hpp"
-#include "rbmkit/io/model_file.hpp"
+#include "rbmkit/io/files.hpp"
 
 namespace rbmkit {
 

@@ -153,7 +153,7 @@ TrainConfig TrainConfig::from_map(const std::map<std::string, std::string>& map,
       {"method", [&](auto& k, auto& v) { c.method = named(k, v, from_string<Method>); }},
       {"chains", [&](auto& k, auto& v) { c.chains = count(k, v); }},
       {"binarize", [&](auto& k, auto& v) {
-         c.binarize = named(k, v, [](const std::string& s) { return parse_binarize(s); });
+         c.binarize = named(k, v, from_string<Binarize>);
        }},
       {"threshold", [&](auto& k, auto& v) { c.threshold = real(k, v); }},
       {"valid", [&](auto& k, auto& v) { c.valid = count(k, v); }},

@@ -30,7 +30,8 @@ refused() {
 
 changes valid --valid 20
 changes average --average-from 0.1
-changes momentum --momentum 0.5
+changes momentum --momentum 0.5 --momentum-epochs 1
+refused --momentum --momentum 0.5   # 4 epochs, all at the initial momentum: it would not apply
 changes lr-decay --lr-decay 0.5
 changes chains --chains 37
 changes weight-decay --weight-decay 0.01

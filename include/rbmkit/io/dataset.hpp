@@ -16,18 +16,14 @@ enum class Binarize {
   none         ///< the value itself (the RBM then sees a mean-field input)
 };
 
-/// Names of Binarize for to_string / from_string.
+/// Names "threshold", "stochastic" and "none" (`to_string`, `from_string<Binarize>`).
 template <>
 struct EnumNames<Binarize> {
   static constexpr const char* type = "Binarize";
-  static constexpr std::pair<Binarize, const char*> names[] = {
-      {Binarize::threshold, "threshold"}, {Binarize::stochastic, "stochastic"}, {Binarize::none, "none"}};
+  static constexpr std::pair<Binarize, const char*> names[] = {{Binarize::threshold, "threshold"},
+                                                               {Binarize::stochastic, "stochastic"},
+                                                               {Binarize::none, "none"}};
 };
-
-/// Parses "threshold" | "stochastic" | "none"; throws InvalidArgument naming `option`.
-Binarize parse_binarize(const std::string& text, const std::string& option = "--binarize");
-/// The name `parse_binarize` accepts.
-std::string to_string(Binarize b);
 
 /// A data set held compactly: one column of bytes per example, value v meaning v/255.
 struct Dataset {
@@ -46,9 +42,9 @@ struct Dataset {
 Dataset read_idx(const std::string& path);
 /// Reads an IDX label file (idx1 of unsigned bytes), raw or gzip.
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path);
-/// Reads a CSV file, raw or gzip: one example per row, all values in [0,1] or all in 0..255
-/// (chosen by the largest value). A first line with no number is taken as a header.
-/// Values in [0,1] are stored to the nearest 1/255.
+/// Reads a CSV file (the format of CsvReader in csv.hpp: raw or gzip, optional header line):
+/// one example per row, all values in [0,1] or all in 0..255 (chosen by the largest value).
+/// Values in [0,1] are stored to the nearest 1/255. Throws DataError naming file and line.
 Dataset read_csv(const std::string& path);
 /// Reads `path` as CSV when its name ends in .csv or .csv.gz, as IDX otherwise.
 Dataset load_dataset(const std::string& path);

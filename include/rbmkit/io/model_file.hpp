@@ -1,26 +1,48 @@
 #pragma once
-/// rbmkit's versioned binary model file (docs/model-format.md) and atomic file writing.
+/// rbmkit's versioned binary model file (docs/model-format.md): the format in
+/// src/io/model_file.cpp, the RBM and Boltzmann-machine conversions in
+/// src/io/model_file_machines.cpp.
 #include <armadillo>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "rbmkit/core/enum_names.hpp"
-#include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/core/random.hpp"
+#include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/models/rbm.hpp"
 
 namespace rbmkit {
 
-/// Element type of a model's numbers.
+/// Element type of a model's numbers (the byte value is the element size).
 enum class ElementType : std::uint8_t { float32 = 4, float64 = 8 };
+/// Names "float" and "double", as the command line's precision options use them.
+template <>
+struct EnumNames<ElementType> {
+  static constexpr const char* type = "ElementType";
+  static constexpr std::pair<ElementType, const char*> names[] = {{ElementType::float32, "float"},
+                                                                  {ElementType::float64, "double"}};
+};
+/// The ElementType of float or double.
+template <class T>
+constexpr ElementType element_type_of() {
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8, "element_type_of: float or double");
+  return sizeof(T) == 4 ? ElementType::float32 : ElementType::float64;
+}
+
 /// Kind of unit of a layer.
 enum class UnitType : std::uint8_t { bernoulli = 1 };
+/// Name "bernoulli".
+template <>
+struct EnumNames<UnitType> {
+  static constexpr const char* type = "UnitType";
+  static constexpr std::pair<UnitType, const char*> names[] = {{UnitType::bernoulli, "bernoulli"}};
+};
+
 /// Kind of machine in a model file.
 enum class MachineKind : std::uint8_t { rbm = 1, bm = 2 };
-/// Names of MachineKind for to_string / from_string.
+/// Names "rbm" and "bm".
 template <>
 struct EnumNames<MachineKind> {
   static constexpr const char* type = "MachineKind";
@@ -59,20 +81,6 @@ struct ModelFile {
   template <class T>
   arma::Mat<T> get(const std::string& name, const std::string& source = "") const;
 };
-
-/// Writes `path` atomically: the content goes to a temporary file in the same directory,
-/// which is flushed and renamed over `path` only when complete. On failure `path` is untouched
-/// and OutputError names it.
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write);
-
-/// Checks, before any long work, that `path` could be written: not a directory, in an
-/// existing writable directory. Throws OutputError naming it.
-void check_output_path(const std::string& path);
-
-/// Creates directory `dir` if it does not exist (its parent must); throws OutputError naming it
-/// when it cannot be created or exists as something else.
-void ensure_directory(const std::string& dir);
 
 /// Serialises a model file (with its CRC-32 checksum) atomically to `path`.
 void write_model_file(const std::string& path, const ModelFile& file);
