@@ -266,16 +266,19 @@ int cmd_train(const std::vector<std::string>& args) {
   RunOptions options = run_options_from(vm);
   check_output_path(options.out);
   TrainLog log(vm.count("log") ? vm["log"].as<std::string>() : "", config, options);
-  if (resume)
-    log.continue_after(std::stoull(stored.config.count("run.epoch") ? stored.config.at("run.epoch")
-                                                                    : "0"));
+  if (resume && stored.config.count("run.epoch"))
+    log.continue_after(std::strtoull(stored.config.at("run.epoch").c_str(), nullptr, 10));
   const Dataset data = load_dataset(data_path);
 
   RunEvents events;
   events.started = [](const std::string& s) { std::cerr << "rbmkit train: " << s << "\n"; };
   Progress bar("");
+  std::size_t bar_epoch = 0;
   events.progress = [&](std::size_t epoch, std::size_t done, std::size_t total) {
-    if (done == 1) bar = Progress("epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs));
+    if (epoch != bar_epoch) {
+      bar = Progress("epoch " + std::to_string(epoch) + "/" + std::to_string(config.epochs));
+      bar_epoch = epoch;
+    }
     bar.update(done, total);
     if (done == total) bar.finish();
   };

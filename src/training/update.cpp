@@ -1,5 +1,7 @@
 #include "rbmkit/training/update.hpp"
 
+#include <cstdlib>
+
 #include "rbmkit/core/error.hpp"
 
 namespace rbmkit {
@@ -50,7 +52,10 @@ void ParameterAverage<T>::load(const ModelFile& file, const std::string& prefix,
                                const std::vector<arma::Mat<T>*>& params) {
   const auto it = file.config.find(prefix + "count");
   if (it == file.config.end()) throw ModelError(source + ": no " + prefix + "count entry");
-  count_ = std::stoull(it->second);
+  char* end = nullptr;
+  count_ = std::strtoull(it->second.c_str(), &end, 10);
+  if (it->second.empty() || *end != '\0' || it->second[0] == '-')
+    throw ModelError(source + ": " + prefix + "count = '" + it->second + "' is not a count");
   mean_.clear();
   if (count_ == 0) return;
   for (std::size_t k = 0; k < params.size(); ++k) {
