@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "rbmkit/evaluation/exact.hpp"
 #include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/core/random.hpp"
@@ -75,6 +76,15 @@ rbmkit::BoltzmannMachine<T> random_bm(std::size_t nv, std::size_t nh, double std
     }
   for (auto& x : m.bias()) x = T(std * rng.normal());
   return m;
+}
+
+/// Exact P(s) of a small Boltzmann machine over all 2^n joint states, n = n_units (the columns
+/// of binary_states: bit i of the index = unit i).
+inline arma::vec exact_state_probabilities(const rbmkit::BoltzmannMachine<double>& bm) {
+  arma::vec log_p = -bm.energy(rbmkit::binary_states(bm.n_units()));
+  log_p -= log_p.max();
+  const arma::vec p = arma::exp(log_p);
+  return p / arma::accu(p);
 }
 
 /// Bitwise equality of two matrices of the same element type (distinguishes −0 from +0).

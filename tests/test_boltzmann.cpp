@@ -18,18 +18,6 @@ using namespace rbmkit;
 
 namespace {
 
-/// Exact P(s) over all 2^n states of a small machine (state index: bit i = unit i).
-arma::vec exact_state_probabilities(const BoltzmannMachine<double>& bm) {
-  const std::size_t n = bm.n_units(), N = std::size_t(1) << n;
-  arma::mat S(n, N);
-  for (std::size_t x = 0; x < N; ++x)
-    for (std::size_t i = 0; i < n; ++i) S(i, x) = double(x >> i & 1);
-  arma::vec logp = -bm.energy(S);
-  logp -= logp.max();
-  arma::vec p = arma::exp(logp);
-  return p / arma::accu(p);
-}
-
 std::size_t state_index(const arma::mat& S, arma::uword t) {
   std::size_t x = 0;
   for (arma::uword i = 0; i < S.n_rows; ++i)
@@ -117,7 +105,7 @@ TEST_SUITE("boltzmann") {
     // negligible. Each state's frequency is checked against exact enumeration within 5 binomial
     // standard errors (+1e-3): false-alarm rate below 32 x 6e-7 ~ 2e-5 (fixed seed anyway).
     const auto bm = fixtures::random_bm<double>(3, 2, 0.6, 21);
-    const arma::vec p = exact_state_probabilities(bm);
+    const arma::vec p = fixtures::exact_state_probabilities(bm);
     const std::size_t chains = 20000;
     arma::mat S(5, chains, arma::fill::zeros);
     Rng rng(4);
@@ -135,7 +123,7 @@ TEST_SUITE("boltzmann") {
 
   TEST_CASE("clamped sweeps keep the visible units and sample P(h | v)") {
     const auto bm = fixtures::random_bm<double>(3, 2, 0.8, 22);
-    const arma::vec p = exact_state_probabilities(bm);
+    const arma::vec p = fixtures::exact_state_probabilities(bm);
     const std::size_t chains = 20000;
     arma::mat S(5, chains, arma::fill::zeros);
     S.row(0).fill(1);  // v = (1, 0, 1)

@@ -12,6 +12,7 @@
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/studies/literal.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/math.hpp"
 #include "rbmkit/sampling/sweeps.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/training/statistics.hpp"
@@ -19,8 +20,6 @@
 using namespace rbmkit;
 
 namespace {
-
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 double max_abs(const Statistics<double>& u) {
   return std::max({arma::abs(u.dW).max(), arma::abs(u.db).max(),
@@ -46,16 +45,29 @@ Statistics<double> rbm_finite_differences(const Rbm<double>& rbm, const arma::ma
   return g;
 }
 
-/// Exact P(s) of a small BM over all 2^n states (bit i of the index = unit i).
-arma::vec state_probabilities(const BoltzmannMachine<double>& bm) {
-  const std::size_t n = bm.n_units(), N = std::size_t(1) << n;
-  arma::mat S(n, N);
-  for (std::size_t x = 0; x < N; ++x)
-    for (std::size_t i = 0; i < n; ++i) S(i, x) = double(x >> i & 1);
-  arma::vec lp = -bm.energy(S);
-  lp -= lp.max();
-  const arma::vec p = arma::exp(lp);
-  return p / arma::accu(p);
+/// Runs the literal setup through `run(config, rng)` for 20000 pairs from `seed` and checks it:
+/// the error stays within the bound at every checkpoint (5·sqrt(1/(2·pairs)), each statistic in
+/// [0, 1]: a false alarm below 5.7e-7 per parameter for independent samples) while the gradient
+/// stands well above it; the negative control, positives chosen by a coin that ignores v, follows
+/// the model instead of the data, so its stream estimates zero, far outside the bound.
+template <class Run>
+LiteralResult check_literal_converges(Run run, std::uint64_t seed) {
+  LiteralConfig cfg;
+  cfg.pairs = 20000;
+  Rng rng(seed);
+  const LiteralResult r = run(cfg, rng);
+  MESSAGE("M = " << r.rejection_constant << ", acceptance " << r.acceptance_rate
+                 << ", chain steps " << r.chain_steps);
+  for (const LiteralCheckpoint& c : r.checkpoints) {
+    CAPTURE(c.pairs);
+    CHECK(c.error.max() < c.bound);
+  }
+  CHECK(max_abs(r.exact) > 4 * r.checkpoints.back().bound);
+  cfg.reject = false;
+  Rng rng2(seed);
+  const LiteralResult bad = run(cfg, rng2);
+  CHECK(bad.checkpoints.back().error.max() > 3 * bad.checkpoints.back().bound);
+  return r;
 }
 
 }  // namespace
@@ -153,49 +165,19 @@ TEST_SUITE("equivalence") {
   }
 
   TEST_CASE("literal setup - RBM: the reward correlator converges to the exact LL gradient") {
-    // Bound at every checkpoint: 5·sqrt(1/(2·pairs)) (LiteralCheckpoint::bound; each statistic in
-    // [0, 1]); false alarm below 5.7e-7 per parameter for independent samples.
     const auto rbm = fixtures::random_rbm<double>(5, 3, 0.5, 41);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(5, 40, 3));
-    LiteralConfig cfg;
-    cfg.pairs = 20000;
-    Rng rng(1);
-    const LiteralResult r = literal_rbm(rbm, X, cfg, rng);
-    MESSAGE("M = " << r.rejection_constant << ", acceptance " << r.acceptance_rate
-                   << ", chain steps " << r.chain_steps);
-    REQUIRE(r.checkpoints.size() == 4);  // 100, 1000, 10000, 20000
-    for (const LiteralCheckpoint& c : r.checkpoints) {
-      CAPTURE(c.pairs);
-      CHECK(c.error.max() < c.bound);
-    }
+    const LiteralResult r = check_literal_converges(
+        [&](const LiteralConfig& c, Rng& rng) { return literal_rbm(rbm, X, c, rng); }, 1);
+    CHECK(r.checkpoints.size() == 4);  // 100, 1000, 10000, 20000
     CHECK(r.acceptance_rate == doctest::Approx(1.0 / r.rejection_constant).epsilon(0.05));
-    CHECK(max_abs(r.exact) > 4 * r.checkpoints.back().bound);
-
-    // Negative control: positives chosen by a coin that ignores v follow the model, not the
-    // data; the stream then estimates zero, far outside the bound.
-    cfg.reject = false;
-    Rng rng2(1);
-    const LiteralResult bad = literal_rbm(rbm, X, cfg, rng2);
-    CHECK(bad.checkpoints.back().error.max() > 3 * bad.checkpoints.back().bound);
   }
 
   TEST_CASE("literal setup - BM: the reward correlator converges to the exact LL gradient") {
     const auto bm = fixtures::random_bm<double>(5, 3, 0.4, 42);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(5, 40, 2));
-    LiteralConfig cfg;
-    cfg.pairs = 20000;
-    Rng rng(2);
-    const LiteralResult r = literal_bm(bm, X, cfg, rng);
-    MESSAGE("M = " << r.rejection_constant << ", chain steps " << r.chain_steps);
-    for (const LiteralCheckpoint& c : r.checkpoints) {
-      CAPTURE(c.pairs);
-      CHECK(c.error.max() < c.bound);
-    }
-    CHECK(max_abs(r.exact) > 4 * r.checkpoints.back().bound);
-    cfg.reject = false;
-    Rng rng2(2);
-    const LiteralResult bad = literal_bm(bm, X, cfg, rng2);
-    CHECK(bad.checkpoints.back().error.max() > 3 * bad.checkpoints.back().bound);
+    check_literal_converges(
+        [&](const LiteralConfig& c, Rng& rng) { return literal_bm(bm, X, c, rng); }, 2);
   }
 
   TEST_CASE("centered path: its target is M·dE[R]/da_i of Theorem 1 - not the LL gradient") {
@@ -206,7 +188,7 @@ TEST_SUITE("equivalence") {
     const auto bm = fixtures::random_bm<double>(4, 2, 0.7, 9);
     const arma::mat X = fixtures::binary_matrix(fixtures::random_binary_dataset(4, 25, 5));
     const ExactQuantities ex = exact_bm(bm, X);
-    const arma::vec p = state_probabilities(bm);
+    const arma::vec p = fixtures::exact_state_probabilities(bm);
     const arma::vec p_data = data_distribution(X);
     double M = 0;
     for (std::size_t v = 0; v < 16; ++v)
@@ -222,7 +204,7 @@ TEST_SUITE("equivalence") {
           double a = bm.bias()[i];
           for (std::size_t j = 0; j < 6; ++j)
             if (x >> j & 1) a += bm.W()(i, j);
-          const double q = sigm(a + delta);
+          const double q = sigmoid(a + delta);
           e += (p[x] + p[x1]) * (q * R(x1) + (1 - q) * R(x));
         }
         return e;
@@ -315,5 +297,9 @@ TEST_SUITE("equivalence") {
     CHECK_THROWS_AS(exact_rbm(big, arma::mat(17, 3, arma::fill::zeros)), InvalidArgument);
     arma::mat nonbinary(4, 2, arma::fill::value(0.5));
     CHECK_THROWS_AS(data_distribution(nonbinary), DataError);
+    LiteralConfig lc;
+    lc.pairs = 0;
+    CHECK_THROWS_WITH_AS(literal_rbm(rbm, fixtures::binary_matrix(data), lc, rng),
+                         doctest::Contains("LiteralConfig::pairs"), InvalidArgument);
   }
 }

@@ -3,14 +3,14 @@
 #include <cmath>
 
 #include "rbmkit/core/error.hpp"
-#include "rbmkit/studies/estimator_study.hpp"
+#include "rbmkit/core/math.hpp"
 #include "rbmkit/estimators/estimators.hpp"
+#include "rbmkit/studies/estimator_study.hpp"
+#include "rbmkit/studies/estimator_tasks.hpp"
 
 using namespace rbmkit;
 
 namespace {
-
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 /// L(h) = wᵀh: linear, so the scaled straight-through estimate sigm'(a)·w is exact.
 class LinearLoss : public StochasticLoss {
@@ -32,7 +32,7 @@ void enumerate_quadratic(const arma::vec& a, const arma::vec& w, double y, doubl
                          arma::vec& gradient, arma::vec& baseline) {
   const std::size_t n = a.n_elem;
   arma::vec p(n);
-  for (std::size_t i = 0; i < n; ++i) p[i] = sigm(a[i]);
+  for (std::size_t i = 0; i < n; ++i) p[i] = sigmoid(a[i]);
   expected = 0;
   gradient.zeros(n);
   arma::vec num(n, arma::fill::zeros), den(n, arma::fill::zeros);
@@ -56,15 +56,18 @@ void enumerate_quadratic(const arma::vec& a, const arma::vec& w, double y, doubl
 }  // namespace
 
 TEST_SUITE("estimators") {
-  TEST_CASE("estimator names round-trip and unknown names are rejected naming the option") {
-    for (Estimator e : all_estimators()) CHECK(parse_estimator(to_string(e)) == e);
+  TEST_CASE("estimator names round-trip and unknown names are rejected naming the type") {
+    for (Estimator e : all_estimators()) CHECK(from_string<Estimator>(to_string(e)) == e);
     CHECK(all_estimators().size() == 8);
+    CHECK(to_string(Estimator::centered_optimal) == "centered-optimal");
     try {
-      parse_estimator("reinforc", "--estimator");
+      from_string<Estimator>("reinforc");
       FAIL("no exception");
     } catch (const InvalidArgument& e) {
-      CHECK(std::string(e.what()).find("--estimator") != std::string::npos);
+      CHECK(std::string(e.what()).find("Estimator") != std::string::npos);
+      CHECK(std::string(e.what()).find("reinforce-loo") != std::string::npos);
     }
+    CHECK_THROWS_AS(is_unbiased(Estimator(99)), InvalidArgument);
   }
 
   TEST_CASE("sample_binary fires with probability sigm(a) within 5 standard errors") {
@@ -74,7 +77,7 @@ TEST_SUITE("estimators") {
     const std::size_t N = 100000;
     const arma::mat h = sample_binary(arma::repmat(a, 1, N), rng);
     for (arma::uword i = 0; i < a.n_elem; ++i) {
-      const double p = sigm(a[i]);
+      const double p = sigmoid(a[i]);
       CHECK(std::abs(arma::mean(h.row(i)) - p) < 5 * std::sqrt(p * (1 - p) / N));
     }
   }
@@ -180,7 +183,7 @@ TEST_SUITE("estimators") {
     const double lmax = std::pow(arma::accu(arma::abs(task.loss.w())) + std::abs(task.loss.y()), 2);
     const arma::vec want = task.optimal_baseline(), got = est.optimal_baseline();
     for (arma::uword i = 0; i < 4; ++i) {
-      const double p = sigm(task.a[i]);
+      const double p = sigmoid(task.a[i]);
       CHECK(std::abs(got[i] - want[i]) < 5 * lmax / std::sqrt(N * p * (1 - p)));
       CHECK(std::abs(got[i] - want[i]) < 0.02);
     }
@@ -192,7 +195,7 @@ TEST_SUITE("estimators") {
     SUBCASE("on the toy task with p < 0.499 it has the wrong sign") {
       // E[st] = 2(p − 0.499) < 0 while ∂E[L]/∂θ = sigm'(θ)·0.002 > 0.
       const QuadraticTask toy = QuadraticTask::toy(-1.0);
-      const double p = sigm(-1.0);
+      const double p = sigmoid(-1.0);
       Rng rng(60);
       GradientEstimator est(1, study_estimator(Estimator::straight_through, 0));
       const arma::mat g = est.estimate(arma::mat(1, 20000, arma::fill::value(-1.0)), toy.loss, rng);

@@ -152,13 +152,11 @@ int cmd_equiv(const std::vector<std::string>& args) {
   const std::string model_path = vm["model"].as<std::string>();
   const ModelFile file = read_model_file(model_path);
   if (vm.count("machine")) {
-    const std::string m = vm["machine"].as<std::string>();
-    if (m != "rbm" && m != "bm") throw UsageError("--machine: expected rbm or bm, got '" + m + "'");
-    const MachineKind want = m == "rbm" ? MachineKind::rbm : MachineKind::bm;
+    const MachineKind want = get_enum<MachineKind>(vm, "machine");
     if (want != file.kind)
       throw ModelError(model_path + ": holds " +
                        (file.kind == MachineKind::rbm ? "an RBM" : "a general Boltzmann machine") +
-                       ", but --machine " + m + " was given");
+                       ", but --machine " + to_string(want) + " was given");
   }
   set_threads(get_threads(vm));
   const Dataset data = load_dataset(vm["data"].as<std::string>());
@@ -167,7 +165,7 @@ int cmd_equiv(const std::vector<std::string>& args) {
 
   const EquivResult r = precision == "float" ? minibatch<float>(file, model_path, data, cfg, rng)
                                              : minibatch<double>(file, model_path, data, cfg, rng);
-  std::cout << (r.machine == MachineKind::rbm ? "rbm" : "bm") << " " << r.n_visible << "x"
+  std::cout << to_string(r.machine) << " " << r.n_visible << "x"
             << r.n_hidden << ", " << to_string(cfg.method) << "-" << cfg.k << ", batch "
             << cfg.batch << ", " << r.reward.n_elem << " stream samples, " << precision << "\n";
   print_difference(r.difference, r.machine);

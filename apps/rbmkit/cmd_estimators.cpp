@@ -6,12 +6,13 @@
 #include <sstream>
 
 #include "cli.hpp"
-#include "rbmkit/studies/binary_autoencoder.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/parallel.hpp"
+#include "rbmkit/io/files.hpp"
+#include "rbmkit/studies/binary_autoencoder.hpp"
+#include "rbmkit/studies/estimator_report.hpp"
 #include "rbmkit/studies/estimator_study.hpp"
 #include "rbmkit/studies/image.hpp"
-#include "rbmkit/io/files.hpp"
-#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit::cli {
 namespace {

@@ -1,35 +1,38 @@
 #include "rbmkit/estimators/estimators.hpp"
 
 #include <cmath>
+#include <string>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/math.hpp"
 
 namespace rbmkit {
 
 namespace {
 
-struct Named {
+/// What the estimator table of estimators.hpp says about each estimator.
+struct Traits {
   Estimator e;
-  const char* name;
   bool unbiased;
-  std::size_t evaluations;
+  std::size_t evaluations;  ///< loss evaluations per estimate
 };
 
-const Named kNames[] = {
-    {Estimator::reinforce, "reinforce", true, 1},
-    {Estimator::centered_optimal, "centered-optimal", true, 1},
-    {Estimator::centered_constant, "centered-constant", true, 1},
-    {Estimator::straight_through, "straight-through", false, 1},
-    {Estimator::straight_through_scaled, "straight-through-scaled", false, 1},
-    {Estimator::learned, "learned", false, 1},
-    {Estimator::reinforce_loo, "reinforce-loo", true, 2},
-    {Estimator::arm, "arm", true, 2},
+const Traits kTraits[] = {
+    {Estimator::reinforce, true, 1},
+    {Estimator::centered_optimal, true, 1},
+    {Estimator::centered_constant, true, 1},
+    {Estimator::straight_through, false, 1},
+    {Estimator::straight_through_scaled, false, 1},
+    {Estimator::learned, false, 1},
+    {Estimator::reinforce_loo, true, 2},
+    {Estimator::arm, true, 2},
 };
 
-const Named& lookup(Estimator e) {
-  for (const Named& n : kNames)
-    if (n.e == e) return n;
-  throw InvalidArgument("to_string(Estimator): unknown estimator value");
+/// The traits of `e`; InvalidArgument naming `who` for a value outside the enum.
+const Traits& traits(Estimator e, const std::string& who) {
+  for (const Traits& t : kTraits)
+    if (t.e == e) return t;
+  throw InvalidArgument(who + ": not a valid Estimator value");
 }
 
 arma::mat uniforms(std::size_t rows, std::size_t cols, Rng& rng) {
@@ -37,8 +40,6 @@ arma::mat uniforms(std::size_t rows, std::size_t cols, Rng& rng) {
   for (double& v : z) v = rng.uniform();
   return z;
 }
-
-arma::mat sigmoid_of(const arma::mat& a) { return 1.0 / (1.0 + arma::exp(-a)); }
 
 /// Solves (A + λI) θ = c + λ θ0 for a small symmetric positive definite A by Cholesky
 /// (d <= 4). Returns false when a pivot is not positive.
@@ -72,32 +73,20 @@ bool ridge_solve(const double* A, const double* c, const double* theta0, double 
 
 }  // namespace
 
-std::string to_string(Estimator e) { return lookup(e).name; }
-
-Estimator parse_estimator(const std::string& name, const std::string& option) {
-  std::string known;
-  for (const Named& n : kNames) {
-    if (name == n.name) return n.e;
-    known += known.empty() ? "" : ", ";
-    known += n.name;
-  }
-  throw InvalidArgument(option + ": unknown estimator '" + name + "' (known: " + known + ")");
-}
-
 const std::vector<Estimator>& all_estimators() {
   static const std::vector<Estimator> all = [] {
     std::vector<Estimator> v;
-    for (const Named& n : kNames) v.push_back(n.e);
+    for (const auto& entry : EnumNames<Estimator>::names) v.push_back(entry.first);
     return v;
   }();
   return all;
 }
 
-bool is_unbiased(Estimator e) { return lookup(e).unbiased; }
-std::size_t loss_evaluations(Estimator e) { return lookup(e).evaluations; }
+bool is_unbiased(Estimator e) { return traits(e, "is_unbiased").unbiased; }
+std::size_t loss_evaluations(Estimator e) { return traits(e, "loss_evaluations").evaluations; }
 
 arma::mat sigmoid_derivative(const arma::mat& a) {
-  const arma::mat p = sigmoid_of(a);
+  const arma::mat p = sigmoid(a);
   return p % (1.0 - p);
 }
 
@@ -107,7 +96,7 @@ arma::mat threshold_units(const arma::mat& a, const arma::mat& z) {
                          std::to_string(a.n_cols) + ", uniforms " + std::to_string(z.n_rows) +
                          " x " + std::to_string(z.n_cols));
   arma::mat h(a.n_rows, a.n_cols);
-  for (arma::uword k = 0; k < a.n_elem; ++k) h[k] = z[k] < 1.0 / (1.0 + std::exp(-a[k])) ? 1.0 : 0.0;
+  for (arma::uword k = 0; k < a.n_elem; ++k) h[k] = z[k] < sigmoid(a[k]) ? 1.0 : 0.0;
   return h;
 }
 
@@ -119,15 +108,15 @@ arma::mat sample_binary(const arma::mat& a, Rng& rng) {
 
 GradientEstimator::GradientEstimator(std::size_t n_units, const EstimatorConfig& config)
     : n_(n_units), config_(config) {
-  lookup(config.kind);
+  traits(config.kind, "EstimatorConfig::kind");
   if (n_units == 0) throw InvalidArgument("GradientEstimator: the layer needs at least one unit");
   if (!std::isfinite(config.constant_baseline))
-    throw InvalidArgument("GradientEstimator: constant_baseline must be finite");
+    throw InvalidArgument("EstimatorConfig::constant_baseline: must be finite");
   if (!(config.memory == 0 || (config.memory >= 1 && std::isfinite(config.memory))))
-    throw InvalidArgument("GradientEstimator: memory must be 0 (cumulative) or at least 1, got " +
+    throw InvalidArgument("EstimatorConfig::memory: must be 0 (cumulative) or at least 1, got " +
                           std::to_string(config.memory));
   if (!(config.ridge > 0 && std::isfinite(config.ridge)))
-    throw InvalidArgument("GradientEstimator: ridge must be positive and finite");
+    throw InvalidArgument("EstimatorConfig::ridge: must be positive and finite");
   num_.zeros(n_);
   den_.zeros(n_);
   if (config.kind == Estimator::learned) {
@@ -222,7 +211,7 @@ arma::mat GradientEstimator::estimate(const arma::mat& a, const StochasticLoss& 
   if (a.n_cols == 0) throw InvalidArgument("GradientEstimator::estimate: no columns");
   if (!a.is_finite()) throw InvalidArgument("GradientEstimator::estimate: activations not finite");
   const std::size_t B = a.n_cols;
-  const arma::mat p = sigmoid_of(a);
+  const arma::mat p = sigmoid(a);
   auto check_loss = [&](const arma::rowvec& L) {
     if (L.n_elem != B)
       throw DimensionError("GradientEstimator::estimate: the loss returned " +

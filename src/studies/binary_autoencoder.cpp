@@ -2,19 +2,16 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/math.hpp"
+#include "studies/report_detail.hpp"
 
 namespace rbmkit {
 
+using detail::csv_number;
+
 namespace {
-
-arma::mat sigm(const arma::mat& x) { return 1.0 / (1.0 + arma::exp(-x)); }
-
-arma::mat softplus_of(const arma::mat& x) {
-  return arma::clamp(x, 0.0, arma::datum::inf) + arma::log1p(arma::exp(-arma::abs(x)));
-}
 
 /// The decoder as the loss after the latent layer: no later noise.
 class DecoderLoss : public StochasticLoss {
@@ -22,16 +19,16 @@ public:
   DecoderLoss(const arma::mat& Wd, const arma::vec& bd, const arma::mat& X)
       : Wd_(Wd), bd_(bd), X_(X) {}
   std::size_t n_units() const override { return Wd_.n_cols; }
-  arma::rowvec loss(const arma::mat& h, Rng&) const override {
-    return arma::sum(softplus_of(logits(h)) - X_ % logits(h), 0);
-  }
+  arma::rowvec loss(const arma::mat& h, Rng&) const override { return loss_of(logits(h)); }
   arma::rowvec loss_and_gradient(const arma::mat& h, bool, arma::mat& grad, Rng&) const override {
     const arma::mat d = logits(h);
-    grad = Wd_.t() * (sigm(d) - X_);
-    return arma::sum(softplus_of(d) - X_ % d, 0);
+    grad = Wd_.t() * (sigmoid(d) - X_);
+    return loss_of(d);
   }
 
 private:
+  /// Σ_j softplus(d_j) − x_j d_j = −log p(x | h) for each column, from the logits d.
+  arma::rowvec loss_of(const arma::mat& d) const { return arma::sum(softplus(d) - X_ % d, 0); }
   arma::mat logits(const arma::mat& h) const {
     arma::mat d = Wd_ * h;
     d.each_col() += bd_;
@@ -64,16 +61,26 @@ arma::mat normal_matrix(std::size_t r, std::size_t c, double sd, Rng& rng) {
   return x;
 }
 
+void check_config(const AutoencoderConfig& c) {
+  const std::pair<const char*, std::size_t> counts[] = {{"latent", c.latent},
+                                                         {"steps", c.steps},
+                                                         {"batch", c.batch},
+                                                         {"record_every", c.record_every}};
+  for (const auto& [field, value] : counts)
+    if (value == 0)
+      throw InvalidArgument(std::string("AutoencoderConfig::") + field + ": must be at least 1, got 0");
+  if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate))
+    throw InvalidArgument("AutoencoderConfig::learning_rate: must be positive and finite, got " +
+                          std::to_string(c.learning_rate));
+}
+
 }  // namespace
 
 AutoencoderRun train_binary_autoencoder(const Dataset& train, const Dataset& test,
                                         Estimator estimator, const AutoencoderConfig& config,
                                         Rng& rng) {
   const std::string fn = "train_binary_autoencoder";
-  if (config.latent == 0 || config.steps == 0 || config.batch == 0 || config.record_every == 0)
-    throw InvalidArgument(fn + ": latent, steps, batch and record_every must be positive");
-  if (!(config.learning_rate > 0) || !std::isfinite(config.learning_rate))
-    throw InvalidArgument(fn + ": the learning rate must be positive and finite");
+  check_config(config);
   if (train.size() < config.batch)
     throw InvalidArgument(fn + ": " + train.source + " has fewer examples than one batch");
   if (test.size() == 0) throw InvalidArgument(fn + ": the test set is empty");
@@ -134,7 +141,7 @@ AutoencoderRun train_binary_autoencoder(const Dataset& train, const Dataset& tes
 
     arma::mat dD = Wd * H;
     dD.each_col() += bdv;
-    dD = sigm(dD) - X;
+    dD = sigmoid(dD) - X;
     aWd.step(Wd, dD * H.t() / double(B), config.learning_rate, t);
     abd.step(bd, arma::mean(dD, 1), config.learning_rate, t);
     if (config.train_encoder) {
@@ -169,41 +176,32 @@ AutoencoderRun train_binary_autoencoder(const Dataset& train, const Dataset& tes
   return run;
 }
 
-namespace {
-std::string number(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.9g", x);
-  return buf;
-}
-}  // namespace
-
 void write_autoencoder_curves_csv(std::ostream& os, const std::vector<AutoencoderRun>& runs) {
   os << "estimator,step,train_objective\n";
   for (const AutoencoderRun& r : runs)
     for (std::size_t k = 0; k < r.steps.size(); ++k)
-      os << r.estimator << ',' << r.steps[k] << ',' << number(r.train_objective[k]) << '\n';
+      os << r.estimator << ',' << r.steps[k] << ',' << csv_number(r.train_objective[k]) << '\n';
 }
 
 void write_autoencoder_summary_csv(std::ostream& os, const std::vector<AutoencoderRun>& runs) {
   os << "estimator,steps,final_train_objective,test_objective,seconds\n";
   for (const AutoencoderRun& r : runs)
     os << r.estimator << ',' << (r.steps.empty() ? 0 : r.steps.back()) << ','
-       << number(r.train_objective.empty() ? 0.0 : r.train_objective.back()) << ','
-       << number(r.test_objective) << ',' << number(r.seconds) << '\n';
+       << csv_number(r.train_objective.empty() ? 0.0 : r.train_objective.back()) << ','
+       << csv_number(r.test_objective) << ',' << csv_number(r.seconds) << '\n';
 }
 
 Plot autoencoder_plot(const std::vector<AutoencoderRun>& runs) {
-  Plot plot;
-  plot.title = "binary-latent autoencoder on Fashion-MNIST: training objective";
-  plot.x_label = "Adam step";
-  plot.y_label = "nats per image (lower is better)";
+  Plot plot = detail::titled_plot(
+      "binary-latent autoencoder on Fashion-MNIST: training objective", "Adam step",
+      "nats per image (lower is better)");
   for (const AutoencoderRun& r : runs) {
     Series s;
     s.label = r.estimator;
     if (r.estimator == "frozen-encoder")
       s.color = colors::black;
     else
-      s.color = palette(std::size_t(parse_estimator(r.estimator)));
+      s.color = detail::estimator_color(r.estimator);
     for (std::size_t k = 0; k < r.steps.size(); ++k) {
       s.x.push_back(double(r.steps[k]));
       s.y.push_back(r.train_objective[k]);

@@ -1,20 +1,15 @@
+// The minibatch equivalence check: the training engine's first minibatch and phases, both
+// updates from the same samples, their differences and the CSV dump.
 #include "rbmkit/studies/equivalence.hpp"
 
-
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <deque>
-#include <limits>
 
-#include "rbmkit/training/bm_statistics.hpp"
-#include "rbmkit/core/math.hpp"
 #include "rbmkit/core/error.hpp"
-#include "rbmkit/sampling/sweeps.hpp"
 #include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/files.hpp"
-#include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/sampling/phases.hpp"
+#include "rbmkit/training/bm_statistics.hpp"
 #include "rbmkit/training/engine.hpp"
 #include "rbmkit/training/statistics.hpp"
 
@@ -32,7 +27,8 @@ double max_abs(const arma::mat& a, const arma::mat& b) {
 }
 }  // namespace
 
-UpdateDifference max_abs_difference(const Statistics<double>& a, const Statistics<double>& b, std::size_t nv) {
+UpdateDifference max_abs_difference(const Statistics<double>& a, const Statistics<double>& b,
+                                    std::size_t nv) {
   UpdateDifference d;
   d.visible_bias = max_abs(a.db, b.db);
   d.hidden_bias = max_abs(a.dc, b.dc);

@@ -12,7 +12,6 @@
 
 namespace rbmkit {
 
-
 namespace {
 
 /// Σ R·f over the stream, for every statistic, in BM form (all n units).
@@ -56,9 +55,11 @@ Statistics<double> finish_sums(const arma::vec& s, const arma::mat& ss, std::siz
 template <class Step>
 LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask, bool rbm_form,
                           const ExactQuantities& ex, const arma::vec& p_data,
-                          const LiteralConfig& cfg, Rng& rng, Step step) {
-  if (cfg.pairs == 0) throw InvalidArgument("--pairs: must be at least 1");
-  if (!(cfg.z > 0)) throw InvalidArgument("literal: z must be positive");
+                          const LiteralConfig& cfg, const char* who, Rng& rng, Step step) {
+  if (cfg.pairs == 0) throw InvalidArgument("LiteralConfig::pairs: must be at least 1, got 0");
+  if (!(cfg.z > 0) || !std::isfinite(cfg.z))
+    throw InvalidArgument("LiteralConfig::z: must be positive and finite, got " +
+                          std::to_string(cfg.z));
   const std::size_t n = nv + nh;
   LiteralResult res;
   // Rejection constant: p_data(v) ≤ M p_model(v) for every v.
@@ -68,9 +69,10 @@ LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask,
   res.rejection_constant = M;
   const double expected = double(cfg.burn_in) + double(cfg.pairs) * M * 1.05;
   if (!(expected <= double(cfg.max_chain_steps)))
-    throw InvalidArgument("literal: the rejection constant M = " + std::to_string(M) +
-                          " needs about " + std::to_string(expected) +
-                          " chain steps; use a model closer to the data or fewer --pairs");
+    throw InvalidArgument(std::string(who) + ": the rejection constant M = " +
+                          std::to_string(M) + " needs about " + std::to_string(expected) +
+                          " chain steps, more than LiteralConfig::max_chain_steps; use a model "
+                          "closer to the data or a smaller LiteralConfig::pairs");
   res.exact = ex.ll_gradient;
   res.centered_available = ex.has_centered;
   if (ex.has_centered) res.centered_target = ex.centered_target;
@@ -85,8 +87,9 @@ LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask,
   std::size_t next_checkpoint = std::min<std::size_t>(100, cfg.pairs);
   while (pairs < cfg.pairs) {
     if (steps >= cfg.max_chain_steps)
-      throw InvalidArgument("literal: reached " + std::to_string(cfg.max_chain_steps) +
-                            " chain steps before " + std::to_string(cfg.pairs) + " pairs");
+      throw InvalidArgument(std::string(who) + ": reached LiteralConfig::max_chain_steps = " +
+                            std::to_string(cfg.max_chain_steps) + " chain steps before " +
+                            std::to_string(cfg.pairs) + " pairs");
     step(s, p);
     ++steps;
     const double pd = p_data[visible_index(s.memptr(), nv)];
@@ -125,7 +128,6 @@ LiteralResult run_literal(std::size_t nv, std::size_t nh, const arma::mat& mask,
   return res;
 }
 
-
 }  // namespace
 
 LiteralResult literal_rbm(const Rbm<double>& rbm, const arma::mat& data,
@@ -136,30 +138,28 @@ LiteralResult literal_rbm(const Rbm<double>& rbm, const arma::mat& data,
   const arma::mat mask = connectivity_mask(nv, nh, Connectivity::restricted);
   const arma::mat& W = rbm.W();
   arma::vec v = data.col(0), h(nh, arma::fill::zeros);
+  // P(h_j = 1 | v) = sigm(c_j + W_{·j}ᵀv).
+  auto hidden_probability = [&](std::size_t j) {
+    double a = rbm.c()[j];
+    const double* w = W.colptr(j);
+    for (std::size_t i = 0; i < nv; ++i) a += w[i] * v[i];
+    return sigmoid(a);
+  };
   // One block Gibbs step h ~ P(h | v), v ~ P(v | h): (v, h) is then a joint sample.
   auto step = [&](arma::vec& s, arma::vec& p) {
-    for (std::size_t j = 0; j < nh; ++j) {
-      double a = rbm.c()[j];
-      const double* w = W.colptr(j);
-      for (std::size_t i = 0; i < nv; ++i) a += w[i] * v[i];
-      h[j] = rng.uniform() < sigmoid(a) ? 1.0 : 0.0;
-    }
+    for (std::size_t j = 0; j < nh; ++j) h[j] = rng.uniform() < hidden_probability(j) ? 1.0 : 0.0;
     for (std::size_t i = 0; i < nv; ++i) {
       double a = rbm.b()[i];
       for (std::size_t j = 0; j < nh; ++j) a += W(i, j) * h[j];
       p[i] = sigmoid(a);
       v[i] = rng.uniform() < p[i] ? 1.0 : 0.0;
     }
-    for (std::size_t j = 0; j < nh; ++j) {
-      double a = rbm.c()[j];
-      const double* w = W.colptr(j);
-      for (std::size_t i = 0; i < nv; ++i) a += w[i] * v[i];
-      p[nv + j] = sigmoid(a);  // P(h_j = 1 | v): the conditional given all other units
-    }
+    // The conditional of each hidden unit given all other units is P(h_j = 1 | v).
+    for (std::size_t j = 0; j < nh; ++j) p[nv + j] = hidden_probability(j);
     s.head(nv) = v;
     s.tail(nh) = h;
   };
-  return run_literal(nv, nh, mask, /*rbm_form=*/true, ex, p_data, cfg, rng, step);
+  return run_literal(nv, nh, mask, /*rbm_form=*/true, ex, p_data, cfg, "literal_rbm", rng, step);
 }
 
 LiteralResult literal_bm(const BoltzmannMachine<double>& bm, const arma::mat& data,
@@ -171,24 +171,21 @@ LiteralResult literal_bm(const BoltzmannMachine<double>& bm, const arma::mat& da
   const arma::vec& b = bm.bias();
   arma::vec state(n, arma::fill::zeros);
   state.head(nv) = data.col(0);
+  // P(s_i = 1 | s_−i) = sigm(b_i + W_{·i}ᵀs) (zero diagonal) in the current state.
+  auto conditional = [&](std::size_t i) {
+    double a = b[i];
+    const double* w = W.colptr(i);
+    for (std::size_t j = 0; j < n; ++j) a += w[j] * state[j];
+    return sigmoid(a);
+  };
   // One sequential sweep over all units; afterwards p_i = P(s_i = 1 | s_−i) of the final state.
   auto step = [&](arma::vec& s, arma::vec& p) {
-    for (std::size_t i = 0; i < n; ++i) {
-      double a = b[i];
-      const double* w = W.colptr(i);
-      for (std::size_t j = 0; j < n; ++j) a += w[j] * state[j];
-      state[i] = rng.uniform() < sigmoid(a) ? 1.0 : 0.0;
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      double a = b[i];
-      const double* w = W.colptr(i);
-      for (std::size_t j = 0; j < n; ++j) a += w[j] * state[j];
-      p[i] = sigmoid(a);
-    }
+    for (std::size_t i = 0; i < n; ++i) state[i] = rng.uniform() < conditional(i) ? 1.0 : 0.0;
+    for (std::size_t i = 0; i < n; ++i) p[i] = conditional(i);
     s = state;
   };
-  return run_literal(nv, nh, bm.mask(), /*rbm_form=*/false, ex, p_data, cfg, rng, step);
+  return run_literal(nv, nh, bm.mask(), /*rbm_form=*/false, ex, p_data, cfg, "literal_bm", rng,
+                     step);
 }
-
 
 }  // namespace rbmkit

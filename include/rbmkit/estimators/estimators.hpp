@@ -22,9 +22,9 @@
 /// stay unbiased while they adapt.
 #include <armadillo>
 #include <cstddef>
-#include <string>
 #include <vector>
 
+#include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
 
 namespace rbmkit {
@@ -41,13 +41,25 @@ enum class Estimator {
   arm                       ///< augment-REINFORCE-merge (Yin & Zhou 2019), antithetic pair
 };
 
-/// The estimator's name as used on the command line and in result files ("centered-optimal").
-std::string to_string(Estimator e);
-/// Parses a name produced by to_string; throws InvalidArgument naming `option`.
-Estimator parse_estimator(const std::string& name, const std::string& option = "--estimator");
+/// Names of Estimator for to_string / from_string (core/enum_names.hpp), as result files use them.
+template <>
+struct EnumNames<Estimator> {
+  static constexpr const char* type = "Estimator";
+  static constexpr std::pair<Estimator, const char*> names[] = {
+      {Estimator::reinforce, "reinforce"},
+      {Estimator::centered_optimal, "centered-optimal"},
+      {Estimator::centered_constant, "centered-constant"},
+      {Estimator::straight_through, "straight-through"},
+      {Estimator::straight_through_scaled, "straight-through-scaled"},
+      {Estimator::learned, "learned"},
+      {Estimator::reinforce_loo, "reinforce-loo"},
+      {Estimator::arm, "arm"}};
+};
+
 /// All estimators, in the order of the table above.
 const std::vector<Estimator>& all_estimators();
-/// True for the estimators whose expectation is the exact gradient by theory.
+/// True for the estimators whose expectation is the exact gradient by theory (InvalidArgument
+/// for a value outside the enum, as loss_evaluations).
 bool is_unbiased(Estimator e);
 /// Loss evaluations per estimate (2 for reinforce-loo and arm, 1 otherwise).
 std::size_t loss_evaluations(Estimator e);
@@ -98,7 +110,8 @@ struct EstimatorConfig {
 /// keep between calls (running baseline averages, the learned regressor).
 class GradientEstimator {
 public:
-  /// Throws InvalidArgument for zero units or a negative or non-finite setting.
+  /// Throws InvalidArgument for zero units, or naming the EstimatorConfig field for a kind
+  /// outside the enum or a negative or non-finite setting.
   GradientEstimator(std::size_t n_units, const EstimatorConfig& config);
 
   Estimator kind() const { return config_.kind; }

@@ -4,20 +4,17 @@
 /// 1. One minibatch: positive and negative samples are drawn once, and both the contrastive
 ///    update and the reward-correlator update are computed from the same samples — the
 ///    `rbmkit equiv` check, with an optional dump of the stream and both updates as CSV.
-/// 2. The literal setup of §4.2 on small models: the model's own Gibbs chain generates (v, h);
-///    rejection sampling selects positives whose v follow the data distribution (R = +1); an
-///    independent coin of the same average rate selects negatives (R = −1), which follow the
-///    model. The unnormalized reward correlator over this single stream converges to the exact
-///    log-likelihood gradient, computed here by enumeration.
+/// 2. The literal setup of §4.2 on small models (literal.hpp), which reports its error with
+///    UpdateDifference and max_abs_difference from here.
 #include <armadillo>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "rbmkit/models/boltzmann.hpp"
+#include "rbmkit/core/random.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/io/model_file.hpp"
-#include "rbmkit/core/random.hpp"
+#include "rbmkit/models/boltzmann.hpp"
 #include "rbmkit/models/rbm.hpp"
 #include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/statistics.hpp"
@@ -36,7 +33,9 @@ struct UpdateDifference {
   double max() const;
 };
 /// max |a − b| per group; `n_visible` splits a BM's n × n weights into blocks (pass 0 for an RBM).
-UpdateDifference max_abs_difference(const Statistics<double>& a, const Statistics<double>& b, std::size_t n_visible = 0);
+/// Throws DimensionError naming the function when a and b differ in shape.
+UpdateDifference max_abs_difference(const Statistics<double>& a, const Statistics<double>& b,
+                                    std::size_t n_visible = 0);
 
 /// Settings of one minibatch equivalence check.
 struct EquivConfig {
@@ -78,7 +77,6 @@ EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
 /// contrastive_{dW,db,dc}.csv and correlator_{dW,db,dc}.csv, and for a BM mask.csv; 17
 /// significant digits. Creates `dir` if missing; throws OutputError naming the path.
 void write_equivalence_dump(const std::string& dir, const EquivResult& result);
-
 
 #define RBMKIT_EQUIVALENCE_EXTERN(T)                                                      \
   extern template EquivResult rbm_equivalence(const Rbm<T>&, const Dataset&,              \

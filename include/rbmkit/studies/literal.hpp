@@ -52,10 +52,14 @@ struct LiteralResult {
 };
 
 /// The literal setup for an RBM (n_visible ≤ 16): block Gibbs chain, (v, h) binary samples.
-/// `data` holds binary visible states, one example per column.
+/// `data` holds binary visible states, one example per column (n_visible × examples). Throws
+/// InvalidArgument naming the LiteralConfig field for no pairs or a z that is not positive, and
+/// naming the function when the expected chain length exceeds max_chain_steps; the errors of
+/// exact_rbm for too many units or data that is not binary.
 LiteralResult literal_rbm(const Rbm<double>& rbm, const arma::mat& data,
                           const LiteralConfig& config, Rng& rng);
 /// The literal setup for a BM (n_visible ≤ 16, n_visible + n_hidden ≤ 20): sequential sweeps.
+/// Throws as literal_rbm (with the errors of exact_bm).
 LiteralResult literal_bm(const BoltzmannMachine<double>& bm, const arma::mat& data,
                          const LiteralConfig& config, Rng& rng);
 
