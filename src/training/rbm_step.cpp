@@ -20,42 +20,30 @@ Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config
 }
 
 template <class T>
-Rbm<T> RbmStep<T>::model_from(const ModelFile& file, const std::string& source) {
-  return rbm_from_file<T>(file, source);
-}
-
-template <class T>
-ModelFile RbmStep<T>::make_file(const Rbm<T>& model,
-                                const std::map<std::string, std::string>& config,
-                                const Rng::State& rng_state) {
-  return make_rbm_file(model, config, rng_state);
-}
-
-template <class T>
 RbmStep<T>::RbmStep(const TrainConfig& config, Rbm<T> model)
     : Base(config, std::move(model), MachineKind::rbm, "RbmStep") {
-  vW_.zeros(model_.n_visible(), model_.n_hidden());
-  vb_.zeros(model_.n_visible());
-  vc_.zeros(model_.n_hidden());
+  vW_.zeros(this->model_.n_visible(), this->model_.n_hidden());
+  vb_.zeros(this->model_.n_visible());
+  vc_.zeros(this->model_.n_hidden());
 }
 
 template <class T>
 void RbmStep<T>::begin(const Dataset& train) {
-  if (config_.rbm.centering)  // the visible offset starts at the data mean
+  if (this->config_.rbm.centering)  // the visible offset starts at the data mean
     mu_ = arma::conv_to<arma::Col<T>>::from(train.marginals(
-        config_.binarize == Binarize::threshold ? Binarize::threshold : Binarize::none,
-        config_.threshold));
+        this->config_.binarize == Binarize::threshold ? Binarize::threshold : Binarize::none,
+        this->config_.threshold));
 }
 
 template <class T>
 Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, double lr,
                                  double momentum, Rng& rng) {
-  const RbmConfig& rc = config_.rbm;
-  const Phases<T> ph = draw_phases(model_, V, phase_config(rc.k), chains_, rng);
+  const RbmConfig& rc = this->config_.rbm;
+  const Phases<T> ph = draw_phases(this->model_, V, this->phase_config(rc.k), this->chains_, rng);
   const Phase<T>& pos = ph.positive;
-  Statistics<T> g = rbm_gradient(config_.gradient, pos, ph.negative, observer_);
+  Statistics<T> g = rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_);
   // Mean-field reconstruction error of this minibatch, before the update.
-  last_error_ = mean_squared_error(V, model_.visible_mean(pos.h));
+  this->last_error_ = mean_squared_error(V, this->model_.visible_mean(pos.h));
 
   // Centring, penalties and the momentum step, identical for every gradient path.
   arma::Mat<T> dW = g.dW;
@@ -64,7 +52,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     const arma::Col<T> v_mean = arma::mean(pos.v, 1), h_mean = arma::mean(pos.h, 1);
     const T r = T(rc.centering_rate);
     if (mu_.n_elem == 0) mu_ = v_mean;
-    if (lambda_.n_elem == 0) lambda_ = arma::Col<T>(model_.n_hidden(), arma::fill::value(T(0.5)));
+    if (lambda_.n_elem == 0) lambda_ = arma::Col<T>(this->model_.n_hidden(), arma::fill::value(T(0.5)));
     mu_ = (T(1) - r) * mu_ + r * v_mean;
     lambda_ = (T(1) - r) * lambda_ + r * h_mean;
     // dW = g_W − μ g_cᵀ − g_b λᵀ in one pass (no temporaries: this runs every minibatch).
@@ -76,7 +64,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     db = g.db - dW * lambda_;
     dc = g.dc - dW.t() * mu_;
   }
-  if (config_.weight_decay > 0) dW -= T(config_.weight_decay) * model_.W();
+  if (this->config_.weight_decay > 0) dW -= T(this->config_.weight_decay) * this->model_.W();
   if (rc.sparsity_cost > 0) {
     const arma::Col<T> q_batch = arma::mean(pos.h, 1);
     if (q_.n_elem == 0) q_ = q_batch;  // the running estimate starts at the first minibatch
@@ -86,20 +74,20 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     dW -= T(rc.sparsity_cost) * (arma::Col<T>(arma::mean(pos.v, 1)) * excess.t());
   }
   const T m = T(momentum), eta = T(lr);
-  momentum_step<T>(model_.W(), vW_, dW, m, eta);
-  momentum_step<T>(model_.b(), vb_, db, m, eta);
-  momentum_step<T>(model_.c(), vc_, dc, m, eta);
+  momentum_step<T>(this->model_.W(), vW_, dW, m, eta);
+  momentum_step<T>(this->model_.b(), vb_, db, m, eta);
+  momentum_step<T>(this->model_.c(), vc_, dc, m, eta);
   return g;
 }
 
 template <class T>
 std::vector<arma::Mat<T>*> RbmStep<T>::parameters() {
-  return {&model_.W(), &model_.b(), &model_.c()};
+  return {&this->model_.W(), &this->model_.b(), &this->model_.c()};
 }
 
 template <class T>
 Rbm<T> RbmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
-  Rbm<T> r(model_.n_visible(), model_.n_hidden());
+  Rbm<T> r(this->model_.n_visible(), this->model_.n_hidden());
   r.W() = p.at(0);
   r.b() = p.at(1);
   r.c() = p.at(2);
@@ -109,13 +97,13 @@ Rbm<T> RbmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
 template <class T>
 void RbmStep<T>::save_state(ModelFile& f) const {
   detail::StateWriter<T> w(f);
-  w.put("W", model_.W());
-  w.put("b", model_.b());
-  w.put("c", model_.c());
+  w.put("W", this->model_.W());
+  w.put("b", this->model_.b());
+  w.put("c", this->model_.c());
   w.put("velocity.W", vW_);
   w.put("velocity.b", vb_);
   w.put("velocity.c", vc_);
-  w.put("chains", chains_);
+  w.put("chains", this->chains_);
   w.put("sparsity.q", q_);
   w.put("centering.mu", mu_);
   w.put("centering.lambda", lambda_);
@@ -124,14 +112,14 @@ void RbmStep<T>::save_state(ModelFile& f) const {
 template <class T>
 void RbmStep<T>::load_state(const ModelFile& f, const std::string& source) {
   detail::StateReader<T> r(f, source);
-  const arma::uword nv = model_.n_visible(), nh = model_.n_hidden();
-  r.get("W", model_.W(), nv, nh);
-  r.get("b", model_.b(), nv, 1);
-  r.get("c", model_.c(), nh, 1);
+  const arma::uword nv = this->model_.n_visible(), nh = this->model_.n_hidden();
+  r.get("W", this->model_.W(), nv, nh);
+  r.get("b", this->model_.b(), nv, 1);
+  r.get("c", this->model_.c(), nh, 1);
   r.get("velocity.W", vW_, nv, nh);
   r.get("velocity.b", vb_, nv, 1);
   r.get("velocity.c", vc_, nh, 1);
-  r.get_rows("chains", chains_, nv);
+  r.get_rows("chains", this->chains_, nv);
   r.get_optional("sparsity.q", q_, nh, 1);
   r.get_optional("centering.mu", mu_, nv, 1);
   r.get_optional("centering.lambda", lambda_, nh, 1);

@@ -33,12 +33,6 @@ public:
   /// (BoltzmannMachine::initialize, weights drawn from `rng`).
   static BoltzmannMachine<T> initial_model(const Dataset& train, const TrainConfig& config,
                                            Rng& rng);
-  /// The machine stored in `file` (averaged parameters once averaging began).
-  static BoltzmannMachine<T> model_from(const ModelFile& file, const std::string& source);
-  /// A model file holding `model` with `config` and `rng_state`.
-  static ModelFile make_file(const BoltzmannMachine<T>& model,
-                             const std::map<std::string, std::string>& config,
-                             const Rng::State& rng_state);
 
   /// Prepares training of `model` with `config` (machine MachineKind::bm, validated).
   BmStep(const TrainConfig& config, BoltzmannMachine<T> model);
@@ -61,12 +55,6 @@ public:
   void load_state(const ModelFile& file, const std::string& source);
 
 private:
-  using Base::chains_;
-  using Base::config_;
-  using Base::last_error_;
-  using Base::model_;
-  using Base::observer_;
-  using Base::phase_config;
   arma::Mat<T> vW_;
   arma::Col<T> vbias_;
   arma::Mat<T> hidden_;  // n_hidden × examples: each example's persistent hidden states

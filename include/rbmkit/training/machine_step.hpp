@@ -4,9 +4,12 @@
 /// the one part of a training run a machine supplies (engine.hpp): phases → statistics → update.
 #include <armadillo>
 #include <string>
+#include <map>
+#include <type_traits>
 #include <utility>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
 #include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/config.hpp"
 #include "rbmkit/training/statistics.hpp"
@@ -18,6 +21,23 @@ class MachineStep {
 public:
   using Scalar = T;
   using Model = M;
+
+  /// The machine stored in `file` (the parameters a user gets: averaged once averaging began);
+  /// throws ModelError naming `source` when the file holds another kind of machine.
+  static Model model_from(const ModelFile& file, const std::string& source) {
+    if constexpr (std::is_same_v<Model, Rbm<T>>)
+      return rbm_from_file<T>(file, source);
+    else
+      return bm_from_file<T>(file, source);
+  }
+  /// A model file holding `model` with `config` and `rng_state` (io/model_file.hpp).
+  static ModelFile make_file(const Model& model, const std::map<std::string, std::string>& config,
+                             const Rng::State& rng_state) {
+    if constexpr (std::is_same_v<Model, Rbm<T>>)
+      return make_rbm_file(model, config, rng_state);
+    else
+      return make_bm_file(model, config, rng_state);
+  }
 
   /// The current parameters (the last iterate).
   const Model& model() const { return model_; }

@@ -29,11 +29,6 @@ public:
   /// An RBM for `train`, initialised as in Hinton's guide §8 from the data marginals
   /// (weights N(0, 0.01²) drawn from `rng`).
   static Rbm<T> initial_model(const Dataset& train, const TrainConfig& config, Rng& rng);
-  /// The RBM stored in `file` (the parameters a user gets: averaged once averaging began).
-  static Rbm<T> model_from(const ModelFile& file, const std::string& source);
-  /// A model file holding `model` with `config` and `rng_state` (io/model_file.hpp).
-  static ModelFile make_file(const Rbm<T>& model, const std::map<std::string, std::string>& config,
-                             const Rng::State& rng_state);
 
   /// Prepares training of `model` with `config` (machine MachineKind::rbm, validated).
   RbmStep(const TrainConfig& config, Rbm<T> model);
@@ -57,12 +52,6 @@ public:
   void load_state(const ModelFile& file, const std::string& source);
 
 private:
-  using Base::chains_;
-  using Base::config_;
-  using Base::last_error_;
-  using Base::model_;
-  using Base::observer_;
-  using Base::phase_config;
   arma::Mat<T> vW_;
   arma::Col<T> vb_, vc_;
   arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
