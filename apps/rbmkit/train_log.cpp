@@ -3,12 +3,12 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "cli.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/files.hpp"
-#include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
 
@@ -16,19 +16,20 @@ TrainLog::TrainLog(std::string path, const TrainConfig& config, const RunOptions
     : path_(std::move(path)) {
   if (path_.empty()) return;
   check_output_path(path_);
-  header_ = std::string("epoch,seconds,") +
-            (config.machine == MachineKind::bm ? "conditional_error" : "reconstruction_error") +
-            "";
-  // Training-data monitors, the learning rate, then held-out monitors.
-  bool lr_written = false;
+  // epoch, seconds, the step's error, training-data monitors, the learning rate, held-out
+  // monitors (the column order of earlier versions).
+  columns_ = {"epoch", "seconds",
+              config.machine == MachineKind::bm ? "conditional_error" : "reconstruction_error"};
+  bool lr_placed = false;
   for (const std::string& name : monitor_names(config, options)) {
-    if (!lr_written && name != "pseudo_log_likelihood") {
-      header_ += ",learning_rate";
-      lr_written = true;
+    if (!lr_placed && name != "pseudo_log_likelihood") {
+      columns_.push_back("learning_rate");
+      lr_placed = true;
     }
-    header_ += "," + name;
+    columns_.push_back(name);
   }
-  if (!lr_written) header_ += ",learning_rate";
+  if (!lr_placed) columns_.push_back("learning_rate");
+  for (std::size_t k = 0; k < columns_.size(); ++k) header_ += (k ? "," : "") + columns_[k];
   header_ += "\n";
   text_ = header_;
 }
@@ -51,19 +52,21 @@ void TrainLog::continue_after(std::size_t epochs) {
 
 void TrainLog::add(const EpochReport& r) {
   if (path_.empty()) return;
+  std::map<std::string, double> value = {{"epoch", double(r.epoch)},
+                                         {"seconds", r.seconds},
+                                         {r.error_name, r.error},
+                                         {"learning_rate", r.learning_rate}};
+  for (const auto& [name, v] : r.values) value[name] = v;
   std::ostringstream row;
-  row << r.epoch << "," << format17(r.seconds) << "," << format17(r.error);
-  bool lr_written = false;
-  for (const auto& value : r.values) {
-    if (!lr_written && value.first != "pseudo_log_likelihood") {
-      row << "," << format17(r.learning_rate);
-      lr_written = true;
-    }
-    row << ",";
-    if (!std::isnan(value.second) || value.first == "pseudo_log_likelihood")
-      row << format17(value.second);
+  for (std::size_t k = 0; k < columns_.size(); ++k) {
+    const std::string& name = columns_[k];
+    const double v = value.count(name) ? value[name] : std::nan("");
+    if (k) row << ",";
+    if (name == "epoch")
+      row << r.epoch;
+    else if (!std::isnan(v) || name == "pseudo_log_likelihood")  // empty: not evaluated
+      row << format17(v);
   }
-  if (!lr_written) row << "," << format17(r.learning_rate);
   text_ += row.str() + "\n";
   write_file_atomically(path_ + ".partial", [&](std::ostream& os) { os << text_; });
 }

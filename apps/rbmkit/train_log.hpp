@@ -4,6 +4,7 @@
 // resumed run continues the partial log of the run it resumes.
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "rbmkit/training/run.hpp"
 
@@ -23,6 +24,7 @@ public:
 
 private:
   std::string path_;
+  std::vector<std::string> columns_;
   std::string header_;
   std::string text_;
 };

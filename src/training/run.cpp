@@ -29,6 +29,14 @@ std::vector<HeldOut> held_out_sets(const Dataset& valid, const RunOptions& o) {
   return sets;
 }
 
+/// The names held_out_sets gives, before the held-out split exists.
+std::vector<std::string> held_out_names(const TrainConfig& c, const RunOptions& o) {
+  std::vector<std::string> names;
+  if (c.valid > 0) names.push_back("valid");
+  if (o.test.size() > 0) names.push_back("test");
+  return names;
+}
+
 const char* const rbm_held_out_columns[] = {"log_likelihood", "log_z", "log_z_stderr",
                                             "conservative_log_likelihood", "free_energy_gap"};
 const char* const bm_held_out_columns[] = {"log_likelihood", "log_z"};
@@ -184,7 +192,6 @@ RunSummary resumed(const ModelFile& f, const std::string& source, const Dataset&
 RunSummary train_model(const TrainConfig& c, const Dataset& data, const RunOptions& o,
                        const RunEvents& ev) {
   c.validate();
-  check_evaluations(c, data.dim(), o);
   set_threads(c.threads);
   const bool single = o.precision == ElementType::float32;
   if (c.machine == MachineKind::rbm)
@@ -204,15 +211,13 @@ RunSummary resume_model(const ModelFile& f, const std::string& source, const Dat
 
 std::vector<std::string> monitor_names(const TrainConfig& c, const RunOptions& o) {
   std::vector<std::string> names;
-  Dataset valid;
-  valid.pixels.set_size(1, c.valid);
   const bool rbm = c.machine == MachineKind::rbm;
   if (rbm) names.push_back("pseudo_log_likelihood");
-  for (const HeldOut& h : held_out_sets(valid, o)) {
+  for (const std::string& set : held_out_names(c, o)) {
     if (rbm)
-      for (const char* col : rbm_held_out_columns) names.push_back(h.name + "_" + col);
+      for (const char* col : rbm_held_out_columns) names.push_back(set + "_" + col);
     else
-      for (const char* col : bm_held_out_columns) names.push_back(h.name + "_" + col);
+      for (const char* col : bm_held_out_columns) names.push_back(set + "_" + col);
   }
   return names;
 }
