@@ -1,4 +1,4 @@
-// Rasterizes printable ASCII of a monospaced TrueType font into 1-bit rows (src/font.cpp).
+// Rasterizes printable ASCII of a monospaced TrueType font into 1-bit rows (src/studies/font.cpp).
 // Build: cc scripts/gen-font.c $(pkg-config --cflags --libs freetype2) -o gen-font
 // Run:   ./gen-font /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf 13
 #include <ft2build.h>

@@ -133,6 +133,28 @@ TEST_SUITE("engine") {
     CHECK(fixtures::same_bits(more.model().W(), four.model().W()));
   }
 
+  TEST_CASE("extending a run whose averaging window has not begun gives the longer run's bits") {
+    const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
+    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+    cfg.average_from = 0.5;
+    cfg.epochs = 6;  // averages epochs 4 to 6
+    Trainer<RbmStep<double>> six(cfg, data);
+    six.run();
+    cfg.epochs = 3;  // averaged epochs 2 and 3
+    Trainer<RbmStep<double>> three(cfg, data);
+    three.run();
+    Trainer<RbmStep<double>> longer(three.to_file(), "three.rbm", data, 6);
+    longer.run();
+    CHECK(longer.averaged_updates() == six.averaged_updates());
+    CHECK(fixtures::same_bits(longer.model().W(), six.model().W()));
+    // 4 epochs would average from epoch 3, which the 3-epoch run has passed: refused.
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(three.to_file(), "three.rbm", data, 4),
+                         doctest::Contains("TrainConfig::epochs"), InvalidArgument);
+    // Ending before the epochs already done is refused.
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(six.to_file(), "six.rbm", data, 2),
+                         doctest::Contains("cannot end after 2"), InvalidArgument);
+  }
+
   TEST_CASE("model files record only the fields that apply") {
     TrainConfig c;
     c.method = Method::cd;

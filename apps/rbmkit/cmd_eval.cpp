@@ -30,17 +30,6 @@ std::string json_string(const std::string& text) {
   return out + "\"";
 }
 
-/// An enum option by its EnumNames, refused naming the option.
-template <class E>
-E enum_option(const po::variables_map& vm, const std::string& name) {
-  const std::string text = vm[name].as<std::string>();
-  try {
-    return from_string<E>(text);
-  } catch (const InvalidArgument&) {
-    throw UsageError("--" + name + ": expected " + enum_choices<E>() + ", got '" + text + "'");
-  }
-}
-
 /// What eval prints besides the reports: the monitors, and why a quantity is not available.
 struct Extras {
   DataMonitors monitors;
@@ -228,7 +217,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   lo.ais_runs = get_count(vm, "ais-runs", 1);
   lo.ais_betas = get_count(vm, "ais-betas", 3);
   lo.reverse_examples = get_count(vm, "reverse-examples", 0);
-  lo.ais_base = enum_option<AisBaseKind>(vm, "ais-base");
+  lo.ais_base = get_enum<AisBaseKind>(vm, "ais-base");
   lo.modes.max_modes = get_count(vm, "ais-modes", 1);
   const bool want_exact = vm.count("exact") > 0, want_ais = vm.count("ais") > 0;
   const bool json = vm.count("json") > 0;

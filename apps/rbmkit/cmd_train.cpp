@@ -30,7 +30,9 @@ struct Applies {
 const std::vector<Applies>& applicability() {
   static const std::vector<Applies> table = {
       {"k", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
-      {"sparsity-target", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
+      {"sparsity-target",
+       [](auto& c, bool) { return c.machine == MachineKind::rbm && c.rbm.sparsity_cost > 0; },
+       "--machine rbm and --sparsity-cost above 0"},
       {"sparsity-cost", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
       {"centering", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
       {"centering-rate", [](auto& c, bool) { return c.machine == MachineKind::rbm && c.rbm.centering; },
@@ -89,7 +91,9 @@ TrainConfig config_from(const po::variables_map& vm) {
   c.rbm.k = get_count(vm, "k", 1);
   c.rbm.sparsity_target = get_number(vm, "sparsity-target");
   c.rbm.sparsity_cost = get_number(vm, "sparsity-cost");
-  c.rbm.centering = get_count(vm, "centering", 0) != 0;
+  const std::size_t centering = get_count(vm, "centering", 0);
+  if (centering > 1) throw UsageError("--centering: expected 0 or 1, got " + std::to_string(centering));
+  c.rbm.centering = centering == 1;
   c.rbm.centering_rate = get_number(vm, "centering-rate");
   c.bm.gibbs_sweeps = get_count(vm, "gibbs-sweeps", 1);
   c.bm.connectivity = get_enum<Connectivity>(vm, "connectivity");
@@ -128,6 +132,22 @@ RunOptions run_options_from(const po::variables_map& vm) {
   o.likelihood.ais_base = get_enum<AisBaseKind>(vm, "ais-base");
   o.precision = get_enum<ElementType>(vm, "precision");
   return o;
+}
+
+/// The monitoring and output options of this run, for the command that continues it.
+std::string continue_options(const po::variables_map& vm) {
+  std::string s;
+  for (const char* name : {"log", "test", "eval-every", "monitor-examples", "ais-runs", "ais-betas",
+                           "ais-base", "checkpoint-every"})
+    if (given(vm, name)) {
+      std::ostringstream v;
+      if (vm[name].value().type() == typeid(std::string))
+        v << vm[name].as<std::string>();
+      else
+        v << vm[name].as<long long>();
+      s += std::string(" --") + name + " " + v.str();
+    }
+  return s;
 }
 
 /// One line per epoch on stderr: the step's error, the pseudo-likelihood, held-out estimates.
@@ -252,8 +272,12 @@ int cmd_train(const std::vector<std::string>& args) {
   std::string data_path = vm["data"].as<std::string>();
   if (resume) {
     refuse_on_resume(vm);
-    stored = read_model_file(vm["resume"].as<std::string>());
-    config = TrainConfig::from_file(stored, vm["resume"].as<std::string>());
+    const std::string source = vm["resume"].as<std::string>();
+    stored = read_model_file(source);
+    if (!has_training_state(stored))
+      throw ModelError(source + ": no training state (only files written by rbmkit train from "
+                                "version 0.2 on can be resumed)");
+    config = TrainConfig::from_file(stored, source);
     if (!given(vm, "data") && stored.config.count("data.source"))
       data_path = stored.config.at("data.source");
   } else {
@@ -268,7 +292,15 @@ int cmd_train(const std::vector<std::string>& args) {
   TrainLog log(vm.count("log") ? vm["log"].as<std::string>() : "", config, options);
   if (resume && stored.config.count("run.epoch"))
     log.continue_after(std::strtoull(stored.config.at("run.epoch").c_str(), nullptr, 10));
-  const Dataset data = load_dataset(data_path);
+  const Dataset data = [&] {
+    try {
+      return load_dataset(data_path);
+    } catch (const DataError& e) {
+      if (!resume || given(vm, "data")) throw;
+      throw DataError(std::string(e.what()) + " (the training data path stored in " +
+                      vm["resume"].as<std::string>() + "; give --data to point at it)");
+    }
+  }();
 
   RunEvents events;
   events.started = [](const std::string& s) { std::cerr << "rbmkit train: " << s << "\n"; };
@@ -302,7 +334,7 @@ int cmd_train(const std::vector<std::string>& args) {
                                                : std::string())
               << "; the whole training state is in " << options.out
               << "; continue with: rbmkit train --resume " << options.out << " --out "
-              << options.out << "\n";
+              << options.out << continue_options(vm) << "\n";
     return 128 + sig;
   }
   log.commit();

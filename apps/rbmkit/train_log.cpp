@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -39,7 +40,12 @@ void TrainLog::continue_after(std::size_t epochs) {
   for (const std::string& file : {path_ + ".partial", path_}) {
     std::ifstream in(file);
     std::string line;
-    if (!in || !std::getline(in, line) || line + "\n" != header_) continue;
+    if (!in || !std::getline(in, line)) continue;
+    if (line + "\n" != header_) {
+      std::cerr << "rbmkit train: " << file << " has other columns (other monitoring options); "
+                << "the log starts again\n";
+      return;
+    }
     std::string kept = header_;
     while (std::getline(in, line)) {
       const std::size_t epoch = std::strtoull(line.c_str(), nullptr, 10);

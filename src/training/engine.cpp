@@ -23,6 +23,8 @@ std::uint64_t dataset_checksum(const Dataset& data) {
   return h;
 }
 
+bool has_training_state(const ModelFile& file) { return file.config.count("run.epoch") > 0; }
+
 arma::uvec epoch_order(std::size_t n, Rng& rng) {
   arma::uvec order = n ? arma::regspace<arma::uvec>(0, n - 1) : arma::uvec();
   shuffle(order.begin(), order.end(), rng);
@@ -109,6 +111,7 @@ Trainer<Step>::Trainer(const ModelFile& file, const std::string& source, const D
   average_.load(file, "run.average.", source, step_.parameters());
   epoch_ = entry_count(file, "run.epoch", source);
   position_ = entry_count(file, "run.minibatch", source);
+  if (epochs > 0) change_epochs(TrainConfig::from_file(file, source).epochs);
   rng_.set_state(file.rng_state);
   if (position_ > 0) {
     if (position_ >= minibatches_per_epoch())
@@ -125,6 +128,30 @@ Trainer<Step>::Trainer(const ModelFile& file, const std::string& source, const D
     order_ = epoch_order(train_.size(), r);
     error_sum_ = std::strtod(entry(file, "run.error_sum", source).c_str(), nullptr);
   }
+}
+
+template <class Step>
+void Trainer<Step>::change_epochs(std::size_t stored_epochs) {
+  const std::size_t begun = epoch_ + (position_ > 0 ? 1 : 0);
+  if (config_.epochs < begun)
+    throw InvalidArgument("TrainConfig::epochs: the run has begun " + std::to_string(begun) +
+                          " epochs, so it cannot end after " + std::to_string(config_.epochs));
+  const double af = config_.average_from;
+  const double old_start = std::floor(af * double(stored_epochs));
+  const double new_start = std::floor(af * double(config_.epochs));
+  if (af >= 1 || new_start == old_start) return;
+  // A run of the new length averages from epoch new_start on; the stored average covers another
+  // window. Before that window has begun, restarting the average is exact; after, it is not.
+  if (new_start >= double(begun)) {
+    average_.reset();
+    return;
+  }
+  throw InvalidArgument("TrainConfig::epochs: with TrainConfig::average_from " +
+                        std::to_string(af) + ", a run of " + std::to_string(config_.epochs) +
+                        " epochs averages from epoch " + std::to_string(std::size_t(new_start) + 1) +
+                        ", which this run has passed; choose a number of epochs whose averaging "
+                        "starts after epoch " + std::to_string(begun) +
+                        " or keep " + std::to_string(stored_epochs));
 }
 
 template <class Step>

@@ -53,12 +53,11 @@ template <class T>
 void add_monitors(EpochReport& rep, const Rbm<T>& model, const Trainer<RbmStep<T>>& tr,
                   const RunOptions& o) {
   const TrainConfig& c = tr.config();
-  double pll = not_evaluated;
   if (o.monitor_examples > 0)  // a fixed subset, with its own generator (stochastic binarisation)
-    pll = evaluate_monitors(model, tr.training_data(), c.binarize, c.threshold, o.monitor_examples,
-                            c.seed)
-              .pseudo_log_likelihood;
-  rep.values.push_back({"pseudo_log_likelihood", pll});
+    rep.values.push_back({"pseudo_log_likelihood",
+                          evaluate_monitors(model, tr.training_data(), c.binarize, c.threshold,
+                                            o.monitor_examples, c.seed)
+                              .pseudo_log_likelihood});
   const bool now = evaluate_now(rep, o);
   const Rbm<double> r = model.template cast<double>();
   for (const HeldOut& h : held_out_sets(tr.validation_data(), o)) {
@@ -109,8 +108,12 @@ void check_evaluations(const TrainConfig& c, std::size_t n_visible, const RunOpt
   if (c.machine != MachineKind::bm || (c.valid == 0 && o.test.size() == 0)) return;
   LikelihoodOptions lo = o.likelihood;
   lo.method = LikelihoodMethod::exact;
-  const std::string why =
-      exact_likelihood_obstacle(BoltzmannMachine<double>(n_visible, c.hidden, c.bm.connectivity), lo);
+  std::string why = exact_likelihood_obstacle(
+      BoltzmannMachine<double>(n_visible, c.hidden, c.bm.connectivity), lo);
+  // Training gives the hidden-hidden block weights, and then −F(v) enumerates the hidden layer.
+  if (why.empty() && c.bm.connectivity == Connectivity::full && c.hidden > lo.max_hidden)
+    why = "the free energy of a Boltzmann machine with hidden-hidden weights enumerates its " +
+          std::to_string(c.hidden) + " hidden units (at most " + std::to_string(lo.max_hidden) + ")";
   if (!why.empty())
     throw InvalidArgument("train_model: TrainConfig::valid and RunOptions::test need the exact "
                           "held-out log-likelihood, and " + why);
@@ -212,7 +215,7 @@ RunSummary resume_model(const ModelFile& f, const std::string& source, const Dat
 std::vector<std::string> monitor_names(const TrainConfig& c, const RunOptions& o) {
   std::vector<std::string> names;
   const bool rbm = c.machine == MachineKind::rbm;
-  if (rbm) names.push_back("pseudo_log_likelihood");
+  if (rbm && o.monitor_examples > 0) names.push_back("pseudo_log_likelihood");
   for (const std::string& set : held_out_names(c, o)) {
     if (rbm)
       for (const char* col : rbm_held_out_columns) names.push_back(set + "_" + col);

@@ -89,8 +89,14 @@ expect_exit 4 "--resume from a damaged file" -- "$RBMKIT" train --resume cut.rbm
 expect_exit 4 "--resume from a missing file" -- "$RBMKIT" train --resume nosuch.rbm --out x.rbm
 CHECKS=$((CHECKS + 1))
 [ ! -e x.rbm ] || fail "a refused resume wrote a model"
-# A finished run can be extended with --epochs.
-expect_exit 0 "extend a finished run" -- "$RBMKIT" train --resume ck.rbm --out ck8.rbm --epochs 8
-expect_stderr_contains "epoch   8/8" "trains the two extra epochs"
+# A finished run can be extended with --epochs: 6 -> 12 epochs restarts the averaging window
+# (epochs 7 to 12), so it ends in the bits of a 12-epoch run.
+expect_exit 0 "extend a finished run" -- "$RBMKIT" train --resume ck.rbm --out ck12.rbm --epochs 12
+expect_stderr_contains "epoch  12/12" "trains the extra epochs"
+expect_exit 0 "the 12-epoch run" -- "$RBMKIT" train --data fm.idx --hidden 200 --epochs 12 --seed 8 --out ck12.full.rbm
+CHECKS=$((CHECKS + 1))
+cmp -s ck12.rbm ck12.full.rbm || fail "6 epochs extended to 12 differ from a 12-epoch run"
+expect_exit 2 "--epochs below the epochs done" -- "$RBMKIT" train --resume ck.rbm --out x.rbm --epochs 2
+expect_stderr_contains "--epochs" "names the option"
 
 finish

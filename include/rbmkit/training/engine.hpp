@@ -55,6 +55,9 @@ struct TrainingHooks {
 /// draws its order here, before its first minibatch.
 arma::uvec epoch_order(std::size_t n, Rng& rng);
 
+/// True when `file` holds a training run's state (written by Trainer::to_file).
+bool has_training_state(const ModelFile& file);
+
 /// The checksum the engine records of its training data (FNV-1a over the sizes and bytes).
 std::uint64_t dataset_checksum(const Dataset& data);
 
@@ -71,9 +74,11 @@ public:
   Trainer(const TrainConfig& config, const Dataset& data);
   /// Continues the run stored in `file` (written by to_file) on `data`, which must be the
   /// data it was started on (same size and checksum; DataError otherwise). `epochs` > 0
-  /// changes the number of epochs (it may extend a finished run; averaging then starts at
-  /// ⌊average_from · epochs⌋ of the new number). Throws ModelError naming `source` when the
-  /// file holds no training state.
+  /// changes the number of epochs (it may extend a finished run). The result is then the run
+  /// of `epochs` epochs from the start, bit for bit, when its averaging window
+  /// (from epoch ⌊average_from · epochs⌋) has not yet begun or is unchanged; otherwise, and when
+  /// `epochs` is below the epochs begun, InvalidArgument naming TrainConfig::epochs. Throws
+  /// ModelError naming `source` when the file holds no training state.
   Trainer(const ModelFile& file, const std::string& source, const Dataset& data,
           std::size_t epochs = 0);
 
@@ -109,6 +114,7 @@ public:
 
 private:
   void split(const Dataset& data);
+  void change_epochs(std::size_t stored_epochs);
   void start_epoch();
 
   TrainConfig config_;

@@ -27,6 +27,11 @@ class ParameterAverage {
 public:
   /// Adds the current values of `params` (the same shapes at every call).
   void add(const std::vector<arma::Mat<T>*>& params);
+  /// Forgets every update added (the average starts again).
+  void reset() {
+    mean_.clear();
+    count_ = 0;
+  }
   /// Updates added so far.
   std::size_t count() const { return count_; }
   /// The means, one per array; empty before the first add.
