@@ -13,17 +13,16 @@ namespace rbmkit {
 
 namespace {
 
-using detail::open_input;
-using detail::read_some;
+using detail::InputFile;
 
 struct IdxHeader {
   unsigned type = 0;
   std::vector<std::uint32_t> dims;
 };
 
-IdxHeader read_idx_header(gzFile f, const std::string& fn, const std::string& path) {
+IdxHeader read_idx_header(InputFile& f, const std::string& fn, const std::string& path) {
   unsigned char magic[4];
-  if (read_some(f, magic, 4, fn, path) != 4)
+  if (f.read(magic, 4) != 4)
     throw DataError(fn + "(" + path + "): file too short for an IDX header");
   if (magic[0] != 0 || magic[1] != 0)
     throw DataError(fn + "(" + path + "): not an IDX file (bad magic number)");
@@ -37,7 +36,7 @@ IdxHeader read_idx_header(gzFile f, const std::string& fn, const std::string& pa
   if (ndim == 0) throw DataError(fn + "(" + path + "): IDX file with zero dimensions");
   for (unsigned i = 0; i < ndim; ++i) {
     unsigned char b[4];
-    if (read_some(f, b, 4, fn, path) != 4)
+    if (f.read(b, 4) != 4)
       throw DataError(fn + "(" + path + "): IDX header truncated in dimension " +
                       std::to_string(i + 1));
     const std::uint32_t d = (std::uint32_t(b[0]) << 24) | (std::uint32_t(b[1]) << 16) |
@@ -49,15 +48,15 @@ IdxHeader read_idx_header(gzFile f, const std::string& fn, const std::string& pa
   return h;
 }
 
-void expect_end(gzFile f, const std::string& fn, const std::string& path) {
+void expect_end(InputFile& f, const std::string& fn, const std::string& path) {
   unsigned char extra;
-  if (read_some(f, &extra, 1, fn, path) != 0)
+  if (f.read(&extra, 1) != 0)
     throw DataError(fn + "(" + path + "): trailing bytes after the IDX data");
 }
 
 /// Reads exactly `want` bytes of IDX payload, growing the buffer only as data arrives, so a
 /// header that claims more than the file holds costs no memory; then checks nothing follows.
-std::vector<std::uint8_t> read_payload(gzFile f, std::uint64_t want, const char* unit,
+std::vector<std::uint8_t> read_payload(InputFile& f, std::uint64_t want, const char* unit,
                                        const std::string& fn, const std::string& path) {
   std::vector<std::uint8_t> buf;
   const std::uint64_t chunk = std::uint64_t(1) << 24;
@@ -65,7 +64,7 @@ std::vector<std::uint8_t> read_payload(gzFile f, std::uint64_t want, const char*
     const std::size_t old = buf.size();
     const std::size_t step = std::size_t(std::min<std::uint64_t>(chunk, want - old));
     buf.resize(old + step);
-    const std::size_t got = read_some(f, buf.data() + old, step, fn, path);
+    const std::size_t got = f.read(buf.data() + old, step);
     if (got != step) {
       throw DataError(fn + "(" + path + "): expected " + std::to_string(want) + " " + unit +
                       ", file has " + std::to_string(old + got));
@@ -79,8 +78,8 @@ std::vector<std::uint8_t> read_payload(gzFile f, std::uint64_t want, const char*
 
 Dataset read_idx(const std::string& path) {
   const std::string fn = "read_idx";
-  auto f = open_input(fn, path);
-  const IdxHeader h = read_idx_header(f.get(), fn, path);
+  InputFile f(fn, path);
+  const IdxHeader h = read_idx_header(f, fn, path);
   if (h.dims.size() < 2)
     throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
                     " dimension(s); examples need at least 2 (a label file?)");
@@ -97,7 +96,7 @@ Dataset read_idx(const std::string& path) {
   if (n > limit / dim)
     throw DataError(fn + "(" + path + "): IDX data too large (" + std::to_string(n) + " x " +
                     std::to_string(dim) + " bytes)");
-  const std::vector<std::uint8_t> bytes = read_payload(f.get(), n * dim, "bytes of data", fn, path);
+  const std::vector<std::uint8_t> bytes = read_payload(f, n * dim, "bytes of data", fn, path);
   Dataset d;
   d.source = path;
   d.pixels = arma::Mat<std::uint8_t>(bytes.data(), dim, n);
@@ -106,12 +105,12 @@ Dataset read_idx(const std::string& path) {
 
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
   const std::string fn = "read_idx_labels";
-  auto f = open_input(fn, path);
-  const IdxHeader h = read_idx_header(f.get(), fn, path);
+  InputFile f(fn, path);
+  const IdxHeader h = read_idx_header(f, fn, path);
   if (h.dims.size() != 1)
     throw DataError(fn + "(" + path + "): expected a 1-dimensional IDX label file, found " +
                     std::to_string(h.dims.size()) + " dimensions");
-  const std::vector<std::uint8_t> bytes = read_payload(f.get(), h.dims[0], "labels", fn, path);
+  const std::vector<std::uint8_t> bytes = read_payload(f, h.dims[0], "labels", fn, path);
   return arma::Col<std::uint8_t>(bytes.data(), bytes.size());
 }
 

@@ -1,31 +1,52 @@
 #pragma once
-// Reading input files that may be gzip-compressed (zlib reads raw files unchanged); private to
-// src/io. Errors are DataError "fn(path): ...".
+// Reading input files that may be gzip-compressed, private to src/io. A file that starts with
+// the gzip magic bytes (1f 8b) is inflated and checked to its end: every member's stream end,
+// CRC-32 and length, and nothing but further gzip members after the last one; any other file is
+// read as it is. Errors are DataError "fn(path): ...", and damage to compressed data is always
+// "fn(path): damaged compressed data: ...".
 #include <zlib.h>
 
 #include <cstddef>
-#include <memory>
 #include <string>
+#include <vector>
 
 namespace rbmkit::detail {
 
-/// Closes a gzFile.
-struct GzCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
+/// An open input file, raw or gzip, read front to back.
+class InputFile {
+public:
+  /// Opens `path` for reading; throws DataError "fn(path): ..." when it is missing, a directory
+  /// or unreadable. `fn` names the reader in messages.
+  InputFile(std::string fn, std::string path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  /// Reads up to `n` bytes into `buf`, fewer only at the end of the file; returns how many.
+  /// At the end of a compressed file the whole stream has been checked: throws DataError
+  /// "damaged compressed data" when it is cut short, fails its CRC or length, is corrupt, or
+  /// is followed by bytes that are not another gzip member.
+  std::size_t read(void* buf, std::size_t n);
+  /// True when the file is gzip-compressed.
+  bool compressed() const { return gzip_; }
+
+private:
+  std::size_t read_raw(unsigned char* out, std::size_t n);
+  /// Moves unread input to the front of the buffer and reads more; false at the end of the file.
+  bool fill();
+  [[noreturn]] void damaged(const std::string& why) const;
+  [[noreturn]] void failed(const std::string& what) const;
+
+  std::string fn_, path_;
+  int fd_ = -1;
+  bool gzip_ = false;
+  bool in_member_ = false;  // inside a gzip member (between members otherwise)
+  bool at_eof_ = false;     // the file has no more bytes to give
+  std::vector<unsigned char> in_;
+  z_stream z_{};
 };
-/// An open input file, raw or gzip.
-using GzPtr = std::unique_ptr<gzFile_s, GzCloser>;
 
-/// Opens `path` for reading; throws DataError "fn(path): ..." when it is missing, a directory
-/// or unreadable.
-GzPtr open_input(const std::string& fn, const std::string& path);
-
-/// Reads up to `n` bytes into `buf` (fewer only at the end of the file); returns how many were
-/// read. Throws DataError on a damaged gzip stream.
-std::size_t read_some(gzFile f, void* buf, std::size_t n, const std::string& fn,
-                      const std::string& path);
-
-/// The whole (decompressed) content of `path`.
+/// The whole (decompressed, checked) content of `path`; errors as InputFile.
 std::string read_all(const std::string& fn, const std::string& path);
 
 }  // namespace rbmkit::detail

@@ -3,6 +3,7 @@
 set -u
 RBMKIT=$1
 WORK=$2
+GZIP_TOOL=${3:-}
 rm -rf "$WORK" && mkdir -p "$WORK"
 FAILED=0
 CHECKS=0
