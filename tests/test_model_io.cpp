@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <unistd.h>
@@ -179,6 +180,28 @@ TEST_SUITE("model_io") {
     Rbm<double> nan_rbm = rbm;
     nan_rbm.b()[0] = std::nan("");
     CHECK_THROWS_AS(write_rbm_csv(temp_path("rbm3"), nan_rbm), NumericalError);
+  }
+
+  TEST_CASE("CSV values beyond float are refused for float naming file and line and field") {
+    const std::string dir = temp_path("big");
+    write_rbm_csv(dir, Rbm<double>(2, 2));
+    spit(dir + "/W.csv", "w1,w2\n0,1\n\n3.5e38,-2\n");  // a header and a blank line: line 4
+    CHECK(read_rbm_csv(dir).W()(1, 0) == 3.5e38);  // double holds it
+    CHECK(read_rbm_csv(dir, ElementType::float64).W()(1, 0) == 3.5e38);
+    CHECK_THROWS_WITH_AS(read_rbm_csv(dir, ElementType::float32),
+                         doctest::Contains(("read_rbm_csv(" + dir + "/W.csv): line 4, field 1: 3.5e+38 "
+                                            "is outside the range of float (magnitudes up to "
+                                            "3.40282347e+38); use ElementType::float64").c_str()),
+                         DataError);
+    // The largest float itself fits.
+    spit(dir + "/W.csv", "0,-3.4028234663852886e+38\n0,0\n");
+    CHECK(std::isfinite(read_rbm_csv(dir, ElementType::float32).cast<float>().W()(0, 1)));
+    const auto bm = fixtures::random_bm<double>(2, 1, 0.7, 3, Connectivity::full);
+    write_bm_csv(temp_path("big_bm"), bm);
+    spit(temp_path("big_bm/bias.csv"), "0\n1e40\n0\n");
+    CHECK_THROWS_WITH_AS(read_bm_csv(temp_path("big_bm"), ElementType::float32),
+                         doctest::Contains("bias.csv): line 2, field 1: 1e+40"), DataError);
+    CHECK(read_bm_csv(temp_path("big_bm")).bias()[1] == 1e40);
   }
 
   TEST_CASE("BM CSV files that break a rule are refused naming the file and the rule") {

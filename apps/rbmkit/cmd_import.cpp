@@ -31,7 +31,7 @@ int cmd_import(const std::vector<std::string>& args) {
   const std::map<std::string, std::string> config = {{"imported_from", dir}};
   const bool single = precision == ElementType::float32;
   if (machine == MachineKind::bm) {
-    const BoltzmannMachine<double> bm = read_bm_csv(dir);
+    const BoltzmannMachine<double> bm = read_bm_csv(dir, precision);
     if (single)
       save_bm(out, bm.cast<float>(), config);
     else
@@ -39,7 +39,7 @@ int cmd_import(const std::vector<std::string>& args) {
     std::cerr << "rbmkit import: Boltzmann machine with " << bm.n_visible() << " visible and "
               << bm.n_hidden() << " hidden units written to " << out << "\n";
   } else {
-    const Rbm<double> rbm = read_rbm_csv(dir);
+    const Rbm<double> rbm = read_rbm_csv(dir, precision);
     if (single)
       save_rbm(out, rbm.cast<float>(), config);
     else

@@ -2,7 +2,9 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <sys/stat.h>
 #include <vector>
 
@@ -29,16 +31,41 @@ std::string entry(arma::uword i, arma::uword j) {
   return "row " + std::to_string(i + 1) + ", column " + std::to_string(j + 1);
 }
 
-/// A matrix file with at least one number.
-arma::mat read_matrix(const char* fn, const std::string& path) {
+/// Throws DataError naming the file, line and field of the first value of `m` (the rows of
+/// `path` as read_csv_matrix gives them) that float cannot hold, unless `precision` is double.
+void check_range(const char* fn, const std::string& path, const arma::mat& m,
+                 ElementType precision) {
+  if (precision == ElementType::float64) return;
+  const double largest = std::numeric_limits<float>::max();
+  for (arma::uword i = 0; i < m.n_rows; ++i)
+    for (arma::uword j = 0; j < m.n_cols; ++j) {
+      const double x = m(i, j);
+      if (std::abs(x) <= largest) continue;
+      CsvReader csv(path);  // only to find the line of row i
+      std::vector<double> row;
+      for (arma::uword k = 0; k <= i; ++k) csv.next(row);
+      char value[32], limit[32];
+      std::snprintf(value, sizeof value, "%.9g", x);
+      std::snprintf(limit, sizeof limit, "%.9g", largest);
+      throw DataError(about(fn, path) + "line " + std::to_string(csv.line()) + ", field " +
+                      std::to_string(j + 1) + ": " + value +
+                      " is outside the range of float (magnitudes up to " + limit +
+                      "); use ElementType::float64");
+    }
+}
+
+/// A matrix file with at least one number, every value within the range of `precision`.
+arma::mat read_matrix(const char* fn, const std::string& path,
+                      ElementType precision = ElementType::float64) {
   arma::mat m = read_csv_matrix(path);
   if (m.n_elem == 0) throw DataError(about(fn, path) + "no numbers");
+  check_range(fn, path, m, precision);
   return m;
 }
 
-/// A vector file: one column or one row.
-arma::vec read_vector(const char* fn, const std::string& path) {
-  const arma::mat m = read_matrix(fn, path);
+/// A vector file: one column or one row, every value within the range of `precision`.
+arma::vec read_vector(const char* fn, const std::string& path, ElementType precision) {
+  const arma::mat m = read_matrix(fn, path, precision);
   if (m.n_cols != 1 && m.n_rows != 1)
     throw DataError(about(fn, path) + "expected one column or one row, got " +
                     std::to_string(m.n_rows) + " x " + std::to_string(m.n_cols));
@@ -141,10 +168,11 @@ MachineKind csv_machine_kind(const std::string& dir) {
   return bm ? MachineKind::bm : MachineKind::rbm;
 }
 
-Rbm<double> read_rbm_csv(const std::string& dir) {
+Rbm<double> read_rbm_csv(const std::string& dir, ElementType precision) {
   const char* fn = "read_rbm_csv";
-  const arma::mat W = read_matrix(fn, dir + "/W.csv");
-  const arma::vec b = read_vector(fn, dir + "/b.csv"), c = read_vector(fn, dir + "/c.csv");
+  const arma::mat W = read_matrix(fn, dir + "/W.csv", precision);
+  const arma::vec b = read_vector(fn, dir + "/b.csv", precision),
+                  c = read_vector(fn, dir + "/c.csv", precision);
   if (b.n_elem != W.n_rows)
     throw DataError(about(fn, dir + "/b.csv") + std::to_string(b.n_elem) +
                     " visible biases, W.csv has " + std::to_string(W.n_rows) + " rows");
@@ -158,19 +186,19 @@ Rbm<double> read_rbm_csv(const std::string& dir) {
   return rbm;
 }
 
-BoltzmannMachine<double> read_bm_csv(const std::string& dir) {
+BoltzmannMachine<double> read_bm_csv(const std::string& dir, ElementType precision) {
   const char* fn = "read_bm_csv";
   const auto [nv, nh] = read_units(fn, dir + "/units.csv");
   const std::size_t n = nv + nh;
   const std::string units = " (units.csv: " + std::to_string(nv) + " visible + " +
                             std::to_string(nh) + " hidden units)";
   const std::string w_path = dir + "/W.csv", mask_path = dir + "/mask.csv";
-  const arma::mat W = read_matrix(fn, w_path);
+  const arma::mat W = read_matrix(fn, w_path, precision);
   if (W.n_rows != n || W.n_cols != n)
     throw DataError(about(fn, w_path) + std::to_string(W.n_rows) + " x " +
                     std::to_string(W.n_cols) + ", expected " + std::to_string(n) + " x " +
                     std::to_string(n) + units);
-  const arma::vec bias = read_vector(fn, dir + "/bias.csv");
+  const arma::vec bias = read_vector(fn, dir + "/bias.csv", precision);
   if (bias.n_elem != n)
     throw DataError(about(fn, dir + "/bias.csv") + std::to_string(bias.n_elem) +
                     " biases, expected " + std::to_string(n) + units);

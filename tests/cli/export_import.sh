@@ -91,6 +91,22 @@ broken "an asymmetric mask" mask.csv "not symmetric" 'NR == 10 { $11 = 1 } { pri
 broken "unit counts that disagree" units.csv "expected 12 x 12 (units.csv: 9 visible + 3 hidden" 'NR == 2 { $2 = 3 } { print }' W.csv
 broken "a fractional unit count" units.csv "whole number" 'NR == 2 { $1 = 8.5 } { print }'
 broken "a text field" bias.csv "line 4, field 1: 'big' is not a number" 'NR == 4 { $1 = "big" } { print }'
+# A value beyond float's range: imported as double, refused as float naming file, line, field
+# and the range, and suggesting --precision double (not "training diverged", exit 7).
+rm -rf big && cp -r rbm1 big
+awk -F, -v OFS=, 'NR == 5 { $2 = "1e39" } { print }' rbm1/W.csv > big/W.csv
+expect_exit 0 "a value beyond float imported as double" -- "$RBMKIT" import --dir big --out big.rbm
+expect_exit 3 "a value beyond float imported as float" -- "$RBMKIT" import --dir big --out keep.rbm --precision float
+expect_stderr_contains "read_rbm_csv(big/W.csv): line 5, field 2: 1e+39 is outside the range of float" "a value beyond float"
+expect_stderr_contains "magnitudes up to 3.40282347e+38); use --precision double" "a value beyond float"
+printf -- '-2e38\n-5e38\n0.5\n' > big/c.csv
+cp rbm1/W.csv big/W.csv
+expect_exit 3 "a bias beyond float imported as float" -- "$RBMKIT" import --dir big --out keep.rbm --precision float
+expect_stderr_contains "big/c.csv): line 2, field 1: -5e+38" "a bias beyond float"
+rm -rf bad && cp -r bm1 bad
+awk -F, -v OFS=, 'NR == 3 { $1 = "-1e300" } { print }' bm1/bias.csv > bad/bias.csv
+expect_exit 3 "a BM bias beyond float imported as float" -- "$RBMKIT" import --dir bad --out keep.rbm --precision float
+expect_stderr_contains "read_bm_csv(bad/bias.csv): line 3, field 1: -1e+300 is outside the range of float" "a BM bias beyond float"
 CHECKS=$((CHECKS + 1))
 cmp -s bm.rbm keep.rbm || fail "a failed import damaged the existing --out file"
 ls keep.rbm.tmp.* >/dev/null 2>&1 && fail "a failed import left a temporary file"

@@ -29,16 +29,19 @@ void write_bm_csv(const std::string& dir, const BoltzmannMachine<double>& bm);
 /// neither.
 MachineKind csv_machine_kind(const std::string& dir);
 
-/// Reads the RBM in `dir`: W.csv, b.csv, c.csv (a vector file is one column or one row).
-/// Throws DataError naming the file and what is wrong: missing or malformed file, or sizes that
-/// disagree with W.csv.
-Rbm<double> read_rbm_csv(const std::string& dir);
+/// Reads the RBM in `dir`: W.csv, b.csv, c.csv (a vector file is one column or one row), to be
+/// stored with element type `precision`. Throws DataError naming the file and what is wrong:
+/// missing or malformed file, sizes that disagree with W.csv, or (float32) a value beyond
+/// float's range, with its line and field.
+Rbm<double> read_rbm_csv(const std::string& dir, ElementType precision = ElementType::float64);
 
 /// Reads the Boltzmann machine in `dir`: units.csv, W.csv, bias.csv and mask.csv (full
-/// connectivity when mask.csv is absent). Throws DataError naming the file and what is wrong:
-/// unit counts that are not whole numbers, sizes that disagree with units.csv, a mask entry
-/// other than 0 or 1, an asymmetric mask or weight matrix, a non-zero diagonal, or a weight
-/// outside the mask.
-BoltzmannMachine<double> read_bm_csv(const std::string& dir);
+/// connectivity when mask.csv is absent), to be stored with element type `precision`. Throws
+/// DataError naming the file and what is wrong: unit counts that are not whole numbers, sizes
+/// that disagree with units.csv, a mask entry other than 0 or 1, an asymmetric mask or weight
+/// matrix, a non-zero diagonal, a weight outside the mask, or (float32) a value beyond float's
+/// range, with its line and field.
+BoltzmannMachine<double> read_bm_csv(const std::string& dir,
+                                     ElementType precision = ElementType::float64);
 
 }  // namespace rbmkit
