@@ -1,11 +1,14 @@
 #include "train_log.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
+#include <sys/stat.h>
 
 #include "cli.hpp"
 #include "rbmkit/core/error.hpp"
@@ -17,6 +20,8 @@ TrainLog::TrainLog(std::string path, const TrainConfig& config, const RunOptions
     : path_(std::move(path)) {
   if (path_.empty()) return;
   check_output_path(path_);
+  struct stat st {};
+  in_place_ = ::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
   // epoch, seconds, the step's error, training-data monitors, the learning rate, held-out
   // monitors (the column order of earlier versions).
   columns_ = {"epoch", "seconds",
@@ -74,13 +79,18 @@ void TrainLog::add(const EpochReport& r) {
       row << format17(v);
   }
   text_ += row.str() + "\n";
-  write_file_atomically(path_ + ".partial", [&](std::ostream& os) { os << text_; });
+  if (!in_place_) write_file_atomically(path_ + ".partial", [&](std::ostream& os) { os << text_; });
 }
 
 void TrainLog::commit() {
   if (path_.empty()) return;
+  if (in_place_) {
+    write_file_atomically(path_, [&](std::ostream& os) { os << text_; });
+    return;
+  }
   if (std::rename((path_ + ".partial").c_str(), path_.c_str()) != 0)
-    throw OutputError(path_ + ": cannot rename " + path_ + ".partial into place");
+    throw OutputError(path_ + ": cannot rename " + path_ + ".partial into place: " +
+                      std::strerror(errno));
 }
 
 }  // namespace rbmkit::cli

@@ -1,7 +1,8 @@
 #pragma once
 // The --log file of rbmkit train: one CSV row per epoch. It grows as FILE.partial and replaces
 // FILE only when the run completes, so a failed or interrupted run never replaces a log; a
-// resumed run continues the partial log of the run it resumes.
+// resumed run continues the partial log of the run it resumes. A FILE that is a device or FIFO
+// (e.g. /dev/null) has no FILE.partial: the log is written to it once, when the run completes.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ private:
   std::vector<std::string> columns_;
   std::string header_;
   std::string text_;
+  bool in_place_ = false;  // FILE is a device or FIFO: no FILE.partial
 };
 
 }  // namespace rbmkit::cli

@@ -6,13 +6,13 @@
 # of two complete gzip members is read whole, as gzip reads it.
 . "$(dirname "$0")/lib.sh" "$@"
 cd "$WORK"
-[ -x "$GZIP_TOOL" ] || { fail "no gzip tool given (third argument)"; finish; }
+[ -x "$CLI_TOOL" ] || { fail "no CLI tool given (third argument)"; finish; }
 
 # --- a 10-row CSV, compressed with a full flush after row 3 ---------------------------------
 for ((i = 0; i < 10; i++)); do
   line=""; for ((j = 0; j < 12; j++)); do line+="${line:+,}$(( (i * 5 + j * 3) % 7 < 3 ))"; done; echo "$line"
 done > rows.csv
-FLUSH=$("$GZIP_TOOL" rows.csv rows.csv.gz 3)
+FLUSH=$("$CLI_TOOL" gzip rows.csv rows.csv.gz 3)
 SIZE=$(wc -c < rows.csv.gz)
 head -c "$FLUSH" rows.csv.gz > cut.csv.gz  # the issue's file: ends right after the flush
 
@@ -65,7 +65,7 @@ grep -q '"examples": 20' "$WORK/stdout" || fail "two members should give 20 exam
     if [ "$p" = 1 ]; then printf '\xff'; else printf '\x00'; fi
   done; done < rows.csv
 } > rows.idx
-"$GZIP_TOOL" rows.idx rows.idx.gz > /dev/null
+"$CLI_TOOL" gzip rows.idx rows.idx.gz > /dev/null
 ISIZE=$(wc -c < rows.idx.gz)
 expect_exit 0 "eval on gzip IDX" -- "$RBMKIT" eval --model keep.rbm --data rows.idx.gz --json
 for k in 2 10 $((ISIZE / 2)) $((ISIZE - 8)) $((ISIZE - 1)); do

@@ -3,7 +3,7 @@
 set -u
 RBMKIT=$1
 WORK=$2
-GZIP_TOOL=${3:-}
+CLI_TOOL=${3:-}  # tools/cli_tool.cpp
 rm -rf "$WORK" && mkdir -p "$WORK"
 FAILED=0
 CHECKS=0
@@ -27,6 +27,22 @@ expect_exit() {
     lines=$(wc -l <"$WORK/stderr")
     if [ "$lines" -ne 1 ]; then fail "$what: expected one line on stderr, got $lines: $(head -c 400 "$WORK/stderr")"; fi
   fi
+}
+
+# expect_exit_after_progress CODE DESCRIPTION -- command... : as expect_exit for a command that
+# may print progress lines (train) before failing: its error is the last line on stderr, and it
+# begins with "rbmkit ".
+expect_exit_after_progress() {
+  local want=$1 what=$2
+  shift 3
+  CHECKS=$((CHECKS + 1))
+  "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    fail "$what: exit $got, expected $want; stderr: $(tail -c 400 "$WORK/stderr")"
+    return
+  fi
+  tail -n 1 "$WORK/stderr" | grep -q '^rbmkit [a-z]*: ' || fail "$what: the last line on stderr is not the error: $(tail -c 400 "$WORK/stderr")"
 }
 
 # expect_stderr_contains TEXT DESCRIPTION : the last command's stderr mentions TEXT.

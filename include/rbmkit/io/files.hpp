@@ -6,15 +6,20 @@
 
 namespace rbmkit {
 
-/// Writes `path` atomically: the content goes to a temporary file in the same directory,
-/// which is flushed and renamed over `path` only when complete; the mode of a replaced file is
-/// kept. On failure `path` is untouched and OutputError names it; an exception thrown by
-/// `write` propagates unchanged (the temporary file is removed).
+/// Writes `path` atomically: the content (formatted in memory first) goes to a temporary file
+/// in the same directory; every write, the flush to disk (fsync) and the close are checked, and
+/// only then is it renamed over `path` (and the directory flushed); the mode of a replaced file
+/// is kept. On failure (a full disk, a file size limit, an I/O error) `path` is untouched, the
+/// temporary file removed, and OutputError names `path` and the reason; an exception thrown by
+/// `write` propagates unchanged before anything is created. A `path` that exists and is not a
+/// regular file (a device such as /dev/null, a FIFO) is written in place, every write and the
+/// close checked.
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write);
 
 /// Checks, before any long work, that `path` could be written: not a directory, in an
-/// existing writable directory. Throws OutputError naming it.
+/// existing writable directory (or, for a device or FIFO, writable itself). Throws OutputError
+/// naming it.
 void check_output_path(const std::string& path);
 
 /// Creates directory `dir` if it does not exist (its parent must); throws OutputError naming it
