@@ -49,12 +49,15 @@ std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais, 
   const bool none = !x.no_likelihood.empty();
   const bool is_ais = !none && r.method == LikelihoodMethod::ais;
   const double na = NAN;
-  const double cons_ll = r.has_conservative ? r.conservative_log_likelihood
-                         : is_ais || none  ? na
-                                           : r.log_likelihood;
-  const double cons_lz = r.has_conservative ? r.conservative_log_z
-                         : is_ais || none  ? na
-                                           : r.log_z.log_z;
+  // An exact report is its own conservative estimate; AIS has one only when the reverse runs
+  // do not contradict it.
+  const double cons_ll = r.has_conservative() ? r.reverse_log_likelihood
+                         : is_ais || none     ? na
+                                              : r.log_likelihood;
+  const double cons_lz = r.has_conservative() ? r.reverse_log_z
+                         : is_ais || none     ? na
+                                              : r.log_z.log_z;
+  const double cons_se = r.has_conservative() ? r.reverse_log_z_stderr : is_ais || none ? na : 0.0;
   std::ostringstream o;
   o << "{\"examples\": " << r.examples
     << ", \"method\": " << (none ? "null" : json_string(to_string(r.method)));
@@ -68,9 +71,18 @@ std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais, 
     << ", \"log_z_upper\": " << json_number(none ? na : r.log_z.log_z_upper)
     << ", \"conservative_log_likelihood\": " << json_number(cons_ll)
     << ", \"conservative_log_z\": " << json_number(cons_lz)
-    << ", \"conservative_log_z_stderr\": "
-    << json_number(r.has_conservative ? r.conservative_log_z_stderr : is_ais || none ? na : 0.0)
+    << ", \"conservative_log_z_stderr\": " << json_number(cons_se)
     << ", \"reverse_examples\": " << r.reverse_examples;
+  if (is_ais)
+    o << ", \"log_z_floor\": " << json_number(r.log_z_floor)
+      << ", \"log_likelihood_ceiling\": " << json_number(r.log_likelihood_ceiling)
+      << ", \"ais_below_floor\": " << (r.ais_below_floor ? "true" : "false");
+  if (r.has_reverse)
+    o << ", \"reverse_log_likelihood\": " << json_number(r.reverse_log_likelihood)
+      << ", \"reverse_log_z\": " << json_number(r.reverse_log_z)
+      << ", \"reverse_log_z_stderr\": " << json_number(r.reverse_log_z_stderr)
+      << ", \"reverse_above_ais\": " << (r.reverse_above_ais ? "true" : "false")
+      << ", \"reverse_above_ceiling\": " << (r.reverse_above_ceiling ? "true" : "false");
   if (none) o << ", \"log_likelihood_unavailable\": " << json_string(x.no_likelihood);
   const LikelihoodReport& a = ais ? *ais : r;
   if (is_ais || ais)
@@ -82,7 +94,10 @@ std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais, 
       << ", \"ais_log_z_stderr\": " << json_number(ais->log_z.log_z_stderr)
       << ", \"ais_log_likelihood\": " << json_number(ais->log_likelihood)
       << ", \"ais_conservative_log_likelihood\": "
-      << json_number(ais->has_conservative ? ais->conservative_log_likelihood : NAN)
+      << json_number(ais->has_conservative() ? ais->reverse_log_likelihood : NAN)
+      << ", \"ais_reverse_log_likelihood\": "
+      << json_number(ais->has_reverse ? ais->reverse_log_likelihood : NAN)
+      << ", \"ais_reverse_above_ais\": " << (ais->reverse_above_ais ? "true" : "false")
       << ", \"ais_runs\": " << ais->log_z.runs << ", \"ais_betas\": " << ais->log_z.intermediate;
   o << ", \"pseudo_log_likelihood\": " << json_number(m.pseudo_log_likelihood);
   if (!x.no_pseudo.empty()) o << ", \"pseudo_log_likelihood_unavailable\": " << json_string(x.no_pseudo);
@@ -107,15 +122,31 @@ void print_report(const LikelihoodReport& r, const LikelihoodReport* ais, const 
                   y.log_likelihood, y.log_likelihood_lower, y.log_likelihood_upper);
       std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
                   y.log_z.log_z, y.log_z.log_z_stderr, y.log_z.runs, y.log_z.intermediate);
+      if (y.ais_below_floor)
+        std::printf("AIS check              FAILED: log Z is below %.4f, a certain floor from the "
+                    "modes found, so this log-likelihood is at least %.4f too high (the runs "
+                    "missed mass; try --ais-base modes or more --ais-betas)\n",
+                    y.log_z_floor, y.log_z_floor - y.log_z.log_z);
       if (y.base.components() > 1)
         std::printf("AIS base               base-rate model + %zu modes (of %zu found from %zu examples)\n",
                     y.base.components() - 1, y.base.distinct_modes, y.base.starts);
       else
         std::printf("AIS base               base-rate model\n");
-      if (y.has_conservative)
+      if (y.has_conservative())
         std::printf("conservative estimate  %.4f  (reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
-                    y.conservative_log_likelihood, y.reverse_examples, y.conservative_log_z,
-                    y.conservative_log_z_stderr);
+                    y.reverse_log_likelihood, y.reverse_examples, y.reverse_log_z,
+                    y.reverse_log_z_stderr);
+      else if (y.has_reverse && y.reverse_above_ceiling)
+        std::printf("reverse estimate       %.4f  (NOT conservative: above %.4f, a certain upper "
+                    "bound from the modes found; reverse annealing from %zu examples; log Z "
+                    "%.4f +- %.4f)\n",
+                    y.reverse_log_likelihood, y.log_likelihood_ceiling, y.reverse_examples,
+                    y.reverse_log_z, y.reverse_log_z_stderr);
+      else if (y.has_reverse)
+        std::printf("reverse estimate       %.4f  (NOT conservative: %.3f nats above AIS, beyond 3 "
+                    "sigma; reverse annealing from %zu examples; log Z %.4f +- %.4f)\n",
+                    y.reverse_log_likelihood, y.reverse_log_likelihood - y.log_likelihood,
+                    y.reverse_examples, y.reverse_log_z, y.reverse_log_z_stderr);
     }
   };
   std::printf("examples               %zu\n", r.examples);
@@ -186,7 +217,8 @@ int cmd_eval(const std::vector<std::string>& args) {
       ("max-examples", po::value<long long>()->default_value(0), "use only the first N examples (0 = all)")
       ("exact", "exact log Z by enumerating the smaller layer (up to 30 units)")
       ("ais", "log Z by annealed importance sampling, with error bars and a reverse-annealing "
-              "conservative bound")
+              "estimate from the same base, reported as conservative unless it lands above AIS "
+              "beyond noise")
       ("ais-runs", po::value<long long>()->default_value((long long)default_ais_runs),
        "AIS runs")
       ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
@@ -197,7 +229,7 @@ int cmd_eval(const std::vector<std::string>& args) {
       ("ais-modes", po::value<long long>()->default_value(32),
        "most probable modes kept as components of the modes base")
       ("reverse-examples", po::value<long long>()->default_value(100),
-       "examples annealed in reverse for the conservative bound (0 = none)")
+       "examples annealed in reverse for the conservative estimate (0 = none)")
       ("base-data", po::value<std::string>(),
        "data defining the AIS base: its marginals and the starts of the mode search "
        "(default: --data)")

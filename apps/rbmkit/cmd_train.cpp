@@ -176,6 +176,8 @@ std::string epoch_line(const EpochReport& r) {
     const double se = value(set + "_log_z_stderr"), cons = value(set + "_conservative_log_likelihood");
     if (std::isnan(se) || se == 0)
       std::snprintf(buf, sizeof buf, "  %s LL %.3f (exact)", set.c_str(), v);
+    else if (std::isnan(cons))  // no reverse runs, or a reverse estimate above AIS
+      std::snprintf(buf, sizeof buf, "  %s LL %.3f +- %.3f (AIS)", set.c_str(), v, se);
     else
       std::snprintf(buf, sizeof buf, "  %s LL %.3f +- %.3f (AIS; conservative %.3f)", set.c_str(), v,
                     se, cons);

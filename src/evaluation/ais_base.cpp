@@ -9,6 +9,7 @@
 #include "evaluation/batches.hpp"
 #include "kernels/kernels.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/math.hpp"
 #include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit {
@@ -156,9 +157,34 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
   return base;
 }
 
+template <class T>
+double mode_log_z_floor(const Rbm<T>& rbm, const AisBase& base) {
+  if (base.modes.n_cols > 1 && base.modes.n_rows != rbm.n_hidden())
+    throw DimensionError("mode_log_z_floor: modes of " + std::to_string(base.modes.n_rows) +
+                         " hidden units for a model with " + std::to_string(rbm.n_hidden()));
+  const arma::mat W = arma::conv_to<arma::mat>::from(rbm.W());
+  const arma::vec b = arma::conv_to<arma::vec>::from(rbm.b());
+  const arma::vec c = arma::conv_to<arma::vec>::from(rbm.c());
+  std::vector<double> log_p;
+  for (arma::uword k = 1; k < base.modes.n_cols; ++k) {  // column 0: the base-rate component
+    const arma::vec h = arma::conv_to<arma::vec>::from(base.modes.col(k));
+    const arma::vec a = b + W * h;
+    double lp = arma::dot(c, h);
+    for (double x : a) lp += softplus(x);
+    log_p.push_back(lp);
+  }
+  if (log_p.empty()) return -std::numeric_limits<double>::infinity();
+  const double m = *std::max_element(log_p.begin(), log_p.end());
+  double s = 0;
+  for (double lp : log_p) s += std::exp(lp - m);
+  return m + std::log(s);
+}
+
 template AisBase mode_mixture_base(const Rbm<float>&, const Dataset&, const arma::vec&,
                                    const ModeBaseOptions&);
 template AisBase mode_mixture_base(const Rbm<double>&, const Dataset&, const arma::vec&,
                                    const ModeBaseOptions&);
+template double mode_log_z_floor(const Rbm<float>&, const AisBase&);
+template double mode_log_z_floor(const Rbm<double>&, const AisBase&);
 
 }  // namespace rbmkit

@@ -114,15 +114,17 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
     rng.next();
     detail::check_data_dim(rbm.n_visible(), base_data, "evaluate_likelihood");
     const arma::vec base_biases = base_rate_biases(base_data, o.binarize, o.threshold);
-    if (o.ais_base == AisBaseKind::modes) {
-      ModeBaseOptions mo = o.modes;
-      mo.binarize = o.binarize;
-      mo.threshold = o.threshold;
-      rep.base = mode_mixture_base(rbm, base_data, base_biases, mo);
-    } else {
-      rep.base = base_rate_base(base_biases);
-    }
+    // The mode search runs for either base: its modes give the certain floor under log Z that
+    // both estimates are checked against.
+    ModeBaseOptions mo = o.modes;
+    mo.binarize = o.binarize;
+    mo.threshold = o.threshold;
+    const AisBase modes = mode_mixture_base(rbm, base_data, base_biases, mo);
+    rep.log_z_floor = mode_log_z_floor(rbm, modes);
+    rep.log_likelihood_ceiling = rep.mean_neg_free_energy - rep.log_z_floor;
+    rep.base = o.ais_base == AisBaseKind::modes ? modes : base_rate_base(base_biases);
     rep.log_z = ais_log_partition(rbm, rep.base, o.ais_runs, betas, forward);
+    rep.ais_below_floor = rep.log_z.log_z_upper < rep.log_z_floor;
     const std::size_t ne = std::min(o.reverse_examples, rep.examples);
     if (ne > 0) {
       // Evenly spaced examples, binarised as the data set.
@@ -131,12 +133,15 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
       Rng brng(o.seed);
       const arma::Mat<T> V = make_batch<T>(data, idx, 0, ne, o.binarize, o.threshold, brng);
       const ReverseAisEstimate rev =
-          reverse_ais(rbm, base_biases, V, o.reverse_chains, betas, backward);
-      rep.has_conservative = true;
+          reverse_ais(rbm, rep.base, V, o.reverse_chains, betas, backward);
+      rep.has_reverse = true;
       rep.reverse_examples = ne;
-      rep.conservative_log_z = rev.log_z_mean;
-      rep.conservative_log_z_stderr = rev.log_z_stderr;
-      rep.conservative_log_likelihood = rep.mean_neg_free_energy - rev.log_z_mean;
+      rep.reverse_log_z = rev.log_z_mean;
+      rep.reverse_log_z_stderr = rev.log_z_stderr;
+      rep.reverse_log_likelihood = rep.mean_neg_free_energy - rev.log_z_mean;
+      const double noise = std::hypot(rep.log_z.log_z_stderr, rev.log_z_stderr);
+      rep.reverse_above_ais = rep.log_z.log_z - rev.log_z_mean > 3 * noise;
+      rep.reverse_above_ceiling = rev.log_z_mean < rep.log_z_floor;
     }
   }
   finish(rep, t0);

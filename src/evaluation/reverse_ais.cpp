@@ -1,6 +1,6 @@
 // Reverse annealing from data (RAISE, Burda, Grosse & Salakhutdinov 2015): chains start at an
-// example under the RBM and anneal down to the base model through the transitions of forward
-// AIS (anneal.hpp), giving a conservative estimate of the example's probability.
+// example under the RBM and anneal down to the base of forward AIS through its transitions
+// (anneal.hpp), giving an estimate of the example's probability under the annealing model.
 #include <cmath>
 #include <string>
 
@@ -25,6 +25,13 @@ template <class T>
 ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
                                const arma::Mat<T>& V, std::size_t chains,
                                const std::vector<double>& betas, Rng& rng) {
+  const AisBase base = detail::checked_base_rate_base(base_biases, rbm.n_visible(), "reverse_ais");
+  return reverse_ais(rbm, base, V, chains, betas, rng);
+}
+
+template <class T>
+ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const AisBase& base, const arma::Mat<T>& V,
+                               std::size_t chains, const std::vector<double>& betas, Rng& rng) {
   if (chains == 0) throw InvalidArgument("reverse_ais: at least one chain per example is needed");
   if (V.n_cols == 0) throw InvalidArgument("reverse_ais: no examples");
   if (V.n_rows != rbm.n_visible())
@@ -35,7 +42,6 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
     if (V[i] != T(0) && V[i] != T(1))
       throw InvalidArgument("reverse_ais: the examples must be binary");
   detail::check_schedule(betas, "reverse_ais");
-  const AisBase base = detail::checked_base_rate_base(base_biases, rbm.n_visible(), "reverse_ais");
   const detail::AnnealModel M(rbm, base, "reverse_ais");
   const std::size_t K = betas.size() - 1;
   const std::size_t E = V.n_cols, total = E * chains;
@@ -45,7 +51,8 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
     std::vector<Rng> streams;
     for (std::size_t q = begin; q < end; ++q) streams.push_back(rng.split(q));
     detail::ChainGroup g(M, std::move(streams));
-    // v_K = the example.
+    // v_K = the example. Its component needs no draw: at β = 1 the first transition draws z
+    // from p_1(z | v) = π_z, whatever z was.
     for (std::size_t r = 0; r < g.n; ++r) {
       const T* col = V.colptr((begin + r) / chains);
       for (std::size_t i = 0; i < M.nv; ++i)
@@ -88,6 +95,8 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
 }
 
 #define RBMKIT_REVERSE_AIS_INSTANTIATE(T)                                                        \
+  template ReverseAisEstimate reverse_ais(const Rbm<T>&, const AisBase&, const arma::Mat<T>&,   \
+                                          std::size_t, const std::vector<double>&, Rng&);      \
   template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&, const arma::Mat<T>&, \
                                           std::size_t, const std::vector<double>&, Rng&);
 RBMKIT_REVERSE_AIS_INSTANTIATE(float)

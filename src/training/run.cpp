@@ -75,7 +75,7 @@ void add_monitors(EpochReport& rep, const Rbm<T>& model, const Trainer<RbmStep<T
       v[0] = l.log_likelihood;
       v[1] = l.log_z.log_z;
       v[2] = l.log_z.log_z_stderr;
-      v[3] = l.has_conservative ? l.conservative_log_likelihood : not_evaluated;
+      v[3] = l.has_conservative() ? l.reverse_log_likelihood : not_evaluated;
       v[4] = gap.gap;
     }
     for (int k = 0; k < 5; ++k) rep.values.push_back({h.name + "_" + rbm_held_out_columns[k], v[k]});

@@ -1,8 +1,9 @@
 #pragma once
 /// Annealed importance sampling (AIS) for the partition function of an RBM: the schedule of
 /// inverse temperatures, forward AIS from a base distribution (ais_base.hpp), and reverse
-/// annealing from data as a conservative estimate. Salakhutdinov & Murray (2008); Burda, Grosse
-/// & Salakhutdinov (2015).
+/// annealing from data, a stochastic lower bound on the annealing model's log-likelihood that
+/// is usually, not always, conservative for the RBM. Salakhutdinov & Murray (2008); Burda,
+/// Grosse & Salakhutdinov (2015).
 #include <armadillo>
 #include <cstddef>
 #include <vector>
@@ -63,25 +64,37 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size
                                const std::vector<double>& betas, Rng& rng);
 
 /// Reverse annealing from data (RAISE, Burda, Grosse & Salakhutdinov 2015): for each column v
-/// of V, `chains` runs go from the RBM (β = 1) down to the base model through the same
-/// transitions as AIS, giving p̂(v), an unbiased estimate of the probability of v under the
-/// annealing model (the distribution of the last state of forward annealing). E[log p̂(v)] ≤
-/// log p_ann(v), and p_ann is a blurred version of the RBM, so mean log p̂ is a stochastic lower
-/// bound on the test log-likelihood that is typically conservative, where plain AIS tends to
-/// overestimate.
+/// of V, `chains` runs go from the RBM (β = 1) down to the base through the distributions and
+/// transitions of forward AIS from that base (the component z is redrawn from π at β = 1), giving
+/// p̂(v), an unbiased estimate of the probability of v under the annealing model: the
+/// distribution of the last state of forward annealing from the same base (with each transition's
+/// updates in mirrored order, so that the reverse chain is its exact reversal). Hence
+/// E[log p̂(v)] ≤ log p_ann(v).
+///
+/// What this bounds is p_ann, not the RBM. p_ann is the RBM only when annealing is slow enough to
+/// move mass between modes; where it cannot, p_ann keeps the mass of each mode that the base put
+/// there. Data from a mode that p_ann overweights then gets p̂(v) above P(v), and the estimate is
+/// not conservative. Started from the same base as forward AIS, the runs see the same modes; the
+/// caller should still compare with the forward estimate (evaluate_likelihood does, likelihood.hpp).
 struct ReverseAisEstimate {
   arma::vec log_p;        ///< log p̂(v) of each column of V
   arma::vec log_z;        ///< −F(v) − log p̂(v): the log Z each column implies
-  double log_z_mean = 0;  ///< mean of log_z: a conservative (high) log Z for the data set
+  double log_z_mean = 0;  ///< mean of log_z: the log Z the reverse runs imply for the data set
   double log_z_stderr = 0;  ///< standard error of that mean over the columns
   std::size_t chains = 0;
   std::size_t intermediate = 0;
 };
 
-/// Reverse-annealing estimates for the binary columns of V (see ReverseAisEstimate). Chain m of
-/// column e draws only from rng.split(e · chains + m); `rng` advances by one draw. V is
-/// n_visible × examples. Throws InvalidArgument naming the function for no chains, no examples,
-/// examples that are not 0/1 or a bad schedule; DimensionError for mismatched sizes.
+/// Reverse-annealing estimates for the binary columns of V (see ReverseAisEstimate), annealing
+/// down to `base` (the base of the forward runs). Chain m of column e draws only from
+/// rng.split(e · chains + m); `rng` advances by one draw. V is n_visible × examples. Throws
+/// InvalidArgument naming the function for no chains, no examples, examples that are not 0/1, a
+/// bad schedule or a bad base (as ais_log_partition); DimensionError for mismatched sizes.
+template <class T>
+ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const AisBase& base, const arma::Mat<T>& V,
+                               std::size_t chains, const std::vector<double>& betas, Rng& rng);
+
+/// The same down to the base-rate model with visible biases `base_biases` (base_rate_base).
 template <class T>
 ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
                                const arma::Mat<T>& V, std::size_t chains,
@@ -91,6 +104,9 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
   extern template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,  \
                                                  const std::vector<double>&, Rng&);             \
   extern template LogZEstimate ais_log_partition(const Rbm<T>&, const AisBase&, std::size_t,    \
+                                                 const std::vector<double>&, Rng&);             \
+  extern template ReverseAisEstimate reverse_ais(const Rbm<T>&, const AisBase&,                \
+                                                 const arma::Mat<T>&, std::size_t,              \
                                                  const std::vector<double>&, Rng&);             \
   extern template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&,              \
                                                  const arma::Mat<T>&, std::size_t,              \

@@ -75,6 +75,14 @@ template <class T>
 AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::vec& base_biases,
                           const ModeBaseOptions& options = {});
 
+/// log Σ_k p*(h_k) over the hidden states h_k of the mode components of `base` (AisBase::modes,
+/// the base-rate component left out), with p*(h) = exp(cᵀh + Σ_i softplus(b_i + W_i·h)) of
+/// `rbm` computed afresh in double: a certain lower bound on log Z, since each p*(h_k) is one
+/// term of Z = Σ_h p*(h) and the h_k are distinct. −inf for a base without mode components.
+/// Throws DimensionError when the modes do not fit the hidden units.
+template <class T>
+double mode_log_z_floor(const Rbm<T>& rbm, const AisBase& base);
+
 /// Which base forward AIS starts from; named "rate" and "modes" (EnumNames).
 enum class AisBaseKind {
   base_rate,  ///< base_rate_base: the base-rate model alone
@@ -89,6 +97,8 @@ struct EnumNames<AisBaseKind> {
 
 extern template AisBase mode_mixture_base(const Rbm<float>&, const Dataset&, const arma::vec&,
                                           const ModeBaseOptions&);
+extern template double mode_log_z_floor(const Rbm<float>&, const AisBase&);
+extern template double mode_log_z_floor(const Rbm<double>&, const AisBase&);
 extern template AisBase mode_mixture_base(const Rbm<double>&, const Dataset&, const arma::vec&,
                                           const ModeBaseOptions&);
 

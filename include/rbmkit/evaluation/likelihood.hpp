@@ -56,7 +56,7 @@ struct LikelihoodOptions {
   std::size_t ais_runs = default_ais_runs;    ///< forward AIS runs (≥ 1)
   std::size_t ais_betas = default_ais_betas;  ///< intermediate distributions (≥ 3, ais_schedule)
   /// Where the forward runs start: the base-rate model alone, or with the RBM's modes added
-  /// (mode_mixture_base, the default). Reverse annealing always uses the base-rate model.
+  /// (mode_mixture_base, the default). Reverse annealing ends at the same base.
   AisBaseKind ais_base = AisBaseKind::modes;
   ModeBaseOptions modes;  ///< settings of the mode search (its binarisation is set from below)
   std::size_t reverse_examples = 100;  ///< examples annealed in reverse (evenly spaced); 0 = none
@@ -81,11 +81,33 @@ struct LikelihoodReport {
   double log_likelihood = 0;        ///< mean −F(v) − log Ẑ
   double log_likelihood_lower = 0;  ///< with log(Ẑ + 3σ̂); exact: = log_likelihood
   double log_likelihood_upper = 0;  ///< with log(Ẑ − 3σ̂) (+inf when that is not positive)
-  bool has_conservative = false;    ///< reverse annealing was run (AIS only)
-  double conservative_log_z = 0;    ///< ReverseAisEstimate::log_z_mean
-  double conservative_log_z_stderr = 0;
-  double conservative_log_likelihood = 0;  ///< mean −F(v) − conservative_log_z
+  bool has_reverse = false;         ///< reverse annealing was run (AIS only)
+  double reverse_log_z = 0;         ///< ReverseAisEstimate::log_z_mean
+  double reverse_log_z_stderr = 0;  ///< its standard error over the reverse examples
+  double reverse_log_likelihood = 0;  ///< mean −F(v) − reverse_log_z
   std::size_t reverse_examples = 0;
+  /// AIS only: log Σ_k p*(h_k) over the modes the mode search found (mode_log_z_floor), a
+  /// certain lower bound on log Z, whichever base the runs started from; −inf without modes.
+  double log_z_floor = 0;
+  /// mean −F(v) − log_z_floor: a certain upper bound on the log-likelihood (AIS only).
+  double log_likelihood_ceiling = 0;
+  /// AIS fell short of the floor: even log(Ẑ + 3σ̂) < log_z_floor. The runs missed mass the
+  /// mode search found, and the AIS log-likelihood is too high (try the modes base).
+  bool ais_below_floor = false;
+  /// The reverse estimate lies above the AIS estimate by more than 3 standard errors of their
+  /// difference, √(σ̂²_AIS + σ̂²_reverse). Forward AIS underestimates log Z more often than not
+  /// (E log Ẑ ≤ log Z), so its log-likelihood is, stochastically, an upper bound; a reverse
+  /// estimate above it is above the truth too: its annealing model puts more mass on the data
+  /// than the RBM does (ais.hpp), and it is not a conservative estimate for this model.
+  bool reverse_above_ais = false;
+  /// The reverse estimate lies above log_likelihood_ceiling: certainly not conservative.
+  bool reverse_above_ceiling = false;
+  /// The reverse estimate may be read as conservative: it was run, lies within noise of AIS or
+  /// below it, and below the ceiling. Not a guarantee (ais.hpp): these are the contradictions
+  /// that can be detected.
+  bool has_conservative() const {
+    return has_reverse && !reverse_above_ais && !reverse_above_ceiling;
+  }
   AisBase base;  ///< the base the forward AIS runs started from (AIS only)
   double seconds = 0;
 };
