@@ -54,14 +54,16 @@ void expect_end(InputFile& f, const std::string& fn, const std::string& path) {
     throw DataError(fn + "(" + path + "): trailing bytes after the IDX data");
 }
 
-/// Reads exactly `want` bytes of IDX payload, growing the buffer only as data arrives, so a
-/// header that claims more than the file holds costs no memory; then checks nothing follows.
+/// Reads exactly `want` bytes of IDX payload, growing the buffer only as data arrives (by at
+/// most its size, from 64 KiB up to 16 MiB a step), so a header that claims more than the file
+/// holds costs little memory; then checks nothing follows.
 std::vector<std::uint8_t> read_payload(InputFile& f, std::uint64_t want, const char* unit,
                                        const std::string& fn, const std::string& path) {
   std::vector<std::uint8_t> buf;
-  const std::uint64_t chunk = std::uint64_t(1) << 24;
   while (buf.size() < want) {
     const std::size_t old = buf.size();
+    const std::uint64_t chunk =
+        std::min<std::uint64_t>(std::uint64_t(1) << 24, std::max<std::uint64_t>(old, 1 << 16));
     const std::size_t step = std::size_t(std::min<std::uint64_t>(chunk, want - old));
     buf.resize(old + step);
     const std::size_t got = f.read(buf.data() + old, step);

@@ -1,0 +1,49 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+
+#include "targets.hpp"
+
+using namespace rbmkit;
+
+namespace {
+
+const std::string fuzz_data = std::string(RBMKIT_TEST_DATA) + "/fuzz";
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+const std::uint8_t* as_bytes(const std::string& s) {
+  return reinterpret_cast<const std::uint8_t*>(s.data());
+}
+
+}  // namespace
+
+TEST_SUITE("fuzz") {
+  TEST_CASE("every input that once failed a fuzz target now passes its checks") {
+    // tests/data/fuzz/<target>/<name>: what libFuzzer saved when the target crashed or a check
+    // of the target failed (scripts/fuzz, docs/robustness.md). A failure here aborts the run.
+    using Target = void (*)(const std::uint8_t*, std::size_t);
+    const std::map<std::string, Target> targets = {
+        {"idx", fuzz::run_idx},     {"idx_gzip", fuzz::run_idx_gzip}, {"labels", fuzz::run_labels},
+        {"csv", fuzz::run_csv},     {"model", fuzz::run_model},       {"checkpoint", fuzz::run_checkpoint}};
+    std::size_t replayed = 0;
+    for (const auto& dir : std::filesystem::directory_iterator(fuzz_data)) {
+      const std::string target = dir.path().filename().string();
+      REQUIRE_MESSAGE(targets.count(target) == 1, "no fuzz target " << target);
+      for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+        CAPTURE(file.path().string());
+        const std::string input = bytes_of(file.path().string());
+        targets.at(target)(as_bytes(input), input.size());
+        ++replayed;
+      }
+    }
+    CHECK(replayed > 0);
+  }
+}
