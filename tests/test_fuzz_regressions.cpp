@@ -6,6 +6,10 @@
 #include <map>
 #include <string>
 
+#include "checkpoint_data.hpp"
+#include "model_input.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/training/engine.hpp"
 #include "targets.hpp"
 
 using namespace rbmkit;
@@ -45,5 +49,18 @@ TEST_SUITE("fuzz") {
       }
     }
     CHECK(replayed > 0);
+  }
+
+  TEST_CASE("a checkpoint whose training state holds NaN is refused as a damaged model file") {
+    // Found by the checkpoint target: a state array (here a Boltzmann machine's parameters
+    // behind the averaged ones) with a NaN was loaded, and the run failed later as if training
+    // had diverged. The state is now checked as it is read.
+    const std::string input = bytes_of(fuzz_data + "/checkpoint/nan-training-state");
+    const std::string path = fuzz::as_model_file(as_bytes(input), input.size());
+    const ModelFile f = read_model_file(path);
+    REQUIRE(f.kind == MachineKind::bm);
+    REQUIRE(f.element_type == ElementType::float32);
+    CHECK_THROWS_WITH_AS(Trainer<BmStep<float>>(f, path, fuzz::checkpoint_data()),
+                         doctest::Contains("contains NaN or infinity"), ModelError);
   }
 }

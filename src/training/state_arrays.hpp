@@ -55,6 +55,8 @@ private:
       return false;
     }
     const arma::Mat<T> m = file_.get<T>("state." + name, source_);
+    if (!m.is_finite())
+      throw ModelError(source_ + ": training state " + name + " contains NaN or infinity");
     if (m.n_rows != rows)
       throw ModelError(source_ + ": training state " + name + " has " + std::to_string(m.n_rows) +
                        " rows, the model needs " + std::to_string(rows));

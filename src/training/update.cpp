@@ -63,6 +63,9 @@ void ParameterAverage<T>::load(const ModelFile& file, const std::string& prefix,
     if (arma::size(mean_.back()) != arma::size(*params[k]))
       throw ModelError(source + ": array " + prefix + std::to_string(k) +
                        " does not match the model's shape");
+    if (!mean_.back().is_finite())
+      throw ModelError(source + ": array " + prefix + std::to_string(k) +
+                       " contains NaN or infinity");
   }
 }
 
