@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,7 +15,7 @@ namespace rbmkit::detail {
 
 namespace {
 
-constexpr std::size_t buffer_size = std::size_t(1) << 17;
+constexpr std::size_t max_buffer = std::size_t(1) << 17;
 constexpr unsigned char gzip_magic[2] = {0x1f, 0x8b};
 
 }  // namespace
@@ -25,7 +26,11 @@ InputFile::InputFile(std::string fn, std::string path) : fn_(std::move(fn)), pat
   if (S_ISDIR(st.st_mode)) failed("is a directory, not a file");
   fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) failed(std::string("cannot open: ") + std::strerror(errno));
-  in_.reserve(buffer_size);
+  // A small file gets a small buffer (a device or pipe, whose size is 0, the full one).
+  const auto size = std::uint64_t(st.st_size > 0 ? st.st_size : 0);
+  buffer_size_ = size > 0 ? std::size_t(std::clamp<std::uint64_t>(size + 1, 4096, max_buffer))
+                          : max_buffer;
+  in_.reserve(buffer_size_);
   // Two bytes decide: the gzip magic, or a raw file (whose first bytes stay in in_).
   while (in_.size() < 2 && fill()) {
   }
@@ -59,9 +64,9 @@ bool InputFile::fill() {
   // Keep the unread bytes (z_.avail_in of them, at z_.next_in) and append after them.
   const std::size_t keep = in_.empty() ? 0 : z_.avail_in;
   if (keep > 0 && z_.next_in != in_.data()) std::memmove(in_.data(), z_.next_in, keep);
-  in_.resize(buffer_size);
+  in_.resize(buffer_size_);
   for (;;) {
-    const ssize_t got = ::read(fd_, in_.data() + keep, buffer_size - keep);
+    const ssize_t got = ::read(fd_, in_.data() + keep, buffer_size_ - keep);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) failed(std::string("read error: ") + std::strerror(errno));
     in_.resize(keep + std::size_t(got));
@@ -125,11 +130,14 @@ std::size_t InputFile::read(void* buf, std::size_t n) {
 std::string read_all(const std::string& fn, const std::string& path) {
   InputFile f(fn, path);
   std::string text;
-  std::vector<char> buf(1 << 16);
+  std::size_t chunk = 4096;  // doubles up to 1 MiB: small files stay cheap, large ones fast
   for (;;) {
-    const std::size_t got = f.read(buf.data(), buf.size());
-    text.append(buf.data(), got);
-    if (got < buf.size()) break;
+    const std::size_t old = text.size();
+    text.resize(old + chunk);
+    const std::size_t got = f.read(&text[old], chunk);
+    text.resize(old + got);
+    if (got < chunk) break;
+    chunk = std::min<std::size_t>(2 * chunk, std::size_t(1) << 20);
   }
   return text;
 }

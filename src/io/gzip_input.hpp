@@ -42,6 +42,7 @@ private:
   bool gzip_ = false;
   bool in_member_ = false;  // inside a gzip member (between members otherwise)
   bool at_eof_ = false;     // the file has no more bytes to give
+  std::size_t buffer_size_ = 0;  // of in_: the file's size + 1, from 4 KiB to 128 KiB
   std::vector<unsigned char> in_;
   z_stream z_{};
 };
