@@ -4,10 +4,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <fcntl.h>
 #include <limits>
 #include <sstream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/files.hpp"
@@ -58,6 +59,27 @@ struct Reader {
 };
 
 std::size_t element_size(ElementType t) { return static_cast<std::size_t>(t); }
+
+/// The bytes of `path`; ModelError "fn: ..." when it cannot be opened or read.
+std::string read_whole_file(const std::string& path, const std::string& fn) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw ModelError(fn + ": cannot open: " + std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      throw ModelError(fn + ": read error: " + why);
+    }
+    if (got == 0) break;
+    data.append(buf, std::size_t(got));
+  }
+  ::close(fd);
+  return data;
+}
 
 }  // namespace
 
@@ -142,12 +164,11 @@ void write_model_file(const std::string& path, const ModelFile& f) {
 
 ModelFile read_model_file(const std::string& path) {
   const std::string fn = "read_model_file(" + path + ")";
-  std::ifstream in(path, std::ios::binary);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw ModelError(fn + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw ModelError(fn + ": is a directory");
-  if (!in) throw ModelError(fn + ": cannot open: " + std::strerror(errno));
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string data = read_whole_file(path, fn);
+  if (data.empty()) throw ModelError(fn + ": the file is empty");
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
     throw ModelError(fn + ": not an rbmkit model file (bad magic)");
   if (data.size() < sizeof kMagic + 4 + 4)
