@@ -44,13 +44,10 @@ void resume(const rbmkit::ModelFile& f, const std::string& path, const rbmkit::D
 
 void rbmkit::fuzz::run_checkpoint(const std::uint8_t* data, std::size_t size) {
   static const rbmkit::Dataset examples = rbmkit::fuzz::checkpoint_data();
-  const std::string path = rbmkit::fuzz::as_model_file(data, size);
-  rbmkit::ModelFile f;
-  try {
-    f = rbmkit::read_model_file(path);
-  } catch (const rbmkit::Error&) {
-    return;
-  }
+  std::string path;
+  const std::optional<rbmkit::ModelFile> file = rbmkit::fuzz::read_model_input(data, size, path);
+  if (!file) return;
+  const rbmkit::ModelFile& f = *file;
   const bool single = f.element_type == rbmkit::ElementType::float32;
   if (f.kind == rbmkit::MachineKind::rbm) {
     if (single)

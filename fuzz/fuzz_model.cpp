@@ -28,13 +28,10 @@ void load(const rbmkit::ModelFile& f, const std::string& path) {
 }  // namespace
 
 void rbmkit::fuzz::run_model(const std::uint8_t* data, std::size_t size) {
-  const std::string path = rbmkit::fuzz::as_model_file(data, size);
-  rbmkit::ModelFile f;
-  try {
-    f = rbmkit::read_model_file(path);
-  } catch (const rbmkit::Error&) {
-    return;
-  }
+  std::string path;
+  const std::optional<rbmkit::ModelFile> file = rbmkit::fuzz::read_model_input(data, size, path);
+  if (!file) return;
+  const rbmkit::ModelFile& f = *file;
   load<float>(f, path);
   load<double>(f, path);
   try {

@@ -4,7 +4,6 @@
 //
 //   rbmkit_make_seeds DIR
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <iostream>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "checkpoint_data.hpp"
+#include "gzip_writer.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/training/engine.hpp"
 
@@ -26,19 +26,7 @@ void put(const std::string& target, const std::string& name, const std::string& 
   std::ofstream(root + "/" + target + "/" + name, std::ios::binary) << bytes;
 }
 
-std::string gzip(const std::string& s) {
-  z_stream z{};
-  deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, uLong(s.size())) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(s.data()));
-  z.avail_in = uInt(s.size());
-  z.next_out = reinterpret_cast<Bytef*>(&out[0]);
-  z.avail_out = uInt(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+std::string gzip(const std::string& s) { return fuzz::gzip_with_flush(s.data(), s.size(), s.size()).bytes; }
 
 std::string idx(const std::vector<std::uint32_t>& dims) {
   std::string s = {0, 0, 8, char(dims.size())};

@@ -4,9 +4,12 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "fuzz_input.hpp"
+#include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::fuzz {
 
@@ -20,6 +23,18 @@ inline std::string as_model_file(const std::uint8_t* data, std::size_t size) {
   const std::string path = input_path(".rbm");
   write_input(path, bytes.data(), bytes.size());
   return path;
+}
+
+/// The input read as a model file (as_model_file, then read_model_file), or nothing when the
+/// reader refuses it; `path` receives the file's name.
+inline std::optional<ModelFile> read_model_input(const std::uint8_t* data, std::size_t size,
+                                                 std::string& path) {
+  path = as_model_file(data, size);
+  try {
+    return read_model_file(path);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace rbmkit::fuzz

@@ -1,11 +1,11 @@
 #include <doctest/doctest.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "gzip_writer.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/dataset.hpp"
@@ -18,22 +18,10 @@ namespace {
 /// `text` gzip-compressed with a full flush after its first `flush_at` bytes; `*flush_offset`
 /// receives the compressed size up to the flush (the bytes a copy that stopped there holds).
 std::string gzip(const std::string& text, std::size_t flush_at, std::size_t* flush_offset) {
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string out(deflateBound(&z, uLong(text.size())) + 64, '\0');
-  auto run = [&](std::size_t begin, std::size_t end, int flush) {
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data() + begin));
-    z.avail_in = uInt(end - begin);
-    z.next_out = reinterpret_cast<Bytef*>(&out[z.total_out]);
-    z.avail_out = uInt(out.size() - z.total_out);
-    return deflate(&z, flush);
-  };
-  REQUIRE(run(0, flush_at, Z_FULL_FLUSH) == Z_OK);
-  *flush_offset = z.total_out;
-  REQUIRE(run(flush_at, text.size(), Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
+  const fuzz::FlushedGzip gz = fuzz::gzip_with_flush(text.data(), text.size(), flush_at);
+  REQUIRE(gz.ok);
+  *flush_offset = gz.flush_end;
+  return gz.bytes;
 }
 
 void write(const std::string& path, const std::string& bytes) {

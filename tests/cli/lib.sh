@@ -10,18 +10,25 @@ CHECKS=0
 
 fail() { echo "FAIL: $*" >&2; FAILED=$((FAILED + 1)); }
 
+# run_expecting CODE DESCRIPTION command... : runs the command with its output in $WORK/stdout and
+# $WORK/stderr; false (after a FAIL line) when its exit code is not CODE.
+run_expecting() {
+  local want=$1 what=$2
+  shift 2
+  CHECKS=$((CHECKS + 1))
+  "$@" >"$WORK/stdout" 2>"$WORK/stderr"
+  local got=$?
+  [ "$got" -eq "$want" ] && return 0
+  fail "$what: exit $got, expected $want; stderr: $(tail -c 400 "$WORK/stderr")"
+  return 1
+}
+
 # expect_exit CODE DESCRIPTION -- command...   : runs the command, checks its exit code, and that a
 # failing command prints exactly one line on stderr.
 expect_exit() {
   local want=$1 what=$2
   shift 3
-  CHECKS=$((CHECKS + 1))
-  "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$what: exit $got, expected $want; stderr: $(head -c 400 "$WORK/stderr")"
-    return
-  fi
+  run_expecting "$want" "$what" "$@" || return
   if [ "$want" -ne 0 ]; then
     local lines
     lines=$(wc -l <"$WORK/stderr")
@@ -35,13 +42,7 @@ expect_exit() {
 expect_exit_after_progress() {
   local want=$1 what=$2
   shift 3
-  CHECKS=$((CHECKS + 1))
-  "$@" >"$WORK/stdout" 2>"$WORK/stderr"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$what: exit $got, expected $want; stderr: $(tail -c 400 "$WORK/stderr")"
-    return
-  fi
+  run_expecting "$want" "$what" "$@" || return
   tail -n 1 "$WORK/stderr" | grep -q '^rbmkit [a-z]*: ' || fail "$what: the last line on stderr is not the error: $(tail -c 400 "$WORK/stderr")"
 }
 

@@ -17,6 +17,8 @@
 #include <iterator>
 #include <string>
 
+#include "gzip_writer.hpp"
+
 namespace {
 
 int fail(const std::string& what) {
@@ -50,26 +52,12 @@ int gzip(int argc, char** argv) {
       split = nl + 1;
     }
   }
-  z_stream z{};
-  if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return fail("deflateInit2 failed");
-  std::string out(deflateBound(&z, uLong(text.size())) + 64, '\0');
-  auto run = [&](std::size_t begin, std::size_t end, int flush) {
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data() + begin));
-    z.avail_in = uInt(end - begin);
-    z.next_out = reinterpret_cast<Bytef*>(&out[z.total_out]);
-    z.avail_out = uInt(out.size() - z.total_out);
-    return deflate(&z, flush);
-  };
-  if (run(0, split, Z_FULL_FLUSH) != Z_OK) return fail("deflate failed");
-  const std::size_t offset = z.total_out;
-  if (run(split, text.size(), Z_FINISH) != Z_STREAM_END) return fail("deflate did not finish");
-  out.resize(z.total_out);
-  deflateEnd(&z);
+  const rbmkit::fuzz::FlushedGzip gz = rbmkit::fuzz::gzip_with_flush(text.data(), text.size(), split);
+  if (!gz.ok) return fail("zlib could not compress the input");
   std::ofstream os(argv[1], std::ios::binary);
-  os.write(out.data(), std::streamsize(out.size()));
+  os.write(gz.bytes.data(), std::streamsize(gz.bytes.size()));
   if (!os.flush()) return fail(std::string("cannot write ") + argv[1]);
-  std::cout << (argc == 3 ? offset : out.size()) << "\n";
+  std::cout << (argc == 3 ? gz.flush_end : gz.bytes.size()) << "\n";
   return 0;
 }
 
