@@ -63,4 +63,20 @@ TEST_SUITE("fuzz") {
     CHECK_THROWS_WITH_AS(Trainer<BmStep<float>>(f, path, fuzz::checkpoint_data()),
                          doctest::Contains("contains NaN or infinity"), ModelError);
   }
+
+  TEST_CASE("an empty array in a model file reads as an empty matrix without touching memory") {
+    // Found by the model target under UndefinedBehaviorSanitizer: copying the 0 bytes of an
+    // empty array passed a null pointer to memcpy (undefined behaviour even for 0 bytes). The
+    // machine it belongs to is refused for its shapes.
+    const std::string input = bytes_of(fuzz_data + "/model/empty-array");
+    const std::string path = fuzz::as_model_file(as_bytes(input), input.size());
+    const ModelFile f = read_model_file(path);
+    bool has_empty = false;
+    for (const NamedArray& a : f.arrays) has_empty |= a.bytes.empty();
+    REQUIRE(has_empty);
+    for (const NamedArray& a : f.arrays)
+      if (a.bytes.empty()) CHECK(f.get<float>(a.name, path).n_elem == 0);
+    CHECK_THROWS_WITH_AS(bm_from_file<float>(f, path), doctest::Contains("shapes disagree"),
+                         ModelError);
+  }
 }

@@ -80,7 +80,7 @@ bool InputFile::fill() {
 
 std::size_t InputFile::read_raw(unsigned char* out, std::size_t n) {
   std::size_t total = std::min<std::size_t>(n, z_.avail_in);  // bytes kept from sniffing
-  std::memcpy(out, z_.next_in, total);
+  if (total > 0) std::memcpy(out, z_.next_in, total);
   z_.next_in += total;
   z_.avail_in -= unsigned(total);
   while (total < n && !at_eof_) {

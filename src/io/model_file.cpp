@@ -60,6 +60,12 @@ struct Reader {
 
 std::size_t element_size(ElementType t) { return static_cast<std::size_t>(t); }
 
+/// memcpy for `n` bytes that may be 0, when a pointer of an empty array may be null (memcpy
+/// with a null pointer is undefined even for 0 bytes).
+void copy_bytes(void* to, const void* from, std::size_t n) {
+  if (n > 0) std::memcpy(to, from, n);
+}
+
 /// The bytes of `path`; ModelError "fn: ..." when it cannot be opened or read.
 std::string read_whole_file(const std::string& path, const std::string& fn) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -98,13 +104,13 @@ void ModelFile::put(const std::string& name, const arma::Mat<T>& m) {
   a.cols = m.n_cols;
   a.bytes.resize(m.n_elem * element_size(element_type));
   if (element_type == element_type_of<T>()) {
-    std::memcpy(a.bytes.data(), m.memptr(), a.bytes.size());
+    copy_bytes(a.bytes.data(), m.memptr(), a.bytes.size());
   } else if (element_type == ElementType::float32) {
     const arma::Mat<float> c = arma::conv_to<arma::Mat<float>>::from(m);
-    std::memcpy(a.bytes.data(), c.memptr(), a.bytes.size());
+    copy_bytes(a.bytes.data(), c.memptr(), a.bytes.size());
   } else {
     const arma::Mat<double> c = arma::conv_to<arma::Mat<double>>::from(m);
-    std::memcpy(a.bytes.data(), c.memptr(), a.bytes.size());
+    copy_bytes(a.bytes.data(), c.memptr(), a.bytes.size());
   }
   for (auto& old : arrays)
     if (old.name == name) {
@@ -119,11 +125,11 @@ arma::Mat<T> ModelFile::get(const std::string& name, const std::string& source) 
   const NamedArray& a = array(name, source);
   if (element_type == ElementType::float32) {
     arma::Mat<float> m(a.rows, a.cols);
-    std::memcpy(m.memptr(), a.bytes.data(), a.bytes.size());
+    copy_bytes(m.memptr(), a.bytes.data(), a.bytes.size());
     return arma::conv_to<arma::Mat<T>>::from(m);
   }
   arma::Mat<double> m(a.rows, a.cols);
-  std::memcpy(m.memptr(), a.bytes.data(), a.bytes.size());
+  copy_bytes(m.memptr(), a.bytes.data(), a.bytes.size());
   return arma::conv_to<arma::Mat<T>>::from(m);
 }
 
