@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Installs rbmkit from BUILD_DIR into a fresh prefix and builds EXAMPLES_DIR against it.
+# Installs rbmkit from BUILD_DIR into a fresh prefix and builds EXAMPLES_DIR against it (with the
+# sanitizers of a build configured with RBMKIT_SANITIZE, given as SANITIZE).
+# usage: install_test.sh BUILD_DIR EXAMPLES_DIR WORK_DIR [SANITIZE]
 set -eu
-build=$1 examples=$2 work=$3
+build=$1 examples=$2 work=$3 sanitize=${4:-}
 rm -rf "$work" && mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-cmake -S "$examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+flags=()
+[ -z "$sanitize" ] || flags=(-DCMAKE_CXX_FLAGS="-fsanitize=$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$sanitize")
+cmake -S "$examples" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release "${flags[@]}" >/dev/null
 cmake --build "$work/build" >/dev/null
 test -x "$work/build/feature_learning"
 test -f "$work/prefix/include/rbmkit/models/rbm.hpp"

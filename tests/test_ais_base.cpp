@@ -130,6 +130,27 @@ TEST_SUITE("ais_base") {
     CHECK_FALSE(arma::approx_equal(ea.log_weights, ec.log_weights, "absdiff", 0.0));
   }
 
+  TEST_CASE("a base reweighted by forward runs takes the share of the weights each component's runs carried") {
+    AisBase base = base_rate_base(arma::vec(4, arma::fill::zeros));
+    base.logits = arma::mat(4, 3, arma::fill::zeros);
+    base.weights = {0.5, 0.25, 0.25};
+    // Runs from components 0, 0, 1, 2, 2 with weights 1, 1, 6, 0, 2 (as logs): shares 2/10, 6/10,
+    // 2/10, then 1% of the original weights mixed in.
+    const arma::uvec start = {0, 0, 1, 2, 2};
+    const arma::vec log_w = arma::log(arma::vec{1, 1, 6, 1e-300, 2}) + 700.0;  // scale-free
+    const AisBase r = reweighted_base(base, start, log_w);
+    CHECK(r.weights[0] == doctest::Approx(0.99 * 0.2 + 0.01 * 0.5));
+    CHECK(r.weights[1] == doctest::Approx(0.99 * 0.6 + 0.01 * 0.25));
+    CHECK(r.weights[2] == doctest::Approx(0.99 * 0.2 + 0.01 * 0.25));
+    CHECK(arma::approx_equal(r.logits, base.logits, "absdiff", 0.0));
+    // A component no run started from keeps a positive weight.
+    const AisBase only0 = reweighted_base(base, arma::uvec{0, 0}, arma::vec{0.0, 1.0});
+    CHECK(only0.weights[1] == doctest::Approx(0.01 * 0.25));
+    CHECK(arma::accu(only0.weights) == doctest::Approx(1.0));
+    CHECK_THROWS_AS(reweighted_base(base, arma::uvec{0, 3}, arma::vec{0.0, 0.0}), DimensionError);
+    CHECK_THROWS_AS(reweighted_base(base, arma::uvec{0}, arma::vec{0.0, 0.0}), DimensionError);
+  }
+
   TEST_CASE("bad bases and options are rejected naming the function or field") {
     const Rbm<double> r = trap_rbm();
     const Dataset data = noise(10, 4);

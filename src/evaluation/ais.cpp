@@ -50,12 +50,16 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size
   const std::size_t K = betas.size() - 1;
 
   arma::vec log_w(runs, arma::fill::zeros);
+  arma::uvec start(runs, arma::fill::zeros);
   parallel_for(runs, [&](std::size_t begin, std::size_t end, int) {
     std::vector<Rng> streams;
     for (std::size_t r = begin; r < end; ++r) streams.push_back(rng.split(r));
     detail::ChainGroup g(M, std::move(streams));
     // (z, v₁) ~ p₀, the base mixture.
-    for (std::size_t r = 0; r < g.n; ++r) g.sample_base(r);
+    for (std::size_t r = 0; r < g.n; ++r) {
+      g.sample_base(r);
+      start[begin + r] = g.z[r];
+    }
     std::vector<double> lw(g.n, 0.0);
     for (std::size_t k = 1; k <= K; ++k) {
       // log w += log p*_k(v_k) − log p*_{k−1}(v_k); then v_{k+1} ~ T_k(· | v_k).
@@ -76,6 +80,7 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size
   est.intermediate = K;
   est.base_log_z = M.base_log_z;
   est.log_weights = log_w;
+  est.start_components = start;
   const double m = log_w.max();
   const arma::vec w = arma::exp(log_w - m);  // scaled weights, max 1
   const double mean = arma::mean(w);

@@ -157,6 +157,22 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
   return base;
 }
 
+AisBase reweighted_base(const AisBase& base, const arma::uvec& start_components,
+                        const arma::vec& log_weights, double keep) {
+  if (start_components.n_elem != log_weights.n_elem || log_weights.n_elem == 0)
+    throw DimensionError("reweighted_base: " + std::to_string(start_components.n_elem) +
+                         " start components for " + std::to_string(log_weights.n_elem) + " runs");
+  if (start_components.max() >= base.components())
+    throw DimensionError("reweighted_base: a run started from a component the base lacks");
+  const arma::vec w = arma::exp(log_weights - log_weights.max());
+  arma::vec share(base.components(), arma::fill::zeros);
+  for (arma::uword r = 0; r < w.n_elem; ++r) share[start_components[r]] += w[r];
+  AisBase out = base;
+  out.weights = (1 - keep) * share / arma::accu(share) + keep * base.weights;
+  out.weights /= arma::accu(out.weights);
+  return out;
+}
+
 template <class T>
 double mode_log_z_floor(const Rbm<T>& rbm, const AisBase& base) {
   if (base.modes.n_cols > 1 && base.modes.n_rows != rbm.n_hidden())

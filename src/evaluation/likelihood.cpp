@@ -132,8 +132,12 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
       for (std::size_t e = 0; e < ne; ++e) idx[e] = e * rep.examples / ne;
       Rng brng(o.seed);
       const arma::Mat<T> V = make_batch<T>(data, idx, 0, ne, o.binarize, o.threshold, brng);
+      // The forward base's components, weighted by the share of Ẑ the runs from each carried:
+      // the annealing model then holds about the mass the RBM has in each mode (ais.hpp).
+      const AisBase reverse_base =
+          reweighted_base(rep.base, rep.log_z.start_components, rep.log_z.log_weights);
       const ReverseAisEstimate rev =
-          reverse_ais(rbm, rep.base, V, o.reverse_chains, betas, backward);
+          reverse_ais(rbm, reverse_base, V, o.reverse_chains, betas, backward);
       rep.has_reverse = true;
       rep.reverse_examples = ne;
       rep.reverse_log_z = rev.log_z_mean;

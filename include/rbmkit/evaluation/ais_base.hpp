@@ -83,6 +83,15 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
 template <class T>
 double mode_log_z_floor(const Rbm<T>& rbm, const AisBase& base);
 
+/// `base` with its weights set to the share of Ẑ that forward AIS from it carried in the runs
+/// started from each component, π'_z ∝ Σ_{r: z_r = z} w_r, mixed with `keep` of the original
+/// weights (so that none is 0): `start_components` and `log_weights` are those of
+/// LogZEstimate (ais.hpp). The forward runs measure how much of Z each component's basin holds;
+/// an annealing model from π' puts about that mass there (ais.hpp, ReverseAisEstimate). Throws
+/// DimensionError when the two vectors differ in length or name a component the base lacks.
+AisBase reweighted_base(const AisBase& base, const arma::uvec& start_components,
+                        const arma::vec& log_weights, double keep = 0.01);
+
 /// Which base forward AIS starts from; named "rate" and "modes" (EnumNames).
 enum class AisBaseKind {
   base_rate,  ///< base_rate_base: the base-rate model alone

@@ -5,8 +5,11 @@
 /// A machine gives P(v) = exp(−F(v)) / Z, so the mean log-likelihood of a data set is
 /// mean(−F(v)) − log Z in nats per example: everything hard is log Z = log Σ_v exp(−F(v)). For an
 /// RBM it is exact by enumeration (exact.hpp) when the smaller layer is small, else estimated by
-/// AIS with reverse annealing as a conservative check (ais.hpp). For a general Boltzmann machine
-/// it is exact when every joint state can be enumerated, and not available otherwise.
+/// AIS, with reverse annealing to the same base components as a check from the other side
+/// (ais.hpp): its estimate is reported as conservative only when it contradicts neither AIS nor
+/// a certain bound from the RBM's modes, and is otherwise withheld with the reason. For a
+/// general Boltzmann machine it is exact when every joint state can be enumerated, and not
+/// available otherwise.
 #include <armadillo>
 #include <cstddef>
 #include <cstdint>
@@ -56,7 +59,8 @@ struct LikelihoodOptions {
   std::size_t ais_runs = default_ais_runs;    ///< forward AIS runs (≥ 1)
   std::size_t ais_betas = default_ais_betas;  ///< intermediate distributions (≥ 3, ais_schedule)
   /// Where the forward runs start: the base-rate model alone, or with the RBM's modes added
-  /// (mode_mixture_base, the default). Reverse annealing ends at the same base.
+  /// (mode_mixture_base, the default). Reverse annealing ends at the same components, weighted
+  /// by the share of Ẑ the forward runs from each carried (reweighted_base).
   AisBaseKind ais_base = AisBaseKind::modes;
   ModeBaseOptions modes;  ///< settings of the mode search (its binarisation is set from below)
   std::size_t reverse_examples = 100;  ///< examples annealed in reverse (evenly spaced); 0 = none
