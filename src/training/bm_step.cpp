@@ -94,7 +94,7 @@ void BmStep<T>::load_state(const ModelFile& f, const std::string& source) {
   r.get("velocity.W", vW_, n, n);
   r.get("velocity.bias", vbias_, n, 1);
   r.get_rows("chains", this->chains_, n);
-  r.get_rows("hidden", hidden_, nh);
+  r.get("hidden", hidden_, nh, hidden_.n_cols);  // one column per training example (begin)
   this->model_.check(source);
 }
 

@@ -107,6 +107,7 @@ Trainer<Step>::Trainer(const ModelFile& file, const std::string& source, const D
                     std::to_string(data_examples_) + " examples, checksum " +
                     hex(data_checksum_) + "; the run has " + std::to_string(examples) +
                     " examples, checksum " + hex(checksum) + ")");
+  step_.begin(train_);  // sizes the per-example state that load_state then fills
   step_.load_state(file, source);
   average_.load(file, "run.average.", source, step_.parameters());
   epoch_ = entry_count(file, "run.epoch", source);

@@ -51,7 +51,8 @@ public:
 
   /// Stores the current parameters and the whole optimiser state as "state.*" arrays.
   void save_state(ModelFile& file) const;
-  /// Restores what save_state stored; throws ModelError naming `source`.
+  /// Restores what save_state stored, after begin on the run's training set (the stored hidden
+  /// states must have one column per example); throws ModelError naming `source`.
   void load_state(const ModelFile& file, const std::string& source);
 
 private:
