@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -27,10 +29,37 @@ const std::uint8_t* as_bytes(const std::string& s) {
   return reinterpret_cast<const std::uint8_t*>(s.data());
 }
 
+/// The targets write each input to $TMPDIR/rbmkit-fuzz-<pid>.* (fuzz_input.hpp): in a test, a
+/// private directory that is removed afterwards, so no run leaves files behind.
+struct PrivateTmpdir {
+  std::filesystem::path dir;
+  std::string saved;
+  bool had = false;
+  PrivateTmpdir() {
+    dir = std::filesystem::temp_directory_path() /
+          ("rbmkit-fuzz-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    if (const char* t = std::getenv("TMPDIR")) {
+      had = true;
+      saved = t;
+    }
+    ::setenv("TMPDIR", dir.c_str(), 1);
+  }
+  ~PrivateTmpdir() {
+    if (had)
+      ::setenv("TMPDIR", saved.c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("fuzz") {
   TEST_CASE("every input that once failed a fuzz target now passes its checks") {
+    const PrivateTmpdir tmp;
     // tests/data/fuzz/<target>/<name>: what libFuzzer saved when the target crashed or a check
     // of the target failed (scripts/fuzz, docs/robustness.md). A failure here aborts the run.
     using Target = void (*)(const std::uint8_t*, std::size_t);
@@ -52,6 +81,7 @@ TEST_SUITE("fuzz") {
   }
 
   TEST_CASE("a checkpoint whose training state holds NaN is refused as a damaged model file") {
+    const PrivateTmpdir tmp;
     // Found by the checkpoint target: a state array (here a Boltzmann machine's parameters
     // behind the averaged ones) with a NaN was loaded, and the run failed later as if training
     // had diverged. The state is now checked as it is read.
@@ -65,6 +95,7 @@ TEST_SUITE("fuzz") {
   }
 
   TEST_CASE("an empty array in a model file reads as an empty matrix without touching memory") {
+    const PrivateTmpdir tmp;
     // Found by the model target under UndefinedBehaviorSanitizer: copying the 0 bytes of an
     // empty array passed a null pointer to memcpy (undefined behaviour even for 0 bytes). The
     // machine it belongs to is refused for its shapes.
