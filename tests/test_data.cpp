@@ -277,4 +277,27 @@ TEST_SUITE("csv") {
     CHECK(format17(0.1) == "0.10000000000000001");
     CHECK_THROWS_AS(write_csv_matrix(temp_path("no_dir/w.csv"), m), OutputError);
   }
+
+  TEST_CASE("values in memory are stored to the nearest 1/255 - clipped to [0 -1] - NaN refused") {
+    // Two examples of three values, one per column; the sparse form gives the same bytes.
+    const arma::mat V = {{0.0, -0.2}, {0.5, 1.7}, {1.0, 0.3}};
+    const Dataset d = dataset_from_values(V, "X");
+    CHECK(d.source == "X");
+    REQUIRE(d.dim() == 3);
+    REQUIRE(d.size() == 2);
+    const arma::Mat<std::uint8_t> expected = {{0, 0}, {128, 255}, {255, 77}};
+    CHECK(arma::all(arma::vectorise(d.pixels == expected)));
+    CHECK(arma::all(arma::vectorise(dataset_from_values(arma::SpMat<double>(V), "X").pixels ==
+                                    expected)));
+    // Bytes of an image come back exactly from their values v/255, in float too.
+    arma::fmat grey(1, 256);
+    for (int b = 0; b < 256; ++b) grey(0, b) = float(b) / 255.0f;
+    const Dataset g = dataset_from_values(grey, "grey");
+    for (int b = 0; b < 256; ++b) CHECK(int(g.pixels(0, b)) == b);
+    arma::mat bad = V;
+    bad(1, 1) = arma::datum::nan;
+    CHECK_THROWS_WITH_AS(dataset_from_values(bad, "X"),
+                         doctest::Contains("dataset_from_values(X): NaN in example 1, dimension 1"),
+                         DataError);
+  }
 }

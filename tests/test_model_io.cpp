@@ -75,6 +75,21 @@ TEST_SUITE("model_io") {
     CHECK(slurp(pd) == slurp(temp_path("d2.rbm")));
   }
 
+  TEST_CASE("a model file's bytes parse back to the same file - damaged bytes are refused") {
+    Rng rng(3);
+    const ModelFile f = make_rbm_file(test::random_rbm(5, 4, rng), {{"hidden", "4"}}, rng.state());
+    const std::string bytes = model_file_bytes(f);
+    const std::string path = temp_path("bytes.rbm");
+    write_model_file(path, f);
+    CHECK(slurp(path) == bytes);
+    const ModelFile back = parse_model_file(bytes, "memory");
+    CHECK(model_file_bytes(back) == bytes);
+    CHECK(back.config.at("hidden") == "4");
+    std::string damaged = bytes;
+    damaged[damaged.size() / 2] ^= 1;
+    CHECK_THROWS_WITH_AS(parse_model_file(damaged, "memory"), doctest::Contains("memory"), ModelError);
+  }
+
   TEST_CASE("a damaged - truncated or foreign model file is refused") {
     Rng rng(2);
     const std::string p = temp_path("dmg.rbm");

@@ -151,6 +151,47 @@ Dataset load_dataset(const std::string& path) {
   return read_idx(path);
 }
 
+namespace {
+
+/// The byte storing value x: the nearest multiple of 1/255 after clipping to [0,1].
+std::uint8_t value_byte(double x, const std::string& source, std::size_t example,
+                        std::size_t dim) {
+  if (std::isnan(x))
+    throw DataError("dataset_from_values(" + source + "): NaN in example " +
+                    std::to_string(example) + ", dimension " + std::to_string(dim));
+  return static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.0, 1.0) * 255.0));
+}
+
+}  // namespace
+
+template <class T>
+Dataset dataset_from_values(const arma::Mat<T>& values, const std::string& source) {
+  Dataset d;
+  d.source = source;
+  d.pixels.set_size(values.n_rows, values.n_cols);
+  for (arma::uword j = 0; j < values.n_cols; ++j) {
+    const T* src = values.colptr(j);
+    std::uint8_t* dst = d.pixels.colptr(j);
+    for (arma::uword i = 0; i < values.n_rows; ++i) dst[i] = value_byte(double(src[i]), source, j, i);
+  }
+  return d;
+}
+
+template <class T>
+Dataset dataset_from_values(const arma::SpMat<T>& values, const std::string& source) {
+  Dataset d;
+  d.source = source;
+  d.pixels.zeros(values.n_rows, values.n_cols);
+  for (auto it = values.begin(); it != values.end(); ++it)
+    d.pixels(it.row(), it.col()) = value_byte(double(*it), source, it.col(), it.row());
+  return d;
+}
+
+template Dataset dataset_from_values(const arma::Mat<float>&, const std::string&);
+template Dataset dataset_from_values(const arma::Mat<double>&, const std::string&);
+template Dataset dataset_from_values(const arma::SpMat<float>&, const std::string&);
+template Dataset dataset_from_values(const arma::SpMat<double>&, const std::string&);
+
 std::string default_train_images() {
   return "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
 }

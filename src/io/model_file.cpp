@@ -133,7 +133,7 @@ arma::Mat<T> ModelFile::get(const std::string& name, const std::string& source) 
   return arma::conv_to<arma::Mat<T>>::from(m);
 }
 
-void write_model_file(const std::string& path, const ModelFile& f) {
+std::string model_file_bytes(const ModelFile& f) {
   std::string out(reinterpret_cast<const char*>(kMagic), sizeof kMagic);
   put_u32(out, f.version);
   put_u8(out, static_cast<std::uint8_t>(f.element_type));
@@ -165,6 +165,11 @@ void write_model_file(const std::string& path, const ModelFile& f) {
   }
   const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()));
   put_u32(out, static_cast<std::uint32_t>(crc));
+  return out;
+}
+
+void write_model_file(const std::string& path, const ModelFile& f) {
+  const std::string out = model_file_bytes(f);
   write_file_atomically(path, [&](std::ostream& os) { os.write(out.data(), std::streamsize(out.size())); });
 }
 
@@ -175,6 +180,11 @@ ModelFile read_model_file(const std::string& path) {
   if (S_ISDIR(st.st_mode)) throw ModelError(fn + ": is a directory");
   const std::string data = read_whole_file(path, fn);
   if (data.empty()) throw ModelError(fn + ": the file is empty");
+  return parse_model_file(data, path);
+}
+
+ModelFile parse_model_file(const std::string& data, const std::string& path) {
+  const std::string fn = "read_model_file(" + path + ")";
   if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0)
     throw ModelError(fn + ": not an rbmkit model file (bad magic)");
   if (data.size() < sizeof kMagic + 4 + 4)

@@ -49,6 +49,16 @@ Dataset read_csv(const std::string& path);
 /// Reads `path` as CSV when its name ends in .csv or .csv.gz, as IDX otherwise.
 Dataset load_dataset(const std::string& path);
 
+/// A data set of values held in memory, one example per column (a C-ordered examples × dim
+/// array seen column-major is this layout): values in [0,1] are stored to the nearest 1/255,
+/// values below 0 as 0 and above 1 as 1. Throws DataError naming `source` for a NaN.
+template <class T>
+Dataset dataset_from_values(const arma::Mat<T>& values, const std::string& source);
+/// The same from a sparse matrix, dim × examples, absent entries 0 (a CSR examples × dim matrix
+/// seen as CSC is this layout).
+template <class T>
+Dataset dataset_from_values(const arma::SpMat<T>& values, const std::string& source);
+
 /// The Fashion-MNIST training images installed by Debian's dataset-fashion-mnist package.
 std::string default_train_images();
 /// The Fashion-MNIST test images installed by Debian's dataset-fashion-mnist package.
@@ -64,6 +74,10 @@ template <class T>
 arma::Mat<T> make_batch(const Dataset& data, std::size_t first, std::size_t count, Binarize mode,
                         double threshold, Rng& rng);
 
+extern template Dataset dataset_from_values(const arma::Mat<float>&, const std::string&);
+extern template Dataset dataset_from_values(const arma::Mat<double>&, const std::string&);
+extern template Dataset dataset_from_values(const arma::SpMat<float>&, const std::string&);
+extern template Dataset dataset_from_values(const arma::SpMat<double>&, const std::string&);
 extern template arma::Mat<float> make_batch<float>(const Dataset&, const arma::uvec&, std::size_t,
                                                    std::size_t, Binarize, double, Rng&);
 extern template arma::Mat<double> make_batch<double>(const Dataset&, const arma::uvec&,

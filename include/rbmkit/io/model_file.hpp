@@ -86,6 +86,10 @@ struct ModelFile {
 void write_model_file(const std::string& path, const ModelFile& file);
 /// Reads and verifies a model file: magic, version, types, sizes and checksum.
 ModelFile read_model_file(const std::string& path);
+/// The bytes write_model_file writes (e.g. to keep a model in memory or in a pickle).
+std::string model_file_bytes(const ModelFile& file);
+/// Parses and verifies the bytes of a model file as read_model_file does; messages name `source`.
+ModelFile parse_model_file(const std::string& bytes, const std::string& source);
 
 /// A model file holding `rbm` with the given configuration and generator state.
 template <class T>
