@@ -155,6 +155,56 @@ TEST_SUITE("engine") {
                          doctest::Contains("cannot end after 2"), InvalidArgument);
   }
 
+  TEST_CASE("continuing a run on new data one epoch at a time equals one longer run") {
+    // Without averaging and with a constant schedule, epoch 2 of one run and a new one-epoch
+    // run continuing the file after epoch 1 see the same state, generator and order.
+    const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
+    for (Method method : {Method::cd, Method::pcd}) {
+      CAPTURE(to_string(method));
+      TrainConfig cfg = small_config(method, GradientPath::contrastive);
+      cfg.average_from = 1;
+      cfg.momentum_epochs = 0;
+      cfg.epochs = 2;
+      Trainer<RbmStep<double>> whole(cfg, data);
+      whole.run();
+      cfg.epochs = 1;
+      Trainer<RbmStep<double>> first(cfg, data);
+      first.run();
+      cfg.seed = 99;  // not used: the generator continues from the file
+      Trainer<RbmStep<double>> next(cfg, data, first.to_file(), "first.rbm");
+      next.run();
+      CHECK(fixtures::same_bits(next.model().W(), whole.model().W()));
+      CHECK(fixtures::same_bits(next.model().c(), whole.model().c()));
+      // Continuing from the model alone (no training state) does not give the same bits.
+      const ModelFile plain = make_rbm_file(first.model(), cfg.to_map(), Rng::State{});
+      Trainer<RbmStep<double>> fresh_state(cfg, data, plain, "plain.rbm");
+      fresh_state.run();
+      CHECK_FALSE(fixtures::same_bits(fresh_state.model().W(), whole.model().W()));
+    }
+  }
+
+  TEST_CASE("continuing a run on data or a size that does not fit the model is refused") {
+    const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
+    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+    cfg.epochs = 1;
+    Trainer<RbmStep<double>> t(cfg, data);
+    t.run();
+    const ModelFile f = t.to_file();
+    CHECK_NOTHROW(Trainer<RbmStep<double>>(cfg, fixtures::random_binary_dataset(12, 20, 3), f, "m.rbm"));
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(cfg, fixtures::random_binary_dataset(11, 20, 3), f, "m.rbm"),
+                         doctest::Contains("has 11 dimensions, the model in m.rbm 12 visible units"),
+                         DimensionError);
+    TrainConfig wider = cfg;
+    wider.hidden = 7;
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(wider, data, f, "m.rbm"),
+                         doctest::Contains("TrainConfig::hidden: 7, but the model in m.rbm has 6"),
+                         InvalidArgument);
+    TrainConfig bm = cfg;
+    bm.machine = MachineKind::bm;
+    CHECK_THROWS_WITH_AS(Trainer<BmStep<double>>(bm, data, f, "m.rbm"),
+                         doctest::Contains("RBMs only"), InvalidArgument);
+  }
+
   TEST_CASE("model files record only the fields that apply") {
     TrainConfig c;
     c.method = Method::cd;

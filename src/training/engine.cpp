@@ -131,6 +131,41 @@ Trainer<Step>::Trainer(const ModelFile& file, const std::string& source, const D
   }
 }
 
+namespace {
+
+/// The model `file` holds, for a run of `config` on `train` continuing it (checked to fit).
+template <class Step>
+typename Step::Model continued_model(const ModelFile& file, const std::string& source,
+                                     const TrainConfig& config, const Dataset& train) {
+  if (config.machine != MachineKind::rbm || file.kind != MachineKind::rbm)
+    throw InvalidArgument("Trainer: continuing on other data is implemented for RBMs only");
+  if (config.hidden != file.n_hidden)
+    throw InvalidArgument("TrainConfig::hidden: " + std::to_string(config.hidden) +
+                          ", but the model in " + source + " has " +
+                          std::to_string(file.n_hidden) + " hidden units");
+  if (train.dim() != file.n_visible)
+    throw DimensionError(train.source + ": has " + std::to_string(train.dim()) +
+                         " dimensions, the model in " + source + " " +
+                         std::to_string(file.n_visible) + " visible units");
+  return Step::model_from(file, source);
+}
+
+}  // namespace
+
+template <class Step>
+Trainer<Step>::Trainer(const TrainConfig& config, const Dataset& data, const ModelFile& file,
+                       const std::string& source)
+    : config_(config),
+      rng_(config.seed),
+      step_(config_, (config_.validate(), split(data),
+                      continued_model<Step>(file, source, config_, train_))) {
+  step_.begin(train_);
+  if (has_training_state(file)) {
+    step_.load_state(file, source);  // after begin: the stored centring offsets are kept
+    rng_.set_state(file.rng_state);
+  }
+}
+
 template <class Step>
 void Trainer<Step>::change_epochs(std::size_t stored_epochs) {
   const std::size_t begun = epoch_ + (position_ > 0 ? 1 : 0);

@@ -81,6 +81,18 @@ public:
   /// ModelError naming `source` when the file holds no training state.
   Trainer(const ModelFile& file, const std::string& source, const Dataset& data,
           std::size_t epochs = 0);
+  /// A new run of `config` on `data` that starts where the run stored in `file` (written by
+  /// to_file) stopped, instead of from a fresh initial model: the current parameters and the
+  /// step's whole state (velocities, persistent chains, centring offsets) carry over and the
+  /// generator continues from the file's; epochs, the order and averaging start afresh on
+  /// `data`, which may be any data of the model's dimension (further training on new data, as
+  /// scikit-learn's partial_fit). A file without training state (exported, imported) gives its
+  /// model with a fresh step and Rng(config.seed). RBMs only: a Boltzmann machine's per-example
+  /// hidden states belong to the data it was trained on (InvalidArgument). Throws ModelError
+  /// naming `source` for a file that holds no RBM, InvalidArgument when config.hidden differs
+  /// from the file's model, DimensionError for data of another dimension.
+  Trainer(const TrainConfig& config, const Dataset& data, const ModelFile& file,
+          const std::string& source);
 
   /// Trains until all epochs are done (returns true) or hooks.stop() asks to stop (false).
   /// Throws NumericalError when the parameters become NaN or infinite (checked after every
