@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "rbmkit/core/error.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 #include "rbmkit/training/statistics.hpp"
 #include "tiny.hpp"
@@ -106,5 +107,35 @@ TEST_SUITE("gibbs") {
     Rng rng(23);
     const Rbm<double> rbm(3, 2);
     CHECK_THROWS(gibbs_chain(rbm, arma::mat(3, 1, arma::fill::zeros), 0, rng));
+  }
+
+  TEST_CASE("sample_model draws from the model's distribution of visible states") {
+    // 20000 independent chains of 30 steps on a 3x2 RBM; each of the 8 states' frequency within
+    // 5 standard errors of exp(-F(v))/Z (false alarm < 8 * 6e-7; 30 steps leave a mixing
+    // error far below one standard error on a model this small).
+    Rng rng(5);
+    const Rbm<double> rbm = test::random_rbm(3, 2, rng);
+    const arma::mat S = sample_model(rbm, 20000, 30, rng);
+    REQUIRE(S.n_rows == 3);
+    REQUIRE(S.n_cols == 20000);
+    const arma::mat states = all_states(3);
+    const arma::vec neg_f = -rbm.free_energy(states);
+    const arma::vec p = arma::exp(neg_f - test::naive_log_sum_exp(neg_f));
+    arma::vec freq(8, arma::fill::zeros);
+    for (std::size_t j = 0; j < S.n_cols; ++j)
+      freq[std::size_t(S(0, j) + 2 * S(1, j) + 4 * S(2, j))] += 1.0 / double(S.n_cols);
+    for (std::size_t k = 0; k < 8; ++k) {
+      CAPTURE(k);
+      CHECK(std::abs(freq[k] - p[k]) < 5 * std::sqrt(p[k] * (1 - p[k]) / double(S.n_cols)));
+    }
+    // The same bound tells the samples from another model's distribution.
+    const Rbm<double> other = test::random_rbm(3, 2, rng);
+    const arma::vec other_neg_f = -other.free_energy(states);
+    const arma::vec q = arma::exp(other_neg_f - test::naive_log_sum_exp(other_neg_f));
+    bool told = false;
+    for (std::size_t k = 0; k < 8; ++k)
+      told = told || std::abs(freq[k] - q[k]) >= 5 * std::sqrt(q[k] * (1 - q[k]) / double(S.n_cols));
+    CHECK(told);
+    CHECK_THROWS_AS(sample_model(rbm, 5, 0, rng), InvalidArgument);
   }
 }

@@ -23,6 +23,17 @@ Phase<T> gibbs_chain(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, R
   return gibbs_chain_from(rbm, rbm.hidden_mean(V0), k, rng);
 }
 
+template <class T>
+arma::Mat<T> sample_model(const Rbm<T>& rbm, std::size_t n, std::size_t steps, Rng& rng) {
+  if (steps == 0) throw InvalidArgument("sample_model: steps must be at least 1");
+  if (n == 0) return arma::Mat<T>(rbm.n_visible(), 0);
+  const arma::Mat<T> start = sample_bernoulli<T>(
+      arma::repmat(sigmoid<T>(arma::Mat<T>(rbm.b())), 1, n), rng);
+  return gibbs_chain(rbm, start, steps, rng).v;
+}
+
+template arma::Mat<float> sample_model(const Rbm<float>&, std::size_t, std::size_t, Rng&);
+template arma::Mat<double> sample_model(const Rbm<double>&, std::size_t, std::size_t, Rng&);
 template Phase<float> gibbs_chain(const Rbm<float>&, const arma::Mat<float>&, std::size_t, Rng&);
 template Phase<double> gibbs_chain(const Rbm<double>&, const arma::Mat<double>&, std::size_t,
                                    Rng&);

@@ -24,6 +24,14 @@ Phase<T> gibbs_chain(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, R
 template <class T>
 Phase<T> gibbs_chain_from(const Rbm<T>& rbm, const arma::Mat<T>& H0, std::size_t k, Rng& rng);
 
+/// `n` samples of the model: one chain per sample, started from visible states drawn from the
+/// visible biases alone (P(v_i = 1) = sigm(b_i), the model without its weights), run for
+/// `steps` ≥ 1 block Gibbs steps. Returns the n_visible × n final visible states.
+template <class T>
+arma::Mat<T> sample_model(const Rbm<T>& rbm, std::size_t n, std::size_t steps, Rng& rng);
+
+extern template arma::Mat<float> sample_model(const Rbm<float>&, std::size_t, std::size_t, Rng&);
+extern template arma::Mat<double> sample_model(const Rbm<double>&, std::size_t, std::size_t, Rng&);
 extern template Phase<float> gibbs_chain(const Rbm<float>&, const arma::Mat<float>&, std::size_t,
                                          Rng&);
 extern template Phase<double> gibbs_chain(const Rbm<double>&, const arma::Mat<double>&,
