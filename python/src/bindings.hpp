@@ -1,0 +1,17 @@
+#pragma once
+// The parts of the module _core, one function per source file.
+#include <pybind11/pybind11.h>
+
+namespace rbmkit::python {
+
+/// TrainConfig and the translation of rbmkit's exceptions into Python's (module.cpp).
+void bind_config(pybind11::module_& m);
+/// Dataset: numpy or CSR values in [0,1] stored as bytes, the engine's input (data.cpp).
+void bind_data(pybind11::module_& m);
+/// train: a run of the engine with the GIL released, interruptible by Ctrl-C (training.cpp).
+void bind_training(pybind11::module_& m);
+/// What a trained RBM does: hidden means, pseudo-likelihood, log-likelihood, Gibbs sampling,
+/// model files (model.cpp).
+void bind_model(pybind11::module_& m);
+
+}  // namespace rbmkit::python
