@@ -11,6 +11,7 @@ shared with the ``rbmkit`` program.
 from . import _core
 from ._core import read_idx, read_idx_labels
 from ._rbm import BernoulliRBM
+from ._studies import Equivalence, Updates, equivalence
 
 __version__ = _core.__version__
-__all__ = ["BernoulliRBM", "read_idx", "read_idx_labels"]
+__all__ = ["BernoulliRBM", "equivalence", "Equivalence", "Updates", "read_idx", "read_idx_labels"]

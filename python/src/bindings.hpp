@@ -13,5 +13,7 @@ void bind_training(pybind11::module_& m);
 /// What a trained RBM does: hidden means, pseudo-likelihood, log-likelihood, Gibbs sampling,
 /// model files (model.cpp).
 void bind_model(pybind11::module_& m);
+/// The equivalence of the two gradient paths on one minibatch (studies.cpp).
+void bind_studies(pybind11::module_& m);
 
 }  // namespace rbmkit::python

@@ -99,4 +99,5 @@ PYBIND11_MODULE(_core, m) {
   rbmkit::python::bind_data(m);
   rbmkit::python::bind_training(m);
   rbmkit::python::bind_model(m);
+  rbmkit::python::bind_studies(m);
 }
