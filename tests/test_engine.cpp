@@ -60,6 +60,14 @@ TrainConfig small_config(Method method, GradientPath path) {
   return c;
 }
 
+/// A finished double-precision RBM run of `cfg` with `epochs` epochs.
+Trainer<RbmStep<double>> finished_run(TrainConfig cfg, std::size_t epochs, const Dataset& data) {
+  cfg.epochs = epochs;
+  Trainer<RbmStep<double>> t(cfg, data);
+  t.run();
+  return t;
+}
+
 }  // namespace
 
 TEST_SUITE("engine") {
@@ -120,13 +128,8 @@ TEST_SUITE("engine") {
     const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
     TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
     cfg.average_from = 1;
-    cfg.epochs = 4;
-    Trainer<RbmStep<double>> four(cfg, data);
-    four.run();
-    cfg.epochs = 2;
-    Trainer<RbmStep<double>> two(cfg, data);
-    two.run();
-    Trainer<RbmStep<double>> more(two.to_file(), "two.rbm", data, 4);
+    const auto four = finished_run(cfg, 4, data);
+    Trainer<RbmStep<double>> more(finished_run(cfg, 2, data).to_file(), "two.rbm", data, 4);
     CHECK(more.epochs_done() == 2);
     more.run();
     CHECK(more.epochs_done() == 4);
@@ -164,12 +167,9 @@ TEST_SUITE("engine") {
       TrainConfig cfg = small_config(method, GradientPath::contrastive);
       cfg.average_from = 1;
       cfg.momentum_epochs = 0;
-      cfg.epochs = 2;
-      Trainer<RbmStep<double>> whole(cfg, data);
-      whole.run();
+      const auto whole = finished_run(cfg, 2, data);
+      const auto first = finished_run(cfg, 1, data);
       cfg.epochs = 1;
-      Trainer<RbmStep<double>> first(cfg, data);
-      first.run();
       cfg.seed = 99;  // not used: the generator continues from the file
       Trainer<RbmStep<double>> next(cfg, data, first.to_file(), "first.rbm");
       next.run();
@@ -185,11 +185,8 @@ TEST_SUITE("engine") {
 
   TEST_CASE("continuing a run on data or a size that does not fit the model is refused") {
     const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
-    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
-    cfg.epochs = 1;
-    Trainer<RbmStep<double>> t(cfg, data);
-    t.run();
-    const ModelFile f = t.to_file();
+    const TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+    const ModelFile f = finished_run(cfg, 1, data).to_file();
     CHECK_NOTHROW(Trainer<RbmStep<double>>(cfg, fixtures::random_binary_dataset(12, 20, 3), f, "m.rbm"));
     CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(cfg, fixtures::random_binary_dataset(11, 20, 3), f, "m.rbm"),
                          doctest::Contains("has 11 dimensions, the model in m.rbm 12 visible units"),
