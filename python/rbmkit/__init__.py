@@ -9,9 +9,10 @@ docs/python.md describes the estimator, how float input becomes training data, a
 shared with the ``rbmkit`` program.
 """
 from . import _core
-from ._core import read_idx, read_idx_labels
+from ._core import GradientEstimator, estimator_names, is_unbiased, read_idx, read_idx_labels
 from ._rbm import BernoulliRBM
 from ._studies import Equivalence, Updates, equivalence
 
 __version__ = _core.__version__
-__all__ = ["BernoulliRBM", "equivalence", "Equivalence", "Updates", "read_idx", "read_idx_labels"]
+__all__ = ["BernoulliRBM", "equivalence", "Equivalence", "Updates", "GradientEstimator",
+           "estimator_names", "is_unbiased", "read_idx", "read_idx_labels"]

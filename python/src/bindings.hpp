@@ -15,5 +15,8 @@ void bind_training(pybind11::module_& m);
 void bind_model(pybind11::module_& m);
 /// The equivalence of the two gradient paths on one minibatch (studies.cpp).
 void bind_studies(pybind11::module_& m);
+/// The gradient estimators of stochastic binary neurons with losses written in Python
+/// (estimators.cpp).
+void bind_estimators(pybind11::module_& m);
 
 }  // namespace rbmkit::python

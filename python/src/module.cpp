@@ -100,4 +100,5 @@ PYBIND11_MODULE(_core, m) {
   rbmkit::python::bind_training(m);
   rbmkit::python::bind_model(m);
   rbmkit::python::bind_studies(m);
+  rbmkit::python::bind_estimators(m);
 }
