@@ -238,7 +238,9 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         method='exact' enumerates the smaller layer (up to 30 units; ValueError beyond),
         method='ais' estimates log Z by annealed importance sampling from a base built from X.
         With return_report=True, a dict with log Z, its standard error, the +-3 sigma bounds
-        and the reverse-annealing (conservative) estimate.
+        and, for AIS, the reverse-annealing estimate: 'conservative_log_likelihood' holds it
+        only when it contradicts neither AIS nor the certain ceiling from the RBM's modes
+        (None otherwise; 'reverse_above_ais' and 'reverse_above_ceiling' say why).
         """
         X = self._check_input(X)
         if method not in ("exact", "ais"):

@@ -102,7 +102,16 @@ py::dict log_likelihood(const Array<T>& W, const Array<T>& b, const Array<T>& c,
   d["mean_neg_free_energy"] = r.mean_neg_free_energy;
   d["log_z"] = r.log_z.log_z;
   d["log_z_stderr"] = r.log_z.log_z_stderr;
-  if (r.has_conservative) d["conservative_log_likelihood"] = r.conservative_log_likelihood;
+  // The reverse-annealing estimate, read as conservative only when nothing contradicts it
+  // (likelihood.hpp); None otherwise, with the reverse estimate and the reasons beside it.
+  d["conservative_log_likelihood"] =
+      r.has_conservative() ? py::object(py::float_(r.reverse_log_likelihood)) : py::none();
+  if (r.has_reverse) {
+    d["reverse_log_likelihood"] = r.reverse_log_likelihood;
+    d["reverse_log_z_stderr"] = r.reverse_log_z_stderr;
+    d["reverse_above_ais"] = r.reverse_above_ais;
+    d["reverse_above_ceiling"] = r.reverse_above_ceiling;
+  }
   d["seconds"] = r.seconds;
   return d;
 }

@@ -113,6 +113,15 @@ def test_exact_log_likelihood_matches_enumeration_and_ais_comes_close(binary_dat
     report = rbm.log_likelihood(binary_data, "ais", random_state=1, return_report=True)
     assert report["method"] == "ais"
     assert abs(report["log_likelihood"] - exact) < 0.1
+    # The reverse estimate is given as conservative only when nothing contradicts it; when it
+    # is, it lies below the exact value within 3 of its standard errors.
+    assert "reverse_log_likelihood" in report
+    conservative = report["conservative_log_likelihood"]
+    if conservative is None:
+        assert report["reverse_above_ais"] or report["reverse_above_ceiling"]
+    else:
+        assert conservative == report["reverse_log_likelihood"]
+        assert conservative <= exact + 3 * report["reverse_log_z_stderr"]
 
 
 def test_partial_fit_continues_one_epoch_at_a_time(binary_data):
