@@ -166,6 +166,115 @@ TEST_SUITE("data") {
     CHECK(error_of<DataError>([&] { read_csv(p); }).find("no examples") != std::string::npos);
   }
 
+  TEST_CASE("CSV scale - 0..16 integers are refused unless --scale max divides by the largest value") {
+    const std::string p = temp_path("digits.csv");
+    write_text(p, "0,0,1\n0,8,16\n4,1,0\n");
+    const std::string msg = error_of<DataError>([&] { read_csv(p); });
+    CHECK(msg.find(p) != std::string::npos);
+    CHECK(msg.find("line 2: value 8") != std::string::npos);  // the first value above 1
+    CHECK(msg.find("--scale max") != std::string::npos);
+    const Dataset d = read_csv(p, {DataScale::max, 0});
+    CHECK(d.scale == DataScale::max);
+    CHECK(d.divisor == 16);
+    CHECK(d.pixels(2, 1) == 255);
+    CHECK(d.pixels(1, 1) == 128);  // 8/16 * 255 = 127.5
+    CHECK(d.pixels(0, 2) == 64);   // 4/16 * 255 = 63.75
+    const Dataset b = read_csv(p, {DataScale::byte, 0});
+    CHECK(b.pixels(2, 1) == 16);
+    // Integers whose largest value is at least 128 are bytes.
+    write_text(p, "0,2,128\n");
+    CHECK(read_csv(p).scale == DataScale::byte);
+  }
+
+  TEST_CASE("CSV scale - one value a little above 1 among fractions is refused naming its line unless --scale unit clips it") {
+    const std::string p = temp_path("unit.csv");
+    write_text(p, "0,0.25,1\n0.5,1.0000001,0\n1,0,0.75\n");
+    const std::string msg = error_of<DataError>([&] { read_csv(p); });
+    CHECK(msg.find(p) != std::string::npos);
+    CHECK(msg.find("line 2: value 1.0000001") != std::string::npos);
+    CHECK(msg.find("--scale unit") != std::string::npos);
+    const Dataset d = read_csv(p, {DataScale::unit, 0});
+    CHECK(d.scale == DataScale::unit);
+    CHECK(d.clipped == 1);
+    CHECK(d.pixels(1, 1) == 255);
+    CHECK(d.pixels(1, 0) == 64);
+    // Without such a value the file is [0,1].
+    write_text(p, "0,0.25,1\n");
+    const Dataset u = read_csv(p);
+    CHECK(u.scale == DataScale::unit);
+    CHECK(u.clipped == 0);
+    // --scale byte refuses values outside 0..255 and --scale max negative ones.
+    write_text(p, "0,300\n");
+    CHECK(error_of<DataError>([&] { read_csv(p, {DataScale::byte, 0}); }).find("line 1") != std::string::npos);
+    write_text(p, "0,-3\n");
+    CHECK(error_of<DataError>([&] { read_csv(p, {DataScale::max, 0}); }).find("negative") != std::string::npos);
+    CHECK(from_string<DataScale>("auto") == DataScale::automatic);
+    CHECK(to_string(DataScale::max) == "max");
+  }
+
+  TEST_CASE("CSV label column is dropped from the examples and kept as labels") {
+    const std::string p = temp_path("labelled.csv");
+    write_text(p, "label,a,b\n7,0,1\n3,1,0\n");
+    const Dataset d = read_csv(p, {DataScale::automatic, 1});
+    REQUIRE(d.dim() == 2);
+    REQUIRE(d.labels.n_elem == 2);
+    CHECK(d.labels[0] == 7);
+    CHECK(d.labels[1] == 3);
+    CHECK(d.scale == DataScale::unit);  // the label 7 takes no part in the scale
+    CHECK(d.pixels(1, 0) == 255);
+    const std::string q = temp_path("label-last.csv");
+    write_text(q, "0,1,5\n1,0.5,6\n");
+    const Dataset last = read_csv(q, {DataScale::automatic, 3});
+    CHECK(last.labels[1] == 6);
+    CHECK(last.dim() == 2);
+    CHECK(last.pixels(1, 1) == 128);
+    const std::string msg = error_of<DataError>([&] { read_csv(p, {DataScale::automatic, 4}); });
+    CHECK(msg.find("label column 4") != std::string::npos);
+    CHECK(msg.find(p) != std::string::npos);
+    write_text(p, "1\n2\n");
+    CHECK(error_of<DataError>([&] { read_csv(p, {DataScale::automatic, 1}); }).find("only the label") != std::string::npos);
+  }
+
+  TEST_CASE("labels from IDX and CSV files must match the number of examples") {
+    const std::string idx = temp_path("labels.idx");
+    write_bytes(idx, {0, 0, 8, 1, 0, 0, 0, 3, 4, 0, 9});
+    const arma::vec l = read_labels(idx, 3);
+    CHECK(l[0] == 4);
+    CHECK(l[2] == 9);
+    const std::string msg = error_of<DataError>([&] { read_labels(idx, 4); });
+    CHECK(msg.find(idx) != std::string::npos);
+    CHECK(msg.find("3 labels for 4 examples") != std::string::npos);
+    const std::string csv = temp_path("labels.csv");
+    write_text(csv, "label\n1\n-2\n");
+    CHECK(read_labels(csv, 2)[1] == -2);
+    CHECK(error_of<DataError>([&] { read_labels(csv, 3); }).find("2 labels for 3 examples") != std::string::npos);
+  }
+
+  TEST_CASE("IDX files refuse the CSV-only reading options") {
+    const std::string p = temp_path("img.idx");
+    write_bytes(p, idx3(2, 2, 2));
+    CHECK(load_dataset(p, {DataScale::byte, 0}).size() == 2);
+    CHECK(error_of<InvalidArgument>([&] { load_dataset(p, {DataScale::max, 0}); }).find("DataOptions::scale") != std::string::npos);
+    CHECK(error_of<InvalidArgument>([&] { load_dataset(p, {DataScale::automatic, 1}); }).find("DataOptions::label_column") != std::string::npos);
+  }
+
+  TEST_CASE("data summary - share of bits on and all-zero binarization") {
+    Dataset d;
+    d.pixels = arma::Mat<std::uint8_t>{{0, 200}, {100, 255}};
+    const DataSummary t = summarize(d, Binarize::threshold, 0.5);
+    CHECK(t.examples == 2);
+    CHECK(t.dim == 2);
+    CHECK(t.fraction_on == 0.5);
+    CHECK_FALSE(t.all_zero);
+    CHECK(summarize(d, Binarize::threshold, 0.9).all_zero == false);
+    Dataset dim;
+    dim.pixels = arma::Mat<std::uint8_t>{{0, 16}, {9, 12}};  // 0..16 read as bytes: all dark
+    CHECK(summarize(dim, Binarize::threshold, 0.5).all_zero);
+    CHECK(summarize(dim, Binarize::threshold, 0.5).fraction_on == 0);
+    CHECK(summarize(d, Binarize::stochastic, 0.5).fraction_on == doctest::Approx(555.0 / 1020.0));
+    CHECK(std::isnan(summarize(d, Binarize::none, 0.5).fraction_on));
+  }
+
   TEST_CASE("minibatches are binarized by threshold - stochastically - or not at all") {
     Dataset d;
     d.pixels = arma::Mat<std::uint8_t>(4, 1);  // one example of 4 pixels

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -48,6 +49,74 @@ double get_number(const po::variables_map& vm, const std::string& name) {
   const double v = vm[name].as<double>();
   if (!std::isfinite(v)) throw UsageError("--" + name + ": must be a finite number");
   return v;
+}
+
+std::string default_text(double v) {
+  char buf[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+void add_data_options(po::options_description& desc) {
+  desc.add_options()
+      ("scale", defaulted("auto"),
+       "CSV data: auto | unit (values in [0,1]; others clipped) | byte (0..255, divided by 255) | "
+       "max (divided by the file's largest value); auto takes [0,1] or 0..255 integers and "
+       "refuses anything else")
+      ("label-column", po::value<long long>(),
+       "CSV data: column K (counted from 1) holds a label, not a visible unit");
+}
+
+DataOptions data_options(const po::variables_map& vm, const std::string& stored_scale) {
+  DataOptions o;
+  const bool given = vm.count("scale") && !vm["scale"].defaulted();
+  if (given || stored_scale.empty())
+    o.scale = get_enum<DataScale>(vm, "scale");
+  else
+    o.scale = from_string<DataScale>(stored_scale);
+  if (vm.count("label-column")) {
+    const long long k = vm["label-column"].as<long long>();
+    if (k < 1)
+      throw UsageError("--label-column: columns are counted from 1, got " + std::to_string(k));
+    o.label_column = std::size_t(k);
+  }
+  return o;
+}
+
+void report_data(const std::string& command, const Dataset& data, Binarize mode, double threshold) {
+  const DataSummary s = summarize(data, mode, threshold);
+  std::ostringstream line;
+  line << "rbmkit " << command << ": read " << data.source << ": " << s.examples << " examples of "
+       << "dimension " << s.dim;
+  if (!data.labels.empty()) line << " with labels";
+  line << ", scale " << to_string(data.scale);
+  if (data.scale == DataScale::unit)
+    line << " (values in [0,1]";
+  else
+    line << " (values / " << default_text(data.divisor);
+  if (data.clipped)
+    line << "; " << data.clipped << (data.clipped == 1 ? " value" : " values") << " clipped into [0,1]";
+  line << ")";
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.1f%%", 100.0 * s.fraction_on);
+  if (mode == Binarize::threshold)
+    line << "; " << pct << " of bits on after binarization at threshold " << default_text(threshold);
+  else if (mode == Binarize::stochastic)
+    line << "; " << pct << " of bits on (expected) after stochastic binarization";
+  else
+    line << "; not binarized";
+  std::cerr << line.str() << "\n";
+  if (s.all_zero)
+    std::cerr << "rbmkit " << command << ": warning: every example of " << data.source
+              << " binarizes to all zeros"
+              << (mode == Binarize::threshold
+                      ? " (no value above the threshold " + default_text(threshold) + ")"
+                      : std::string())
+              << "; check --scale" << (mode == Binarize::threshold ? " and --threshold" : "")
+              << "\n";
 }
 
 namespace {

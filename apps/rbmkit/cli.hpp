@@ -8,6 +8,7 @@
 #include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/csv.hpp"  // format17
+#include "rbmkit/io/dataset.hpp"
 
 namespace rbmkit::cli {
 
@@ -29,6 +30,29 @@ enum Exit : int {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+/// The text --help shows for a default value: the number as typed (0.1, 1e-4 as 0.0001, never
+/// 0.10000000000000001): the shortest form that reads back as the same double.
+std::string default_text(double v);
+inline std::string default_text(long long v) { return std::to_string(v); }
+inline std::string default_text(const std::string& v) { return v; }
+
+/// The one way options get a default: po::value<T>() with default `v`, shown by default_text.
+template <class T>
+po::typed_value<T>* defaulted(const T& v) {
+  return po::value<T>()->default_value(v, default_text(v));
+}
+inline po::typed_value<std::string>* defaulted(const char* v) { return defaulted(std::string(v)); }
+
+/// Adds --scale and --label-column (how CSV data is read) to `desc`.
+void add_data_options(po::options_description& desc);
+/// DataOptions from --scale and --label-column (added by add_data_options); throws UsageError
+/// naming the option for an unknown scale or a label column of 0. A --scale not given takes
+/// `stored_scale` (e.g. the scale a model was trained with) when that is not empty.
+DataOptions data_options(const po::variables_map& vm, const std::string& stored_scale = "");
+/// Prints the line "rbmkit COMMAND: read FILE: N examples of dimension D, scale ...; P% of bits
+/// on after binarization ..." on stderr, and a warning line when every example binarizes to zero.
+void report_data(const std::string& command, const Dataset& data, Binarize mode, double threshold);
 
 /// Parses `args` against `desc`; returns false (after printing help) when --help was given.
 bool parse(const std::string& command, const std::string& synopsis, po::options_description& desc,
@@ -77,5 +101,6 @@ int cmd_info(const std::vector<std::string>& args);
 int cmd_estimators(const std::vector<std::string>& args);
 int cmd_equiv(const std::vector<std::string>& args);
 int cmd_import(const std::vector<std::string>& args);
+int cmd_transform(const std::vector<std::string>& args);
 
 }  // namespace rbmkit::cli

@@ -98,31 +98,31 @@ int cmd_equiv(const std::vector<std::string>& args) {
   po::options_description desc("equiv options");
   desc.add_options()
       ("model", po::value<std::string>(), "model file (required)")
-      ("data", po::value<std::string>()->default_value(default_train_images()),
+      ("data", defaulted<std::string>(default_train_images()),
        "data: IDX (raw or .gz) or CSV (default: Fashion-MNIST training images)")
       ("machine", po::value<std::string>(), "rbm | bm (default: the kind the model file holds)")
-      ("method", po::value<std::string>()->default_value(to_string(d.method)),
+      ("method", defaulted<std::string>(to_string(d.method)),
        "cd (chains start at the minibatch) | pcd (chains start at another minibatch)")
-      ("k", po::value<long long>()->default_value((long long)d.k),
+      ("k", defaulted<long long>((long long)d.k),
        "Gibbs steps (rbm) or sweeps per phase (bm)")
-      ("batch", po::value<long long>()->default_value((long long)d.batch),
+      ("batch", defaulted<long long>((long long)d.batch),
        "positive samples (= negative samples)")
-      ("seed", po::value<long long>()->default_value(1), "random seed")
-      ("precision", po::value<std::string>()->default_value("double"), "float | double")
-      ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
+      ("seed", defaulted<long long>(1), "random seed")
+      ("precision", defaulted<std::string>("double"), "float | double")
+      ("binarize", defaulted<std::string>(to_string(d.binarize)),
        "threshold | stochastic | none")
-      ("threshold", po::value<double>()->default_value(d.threshold), "binarization threshold")
-      ("tolerance", po::value<double>()->default_value(1e-12),
+      ("threshold", defaulted<double>(d.threshold), "binarization threshold")
+      ("tolerance", defaulted<double>(1e-12),
        "largest allowed absolute difference")
       ("dump", po::value<std::string>(),
        "write stream.csv and both updates as CSV files into this directory")
       ("literal", po::bool_switch(), "run the literal setup of section 4.2 instead (<= 16 visible)")
-      ("pairs", po::value<long long>()->default_value((long long)dl.pairs),
+      ("pairs", defaulted<long long>((long long)dl.pairs),
        "literal: positive-negative pairs in the stream")
-      ("burn-in", po::value<long long>()->default_value((long long)dl.burn_in),
+      ("burn-in", defaulted<long long>((long long)dl.burn_in),
        "literal: chain steps discarded first")
-      ("z", po::value<double>()->default_value(dl.z), "literal: the bound is z*sqrt(1/(2*pairs))")
-      ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)");
+      ("z", defaulted<double>(dl.z), "literal: the bound is z*sqrt(1/(2*pairs))")
+      ("threads", defaulted<long long>(0), "threads (0 = all cores)");
   po::variables_map vm;
   if (!parse("equiv", "--model MODEL [--data FILE] [options]", desc, args, vm)) return ok;
   if (!vm.count("model")) throw UsageError("--model: a model file is required");

@@ -45,23 +45,23 @@ int cmd_estimators(const std::vector<std::string>& args) {
   po::options_description desc("estimators options");
   desc.add_options()
       ("out", po::value<std::string>(), "output directory, created if missing (required)")
-      ("task", po::value<std::string>()->default_value("all"),
+      ("task", defaulted<std::string>("all"),
        "comma-separated: quadratic, toy, sbn, demo; all = quadratic,toy,sbn")
-      ("seed", po::value<long long>()->default_value(1), "master seed")
-      ("samples", po::value<long long>()->default_value(100000),
+      ("seed", defaulted<long long>(1), "master seed")
+      ("samples", defaulted<long long>(100000),
        "estimates per variance.csv row (at least 2)")
-      ("instances", po::value<long long>()->default_value(8),
+      ("instances", defaulted<long long>(8),
        "random instances per size for scaling.csv (0 = skip)")
-      ("scaling-samples", po::value<long long>()->default_value(10000),
+      ("scaling-samples", defaulted<long long>(10000),
        "estimates per instance for scaling.csv (at least 2)")
-      ("toy-steps", po::value<long long>()->default_value(10000), "SGD steps of the toy curves")
-      ("demo-steps", po::value<long long>()->default_value(3000),
+      ("toy-steps", defaulted<long long>(10000), "SGD steps of the toy curves")
+      ("demo-steps", defaulted<long long>(3000),
        "Adam steps per estimator in the autoencoder demo")
-      ("data", po::value<std::string>()->default_value(default_train_images()),
+      ("data", defaulted<std::string>(default_train_images()),
        "demo training images (default: Fashion-MNIST)")
-      ("test-data", po::value<std::string>()->default_value(default_test_images()),
+      ("test-data", defaulted<std::string>(default_test_images()),
        "demo test images (default: Fashion-MNIST)")
-      ("threads", po::value<long long>()->default_value(1), "threads for the demo's BLAS (0 = all cores)");
+      ("threads", defaulted<long long>(1), "threads for the demo's BLAS (0 = all cores)");
   po::variables_map vm;
   if (!parse("estimators", "[--task LIST] [--seed S] [--samples N] --out DIR", desc, args, vm))
     return ok;

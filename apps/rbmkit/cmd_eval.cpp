@@ -196,6 +196,7 @@ int eval_bm(const ModelFile& file, const std::string& model_path, const Dataset&
   x.monitors = evaluate_monitors(bm, data, lo.binarize, lo.threshold, lo.max_examples, seed);
   x.no_pseudo = pseudo_likelihood_obstacle(bm, r.examples, lo.binarize);
   x.exact_note = "; Boltzmann machine of " + std::to_string(bm.n_units()) + " units";
+  report_data("eval", data, lo.binarize, lo.threshold);  // once nothing can fail: errors stay one line
   if (json)
     std::cout << report_json(r, nullptr, x);
   else
@@ -209,33 +210,34 @@ int cmd_eval(const std::vector<std::string>& args) {
   po::options_description desc("eval options");
   desc.add_options()
       ("model", po::value<std::string>(), "model file (required)")
-      ("data", po::value<std::string>()->default_value(default_test_images()),
+      ("data", defaulted<std::string>(default_test_images()),
        "data: IDX or CSV (default: Fashion-MNIST test images)")
-      ("binarize", po::value<std::string>()->default_value("threshold"),
+      ("binarize", defaulted<std::string>("threshold"),
        "threshold | stochastic | none (none needs data that is already 0/1)")
-      ("threshold", po::value<double>()->default_value(0.5), "binarization threshold")
-      ("max-examples", po::value<long long>()->default_value(0), "use only the first N examples (0 = all)")
+      ("threshold", defaulted<double>(0.5), "binarization threshold")
+      ("max-examples", defaulted<long long>(0), "use only the first N examples (0 = all)")
       ("exact", "exact log Z by enumerating the smaller layer (up to 30 units)")
       ("ais", "log Z by annealed importance sampling, with error bars and a reverse-annealing "
               "estimate from the same base, reported as conservative unless it lands above AIS "
               "beyond noise")
-      ("ais-runs", po::value<long long>()->default_value((long long)default_ais_runs),
+      ("ais-runs", defaulted<long long>((long long)default_ais_runs),
        "AIS runs")
-      ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
+      ("ais-betas", defaulted<long long>((long long)default_ais_betas),
        "AIS intermediate distributions (>= 3; schedule of Salakhutdinov & Murray)")
-      ("ais-base", po::value<std::string>()->default_value("modes"),
+      ("ais-base", defaulted<std::string>("modes"),
        "where AIS runs start: rate (the base-rate model of Salakhutdinov & Murray) or modes "
        "(the base-rate model plus components at the model's modes, found from the base data)")
-      ("ais-modes", po::value<long long>()->default_value(32),
+      ("ais-modes", defaulted<long long>(32),
        "most probable modes kept as components of the modes base")
-      ("reverse-examples", po::value<long long>()->default_value(100),
+      ("reverse-examples", defaulted<long long>(100),
        "examples annealed in reverse for the conservative estimate (0 = none)")
       ("base-data", po::value<std::string>(),
        "data defining the AIS base: its marginals and the starts of the mode search "
        "(default: --data)")
-      ("seed", po::value<long long>()->default_value(1), "seed of the AIS chains")
-      ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
+      ("seed", defaulted<long long>(1), "seed of the AIS chains")
+      ("threads", defaulted<long long>(0), "threads (0 = all cores)")
       ("json", "print one JSON object on standard output");
+  add_data_options(desc);
   po::variables_map vm;
   if (!parse("eval", "--model MODEL [--data FILE] [--exact] [--ais] [--ais-runs R] [--ais-betas N] [--json]",
              desc, args, vm))
@@ -255,16 +257,17 @@ int cmd_eval(const std::vector<std::string>& args) {
   const bool json = vm.count("json") > 0;
   const std::uint64_t seed = get_seed(vm);
   set_threads(get_threads(vm));
+  const DataOptions read_options = data_options(vm);
 
   const std::string model_path = vm["model"].as<std::string>();
   const ModelFile file = read_model_file(model_path);
   if (file.kind == MachineKind::bm) {
-    const Dataset data = load_dataset(vm["data"].as<std::string>());
+    const Dataset data = load_dataset(vm["data"].as<std::string>(), read_options);
     if (data.size() == 0) throw DataError(data.source + ": no examples");
     return eval_bm(file, model_path, data, lo, want_exact, want_ais, json, seed);
   }
   const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
-  const Dataset data = load_dataset(vm["data"].as<std::string>());
+  const Dataset data = load_dataset(vm["data"].as<std::string>(), read_options);
   if (data.dim() != rbm.n_visible())
     throw DimensionError(data.source + ": data has " + std::to_string(data.dim()) +
                          " dimensions, model " + model_path + " has " +
@@ -277,7 +280,7 @@ int cmd_eval(const std::vector<std::string>& args) {
                      " exact enumeration allows (use --ais)");
   Dataset base_data;
   if (vm.count("base-data")) {
-    base_data = load_dataset(vm["base-data"].as<std::string>());
+    base_data = load_dataset(vm["base-data"].as<std::string>(), read_options);
     if (base_data.dim() != rbm.n_visible())
       throw DimensionError(base_data.source + ": base data has " +
                            std::to_string(base_data.dim()) + " dimensions, the model " +
@@ -302,6 +305,7 @@ int cmd_eval(const std::vector<std::string>& args) {
   x.monitors = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
   x.base_kind = lo.ais_base;
   const LikelihoodReport* ais = both ? &ais_rep : nullptr;
+  report_data("eval", data, lo.binarize, lo.threshold);  // once nothing can fail: errors stay one line
   if (json)
     std::cout << report_json(main_rep, ais, x);
   else

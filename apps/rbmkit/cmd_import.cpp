@@ -17,7 +17,7 @@ int cmd_import(const std::vector<std::string>& args) {
        "bias.csv, mask.csv (Boltzmann machine) (required)")
       ("out", po::value<std::string>(), "model file to write (required)")
       ("machine", po::value<std::string>(), "rbm | bm (default: bm when DIR has units.csv)")
-      ("precision", po::value<std::string>()->default_value("double"), "float | double");
+      ("precision", defaulted<std::string>("double"), "float | double");
   po::variables_map vm;
   if (!parse("import", "--dir DIR --out MODEL [--machine rbm|bm]", desc, args, vm)) return ok;
   if (!vm.count("dir"))

@@ -120,17 +120,36 @@ void refuse_on_resume(const po::variables_map& vm) {
   }
 }
 
-RunOptions run_options_from(const po::variables_map& vm) {
+RunOptions run_options_from(const po::variables_map& vm, const DataOptions& data_options) {
   RunOptions o;
   o.out = vm["out"].as<std::string>();
   o.checkpoint_every = get_count(vm, "checkpoint-every", 0);
   o.monitor_examples = get_count(vm, "monitor-examples", 0);
-  if (vm.count("test")) o.test = load_dataset(vm["test"].as<std::string>());
+  if (vm.count("test")) o.test = load_dataset(vm["test"].as<std::string>(), data_options);
   o.eval_every = get_count(vm, "eval-every", 1);
   o.likelihood.ais_runs = get_count(vm, "ais-runs", 1);
   o.likelihood.ais_betas = get_count(vm, "ais-betas", 3);
   o.likelihood.ais_base = get_enum<AisBaseKind>(vm, "ais-base");
   o.precision = get_enum<ElementType>(vm, "precision");
+  return o;
+}
+
+/// How the run stored in `file` read its data (data.scale, data.label_column); throws ModelError
+/// naming `source` for a malformed entry.
+DataOptions stored_data_options(const ModelFile& file, const std::string& source) {
+  DataOptions o;
+  try {
+    if (file.config.count("data.scale")) o.scale = from_string<DataScale>(file.config.at("data.scale"));
+    if (file.config.count("data.label_column")) {
+      const std::string& v = file.config.at("data.label_column");
+      std::size_t used = 0;
+      const unsigned long k = std::stoul(v, &used);
+      if (used != v.size() || k == 0) throw InvalidArgument(v);
+      o.label_column = k;
+    }
+  } catch (const std::exception&) {
+    throw ModelError(source + ": training state entry data.scale or data.label_column is not valid");
+  }
   return o;
 }
 
@@ -197,72 +216,73 @@ int cmd_train(const std::vector<std::string>& args) {
   const TrainConfig d;  // defaults
   po::options_description desc("train options");
   desc.add_options()
-      ("data", po::value<std::string>()->default_value(default_train_images()),
+      ("data", defaulted<std::string>(default_train_images()),
        "training data: IDX (raw or .gz) or CSV (default: Fashion-MNIST training images)")
       ("out", po::value<std::string>(), "model file to write (required)")
       ("resume", po::value<std::string>(),
        "continue the run saved in FILE (by --checkpoint-every or an interrupt) with its stored "
        "configuration; --data and --epochs may be given")
-      ("checkpoint-every", po::value<long long>()->default_value(0),
+      ("checkpoint-every", defaulted<long long>(0),
        "write --out with the whole training state every N epochs (0 = only at the end)")
-      ("machine", po::value<std::string>()->default_value("rbm"),
+      ("machine", defaulted<std::string>("rbm"),
        "rbm | bm (general Boltzmann machine)")
-      ("gibbs-sweeps", po::value<long long>()->default_value((long long)d.bm.gibbs_sweeps),
+      ("gibbs-sweeps", defaulted<long long>((long long)d.bm.gibbs_sweeps),
        "bm: sequential Gibbs sweeps per phase per update")
-      ("connectivity", po::value<std::string>()->default_value(to_string(d.bm.connectivity)),
+      ("connectivity", defaulted<std::string>(to_string(d.bm.connectivity)),
        "bm: full | semi-restricted (no hidden-hidden) | restricted (visible-hidden only)")
-      ("hidden", po::value<long long>()->default_value((long long)d.hidden), "hidden units")
-      ("epochs", po::value<long long>()->default_value((long long)d.epochs), "passes over the data")
-      ("batch", po::value<long long>()->default_value((long long)d.batch), "minibatch size")
-      ("lr", po::value<double>()->default_value(d.lr), "learning rate")
-      ("lr-decay", po::value<double>()->default_value(d.lr_decay),
+      ("hidden", defaulted<long long>((long long)d.hidden), "hidden units")
+      ("epochs", defaulted<long long>((long long)d.epochs), "passes over the data")
+      ("batch", defaulted<long long>((long long)d.batch), "minibatch size")
+      ("lr", defaulted<double>(d.lr), "learning rate")
+      ("lr-decay", defaulted<double>(d.lr_decay),
        "learning rate at epoch e is lr / (1 + lr-decay * e)")
-      ("method", po::value<std::string>()->default_value(to_string(d.method)), "cd | pcd")
-      ("k", po::value<long long>()->default_value((long long)d.rbm.k),
+      ("method", defaulted<std::string>(to_string(d.method)), "cd | pcd")
+      ("k", defaulted<long long>((long long)d.rbm.k),
        "rbm: Gibbs steps per update")
-      ("chains", po::value<long long>()->default_value((long long)d.chains),
+      ("chains", defaulted<long long>((long long)d.chains),
        "pcd: persistent chains (0 = minibatch size)")
-      ("gradient", po::value<std::string>()->default_value(to_string(d.gradient)),
+      ("gradient", defaulted<std::string>(to_string(d.gradient)),
        "contrastive | reward-correlator")
-      ("momentum", po::value<double>()->default_value(d.momentum), "momentum after the first epochs")
-      ("initial-momentum", po::value<double>()->default_value(d.initial_momentum),
+      ("momentum", defaulted<double>(d.momentum), "momentum after the first epochs")
+      ("initial-momentum", defaulted<double>(d.initial_momentum),
        "momentum during the first --momentum-epochs epochs")
-      ("momentum-epochs", po::value<long long>()->default_value((long long)d.momentum_epochs),
+      ("momentum-epochs", defaulted<long long>((long long)d.momentum_epochs),
        "epochs at the initial momentum")
-      ("weight-decay", po::value<double>()->default_value(d.weight_decay), "L2 penalty on W")
-      ("sparsity-target", po::value<double>()->default_value(d.rbm.sparsity_target),
+      ("weight-decay", defaulted<double>(d.weight_decay), "L2 penalty on W")
+      ("sparsity-target", defaulted<double>(d.rbm.sparsity_target),
        "rbm: target mean hidden activation")
-      ("sparsity-cost", po::value<double>()->default_value(d.rbm.sparsity_cost),
+      ("sparsity-cost", defaulted<double>(d.rbm.sparsity_cost),
        "rbm: sparsity penalty weight (0 = off)")
-      ("centering", po::value<long long>()->default_value(d.rbm.centering ? 1 : 0),
+      ("centering", defaulted<long long>(d.rbm.centering ? 1 : 0),
        "rbm: 1 = centred gradient (offsets: data means of v and h), 0 = plain gradient")
-      ("centering-rate", po::value<double>()->default_value(d.rbm.centering_rate),
+      ("centering-rate", defaulted<double>(d.rbm.centering_rate),
        "rbm: sliding-average rate of the centring offsets")
-      ("average-from", po::value<double>()->default_value(d.average_from),
+      ("average-from", defaulted<double>(d.average_from),
        "save the mean of the parameters from this fraction of the epochs on (1 = last iterate)")
-      ("binarize", po::value<std::string>()->default_value(to_string(d.binarize)),
+      ("binarize", defaulted<std::string>(to_string(d.binarize)),
        "threshold | stochastic | none")
-      ("threshold", po::value<double>()->default_value(d.threshold), "binarization threshold")
-      ("seed", po::value<long long>()->default_value((long long)d.seed), "random seed")
-      ("precision", po::value<std::string>()->default_value("float"), "float | double")
-      ("threads", po::value<long long>()->default_value(0), "threads (0 = all cores)")
+      ("threshold", defaulted<double>(d.threshold), "binarization threshold")
+      ("seed", defaulted<long long>((long long)d.seed), "random seed")
+      ("precision", defaulted<std::string>("float"), "float | double")
+      ("threads", defaulted<long long>(0), "threads (0 = all cores)")
       ("log", po::value<std::string>(),
        "per-epoch statistics as CSV: written to FILE.partial during training, renamed to FILE "
        "once the run completes")
-      ("monitor-examples", po::value<long long>()->default_value(200),
+      ("monitor-examples", defaulted<long long>(200),
        "rbm: training examples used for the per-epoch pseudo-likelihood (0 = no monitor)")
       ("test", po::value<std::string>(),
        "held-out data whose log-likelihood is logged (exact when cheap, AIS otherwise)")
-      ("valid", po::value<long long>()->default_value(0),
+      ("valid", defaulted<long long>(0),
        "hold out the last N training examples (not trained on) and log their log-likelihood")
-      ("eval-every", po::value<long long>()->default_value(1),
+      ("eval-every", defaulted<long long>(1),
        "evaluate held-out data every N epochs (and after the last)")
-      ("ais-runs", po::value<long long>()->default_value((long long)default_ais_runs),
+      ("ais-runs", defaulted<long long>((long long)default_ais_runs),
        "AIS runs for held-out log-likelihood")
-      ("ais-betas", po::value<long long>()->default_value((long long)default_ais_betas),
+      ("ais-betas", defaulted<long long>((long long)default_ais_betas),
        "AIS intermediate distributions for held-out log-likelihood")
-      ("ais-base", po::value<std::string>()->default_value("modes"),
+      ("ais-base", defaulted<std::string>("modes"),
        "where AIS runs start: rate or modes (see rbmkit eval --help)");
+  add_data_options(desc);
   po::variables_map vm;
   if (!parse("train", "--out MODEL [--data FILE] [options] | --resume FILE --out MODEL", desc, args,
              vm))
@@ -272,6 +292,7 @@ int cmd_train(const std::vector<std::string>& args) {
   ModelFile stored;
   TrainConfig config;
   std::string data_path = vm["data"].as<std::string>();
+  DataOptions read_options;
   if (resume) {
     refuse_on_resume(vm);
     const std::string source = vm["resume"].as<std::string>();
@@ -282,21 +303,23 @@ int cmd_train(const std::vector<std::string>& args) {
     config = TrainConfig::from_file(stored, source);
     if (!given(vm, "data") && stored.config.count("data.source"))
       data_path = stored.config.at("data.source");
+    read_options = stored_data_options(stored, source);
   } else {
     config = config_from(vm);
     config.validate();
+    read_options = data_options(vm);
   }
   const bool held_out = config.valid > 0 || vm.count("test");
   if (resume && given(vm, "epochs")) config.epochs = get_count(vm, "epochs", 1);
   refuse_inapplicable(vm, config, held_out);
-  RunOptions options = run_options_from(vm);
+  RunOptions options = run_options_from(vm, read_options);
   check_output_path(options.out);
   TrainLog log(vm.count("log") ? vm["log"].as<std::string>() : "", config, options);
   if (resume && stored.config.count("run.epoch"))
     log.continue_after(std::strtoull(stored.config.at("run.epoch").c_str(), nullptr, 10));
   const Dataset data = [&] {
     try {
-      return load_dataset(data_path);
+      return load_dataset(data_path, read_options);
     } catch (const DataError& e) {
       if (!resume || given(vm, "data")) throw;
       throw DataError(std::string(e.what()) + " (the training data path stored in " +
@@ -305,7 +328,10 @@ int cmd_train(const std::vector<std::string>& args) {
   }();
 
   RunEvents events;
-  events.started = [](const std::string& s) { std::cerr << "rbmkit train: " << s << "\n"; };
+  events.started = [&](const std::string& s) {
+    report_data("train", data, config.binarize, config.threshold);
+    std::cerr << "rbmkit train: " << s << "\n";
+  };
   Progress bar("");
   std::size_t bar_epoch = 0;
   events.progress = [&](std::size_t epoch, std::size_t done, std::size_t total) {

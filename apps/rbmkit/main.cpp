@@ -25,6 +25,7 @@ const std::map<std::string, Command>& commands() {
       {"info", {cmd_info, "versions of rbmkit, Armadillo and BLAS; threads"}},
       {"estimators", {cmd_estimators, "variance study of stochastic-neuron gradient estimators"}},
       {"import", {cmd_import, "build a model file from CSV parameters (inverse of export)"}},
+      {"transform", {cmd_transform, "hidden features P(h = 1 | v) of a data set as CSV"}},
   };
   return table;
 }

@@ -53,6 +53,8 @@ const std::vector<std::pair<std::string, std::string>>& table() {
       {"LikelihoodOptions::ais_betas", "--ais-betas"},
       {"LikelihoodOptions::ais_base", "--ais-base"},
       {"LikelihoodOptions::max_examples", "--max-examples"},
+      {"DataOptions::scale", "--scale"},
+      {"DataOptions::label_column", "--label-column"},
       // Not a field: the element type read_rbm_csv / read_bm_csv suggest for values beyond float.
       {"ElementType::float64", "--precision double"},
   };

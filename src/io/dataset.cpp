@@ -116,39 +116,167 @@ arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
   return arma::Col<std::uint8_t>(bytes.data(), bytes.size());
 }
 
-Dataset read_csv(const std::string& path) {
+namespace {
+
+/// A value and the line it is on, for messages about the first offending value.
+struct Found {
+  bool any = false;
+  std::size_t line = 0;
+  double value = 0;
+  void note(std::size_t l, double v) {
+    if (!any) *this = Found{true, l, v};
+  }
+};
+
+}  // namespace
+
+Dataset read_csv(const std::string& path, const DataOptions& options) {
   CsvReader csv(path);
-  std::vector<double> values, row;
+  const std::string at = "read_csv(" + path + ")";
+  std::vector<double> values, row, labels;
   std::size_t rows = 0;
+  Found negative, above_255, above_1, fraction;
+  double vmax = 0;
+  const std::size_t lc = options.label_column;
   while (csv.next(row)) {
-    for (double x : row)
-      if (x < 0 || x > 255)
-        throw DataError(csv.where() + ": value " + format17(x) + " outside [0,1] and 0..255");
+    if (lc > 0) {
+      if (lc > row.size())
+        throw DataError(csv.where() + ": label column " + std::to_string(lc) + " (counted from 1), "
+                        "but the rows have " + std::to_string(row.size()) + " fields");
+      if (row.size() == 1)
+        throw DataError(csv.where() + ": the rows hold only the label column, no values");
+      labels.push_back(row[lc - 1]);
+      row.erase(row.begin() + std::ptrdiff_t(lc - 1));
+    }
+    for (double x : row) {
+      if (x < 0) negative.note(csv.line(), x);
+      if (x > 255) above_255.note(csv.line(), x);
+      if (x > 1) above_1.note(csv.line(), x);
+      if (x != std::floor(x)) fraction.note(csv.line(), x);
+      vmax = std::max(vmax, x);
+    }
     values.insert(values.end(), row.begin(), row.end());
     ++rows;
   }
-  if (rows == 0) throw DataError("read_csv(" + path + "): no examples in the file");
-  double vmax = 0;
-  for (double x : values) vmax = std::max(vmax, x);
-  const double scale = vmax > 1.0 ? 1.0 : 255.0;
-  const std::size_t cols = csv.columns();
+  if (rows == 0) throw DataError(at + ": no examples in the file");
+  auto line_of = [&](const Found& f) {
+    return at + ": line " + std::to_string(f.line) + ": value " + format17(f.value);
+  };
+  DataScale scale = options.scale;
+  switch (scale) {
+    case DataScale::automatic:
+      if (negative.any || above_255.any) {
+        const bool neg_first = negative.any && (!above_255.any || negative.line <= above_255.line);
+        const Found& f = neg_first ? negative : above_255;
+        throw DataError(line_of(f) + " is outside [0,1] and 0..255");
+      }
+      if (!above_1.any) {
+        scale = DataScale::unit;
+      } else if (fraction.any) {
+        throw DataError(line_of(above_1) + " is above 1, but the file is not integers 0..255 (" +
+                        format17(fraction.value) + " on line " + std::to_string(fraction.line) +
+                        "); give --scale unit to clip values into [0,1], or --scale max to "
+                        "divide by the largest value, " + format17(vmax));
+      } else if (vmax < 128) {
+        throw DataError(line_of(above_1) + " is above 1, and the largest value, " + format17(vmax) +
+                        ", is too small for 0..255 bytes; give --scale max to divide by " +
+                        format17(vmax) + ", or --scale byte to divide by 255");
+      } else {
+        scale = DataScale::byte;
+      }
+      break;
+    case DataScale::unit:
+      break;
+    case DataScale::byte:
+      if (negative.any) throw DataError(line_of(negative) + " is outside 0..255 (--scale byte)");
+      if (above_255.any) throw DataError(line_of(above_255) + " is outside 0..255 (--scale byte)");
+      break;
+    case DataScale::max:
+      if (negative.any) throw DataError(line_of(negative) + " is negative (--scale max)");
+      break;
+  }
   Dataset d;
   d.source = path;
+  d.read_with = options;
+  d.scale = scale;
+  d.divisor = scale == DataScale::unit   ? 1.0
+              : scale == DataScale::byte ? 255.0
+              : vmax > 0                 ? vmax
+                                         : 1.0;
+  const std::size_t cols = csv.columns() - (lc > 0 ? 1 : 0);
   d.pixels.set_size(cols, rows);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < cols; ++c) {
-      const double x = values[r * cols + c] * scale;
-      d.pixels(c, r) = static_cast<std::uint8_t>(std::lround(std::min(255.0, x)));
+      double x = values[r * cols + c] / d.divisor;
+      if (x < 0 || x > 1) {
+        ++d.clipped;  // DataScale::unit only: the other scales refused such values above
+        x = std::clamp(x, 0.0, 1.0);
+      }
+      d.pixels(c, r) = static_cast<std::uint8_t>(std::lround(x * 255.0));
     }
+  if (lc > 0) d.labels = arma::vec(labels);
   return d;
 }
 
-Dataset load_dataset(const std::string& path) {
+bool is_csv_path(const std::string& path) {
   auto ends_with = [&](const std::string& s) {
     return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
   };
-  if (ends_with(".csv") || ends_with(".csv.gz") || ends_with(".CSV")) return read_csv(path);
-  return read_idx(path);
+  return ends_with(".csv") || ends_with(".csv.gz") || ends_with(".CSV");
+}
+
+Dataset load_dataset(const std::string& path, const DataOptions& options) {
+  if (is_csv_path(path)) return read_csv(path, options);
+  if (options.label_column > 0)
+    throw InvalidArgument("DataOptions::label_column: applies to CSV files; " + path +
+                          " is read as IDX (labels of IDX images come from a label file)");
+  if (options.scale != DataScale::automatic && options.scale != DataScale::byte)
+    throw InvalidArgument("DataOptions::scale: " + to_string(options.scale) +
+                          " applies to CSV files; " + path +
+                          " is read as IDX, which holds bytes 0..255");
+  Dataset d = read_idx(path);
+  d.read_with = options;
+  return d;
+}
+
+arma::vec read_labels(const std::string& path, std::size_t examples) {
+  arma::vec labels;
+  if (is_csv_path(path)) {
+    CsvReader csv(path);
+    std::vector<double> row, all;
+    while (csv.next(row)) {
+      if (row.size() != 1)
+        throw DataError(csv.where() + ": a label file holds one number per row, found " +
+                        std::to_string(row.size()));
+      all.push_back(row[0]);
+    }
+    labels = arma::vec(all);
+  } else {
+    labels = arma::conv_to<arma::vec>::from(read_idx_labels(path));
+  }
+  if (labels.n_elem != examples)
+    throw DataError("read_labels(" + path + "): " + std::to_string(labels.n_elem) + " labels for " +
+                    std::to_string(examples) + " examples");
+  return labels;
+}
+
+DataSummary summarize(const Dataset& data, Binarize mode, double threshold) {
+  DataSummary s;
+  s.examples = data.size();
+  s.dim = data.dim();
+  const double cut = mode == Binarize::threshold ? threshold * 255.0 : 0.0;
+  double on = 0;
+  bool any = false;
+  for (std::size_t k = 0; k < data.pixels.n_elem; ++k) {
+    const std::uint8_t p = data.pixels[k];
+    if (p > cut) any = true;
+    on += mode == Binarize::threshold ? (p > cut ? 1.0 : 0.0) : p / 255.0;
+  }
+  s.all_zero = !any;
+  s.fraction_on = mode == Binarize::none ? std::nan("")
+                  : data.pixels.n_elem ? on / double(data.pixels.n_elem)
+                                       : 0.0;
+  return s;
 }
 
 namespace {

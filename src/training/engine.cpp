@@ -80,6 +80,7 @@ void Trainer<Step>::split(const Dataset& data) {
   data_examples_ = data.size();
   data_checksum_ = dataset_checksum(data);
   train_.source = data.source;
+  train_.read_with = data.read_with;
   train_.pixels = data.pixels.cols(0, n - 1);
   valid_.source = data.source + " (last " + std::to_string(config_.valid) + ")";
   valid_.pixels.set_size(data.dim(), config_.valid);
@@ -259,6 +260,10 @@ ModelFile Trainer<Step>::to_file() const {
   config["data.examples"] = std::to_string(data_examples_);
   config["data.checksum"] = hex(data_checksum_);
   config["data.source"] = train_.source;
+  if (train_.read_with.scale != DataScale::automatic)
+    config["data.scale"] = to_string(train_.read_with.scale);
+  if (train_.read_with.label_column > 0)
+    config["data.label_column"] = std::to_string(train_.read_with.label_column);
   config["run.epoch"] = std::to_string(epoch_);
   config["run.minibatch"] = std::to_string(position_);
   if (position_ > 0) {

@@ -25,10 +25,44 @@ struct EnumNames<Binarize> {
                                                                {Binarize::none, "none"}};
 };
 
+/// How the numbers of a CSV data file become values in [0,1].
+enum class DataScale {
+  automatic,  ///< [0,1] when every value is; 0–255 bytes when every value is an integer in
+              ///< 0..255 and the largest is at least 128; anything else is refused
+  unit,       ///< values are in [0,1] already; values outside are clipped into it (and counted)
+  byte,       ///< values are 0..255: divided by 255
+  max         ///< values are 0..M, M the file's largest value: divided by M (e.g. 0–16 digits)
+};
+
+/// Names "auto", "unit", "byte" and "max" (`to_string`, `from_string<DataScale>`).
+template <>
+struct EnumNames<DataScale> {
+  static constexpr const char* type = "DataScale";
+  static constexpr std::pair<DataScale, const char*> names[] = {{DataScale::automatic, "auto"},
+                                                                {DataScale::unit, "unit"},
+                                                                {DataScale::byte, "byte"},
+                                                                {DataScale::max, "max"}};
+};
+
+/// How to read a data file (`load_dataset`, `read_csv`). Both fields apply to CSV files only.
+struct DataOptions {
+  DataScale scale = DataScale::automatic;  ///< how the numbers map to [0,1]
+  /// The CSV column (counted from 1, as cut and awk count) holding each example's label; it is
+  /// dropped from the examples and kept in Dataset::labels. 0 = no label column.
+  std::size_t label_column = 0;
+};
+
 /// A data set held compactly: one column of bytes per example, value v meaning v/255.
 struct Dataset {
   arma::Mat<std::uint8_t> pixels;  ///< dim() x size(), column-major: one column per example
   std::string source;              ///< the file it came from, for messages
+  arma::vec labels;                ///< size() labels when read with a label column, else empty
+  /// How the file's numbers were mapped to [0,1] (never DataScale::automatic): a number x is
+  /// stored as round(255 · x / divisor), clipped to 0..255.
+  DataScale scale = DataScale::byte;
+  double divisor = 255;            ///< see `scale`: 1 for unit, 255 for byte, M for max
+  std::size_t clipped = 0;         ///< values clipped into [0,1] (DataScale::unit only)
+  DataOptions read_with;           ///< the options it was read with (to read it again on resume)
 
   std::size_t dim() const { return pixels.n_rows; }
   std::size_t size() const { return pixels.n_cols; }
@@ -43,11 +77,41 @@ Dataset read_idx(const std::string& path);
 /// Reads an IDX label file (idx1 of unsigned bytes), raw or gzip.
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path);
 /// Reads a CSV file (the format of CsvReader in csv.hpp: raw or gzip, optional header line):
-/// one example per row, all values in [0,1] or all in 0..255 (chosen by the largest value).
-/// Values in [0,1] are stored to the nearest 1/255. Throws DataError naming file and line.
-Dataset read_csv(const std::string& path);
-/// Reads `path` as CSV when its name ends in .csv or .csv.gz, as IDX otherwise.
-Dataset load_dataset(const std::string& path);
+/// one example per row, its numbers mapped to [0,1] by `options.scale` (see DataScale) and
+/// stored to the nearest 1/255; with `options.label_column` that column is the example's label
+/// (any finite number) instead. Throws DataError naming file and line: a value no scale fits
+/// (negative, above 255, a fraction above 1, integers whose largest value is below 128 under
+/// DataScale::automatic: the first offending value's line), a negative value under
+/// DataScale::byte or max, a value above 255 under byte; a label column beyond the row, or a
+/// row of nothing but the label.
+Dataset read_csv(const std::string& path, const DataOptions& options = {});
+/// Reads `path` as CSV when its name ends in .csv or .csv.gz, as IDX otherwise. IDX files hold
+/// bytes: `options` must be the default, or DataScale::byte; anything else throws
+/// InvalidArgument naming "DataOptions::scale" or "DataOptions::label_column" and the file.
+Dataset load_dataset(const std::string& path, const DataOptions& options = {});
+/// True when `path` names a CSV file (.csv, .CSV or .csv.gz), the rule of load_dataset.
+bool is_csv_path(const std::string& path);
+
+/// Reads the labels of a data set: an IDX label file (idx1, read_idx_labels) or a CSV file of
+/// one number per row (an optional header line). Throws DataError naming `path` when it cannot
+/// be read, or when it holds a number of labels other than `examples` ("N labels for M
+/// examples").
+arma::vec read_labels(const std::string& path, std::size_t examples);
+
+/// What a data set holds once binarized: the numbers of the line the program prints on reading it.
+struct DataSummary {
+  std::size_t examples = 0;  ///< Dataset::size()
+  std::size_t dim = 0;       ///< Dataset::dim()
+  /// Share of bits on after binarization, in [0,1]: for Binarize::threshold the share of values
+  /// above the threshold; for Binarize::stochastic the expected share (the mean value); NaN for
+  /// Binarize::none (no bits).
+  double fraction_on = 0;
+  /// Every example binarizes to all zeros (Binarize::none: every value is 0).
+  bool all_zero = false;
+};
+
+/// Summarizes `data` as binarized by `mode` (and `threshold`, for Binarize::threshold).
+DataSummary summarize(const Dataset& data, Binarize mode, double threshold);
 
 /// A data set of values held in memory, one example per column (a C-ordered examples × dim
 /// array seen column-major is this layout): values in [0,1] are stored to the nearest 1/255,
