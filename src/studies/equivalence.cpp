@@ -95,6 +95,7 @@ EquivResult rbm_equivalence(const Rbm<T>& rbm, const Dataset& data, const EquivC
   const RewardStream<T> stream = make_reward_stream(pos, neg);
   EquivResult r;
   r.machine = MachineKind::rbm;
+  r.precision = element_type_of<T>();
   r.n_visible = rbm.n_visible();
   r.n_hidden = rbm.n_hidden();
   r.reward = arma::conv_to<arma::rowvec>::from(stream.reward);
@@ -120,6 +121,7 @@ EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
   const RewardStream<T> stream = make_bm_reward_stream(S_pos, S_neg);
   EquivResult r;
   r.machine = MachineKind::bm;
+  r.precision = element_type_of<T>();
   r.n_visible = nv;
   r.n_hidden = bm.n_hidden();
   r.reward = arma::conv_to<arma::rowvec>::from(stream.reward);
@@ -144,6 +146,8 @@ void write_equivalence_dump(const std::string& dir, const EquivResult& r) {
   write_csv_matrix(dir + "/correlator_db.csv", r.correlator.db);
   write_csv_matrix(dir + "/correlator_dc.csv", r.correlator.dc);
   if (r.machine == MachineKind::bm) write_csv_matrix(dir + "/mask.csv", r.mask);
+  write_file_atomically(dir + "/precision.txt",
+                        [&](std::ostream& os) { os << to_string(r.precision) << "\n"; });
 }
 
 #define RBMKIT_EQUIVALENCE_INSTANTIATE(T)                                                     \

@@ -51,6 +51,7 @@ struct EquivConfig {
 /// One minibatch's stream and both updates computed from it.
 struct EquivResult {
   MachineKind machine = MachineKind::rbm;
+  ElementType precision = ElementType::float64;  ///< the element type both updates were computed in
   std::size_t n_visible = 0;
   std::size_t n_hidden = 0;
   arma::rowvec reward;   ///< +1 (positive phase) then −1 (negative phase), one per sample
@@ -75,7 +76,9 @@ EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
 
 /// Writes `dir`/stream.csv (per sample: reward, n_visible visible states, n_hidden hidden values),
 /// contrastive_{dW,db,dc}.csv and correlator_{dW,db,dc}.csv, and for a BM mask.csv; 17
-/// significant digits. Creates `dir` if missing; throws OutputError naming the path.
+/// significant digits; and precision.txt, one line "float" or "double" (the precision of the
+/// computation, which sets how closely a recomputation from stream.csv can agree). Creates `dir`
+/// if missing; throws OutputError naming the path.
 void write_equivalence_dump(const std::string& dir, const EquivResult& result);
 
 #define RBMKIT_EQUIVALENCE_EXTERN(T)                                                      \
