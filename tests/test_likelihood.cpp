@@ -323,6 +323,42 @@ TEST_SUITE("likelihood") {
     CHECK_FALSE(arma::approx_equal(ea.log_weights, ea2.log_weights, "absdiff", 0.0));
   }
 
+  TEST_CASE("AIS and reverse AIS report their annealing steps to a progress function - from one "
+            "thread - without changing a bit of the result") {
+    fixtures::ThreadGuard guard;
+    set_threads(2);
+    const Rbm<double> r = random_rbm(20, 10, 0.7, 9);
+    const AisBase base = base_rate_base(arma::vec(20, arma::fill::zeros));
+    const auto betas = ais_schedule(200);
+    const arma::mat V = arma::round(arma::randu<arma::mat>(20, 5));
+    for (const std::string stage : {"AIS", "reverse AIS"}) {
+      CAPTURE(stage);
+      std::vector<std::size_t> done;
+      std::size_t total = 0;
+      std::vector<std::string> stages;
+      const ProgressFn progress = [&](const char* s, std::size_t d, std::size_t t) {
+        stages.push_back(s);
+        done.push_back(d);
+        total = t;
+      };
+      Rng a(1), b(1);
+      if (stage == "AIS") {
+        const LogZEstimate quiet = ais_log_partition(r, base, 37, betas, a);
+        const LogZEstimate told = ais_log_partition(r, base, 37, betas, b, progress);
+        CHECK(arma::approx_equal(quiet.log_weights, told.log_weights, "absdiff", 0.0));
+      } else {
+        const ReverseAisEstimate quiet = reverse_ais(r, base, V, 2, betas, a);
+        const ReverseAisEstimate told = reverse_ais(r, base, V, 2, betas, b, progress);
+        CHECK(arma::approx_equal(quiet.log_z, told.log_z, "absdiff", 0.0));
+      }
+      CHECK(a.next() == b.next());
+      CHECK(total == 200);
+      REQUIRE(done.size() == 200);  // one report per step, from the first chunk only
+      for (std::size_t k = 0; k < done.size(); ++k) CHECK(done[k] == k + 1);
+      for (const std::string& s : stages) CHECK(s == stage);
+    }
+  }
+
   TEST_CASE("AIS and reverse AIS reject bad inputs naming the function") {
     const Rbm<double> r = random_rbm(8, 4, 1.0, 10);
     Rng rng(1);

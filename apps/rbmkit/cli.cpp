@@ -150,4 +150,22 @@ void Progress::finish() {
   std::fflush(stderr);
 }
 
+ProgressFn StageProgress::callback() {
+  if (!Progress::terminal()) return {};
+  return [this](const char* stage, std::size_t done, std::size_t total) {
+    if (!bar_ || stage_ != stage) {
+      if (bar_) bar_->finish();
+      stage_ = stage;
+      bar_ = std::make_unique<Progress>(stage_);
+    }
+    bar_->update(done, total);
+  };
+}
+
+void StageProgress::finish() {
+  if (bar_) bar_->finish();
+  bar_.reset();
+  stage_.clear();
+}
+
 }  // namespace rbmkit::cli

@@ -2,11 +2,13 @@
 // Shared pieces of the rbmkit program: exit codes, option parsing helpers, progress display.
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/progress.hpp"
 #include "rbmkit/io/csv.hpp"  // format17
 #include "rbmkit/io/dataset.hpp"
 
@@ -91,6 +93,20 @@ private:
   double start_;
   bool active_;
   std::size_t last_percent_ = 101;
+};
+
+/// Shows a library computation's progress (ProgressFn: stage, steps done, total) on stderr as
+/// one updating line per stage, when stderr is a terminal; nothing otherwise.
+class StageProgress {
+public:
+  /// The function to hand to the library; empty (never called) when stderr is not a terminal.
+  ProgressFn callback();
+  /// Clears the line; call before printing anything else on stderr.
+  void finish();
+
+private:
+  std::string stage_;
+  std::unique_ptr<Progress> bar_;
 };
 
 // Subcommands.

@@ -296,11 +296,15 @@ int cmd_eval(const std::vector<std::string>& args) {
   lo.method = want_exact ? LikelihoodMethod::exact
               : want_ais ? LikelihoodMethod::ais
                          : LikelihoodMethod::automatic;
+  // On a terminal, one updating line per annealing stage ("AIS", "reverse AIS") on stderr.
+  StageProgress progress;
+  lo.progress = progress.callback();
   main_rep = evaluate_likelihood(rbm, data, base, lo, rng);
   if (both) {
     lo.method = LikelihoodMethod::ais;
     ais_rep = evaluate_likelihood(rbm, data, base, lo, rng);
   }
+  progress.finish();
   Extras x;
   x.monitors = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
   x.base_kind = lo.ais_base;

@@ -15,13 +15,18 @@ namespace {
 
 /// One line per example (a column of H, n_hidden × examples): its label when `labels` is not
 /// empty, then its hidden means, with 17 significant digits.
-void write_features(std::ostream& os, const arma::mat& H, const arma::vec& labels) {
+/// With `progress` and stderr on a terminal, a bar there shows how many lines are done.
+void write_features(std::ostream& os, const arma::mat& H, const arma::vec& labels,
+                    bool progress) {
+  Progress bar("transform: writing");
   for (arma::uword j = 0; j < H.n_cols; ++j) {
+    if (progress) bar.update(j, H.n_cols);
     if (!labels.empty()) os << format17(labels[j]) << (H.n_rows ? "," : "");
     const double* h = H.colptr(j);
     for (arma::uword i = 0; i < H.n_rows; ++i) os << (i ? "," : "") << format17(h[i]);
     os << '\n';
   }
+  if (progress) bar.finish();
 }
 
 }  // namespace
@@ -84,11 +89,11 @@ int cmd_transform(const std::vector<std::string>& args) {
 
   const arma::mat H = hidden_features(rbm, data, mode, threshold, seed);
   if (out.empty()) {
-    write_features(std::cout, H, labels);
+    write_features(std::cout, H, labels, false);  // no bar between lines on a terminal
     std::cout.flush();
     if (!std::cout) throw OutputError("standard output: write failed");
   } else {
-    write_file_atomically(out, [&](std::ostream& os) { write_features(os, H, labels); });
+    write_file_atomically(out, [&](std::ostream& os) { write_features(os, H, labels, true); });
     std::cerr << "rbmkit transform: " << H.n_cols << " rows of " << H.n_rows << " features"
               << (labels.empty() ? "" : " after the label") << " written to " << out << "\n";
   }

@@ -43,7 +43,8 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const arma::vec& base_biases, 
 
 template <class T>
 LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size_t runs,
-                               const std::vector<double>& betas, Rng& rng) {
+                               const std::vector<double>& betas, Rng& rng,
+                               const ProgressFn& progress) {
   if (runs == 0) throw InvalidArgument("ais_log_partition: at least one run is needed");
   detail::check_schedule(betas, "ais_log_partition");
   const detail::AnnealModel M(rbm, base, "ais_log_partition");
@@ -70,6 +71,8 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size
         if (k < K) g.sample_hidden(r);
       }
       if (k < K) g.sample_visible(betas[k]);
+      // The first chunk reports for all: every chunk advances through the same K steps.
+      if (progress && begin == 0) progress("AIS", k, K);
     }
     for (std::size_t r = 0; r < g.n; ++r) log_w[begin + r] = lw[r];
   });
@@ -97,7 +100,7 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size
   template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,        \
                                           const std::vector<double>&, Rng&);                   \
   template LogZEstimate ais_log_partition(const Rbm<T>&, const AisBase&, std::size_t,          \
-                                          const std::vector<double>&, Rng&);
+                                          const std::vector<double>&, Rng&, const ProgressFn&);
 RBMKIT_AIS_INSTANTIATE(float)
 RBMKIT_AIS_INSTANTIATE(double)
 #undef RBMKIT_AIS_INSTANTIATE

@@ -123,7 +123,7 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
     rep.log_z_floor = mode_log_z_floor(rbm, modes);
     rep.log_likelihood_ceiling = rep.mean_neg_free_energy - rep.log_z_floor;
     rep.base = o.ais_base == AisBaseKind::modes ? modes : base_rate_base(base_biases);
-    rep.log_z = ais_log_partition(rbm, rep.base, o.ais_runs, betas, forward);
+    rep.log_z = ais_log_partition(rbm, rep.base, o.ais_runs, betas, forward, o.progress);
     rep.ais_below_floor = rep.log_z.log_z_upper < rep.log_z_floor;
     const std::size_t ne = std::min(o.reverse_examples, rep.examples);
     if (ne > 0) {
@@ -137,7 +137,7 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
       const AisBase reverse_base =
           reweighted_base(rep.base, rep.log_z.start_components, rep.log_z.log_weights);
       const ReverseAisEstimate rev =
-          reverse_ais(rbm, reverse_base, V, o.reverse_chains, betas, backward);
+          reverse_ais(rbm, reverse_base, V, o.reverse_chains, betas, backward, o.progress);
       rep.has_reverse = true;
       rep.reverse_examples = ne;
       rep.reverse_log_z = rev.log_z_mean;

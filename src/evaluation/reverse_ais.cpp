@@ -31,7 +31,8 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
 
 template <class T>
 ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const AisBase& base, const arma::Mat<T>& V,
-                               std::size_t chains, const std::vector<double>& betas, Rng& rng) {
+                               std::size_t chains, const std::vector<double>& betas, Rng& rng,
+                               const ProgressFn& progress) {
   if (chains == 0) throw InvalidArgument("reverse_ais: at least one chain per example is needed");
   if (V.n_cols == 0) throw InvalidArgument("reverse_ais: no examples");
   if (V.n_rows != rbm.n_visible())
@@ -71,6 +72,8 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const AisBase& base, const arm
       const double dbeta = betas[k] - betas[k - 1];
       for (std::size_t r = 0; r < g.n; ++r)
         inc[r] += dbeta * g.vdot[r] - g.hidden_step(r, betas[k - 1], betas[k]);
+      // The first chunk reports for all: every chunk advances through the same K steps.
+      if (progress && begin == 0) progress("reverse AIS", K - k + 1, K);
     }
     for (std::size_t r = 0; r < g.n; ++r) log_zhat[begin + r] = M.base_log_z + inc[r];
   });
@@ -96,7 +99,8 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const AisBase& base, const arm
 
 #define RBMKIT_REVERSE_AIS_INSTANTIATE(T)                                                        \
   template ReverseAisEstimate reverse_ais(const Rbm<T>&, const AisBase&, const arma::Mat<T>&,   \
-                                          std::size_t, const std::vector<double>&, Rng&);      \
+                                          std::size_t, const std::vector<double>&, Rng&,       \
+                                          const ProgressFn&);                                  \
   template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&, const arma::Mat<T>&, \
                                           std::size_t, const std::vector<double>&, Rng&);
 RBMKIT_REVERSE_AIS_INSTANTIATE(float)

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "rbmkit/core/progress.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/evaluation/ais_base.hpp"
 #include "rbmkit/models/rbm.hpp"
@@ -59,10 +60,12 @@ LogZEstimate ais_log_partition(const Rbm<T>& rbm, const arma::vec& base_biases, 
 /// runs from 2^{n_h} at β = 0 to Z at β = 1. A transition at β samples h | v, v | h, z (both
 /// factorial) and then z | v ∝ π_z q_z(v)^{1−β}, leaving p_β invariant. With one component
 /// this is exactly the base-rate form above. Throws as the form above, and InvalidArgument for a
-/// base whose weights are not positive or do not sum to 1.
+/// base whose weights are not positive or do not sum to 1. `progress`, when given, is told the
+/// annealing steps done (stage "AIS", total K) as the runs advance in lockstep.
 template <class T>
 LogZEstimate ais_log_partition(const Rbm<T>& rbm, const AisBase& base, std::size_t runs,
-                               const std::vector<double>& betas, Rng& rng);
+                               const std::vector<double>& betas, Rng& rng,
+                               const ProgressFn& progress = {});
 
 /// Reverse annealing from data (RAISE, Burda, Grosse & Salakhutdinov 2015): for each column v
 /// of V, `chains` runs go from the RBM (β = 1) down to the base through the distributions and
@@ -96,9 +99,11 @@ struct ReverseAisEstimate {
 /// rng.split(e · chains + m); `rng` advances by one draw. V is n_visible × examples. Throws
 /// InvalidArgument naming the function for no chains, no examples, examples that are not 0/1, a
 /// bad schedule or a bad base (as ais_log_partition); DimensionError for mismatched sizes.
+/// `progress`, when given, is told the annealing steps done (stage "reverse AIS", total K).
 template <class T>
 ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const AisBase& base, const arma::Mat<T>& V,
-                               std::size_t chains, const std::vector<double>& betas, Rng& rng);
+                               std::size_t chains, const std::vector<double>& betas, Rng& rng,
+                               const ProgressFn& progress = {});
 
 /// The same down to the base-rate model with visible biases `base_biases` (base_rate_base).
 template <class T>
@@ -110,10 +115,12 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
   extern template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,  \
                                                  const std::vector<double>&, Rng&);             \
   extern template LogZEstimate ais_log_partition(const Rbm<T>&, const AisBase&, std::size_t,    \
-                                                 const std::vector<double>&, Rng&);             \
+                                                 const std::vector<double>&, Rng&,              \
+                                                 const ProgressFn&);                            \
   extern template ReverseAisEstimate reverse_ais(const Rbm<T>&, const AisBase&,                \
                                                  const arma::Mat<T>&, std::size_t,              \
-                                                 const std::vector<double>&, Rng&);             \
+                                                 const std::vector<double>&, Rng&,              \
+                                                 const ProgressFn&);                            \
   extern template ReverseAisEstimate reverse_ais(const Rbm<T>&, const arma::vec&,              \
                                                  const arma::Mat<T>&, std::size_t,              \
                                                  const std::vector<double>&, Rng&);

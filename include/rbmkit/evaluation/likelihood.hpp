@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "rbmkit/core/enum_names.hpp"
+#include "rbmkit/core/progress.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/evaluation/ais.hpp"
 #include "rbmkit/evaluation/ais_base.hpp"
@@ -74,6 +75,9 @@ struct LikelihoodOptions {
   Binarize binarize = Binarize::threshold;
   double threshold = 0.5;
   std::uint64_t seed = 1;  ///< for stochastic binarisation
+  /// Told the annealing steps of forward AIS ("AIS") and reverse annealing ("reverse AIS") as
+  /// they run (progress.hpp); empty = no reports. Never changes the result.
+  ProgressFn progress;
 };
 
 /// The log-likelihood of a data set and how it was obtained. Nats; per example.
