@@ -79,12 +79,16 @@ void TrainLog::add(const EpochReport& r) {
       row << format17(v);
   }
   text_ += row.str() + "\n";
-  if (!in_place_) write_file_atomically(path_ + ".partial", [&](std::ostream& os) { os << text_; });
+  if (!in_place_) {
+    write_file_atomically(path_ + ".partial", [&](std::ostream& os) { os << text_; });
+    partial_written_ = true;
+  }
 }
 
 void TrainLog::commit() {
   if (path_.empty()) return;
-  if (in_place_) {
+  // In place, or no epoch ran (a resumed run that was already complete): the whole text.
+  if (in_place_ || !partial_written_) {
     write_file_atomically(path_, [&](std::ostream& os) { os << text_; });
     return;
   }

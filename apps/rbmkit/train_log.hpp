@@ -29,6 +29,7 @@ private:
   std::string header_;
   std::string text_;
   bool in_place_ = false;  // FILE is a device or FIFO: no FILE.partial
+  bool partial_written_ = false;  // add() wrote FILE.partial in this run
 };
 
 }  // namespace rbmkit::cli

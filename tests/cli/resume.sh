@@ -48,6 +48,11 @@ interrupted() {
   local epochs
   epochs=$(grep -o -- '--epochs [0-9]*' <<<"$*" | cut -d' ' -f2)
   [ "$(wc -l < "$name.csv")" -eq $((epochs + 1)) ] || fail "$name: the continued log should hold a header and $epochs rows: $(cat "$name.csv")"
+  # Resuming the completed run again, as written twice: nothing to train, the log kept.
+  cp "$name.csv" "$name.before.csv"
+  expect_exit 0 "$name: resume a complete run" -- "$RBMKIT" train --resume "$name.part.rbm" --out "$name.part.rbm" --log "$name.csv"
+  CHECKS=$((CHECKS + 1))
+  cmp -s "$name.before.csv" "$name.csv" || fail "$name: resuming a complete run changed its log: $(cat "$name.csv")"
 }
 
 interrupted pcd INT 130 -- --data fm.idx --hidden 400 --epochs 6 --batch 100 --seed 5 \
