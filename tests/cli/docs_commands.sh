@@ -10,12 +10,12 @@
 # so and either skips it (the scripts that install and build) or runs it reduced, printing the
 # exact command it ran:
 #   --epochs N becomes --epochs 1 (train without --epochs or --resume gets --epochs 1);
-#   Fashion-MNIST becomes its first 1000 training and 100 test images (with their labels), in a
+#   Fashion-MNIST becomes its first 1000 training and 50 test images (with their labels), in a
 #   directory standing in for /usr/share/datasets/fashion-mnist (in the command and in the
 #   assignments it uses, FM=...); train and equiv without --data
 #   get the training subset, eval the test subset;
 #   --valid N becomes --valid 100;
-#   eval --ais gets --ais-runs 10 --ais-betas 500 --reverse-examples 5;
+#   eval --ais gets --ais-runs 10 --ais-betas 200 --reverse-examples 5;
 #   estimators runs --task quadratic --samples 1000 --instances 0.
 # So a long command is checked for its options and its place in the sequence, not for its run
 # time or its numbers. Without Debian's Fashion-MNIST, the commands that need it are skipped.
@@ -41,8 +41,8 @@ if [ -r "$FM_DIR/train-images-idx3-ubyte.gz" ] && [ -r "$FM_DIR/t10k-labels-idx1
   }
   idx_head "$FM_DIR/train-images-idx3-ubyte.gz" 1000 16 784 "$SUBSET/train-images-idx3-ubyte.gz"
   idx_head "$FM_DIR/train-labels-idx1-ubyte.gz" 1000 8 1 "$SUBSET/train-labels-idx1-ubyte.gz"
-  idx_head "$FM_DIR/t10k-images-idx3-ubyte.gz" 100 16 784 "$SUBSET/t10k-images-idx3-ubyte.gz"
-  idx_head "$FM_DIR/t10k-labels-idx1-ubyte.gz" 100 8 1 "$SUBSET/t10k-labels-idx1-ubyte.gz"
+  idx_head "$FM_DIR/t10k-images-idx3-ubyte.gz" 50 16 784 "$SUBSET/t10k-images-idx3-ubyte.gz"
+  idx_head "$FM_DIR/t10k-labels-idx1-ubyte.gz" 50 8 1 "$SUBSET/t10k-labels-idx1-ubyte.gz"
 fi
 
 # reduce COMMAND: prints the reduced form of a `# long:` command (see the top of this file).
@@ -66,7 +66,7 @@ reduce() {
       ;;
     eval)
       printf '%s' "$c" | grep -q -- '--data ' || c="$c --data $SUBSET/t10k-images-idx3-ubyte.gz"
-      printf '%s' "$c" | grep -q -- '--ais' && c="$c --ais-runs 10 --ais-betas 500 --reverse-examples 5"
+      printf '%s' "$c" | grep -q -- '--ais' && c="$c --ais-runs 10 --ais-betas 200 --reverse-examples 5"
       ;;
     estimators)
       c=$(printf '%s' "$c" | sed 's/ --task [^ ]*//')
