@@ -359,6 +359,32 @@ TEST_SUITE("likelihood") {
     }
   }
 
+  TEST_CASE("evaluate_likelihood reports the mode search, AIS and reverse AIS in order - and "
+            "gives the same report with and without a progress function") {
+    fixtures::ThreadGuard guard;
+    set_threads(2);
+    const Rbm<double> r = random_rbm(48, 12, 0.5, 4);
+    const Dataset data = prototypes(60, 3);
+    LikelihoodOptions o;
+    o.method = LikelihoodMethod::ais;
+    o.ais_runs = 20;
+    o.ais_betas = 100;
+    o.reverse_examples = 4;
+    Rng a(5), b(5);
+    const LikelihoodReport quiet = evaluate_likelihood(r, data, data, o, a);
+    std::vector<std::string> stages;
+    o.progress = [&](const char* s, std::size_t done, std::size_t total) {
+      CHECK(done >= 1);
+      CHECK(done <= total);
+      if (stages.empty() || stages.back() != s) stages.push_back(s);
+    };
+    const LikelihoodReport told = evaluate_likelihood(r, data, data, o, b);
+    CHECK(told.log_z.log_z == quiet.log_z.log_z);
+    CHECK(told.reverse_log_z == quiet.reverse_log_z);
+    CHECK(told.log_z_floor == quiet.log_z_floor);
+    CHECK(stages == std::vector<std::string>{"AIS mode search", "AIS", "reverse AIS"});
+  }
+
   TEST_CASE("AIS and reverse AIS reject bad inputs naming the function") {
     const Rbm<double> r = random_rbm(8, 4, 1.0, 10);
     Rng rng(1);

@@ -115,6 +115,8 @@ AisBase mode_mixture_base(const Rbm<T>& rbm, const Dataset& data, const arma::ve
       std::copy(a.begin(), a.end(), A.begin());  // padding keeps softplus_zero_pad
       found_log_p[s] = climb(h, A, Wd, c, nvp);
       found[s] = std::move(h);
+      // The first chunk reports for all: the chunks are of equal size (± 1).
+      if (o.progress && begin == 0) o.progress("AIS mode search", s + 1, end);
     }
   });
 

@@ -119,6 +119,7 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
     ModeBaseOptions mo = o.modes;
     mo.binarize = o.binarize;
     mo.threshold = o.threshold;
+    mo.progress = o.progress;
     const AisBase modes = mode_mixture_base(rbm, base_data, base_biases, mo);
     rep.log_z_floor = mode_log_z_floor(rbm, modes);
     rep.log_likelihood_ceiling = rep.mean_neg_free_energy - rep.log_z_floor;

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "rbmkit/core/enum_names.hpp"
+#include "rbmkit/core/progress.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/models/rbm.hpp"
 
@@ -65,6 +66,8 @@ struct ModeBaseOptions {
   double base_rate_weight = 0.25;  ///< π of the base-rate component; the rest goes to the modes
   Binarize binarize = Binarize::threshold;
   double threshold = 0.5;
+  /// Told the starts searched (stage "AIS mode search"; progress.hpp); empty = no reports.
+  ProgressFn progress;
 };
 
 /// The base-rate component (weight options.base_rate_weight, logits `base_biases`) and up to

@@ -75,8 +75,9 @@ struct LikelihoodOptions {
   Binarize binarize = Binarize::threshold;
   double threshold = 0.5;
   std::uint64_t seed = 1;  ///< for stochastic binarisation
-  /// Told the annealing steps of forward AIS ("AIS") and reverse annealing ("reverse AIS") as
-  /// they run (progress.hpp); empty = no reports. Never changes the result.
+  /// Told the progress of the mode search ("AIS mode search", also with the rate base), forward
+  /// AIS ("AIS") and reverse annealing ("reverse AIS") as they run (progress.hpp); empty = no
+  /// reports. Never changes the result.
   ProgressFn progress;
 };
 
