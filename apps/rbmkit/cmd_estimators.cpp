@@ -12,7 +12,7 @@
 #include "rbmkit/studies/binary_autoencoder.hpp"
 #include "rbmkit/studies/estimator_report.hpp"
 #include "rbmkit/studies/estimator_study.hpp"
-#include "rbmkit/studies/image.hpp"
+#include "rbmkit/plots/plot.hpp"
 
 namespace rbmkit::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "rbmkit/estimators/estimators.hpp"
-#include "rbmkit/studies/image.hpp"
+#include "rbmkit/plots/plot.hpp"
 
 namespace rbmkit::detail {
 

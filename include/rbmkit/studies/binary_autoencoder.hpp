@@ -15,7 +15,7 @@
 
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/estimators/estimators.hpp"
-#include "rbmkit/studies/image.hpp"
+#include "rbmkit/plots/plot.hpp"
 #include "rbmkit/core/random.hpp"
 
 namespace rbmkit {

@@ -1,13 +1,13 @@
 #pragma once
 /// The files and figures of the estimator study (estimator_study.hpp): CSV tables with a header
-/// line and numbers of 9 significant digits, and log–log or learning-curve plots (image.hpp)
+/// line and numbers of 9 significant digits, and log–log or learning-curve plots (rbmkit/plots/plot.hpp)
 /// with one line per estimator in the estimator's own palette colour.
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "rbmkit/studies/estimator_study.hpp"
-#include "rbmkit/studies/image.hpp"
+#include "rbmkit/plots/plot.hpp"
 
 namespace rbmkit {
 
