@@ -118,5 +118,7 @@ int cmd_estimators(const std::vector<std::string>& args);
 int cmd_equiv(const std::vector<std::string>& args);
 int cmd_import(const std::vector<std::string>& args);
 int cmd_transform(const std::vector<std::string>& args);
+int cmd_plot(const std::vector<std::string>& args);
+int cmd_filters(const std::vector<std::string>& args);
 
 }  // namespace rbmkit::cli

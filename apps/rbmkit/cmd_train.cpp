@@ -15,6 +15,8 @@
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/training/run.hpp"
 #include "stop_signal.hpp"
+#include "image_shape.hpp"
+#include "rbmkit/plots/receptive_fields.hpp"
 #include "train_log.hpp"
 
 namespace rbmkit::cli {
@@ -54,6 +56,7 @@ const std::vector<Applies>& applicability() {
        "--machine rbm with --test or --valid"},
       {"ais-base", [](auto& c, bool h) { return h && c.machine == MachineKind::rbm; },
        "--machine rbm with --test or --valid"},
+      {"filters", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
   };
   return table;
 }
@@ -61,7 +64,8 @@ const std::vector<Applies>& applicability() {
 /// Options a resumed run accepts: they choose what to watch and where to write, never the model.
 const char* const resume_options[] = {"resume",     "out",       "data",           "epochs",
                                       "log",        "test",      "eval-every",     "monitor-examples",
-                                      "ais-runs",   "ais-betas", "ais-base",       "checkpoint-every"};
+                                      "ais-runs",   "ais-betas", "ais-base",       "checkpoint-every",
+                                      "filters",    "image-shape"};
 
 bool given(const po::variables_map& vm, const std::string& name) {
   return vm.count(name) && !vm[name].defaulted();
@@ -157,7 +161,7 @@ DataOptions stored_data_options(const ModelFile& file, const std::string& source
 std::string continue_options(const po::variables_map& vm) {
   std::string s;
   for (const char* name : {"log", "test", "eval-every", "monitor-examples", "ais-runs", "ais-betas",
-                           "ais-base", "checkpoint-every"})
+                           "ais-base", "checkpoint-every", "filters", "image-shape"})
     if (given(vm, name)) {
       std::ostringstream v;
       if (vm[name].value().type() == typeid(std::string))
@@ -281,7 +285,10 @@ int cmd_train(const std::vector<std::string>& args) {
       ("ais-betas", defaulted<long long>((long long)default_ais_betas),
        "AIS intermediate distributions for held-out log-likelihood")
       ("ais-base", defaulted<std::string>("modes"),
-       "where AIS runs start: rate or modes (see rbmkit eval --help)");
+       "where AIS runs start: rate or modes (see rbmkit eval --help)")
+      ("filters", po::value<std::string>(),
+       "rbm: PNG picture of the receptive fields (columns of W as images), written at the end");
+  add_image_shape_option(desc);
   add_data_options(desc);
   po::variables_map vm;
   if (!parse("train", "--out MODEL [--data FILE] [options] | --resume FILE --out MODEL", desc, args,
@@ -314,6 +321,11 @@ int cmd_train(const std::vector<std::string>& args) {
   refuse_inapplicable(vm, config, held_out);
   RunOptions options = run_options_from(vm, read_options);
   check_output_path(options.out);
+  const std::string filters = vm.count("filters") ? vm["filters"].as<std::string>() : "";
+  if (vm.count("image-shape") && filters.empty())
+    throw UsageError("--image-shape: applies only with --filters");
+  check_image_shape_syntax(vm);
+  if (!filters.empty()) check_output_path(filters);
   TrainLog log(vm.count("log") ? vm["log"].as<std::string>() : "", config, options);
   if (resume && stored.config.count("run.epoch"))
     log.continue_after(std::strtoull(stored.config.at("run.epoch").c_str(), nullptr, 10));
@@ -326,6 +338,11 @@ int cmd_train(const std::vector<std::string>& args) {
                       vm["resume"].as<std::string>() + "; give --data to point at it)");
     }
   }();
+  std::pair<std::size_t, std::size_t> shape;
+  if (!filters.empty())
+    shape = image_shape(vm, data.shape, data.dim(),
+                        is_csv_path(data_path) ? data_path + " is CSV"
+                                               : "the IDX header of " + data_path);
 
   RunEvents events;
   events.started = [&](const std::string& s) {
@@ -367,6 +384,12 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   log.commit();
   std::cerr << "rbmkit train: model written to " << options.out << "\n";
+  if (!filters.empty()) {
+    write_png(filters, receptive_fields(rbm_from_file<double>(read_model_file(options.out),
+                                                              options.out),
+                                        shape.first, shape.second));
+    std::cerr << "rbmkit train: receptive fields written to " << filters << "\n";
+  }
   return ok;
 }
 

@@ -26,6 +26,8 @@ const std::map<std::string, Command>& commands() {
       {"estimators", {cmd_estimators, "variance study of stochastic-neuron gradient estimators"}},
       {"import", {cmd_import, "build a model file from CSV parameters (inverse of export)"}},
       {"transform", {cmd_transform, "hidden features P(h = 1 | v) of a data set as CSV"}},
+      {"plot", {cmd_plot, "training curves of a train --log file as a PNG picture"}},
+      {"filters", {cmd_filters, "an RBM's receptive fields, tiled, as a PNG picture"}},
   };
   return table;
 }

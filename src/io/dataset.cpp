@@ -102,7 +102,18 @@ Dataset read_idx(const std::string& path) {
   Dataset d;
   d.source = path;
   d.pixels = arma::Mat<std::uint8_t>(bytes.data(), dim, n);
+  d.shape.assign(h.dims.begin() + 1, h.dims.end());
   return d;
+}
+
+std::vector<std::size_t> read_idx_shape(const std::string& path) {
+  const std::string fn = "read_idx_shape";
+  InputFile f(fn, path);
+  const IdxHeader h = read_idx_header(f, fn, path);
+  if (h.dims.size() < 2)
+    throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
+                    " dimension(s); examples need at least 2 (a label file?)");
+  return std::vector<std::size_t>(h.dims.begin() + 1, h.dims.end());
 }
 
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {

@@ -3,6 +3,7 @@
 #include <armadillo>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
@@ -63,6 +64,9 @@ struct Dataset {
   double divisor = 255;            ///< see `scale`: 1 for unit, 255 for byte, M for max
   std::size_t clipped = 0;         ///< values clipped into [0,1] (DataScale::unit only)
   DataOptions read_with;           ///< the options it was read with (to read it again on resume)
+  /// The shape of one example as its IDX header gives it (e.g. {28, 28}: rows, columns; the
+  /// column holds it row-major); empty for CSV data, which has none.
+  std::vector<std::size_t> shape;
 
   std::size_t dim() const { return pixels.n_rows; }
   std::size_t size() const { return pixels.n_cols; }
@@ -74,6 +78,9 @@ struct Dataset {
 /// Reads an IDX file of unsigned bytes (images idx3 or any idxN with N >= 2), raw or gzip.
 /// Examples are the first dimension; the rest are flattened row-major into one column.
 Dataset read_idx(const std::string& path);
+/// The shape of one example of the IDX file at `path` (its dimensions after the first), read
+/// from the header alone; throws DataError naming `path` as read_idx does.
+std::vector<std::size_t> read_idx_shape(const std::string& path);
 /// Reads an IDX label file (idx1 of unsigned bytes), raw or gzip.
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path);
 /// Reads a CSV file (the format of CsvReader in csv.hpp: raw or gzip, optional header line):
