@@ -14,7 +14,7 @@
 #   directory standing in for /usr/share/datasets/fashion-mnist (in the command and in the
 #   assignments it uses, FM=...); train and equiv without --data
 #   get the training subset, eval the test subset;
-#   --valid N becomes --valid 100;
+#   --valid N becomes --valid 10 (the test subset has 50 images);
 #   eval --ais gets --ais-runs 10 --ais-betas 200 --reverse-examples 5;
 #   estimators runs --task quadratic --samples 1000 --instances 0.
 # So a long command is checked for its options and its place in the sequence, not for its run
@@ -58,7 +58,7 @@ reduce() {
       elif ! printf '%s' "$c" | grep -q -- '--resume '; then
         c="$c --epochs 1"
       fi
-      c=$(printf '%s' "$c" | sed 's/--valid [0-9]*/--valid 100/')
+      c=$(printf '%s' "$c" | sed 's/--valid [0-9]*/--valid 10/')
       printf '%s' "$c" | grep -q -- '--data \|--resume ' || c="$c --data $SUBSET/train-images-idx3-ubyte.gz"
       ;;
     equiv)
