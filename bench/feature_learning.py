@@ -13,7 +13,9 @@ trained on the 60,000 training images and scored on the 10,000 test images with,
            learning_rate=0.06, random_state=S) fitted on the pixels divided by 255;
   stack    a second `rbmkit train --binarize none` on the CSV of the first layer's training
            features (CSV values are stored to the nearest 1/255) and `rbmkit transform` of the
-           first layer's train and test features.
+           first layer's train and test features;
+  binarized  as rbmkit, but with `--binarize threshold` (rbmkit train's default: pixels
+           binarized at 0.5, in training and, as stored in the model, in transform).
 No feature is rescaled further: every feature is already in [0,1].
 Training time is the wall time of the whole `rbmkit train` process, and of `fit` for
 scikit-learn. Prints one JSON line per row as it finishes, then a markdown table.
@@ -35,7 +37,7 @@ TRAIN_X = FM + "/train-images-idx3-ubyte.gz"
 TRAIN_Y = FM + "/train-labels-idx1-ubyte.gz"
 TEST_X = FM + "/t10k-images-idx3-ubyte.gz"
 TEST_Y = FM + "/t10k-labels-idx1-ubyte.gz"
-ROWS = ["raw", "rbmkit", "sklearn", "stack"]
+ROWS = ["raw", "rbmkit", "sklearn", "stack", "binarized"]
 
 
 def read_idx(path):
@@ -143,6 +145,16 @@ def main():
                 assert (y2[:n] == ytr).all() and (y2te == yte).all()
                 report(row, "second rbmkit layer on the rbmkit features", round(l1 + t, 1),
                        (f2tr[:n], f2te))
+        elif row == "binarized":
+            t = run([a.rbmkit, "train", "--data", TRAIN_X, "--binarize", "threshold", "--hidden", H,
+                     "--epochs", E, "--seed", S, "--out", d("binarized.rbm")])
+            for part, x, y in (("train", TRAIN_X, TRAIN_Y), ("test", TEST_X, TEST_Y)):
+                run([a.rbmkit, "transform", "--model", d("binarized.rbm"), "--data", x,
+                     "--labels", y, "--out", d("binarized-%s.csv" % part)])
+            fbtr, _ = read_features(d("binarized-train.csv"))
+            fbte, _ = read_features(d("binarized-test.csv"))
+            report(row, "rbmkit train --binarize threshold --hidden %s --epochs %s" % (H, E),
+                   round(t, 1), (fbtr[:n], fbte))
         elif row == "sklearn":
             from sklearn.neural_network import BernoulliRBM
             rbm = BernoulliRBM(n_components=a.hidden, n_iter=a.epochs, learning_rate=0.06,
