@@ -1,5 +1,6 @@
 // rbmkit: restricted and general Boltzmann machines and stochastic binary neurons.
 // Parses the subcommand, dispatches, and maps exceptions to the exit codes of docs/cli.md.
+#include <csignal>
 #include <iostream>
 #include <map>
 #include <new>
@@ -56,6 +57,10 @@ void usage(std::ostream& os) {
 
 int main(int argc, char** argv) {
   using namespace rbmkit::cli;
+  // Past a file size limit (ulimit -f) a write raises SIGXFSZ, which would kill the program
+  // with a temporary file left behind; ignored, the write fails with EFBIG and is reported as
+  // an output error (exit 5) with the previous file untouched.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (argc < 2) {
     usage(std::cerr);
     return usage_error;
