@@ -2,6 +2,8 @@
 // as CSV rows (the label first, when there are labels).
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli.hpp"
 #include "rbmkit/core/parallel.hpp"
@@ -34,7 +36,9 @@ void write_features(std::ostream& os, const arma::mat& H, const arma::vec& label
 int cmd_transform(const std::vector<std::string>& args) {
   po::options_description desc("transform options");
   desc.add_options()
-      ("model", po::value<std::string>(), "model file of an RBM (required)")
+      ("model", po::value<std::string>(),
+       "model file of an RBM (required), or several separated by commas: a stack, each applied "
+       "to the features of the one before, with its own stored binarization")
       ("data", po::value<std::string>(), "data: IDX or CSV (required)")
       ("labels", po::value<std::string>(),
        "labels of the examples, written as the first column: IDX label file or CSV of one "
@@ -60,14 +64,40 @@ int cmd_transform(const std::vector<std::string>& args) {
   set_threads(get_threads(vm));
   if (!out.empty()) check_output_path(out);
 
-  const std::string model_path = vm["model"].as<std::string>();
-  const ModelFile file = read_model_file(model_path);
-  if (file.kind != MachineKind::rbm)
-    throw ModelError(model_path + ": transform needs an RBM (P(h | v) of a general Boltzmann "
-                                  "machine does not factorize over its hidden units)");
-  const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
-  // The preprocessing the model was trained with, unless overridden.
-  const TrainConfig trained = TrainConfig::from_file(file, model_path);
+  // The stack: the first model reads the data, each further one the features before it.
+  std::vector<std::string> model_paths;
+  {
+    const std::string list = vm["model"].as<std::string>();
+    std::size_t at = 0;
+    while (true) {
+      const std::size_t comma = list.find(',', at);
+      model_paths.push_back(list.substr(at, comma == std::string::npos ? comma : comma - at));
+      if (model_paths.back().empty()) throw UsageError("--model: an empty file name in '" + list + "'");
+      if (comma == std::string::npos) break;
+      at = comma + 1;
+    }
+  }
+  std::vector<Rbm<double>> layers;
+  std::vector<TrainConfig> configs;
+  ModelFile file;
+  for (std::size_t k = 0; k < model_paths.size(); ++k) {
+    const std::string& path = model_paths[k];
+    ModelFile f = read_model_file(path);
+    if (f.kind != MachineKind::rbm)
+      throw ModelError(path + ": transform needs an RBM (P(h | v) of a general Boltzmann "
+                              "machine does not factorize over its hidden units)");
+    layers.push_back(rbm_from_file<double>(f, path));
+    configs.push_back(TrainConfig::from_file(f, path));
+    if (k > 0 && layers[k].n_visible() != layers[k - 1].n_hidden())
+      throw ModelError(path + ": has " + std::to_string(layers[k].n_visible()) +
+                       " visible units, but " + model_paths[k - 1] + " below it gives " +
+                       std::to_string(layers[k - 1].n_hidden()) + " features");
+    if (k == 0) file = std::move(f);
+  }
+  const std::string& model_path = model_paths.front();
+  const Rbm<double>& rbm = layers.front();
+  // The preprocessing the first model was trained with, unless overridden.
+  const TrainConfig& trained = configs.front();
   const Binarize mode = vm.count("binarize") ? get_enum<Binarize>(vm, "binarize") : trained.binarize;
   double threshold = trained.threshold;
   if (vm.count("threshold")) {
@@ -87,7 +117,9 @@ int cmd_transform(const std::vector<std::string>& args) {
       vm.count("labels") ? read_labels(vm["labels"].as<std::string>(), data.size()) : data.labels;
   report_data("transform", data, mode, threshold);
 
-  const arma::mat H = hidden_features(rbm, data, mode, threshold, seed);
+  arma::mat H = hidden_features(rbm, data, mode, threshold, seed);
+  for (std::size_t k = 1; k < layers.size(); ++k)  // at full precision, as each was trained
+    H = hidden_features(layers[k], H, configs[k].binarize, configs[k].threshold, seed + k);
   if (out.empty()) {
     write_features(std::cout, H, labels, false);  // no bar between lines on a terminal
     std::cout.flush();

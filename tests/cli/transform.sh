@@ -4,7 +4,9 @@
 # column; the model's own binarization by default; a label count that does not match the data,
 # a Boltzmann machine, data of another dimension and an unwritable --out each give their exit
 # code and leave an existing --out untouched. With Fashion-MNIST installed: its test images and
-# labels, and the training labels refused for the test images.
+# labels, and the training labels refused for the test images. A stack of two models (--model
+# M1,M2) gives the second model's features of the first's, at full precision; sizes that do not
+# fit are exit 4.
 . "$(dirname "$0")/lib.sh" "$@"
 cd "$WORK"
 
@@ -91,4 +93,26 @@ if [ -f "$FM/t10k-images-idx3-ubyte.gz" ]; then
 else
   fail "Fashion-MNIST not installed at $FM (scripts/install-deps installs it)"
 fi
+# A stack: --model M1,M2 applies M2 to M1's features at full precision, with M2's own stored
+# binarization (none here): sigmoid(c2 + W2^T f1) of the features M1 gives.
+expect_exit 0 "transform with the first model alone" -- "$RBMKIT" transform --model m.rbm --data grey.csv --binarize none --out f1.csv
+expect_exit 0 "train a second layer on the features" -- "$RBMKIT" train --data f1.csv --binarize none --hidden 3 --epochs 2 --batch 4 --seed 6 --monitor-examples 8 --out m2.rbm
+expect_exit 0 "transform through the stack" -- "$RBMKIT" transform --model m.rbm,m2.rbm --data grey.csv --binarize none --out f2.csv
+"$RBMKIT" export --model m2.rbm --dir params2 >/dev/null 2>&1
+CHECKS=$((CHECKS + 1))
+awk -F, '
+  FILENAME == "params2/W.csv" { for (j = 1; j <= NF; ++j) W[FNR, j] = $j; next }
+  FILENAME == "params2/c.csv" { c[FNR] = $1; next }
+  FILENAME == "f1.csv" { for (i = 1; i <= NF; ++i) v[FNR, i] = $i; n = NF; next }
+  { if (NF != 3) { print "row " FNR ": " NF " values"; bad = 1 }
+    for (j = 1; j <= NF; ++j) { a = c[j]; for (i = 1; i <= n; ++i) a += W[i, j] * v[FNR, i];
+      p = 1 / (1 + exp(-a)); d = p - $j; if (d < 0) d = -d; if (d > 1e-9) { print "row " FNR " unit " j ": " $j " vs " p; bad = 1 } } }
+  END { exit bad || FNR != 12 }' params2/W.csv params2/c.csv f1.csv f2.csv || fail "the stack's features differ from sigmoid(c2 + W2^T f1)"
+cp f2.csv keep-f2.csv
+expect_exit 4 "a stack whose sizes do not fit" -- "$RBMKIT" transform --model m.rbm,m.rbm --data grey.csv --out f2.csv
+expect_stderr_contains "m.rbm: has 9 visible units, but m.rbm below it gives 4 features" "a stack whose sizes do not fit"
+expect_exit 2 "an empty name in the stack" -- "$RBMKIT" transform --model m.rbm, --data grey.csv --out f2.csv
+CHECKS=$((CHECKS + 1))
+cmp -s f2.csv keep-f2.csv || fail "a failed stack damaged the existing --out"
+
 finish

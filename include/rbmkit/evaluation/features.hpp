@@ -20,9 +20,24 @@ template <class T>
 arma::Mat<T> hidden_features(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
                              double threshold, std::uint64_t seed = 1);
 
+/// The same for values held in memory at full precision, as a stack of RBMs passes them up
+/// (the first layer's features are the second layer's data): V is n_visible × examples with
+/// entries in [0,1], binarized by `mode` as make_batch binarizes stored data (threshold:
+/// v > threshold; stochastic: u < v with one uniform u per entry from a generator seeded by
+/// `seed`; none: v itself). Returns n_hidden × V.n_cols. Throws DimensionError naming
+/// hidden_features when V.n_rows is not rbm.n_visible().
+template <class T>
+arma::Mat<T> hidden_features(const Rbm<T>& rbm, const arma::Mat<T>& V, Binarize mode,
+                             double threshold, std::uint64_t seed = 1);
+
 extern template arma::Mat<float> hidden_features<float>(const Rbm<float>&, const Dataset&,
                                                         Binarize, double, std::uint64_t);
 extern template arma::Mat<double> hidden_features<double>(const Rbm<double>&, const Dataset&,
                                                           Binarize, double, std::uint64_t);
+extern template arma::Mat<float> hidden_features<float>(const Rbm<float>&, const arma::Mat<float>&,
+                                                        Binarize, double, std::uint64_t);
+extern template arma::Mat<double> hidden_features<double>(const Rbm<double>&,
+                                                          const arma::Mat<double>&, Binarize,
+                                                          double, std::uint64_t);
 
 }  // namespace rbmkit
