@@ -76,23 +76,31 @@ std::vector<std::uint8_t> read_payload(InputFile& f, std::uint64_t want, const c
   return buf;
 }
 
+/// The shape of one example of an IDX data file (its dimensions after the first, the count);
+/// a file with fewer than 2 dimensions holds no examples of a shape (a label file?).
+std::vector<std::size_t> example_shape(const IdxHeader& h, const std::string& fn,
+                                       const std::string& path) {
+  if (h.dims.size() < 2)
+    throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
+                    " dimension(s); examples need at least 2 (a label file?)");
+  return std::vector<std::size_t>(h.dims.begin() + 1, h.dims.end());
+}
+
 }  // namespace
 
 Dataset read_idx(const std::string& path) {
   const std::string fn = "read_idx";
   InputFile f(fn, path);
   const IdxHeader h = read_idx_header(f, fn, path);
-  if (h.dims.size() < 2)
-    throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
-                    " dimension(s); examples need at least 2 (a label file?)");
+  const std::vector<std::size_t> shape = example_shape(h, fn, path);
   // Sizes multiplied with overflow checks; the limit (2^40 bytes) is far above any real data set
   // and only guards the arithmetic: memory grows with the bytes actually present.
   const std::uint64_t limit = std::uint64_t(1) << 40;
   std::uint64_t dim = 1;
-  for (std::size_t i = 1; i < h.dims.size(); ++i) {
-    if (h.dims[i] > limit / dim)
+  for (const std::size_t extent : shape) {
+    if (extent > limit / dim)
       throw DataError(fn + "(" + path + "): IDX example size overflows (dimensions too large)");
-    dim *= h.dims[i];
+    dim *= extent;
   }
   const std::uint64_t n = h.dims[0];
   if (n > limit / dim)
@@ -102,18 +110,14 @@ Dataset read_idx(const std::string& path) {
   Dataset d;
   d.source = path;
   d.pixels = arma::Mat<std::uint8_t>(bytes.data(), dim, n);
-  d.shape.assign(h.dims.begin() + 1, h.dims.end());
+  d.shape = shape;
   return d;
 }
 
 std::vector<std::size_t> read_idx_shape(const std::string& path) {
   const std::string fn = "read_idx_shape";
   InputFile f(fn, path);
-  const IdxHeader h = read_idx_header(f, fn, path);
-  if (h.dims.size() < 2)
-    throw DataError(fn + "(" + path + "): IDX file has " + std::to_string(h.dims.size()) +
-                    " dimension(s); examples need at least 2 (a label file?)");
-  return std::vector<std::size_t>(h.dims.begin() + 1, h.dims.end());
+  return example_shape(read_idx_header(f, fn, path), fn, path);
 }
 
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
