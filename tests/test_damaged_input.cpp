@@ -9,9 +9,11 @@
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/dataset.hpp"
+#include "error_of.hpp"
 #include "temp_path.hpp"
 
 using namespace rbmkit;
+using test::error_of;
 
 namespace {
 
@@ -26,17 +28,6 @@ std::string gzip(const std::string& text, std::size_t flush_at, std::size_t* flu
 
 void write(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
-}
-
-/// The message of the DataError `f` throws ("" when it throws none).
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 std::string ten_rows() {
@@ -75,17 +66,17 @@ TEST_SUITE("data") {
       const std::string gz = gzip(r.text, r.text.size() / 3, &flush);
       const std::string path = test::temp_path(r.name);
       write(path, gz);
-      CHECK(error_of([&] { r.read(path); }).empty());
+      CHECK(error_of<DataError>([&] { r.read(path); }).empty());
       for (std::size_t cut = 2; cut < gz.size(); ++cut) {
         CAPTURE(cut);
         write(path, gz.substr(0, cut));
-        const std::string msg = error_of([&] { r.read(path); });
+        const std::string msg = error_of<DataError>([&] { r.read(path); });
         CHECK(msg.find(path + "): damaged compressed data") != std::string::npos);
       }
       // The case: a copy that stopped right after the flush decompresses cleanly up to
       // there; without the end of the stream it is still refused.
       write(path, gz.substr(0, flush));
-      CHECK(error_of([&] { r.read(path); }).find("cut short") != std::string::npos);
+      CHECK(error_of<DataError>([&] { r.read(path); }).find("cut short") != std::string::npos);
     }
   }
 
@@ -94,7 +85,7 @@ TEST_SUITE("data") {
     const std::string gz = gzip(idx_images(), 20, &flush), path = test::temp_path("x.idx.gz");
     auto damaged = [&](const std::string& bytes) {
       write(path, bytes);
-      return error_of([&] { read_idx(path); });
+      return error_of<DataError>([&] { read_idx(path); });
     };
     std::string crc = gz, length = gz, data = gz;
     crc[gz.size() - 8] = char(crc[gz.size() - 8] ^ 1);
@@ -120,6 +111,6 @@ TEST_SUITE("data") {
     CHECK(d.dim() == 6);
     // A raw file that merely starts like gzip is read as gzip and refused, never half-read.
     write(path, "\x1f\x8b" "0,1\n");
-    CHECK(error_of([&] { read_csv(path); }).find("damaged compressed data") != std::string::npos);
+    CHECK(error_of<DataError>([&] { read_csv(path); }).find("damaged compressed data") != std::string::npos);
   }
 }

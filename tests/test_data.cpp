@@ -11,6 +11,7 @@
 #include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/core/error.hpp"
+#include "error_of.hpp"
 
 using namespace rbmkit;
 
@@ -47,15 +48,7 @@ std::vector<unsigned char> idx3(unsigned n, unsigned r, unsigned c) {
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-template <class E, class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 }  // namespace
 
