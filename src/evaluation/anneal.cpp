@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "kernels/binary.hpp"
 #include "kernels/kernels.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/core/math.hpp"
@@ -45,9 +46,9 @@ AnnealModel::AnnealModel(const Rbm<T>& rbm, const AisBase& base, const char* who
   if (!base.weights.is_finite() || base.weights.min() <= 0 ||
       std::abs(arma::accu(base.weights) - 1) > 1e-9)
     throw InvalidArgument(std::string(who) + ": the base weights must be positive and sum to 1");
-  nvp = round_up(nv, tile_rows);
-  nhp = round_up(nh, tile_rows);
-  Kp = round_up(K, tile_rows);
+  nvp = round_up(nv, lanes);
+  nhp = round_up(nh, lanes);
+  Kp = round_up(K, lanes);
   W.assign(nvp * nh, 0.f);
   Wt.assign(nhp * nv, 0.f);
   for (std::size_t j = 0; j < nh; ++j)
@@ -156,8 +157,8 @@ void ChainGroup::sample_base(std::size_t r) {
 }
 
 void ChainGroup::hidden_inputs() {
-  accumulate_columns(M.Wt.data(), M.nhp, M.nv, vidx.data(), vstart.data(), n, M.c.data(),
-                             A.data());
+  gather_add(M.Wt.data(), M.nhp, M.nhp, M.nv, vidx.data(), vstart.data(), 0, n, M.c.data(),
+             A.data(), M.nhp);
 }
 
 double ChainGroup::hidden_step(std::size_t r, double beta1, double beta0) {
@@ -177,8 +178,8 @@ void ChainGroup::sample_hidden(std::size_t r) {
 }
 
 void ChainGroup::sample_visible(double beta) {
-  accumulate_columns(M.W.data(), M.nvp, M.nh, hidx.data(), hstart.data(), n,
-                             M.zeros.data(), X.data());
+  gather_add(M.W.data(), M.nvp, M.nvp, M.nh, hidx.data(), hstart.data(), 0, n, M.zeros.data(),
+             X.data(), M.nvp);
   const float fb = float(beta);
   for (std::size_t y = 0; y < M.K; ++y)
     for (std::size_t i = 0; i < M.nvp; ++i)
@@ -193,8 +194,8 @@ void ChainGroup::sample_visible(double beta) {
   }
   if (M.K == 1) return;
   // ℓ_yᵀv for every component y and chain.
-  accumulate_columns(M.Lt.data(), M.Kp, M.nv, vidx.data(), vstart.data(), n,
-                             M.zeros.data(), D.data());
+  gather_add(M.Lt.data(), M.Kp, M.Kp, M.nv, vidx.data(), vstart.data(), 0, n, M.zeros.data(),
+             D.data(), M.Kp);
   for (std::size_t r = 0; r < n; ++r) {
     const float* d = D.data() + r * M.Kp;
     double m = -std::numeric_limits<double>::infinity();

@@ -3,8 +3,8 @@
 ///
 /// Each kernel is compiled for AVX-512, AVX2 and baseline x86-64 and the best one is chosen
 /// when the program starts. None uses fused multiply-add, so every variant gives bitwise the same
-/// result. Arrays are padded: lengths are multiples of `lanes` (and of `tile_rows` for
-/// accumulate_columns); callers fill padding so that it contributes nothing (see each kernel).
+/// result. Arrays are padded: lengths are multiples of `lanes`; callers fill padding so that it
+/// contributes nothing (see each kernel). Products with binary operands are in binary.hpp.
 #include <cstddef>
 #include <cstdint>
 
@@ -12,8 +12,6 @@ namespace rbmkit::detail {
 
 /// Array lengths given to the kernels are multiples of this.
 constexpr std::size_t lanes = 16;
-/// Row tile of accumulate_columns; its `rows` is a multiple of this.
-constexpr std::size_t tile_rows = 64;
 /// `n` rounded up to a multiple of `m`.
 constexpr std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
 /// A padding value whose softplus is exactly 0 in these kernels.
@@ -50,14 +48,5 @@ double ais_hidden_step(const float* a, std::size_t n, double beta1, double beta0
 /// p_i = sigm(s·x_i + o_i) in float (o_i = 0 when `o` is null), relative error below 1e−6.
 /// `n` a multiple of `lanes`.
 void sigmoid_affine(const float* x, float s, const float* o, float* p, std::size_t n);
-
-/// For each list r: out[·, r] = init + Σ_{k ∈ [start[r], start[r+1])} M[·, idx[k]], where M is
-/// column-major, rows × cols (rows a multiple of `tile_rows`), each list holds increasing
-/// column indices, and `out` holds n_lists columns of `rows`. This is the product M·S for a
-/// binary matrix S given by the indices of its ones: no multiplications, and only the ones
-/// cost anything.
-void accumulate_columns(const float* M, std::size_t rows, std::size_t cols,
-                        const std::uint32_t* idx, const std::size_t* start, std::size_t n_lists,
-                        const float* init, float* out);
 
 }  // namespace rbmkit::detail

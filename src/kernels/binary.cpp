@@ -1,0 +1,372 @@
+#include "kernels/binary.hpp"
+#include "kernels/simd.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace rbmkit::detail {
+namespace {
+
+using namespace simd;
+
+/// The values of 8 lanes with the bits of 1 (float) or of 1.0 as eight 32-bit halves (double):
+/// compared as integers, so that −0 and NaN count as grey values.
+RBMKIT_INLINE std::uint32_t lane_bits(const float* x, unsigned& grey) {
+  typedef std::uint32_t u8v __attribute__((vector_size(32)));
+  u8v b;
+  std::memcpy(&b, x, sizeof b);
+  const u8v one = (b == 0x3f800000u) & 1u, zero = (b == 0u) & 1u;
+  // Lane l's flag to bit l: sums of disjoint bits.
+  const u8v weights = {1, 2, 4, 8, 16, 32, 64, 128};
+  u8v m = one * weights, z = (one | zero) * weights;
+  m += __builtin_shuffle(m, u8v{4, 5, 6, 7, 0, 1, 2, 3});
+  z += __builtin_shuffle(z, u8v{4, 5, 6, 7, 0, 1, 2, 3});
+  m += __builtin_shuffle(m, u8v{2, 3, 0, 1, 6, 7, 4, 5});
+  z += __builtin_shuffle(z, u8v{2, 3, 0, 1, 6, 7, 4, 5});
+  grey |= 0xffu ^ (z[0] + z[1]);
+  return m[0] + m[1];
+}
+
+/// The same for 8 doubles.
+RBMKIT_INLINE std::uint32_t lane_bits(const double* x, unsigned& grey) {
+  typedef std::uint64_t u4v __attribute__((vector_size(32)));
+  u4v a, b;
+  std::memcpy(&a, x, sizeof a);
+  std::memcpy(&b, x + 4, sizeof b);
+  const std::uint64_t one_bits = 0x3ff0000000000000ULL;
+  const u4v oa = (a == one_bits) & 1u, ob = (b == one_bits) & 1u;
+  const u4v za = (oa | ((a == 0u) & 1u)), zb = (ob | ((b == 0u) & 1u));
+  const u4v wa = {1, 2, 4, 8}, wb = {16, 32, 64, 128};
+  u4v m = oa * wa + ob * wb, z = za * wa + zb * wb;
+  m += __builtin_shuffle(m, u4v{2, 3, 0, 1});
+  z += __builtin_shuffle(z, u4v{2, 3, 0, 1});
+  grey |= unsigned(0xffu ^ (z[0] + z[1]));
+  return std::uint32_t(m[0] + m[1]);
+}
+
+template <class T>
+RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                    OnesPattern& p) {
+  p.rows = rows;
+  p.start.resize(cols + 1);
+  if (p.idx.size() < rows * cols + 8) p.idx.resize(rows * cols + 8);
+  std::uint32_t* out = p.idx.data();
+  std::size_t count = 0;
+  unsigned grey = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    p.start[j] = count;
+    const T* x = X + j * ld;
+    std::size_t i = 0;
+    // Eight values at a time: a bit mask of the ones, then its set bits.
+    for (; i + 8 <= rows; i += 8) {
+      std::uint32_t ones = lane_bits(x + i, grey);
+      while (ones) {
+        out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
+        ones &= ones - 1;
+      }
+    }
+    for (; i < rows; ++i) {
+      const T v = x[i];
+      out[count] = std::uint32_t(i);  // kept only when v is one: no branch
+      count += v == T(1);
+      grey |= (v != T(0)) & (v != T(1));
+    }
+    if (grey) return false;
+  }
+  p.start[cols] = count;
+  return true;
+}
+
+/// Vectors of 32 bytes for the gathers: one AVX2 register each, so that the eight accumulators
+/// of a slab stay in registers (GCC keeps 64-byte vectors in memory when it has to split them).
+typedef float gf __attribute__((vector_size(32)));
+typedef double gd __attribute__((vector_size(32)));
+template <class T>
+struct Gather;
+template <>
+struct Gather<float> {
+  using V = gf;
+  static constexpr std::size_t n = 8;
+};
+template <>
+struct Gather<double> {
+  using V = gd;
+  static constexpr std::size_t n = 4;
+};
+template <class V, class T>
+RBMKIT_INLINE V loadv(const T* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V, class T>
+RBMKIT_INLINE void storev(T* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+/// NV (1 to 8) vectors of values in named variables.
+template <class T, int NV>
+struct Slab {
+  using V = typename Gather<T>::V;
+  static constexpr std::size_t L = Gather<T>::n;
+  V a0{}, a1{}, a2{}, a3{}, a4{}, a5{}, a6{}, a7{};
+  RBMKIT_INLINE_MEMBER void load_from(const T* p) {
+    a0 = loadv<V>(p);
+    if constexpr (NV > 1) a1 = loadv<V>(p + L);
+    if constexpr (NV > 2) a2 = loadv<V>(p + 2 * L);
+    if constexpr (NV > 3) a3 = loadv<V>(p + 3 * L);
+    if constexpr (NV > 4) a4 = loadv<V>(p + 4 * L);
+    if constexpr (NV > 5) a5 = loadv<V>(p + 5 * L);
+    if constexpr (NV > 6) a6 = loadv<V>(p + 6 * L);
+    if constexpr (NV > 7) a7 = loadv<V>(p + 7 * L);
+  }
+  RBMKIT_INLINE_MEMBER void add(const T* p) {
+    a0 += loadv<V>(p);
+    if constexpr (NV > 1) a1 += loadv<V>(p + L);
+    if constexpr (NV > 2) a2 += loadv<V>(p + 2 * L);
+    if constexpr (NV > 3) a3 += loadv<V>(p + 3 * L);
+    if constexpr (NV > 4) a4 += loadv<V>(p + 4 * L);
+    if constexpr (NV > 5) a5 += loadv<V>(p + 5 * L);
+    if constexpr (NV > 6) a6 += loadv<V>(p + 6 * L);
+    if constexpr (NV > 7) a7 += loadv<V>(p + 7 * L);
+  }
+  RBMKIT_INLINE_MEMBER void store_to(T* p) const {
+    storev(p, a0);
+    if constexpr (NV > 1) storev(p + L, a1);
+    if constexpr (NV > 2) storev(p + 2 * L, a2);
+    if constexpr (NV > 3) storev(p + 3 * L, a3);
+    if constexpr (NV > 4) storev(p + 4 * L, a4);
+    if constexpr (NV > 5) storev(p + 5 * L, a5);
+    if constexpr (NV > 6) storev(p + 6 * L, a6);
+    if constexpr (NV > 7) storev(p + 7 * L, a7);
+  }
+};
+
+/// Rows [row, row + NV·L) of out[·, r] for r in [first, last). Each value is init plus its terms
+/// in increasing k whatever the blocking, so slabs that overlap write the same bits.
+template <class T, int NV>
+RBMKIT_INLINE void gather_tile(const T* M, std::size_t ldm, std::size_t row, std::size_t cols,
+                               const std::uint32_t* idx, const std::size_t* start,
+                               std::size_t first, std::size_t last, const T* init, T* out,
+                               std::size_t ldo, std::size_t* pos) {
+  // 64 columns of the slab of M (16 KiB for 8 vectors) stay in the L1 cache while every column
+  // of S takes its ones from them; a narrow M (the statistics' hidden values) in one block.
+  const std::size_t block_cols = cols <= 128 ? cols : 64;
+  Slab<T, NV> iv;
+  if (init) iv.load_from(init + row);
+  for (std::size_t r = first; r < last; ++r) pos[r - first] = start[r];
+  const T* Mrow = M + row;
+  for (std::size_t q = block_cols; q < cols + block_cols; q += block_cols) {
+    for (std::size_t r = first; r < last; ++r) {
+      std::size_t k = pos[r - first];
+      const std::size_t end = start[r + 1];
+      if (k == end || idx[k] >= q) continue;
+      T* o = out + r * ldo + row;
+      Slab<T, NV> a = iv;
+      if (k != start[r]) a.load_from(o);  // a later block: continue the sum
+      do {
+        a.add(Mrow + std::size_t(idx[k]) * ldm);
+        ++k;
+      } while (k < end && idx[k] < q);
+      pos[r - first] = k;
+      a.store_to(o);
+    }
+  }
+  for (std::size_t r = first; r < last; ++r)  // columns of S without ones
+    if (start[r] == start[r + 1]) iv.store_to(out + r * ldo + row);
+}
+
+template <class T>
+RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows,
+                                   std::size_t cols, const std::uint32_t* idx,
+                                   const std::size_t* start, std::size_t first, std::size_t last,
+                                   const T* init, T* out, std::size_t ldo) {
+  constexpr std::size_t L = Gather<T>::n;
+  std::vector<std::size_t> pos(last - first);
+  std::size_t row = 0;
+  for (; row + 8 * L <= rows; row += 8 * L)
+    gather_tile<T, 8>(M, ldm, row, cols, idx, start, first, last, init, out, ldo, pos.data());
+  if (row == rows) return;
+  // The remaining whole vectors in one slab, then the last rows % L as one vector ending at the
+  // last row, overlapping the slab before (the same bits).
+  auto tile = [&](auto n, std::size_t at) {
+    gather_tile<T, decltype(n)::value>(M, ldm, at, cols, idx, start, first, last, init, out, ldo,
+                                        pos.data());
+  };
+  switch ((rows - row) / L) {
+    case 0: break;
+    case 1: tile(std::integral_constant<int, 1>(), row); break;
+    case 2: tile(std::integral_constant<int, 2>(), row); break;
+    case 3: tile(std::integral_constant<int, 3>(), row); break;
+    case 4: tile(std::integral_constant<int, 4>(), row); break;
+    case 5: tile(std::integral_constant<int, 5>(), row); break;
+    case 6: tile(std::integral_constant<int, 6>(), row); break;
+    default: tile(std::integral_constant<int, 7>(), row); break;
+  }
+  row += (rows - row) / L * L;
+  if (row == rows) return;
+  if (rows >= L) {
+    tile(std::integral_constant<int, 1>(), rows - L);
+    return;
+  }
+  for (std::size_t r = first; r < last; ++r) {  // fewer rows than a slab: one by one
+    T* o = out + r * ldo;
+    for (std::size_t i = row; i < rows; ++i) o[i] = init ? init[i] : T(0);
+    for (std::size_t k = start[r]; k < start[r + 1]; ++k) {
+      const T* c = M + std::size_t(idx[k]) * ldm;
+      for (std::size_t i = row; i < rows; ++i) o[i] += c[i];
+    }
+  }
+}
+
+std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+typedef unsigned long long gl __attribute__((vector_size(32)));
+typedef unsigned gi __attribute__((vector_size(32)));
+
+RBMKIT_INLINE gl rotl(gl x, int k) { return (x << k) | (x >> (64 - k)); }
+
+/// Four xoshiro256++ generators (Blackman & Vigna 2019) in the lanes of one vector.
+struct LaneRng {
+  gl s0, s1, s2, s3;
+  explicit LaneRng(std::uint64_t seed) {
+    std::uint64_t x = seed;
+    for (int l = 0; l < 4; ++l) {
+      s0[l] = splitmix64(x);
+      s1[l] = splitmix64(x);
+      s2[l] = splitmix64(x);
+      s3[l] = splitmix64(x);
+    }
+  }
+  RBMKIT_INLINE_MEMBER gl next() {
+    const gl result = rotl(s0 + s3, 23) + s0;
+    const gl t = s1 << 17;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 45);
+    return result;
+  }
+  /// One vector of uniforms in [0, 1): mantissa bits under the exponent of 1, minus 1.
+  RBMKIT_INLINE_MEMBER gd uniform(double) {
+    return (gd)((next() >> 12) | 0x3ff0000000000000ULL) - 1.0;
+  }
+  RBMKIT_INLINE_MEMBER gf uniform(float) {
+    return (gf)(((gi)next() >> 9) | 0x3f800000u) - 1.0f;
+  }
+};
+
+/// sigm(z) = 1 / (1 + e) for z ≥ 0 and e / (1 + e) otherwise, e = exp(−|z|).
+RBMKIT_INLINE gd sigm(gd z) {
+  const gd e = exp_nonpos_v<gd, gl>(z < 0.0 ? z : -z);
+  const gd r = 1.0 / (1.0 + e);
+  return z >= 0.0 ? r : e * r;
+}
+RBMKIT_INLINE gf sigm(gf z) {
+  const gf e = expf_nonpos_v<gf, gi>(z < 0.0f ? z : -z);
+  const gf r = 1.0f / (1.0f + e);
+  return z >= 0.0f ? r : e * r;
+}
+
+/// n values of a column: p = sigm(a) (or p = a when `apply_sigmoid` is false), written to P
+/// when not null, and the states 1[u < p] written to S when not null.
+template <class T>
+RBMKIT_INLINE void column_step(const T* a, std::size_t n, bool apply_sigmoid, T* P, T* S,
+                               LaneRng& rng) {
+  using V = typename Gather<T>::V;
+  constexpr std::size_t L = Gather<T>::n;
+  const V one = V{} + T(1), zero = V{};
+  auto step = [&](const T* ai, T* pi, T* si) {
+    V p = loadv<V>(ai);
+    if (apply_sigmoid) p = sigm(p);
+    if (pi) storev(pi, p);
+    if (si) storev(si, rng.uniform(T()) < p ? one : zero);
+  };
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) step(a + i, P ? P + i : nullptr, S ? S + i : nullptr);
+  if (i == n) return;
+  // The last n % L values through buffers of one vector.
+  const std::size_t m = n - i;
+  T ab[L] = {}, pb[L], sb[L];
+  std::copy(a + i, a + n, ab);
+  step(ab, pb, S ? sb : nullptr);
+  if (P) std::copy(pb, pb + m, P + i);
+  if (S) std::copy(sb, sb + m, S + i);
+}
+
+}  // namespace
+
+double OnesPattern::density() const {
+  const std::size_t n = rows * cols();
+  return n ? double(start.back()) / double(n) : 0.0;
+}
+
+RBMKIT_CLONES bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                             OnesPattern& p) {
+  return find_ones_impl(X, rows, cols, ld, p);
+}
+RBMKIT_CLONES bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                             OnesPattern& p) {
+  return find_ones_impl(X, rows, cols, ld, p);
+}
+
+void transpose_pattern(const OnesPattern& p, OnesPattern& t) {
+  const std::size_t cols = p.cols(), nnz = cols ? p.start[cols] : 0;
+  t.rows = cols;
+  t.start.assign(p.rows + 1, 0);
+  if (t.idx.size() < nnz + 1) t.idx.resize(nnz + 1);
+  for (std::size_t k = 0; k < nnz; ++k) ++t.start[p.idx[k] + 1];
+  for (std::size_t i = 0; i < p.rows; ++i) t.start[i + 1] += t.start[i];
+  // Fill row by row in column order, using start[i] as row i's cursor, then shift back.
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t k = p.start[j]; k < p.start[j + 1]; ++k)
+      t.idx[t.start[p.idx[k]]++] = std::uint32_t(j);
+  for (std::size_t i = p.rows; i > 0; --i) t.start[i] = t.start[i - 1];
+  t.start[0] = 0;
+}
+
+RBMKIT_CLONES void gather_add(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                              const std::uint32_t* idx, const std::size_t* start,
+                              std::size_t first, std::size_t last, const float* init, float* out,
+                              std::size_t ldo) {
+  gather_add_impl(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+}
+RBMKIT_CLONES void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                              const std::uint32_t* idx, const std::size_t* start,
+                              std::size_t first, std::size_t last, const double* init, double* out,
+                              std::size_t ldo) {
+  gather_add_impl(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+}
+
+RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,
+                                  float* S, std::uint64_t seed) {
+  LaneRng rng(seed);
+  for (std::size_t j = 0; j < cols; ++j)
+    column_step(A + j * rows, rows, true, P ? P + j * rows : nullptr, S ? S + j * rows : nullptr,
+                rng);
+}
+RBMKIT_CLONES void sigmoid_sample(const double* A, std::size_t rows, std::size_t cols, double* P,
+                                  double* S, std::uint64_t seed) {
+  LaneRng rng(seed);
+  for (std::size_t j = 0; j < cols; ++j)
+    column_step(A + j * rows, rows, true, P ? P + j * rows : nullptr, S ? S + j * rows : nullptr,
+                rng);
+}
+
+RBMKIT_CLONES void bernoulli(const float* P, std::size_t n, float* S, std::uint64_t seed) {
+  LaneRng rng(seed);
+  column_step<float>(P, n, false, nullptr, S, rng);
+}
+RBMKIT_CLONES void bernoulli(const double* P, std::size_t n, double* S, std::uint64_t seed) {
+  LaneRng rng(seed);
+  column_step<double>(P, n, false, nullptr, S, rng);
+}
+
+}  // namespace rbmkit::detail

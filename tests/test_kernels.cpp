@@ -1,0 +1,250 @@
+// The binary products and the fused sampling (src/kernels/binary.hpp, products.hpp) against
+// dense references.
+#include <doctest/doctest.h>
+
+#include <armadillo>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kernels/binary.hpp"
+#include "kernels/products.hpp"
+#include "thread_guard.hpp"
+
+using namespace rbmkit;
+
+namespace {
+
+template <class T>
+arma::Mat<T> binary(arma::uword rows, arma::uword cols, double density, unsigned seed) {
+  arma::arma_rng::set_seed(seed);
+  return arma::conv_to<arma::Mat<T>>::from(arma::randu<arma::mat>(rows, cols) < density);
+}
+
+template <class T>
+detail::OnesPattern ones(const arma::Mat<T>& X) {
+  detail::OnesPattern p;
+  REQUIRE(detail::find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, p));
+  return p;
+}
+
+/// True when |A − R| ≤ 2 K ε (|M|·S) element-wise: a sum of at most K terms rounded in any order
+/// is off by at most (K − 1) ε Σ|terms| (Higham, Accuracy and Stability, §4.2), and BLAS's
+/// reference R by as much again. M·S is computed in double as the reference.
+template <class T>
+bool within_sum_bound(const arma::Mat<T>& A, const arma::mat& R, const arma::mat& absolute,
+                      std::size_t K) {
+  const double eps = std::numeric_limits<T>::epsilon();
+  for (arma::uword k = 0; k < A.n_elem; ++k)
+    if (std::abs(double(A[k]) - R[k]) > 2.0 * double(K + 1) * eps * absolute[k] + 1e-300)
+      return false;
+  return true;
+}
+
+/// One shape and density: M·S by the gathers against the double product.
+template <class T>
+void check_gather(arma::uword rows, arma::uword inner, arma::uword cols, double density,
+                  unsigned seed) {
+  CAPTURE(rows);
+  CAPTURE(inner);
+  CAPTURE(cols);
+  CAPTURE(density);
+  arma::arma_rng::set_seed(seed);
+  const arma::Mat<T> M = arma::randn<arma::Mat<T>>(rows, inner);
+  const arma::Col<T> init = arma::randn<arma::Col<T>>(rows);
+  const arma::Mat<T> S = binary<T>(inner, cols, density, seed + 1);
+  arma::Mat<T> A;
+  detail::gather_product(M, ones(S), init.memptr(), A);
+  const arma::mat Md = arma::conv_to<arma::mat>::from(M), Sd = arma::conv_to<arma::mat>::from(S);
+  arma::mat R = Md * Sd;
+  R.each_col() += arma::conv_to<arma::vec>::from(init);
+  arma::mat absolute = arma::abs(Md) * Sd;
+  absolute.each_col() += arma::abs(arma::conv_to<arma::vec>::from(init));
+  REQUIRE(arma::size(A) == arma::size(R));
+  CHECK(within_sum_bound(A, R, absolute, inner + 1));
+}
+
+template <class T>
+void check_gathers() {
+  // Odd sizes (tails of every width), one example, one hidden unit, all-zero and all-one states.
+  const arma::uword shapes[][3] = {{784, 500, 100}, {500, 784, 100}, {13, 7, 5}, {1, 1, 1},
+                                   {37, 1, 3},      {1, 37, 3},      {29, 17, 1}, {131, 67, 9}};
+  unsigned seed = 11;
+  for (const auto& s : shapes)
+    for (double density : {0.0, 0.13, 0.31, 1.0}) check_gather<T>(s[0], s[1], s[2], density, ++seed);
+}
+
+}  // namespace
+
+TEST_SUITE("kernels") {
+  TEST_CASE("binary gathers match the dense product within the summation bound in float") {
+    check_gathers<float>();
+  }
+
+  TEST_CASE("binary gathers match the dense product within the summation bound in double") {
+    check_gathers<double>();
+  }
+
+  TEST_CASE("the bound catches a gather that drops one term") {
+    const arma::mat M = arma::randn<arma::mat>(9, 6);
+    const arma::mat S = binary<double>(6, 4, 0.5, 5);
+    detail::OnesPattern p = ones(S);
+    REQUIRE(p.start.back() > 0);
+    arma::mat A;
+    detail::gather_product(M, p, static_cast<const double*>(nullptr), A);
+    CHECK(within_sum_bound(A, M * S, arma::abs(M) * S, 7));
+    --p.start.back();  // the last column loses its last one
+    detail::gather_product(M, p, static_cast<const double*>(nullptr), A);
+    CHECK_FALSE(within_sum_bound(A, M * S, arma::abs(M) * S, 7));
+  }
+
+  TEST_CASE("find_ones lists the ones column by column and refuses grey values") {
+    const arma::fmat X = {{1, 0, 0}, {0, 0, 1}, {1, 0, 1}};
+    const detail::OnesPattern p = ones(X);
+    CHECK(p.start == std::vector<std::size_t>{0, 2, 2, 4});
+    CHECK(std::vector<std::uint32_t>(p.idx.begin(), p.idx.begin() + 4) ==
+          std::vector<std::uint32_t>{0, 2, 1, 2});
+    CHECK(p.density() == doctest::Approx(4.0 / 9.0));
+    detail::OnesPattern t;
+    detail::transpose_pattern(p, t);
+    CHECK(t.start == std::vector<std::size_t>{0, 1, 2, 4});
+    CHECK(std::vector<std::uint32_t>(t.idx.begin(), t.idx.begin() + 4) ==
+          std::vector<std::uint32_t>{0, 2, 0, 2});
+    arma::fmat G = X;
+    G(1, 2) = 0.5f;
+    detail::OnesPattern q;
+    CHECK_FALSE(detail::find_ones(G.memptr(), 3, 3, 3, q));
+  }
+
+  TEST_CASE("the products choose BLAS for grey operands and agree with the dense products") {
+    arma::arma_rng::set_seed(21);
+    const arma::mat W = arma::randn<arma::mat>(31, 17);
+    const arma::vec b = arma::randn<arma::vec>(31), c = arma::randn<arma::vec>(17);
+    detail::ProductBuffers<double> buf;
+    for (const bool grey : {false, true}) {
+      CAPTURE(grey);
+      const arma::mat V = grey ? arma::mat(arma::randu<arma::mat>(31, 6)) : binary<double>(31, 6, 0.3, 3);
+      const arma::mat H = grey ? arma::mat(arma::randu<arma::mat>(17, 6)) : binary<double>(17, 6, 0.4, 4);
+      arma::mat A;
+      buf.wt_ready = false;
+      detail::hidden_input(W, c, V, A, buf);
+      arma::mat R = W.t() * V;
+      R.each_col() += c;
+      CHECK(arma::approx_equal(A, R, "absdiff", 1e-12));
+      detail::visible_input(W, b, H, A, buf);
+      R = W * H;
+      R.each_col() += b;
+      CHECK(arma::approx_equal(A, R, "absdiff", 1e-12));
+      detail::outer_transposed(V, H, A, buf);
+      CHECK(arma::approx_equal(A, arma::mat(H * V.t()), "absdiff", 1e-12));
+    }
+  }
+
+  TEST_CASE("negating the hidden values negates the statistic bit for bit") {
+    // The reward correlator's bitwise equality rests on this (statistics.hpp).
+    for (const double density : {0.3, 0.9}) {  // the gathers, then BLAS
+      CAPTURE(density);
+      const arma::fmat V = binary<float>(50, 20, density, 8);
+      const arma::fmat H = arma::randu<arma::fmat>(30, 20);
+      detail::ProductBuffers<float> buf;
+      arma::fmat P, N;
+      detail::outer_transposed(V, H, P, buf);
+      detail::outer_transposed(V, arma::fmat(-H), N, buf);
+      CHECK(arma::all(arma::vectorise(-P == N)));
+      arma::fmat H2 = H;
+      H2(3, 4) = std::nextafter(H2(3, 4), 2.0f);  // a deliberately different input is seen
+      detail::outer_transposed(V, arma::fmat(-H2), N, buf);
+      CHECK_FALSE(arma::all(arma::vectorise(-P == N)));
+    }
+  }
+
+  TEST_CASE("the gathers give the same bits at one and two threads") {
+    fixtures::ThreadGuard guard;
+    const arma::mat M = arma::randn<arma::mat>(784, 500);
+    const detail::OnesPattern S = ones(binary<double>(500, 100, 0.4, 9));
+    arma::mat A1, A2;
+    set_threads(1);
+    detail::gather_product(M, S, static_cast<const double*>(nullptr), A1);
+    set_threads(2);
+    detail::gather_product(M, S, static_cast<const double*>(nullptr), A2);
+    CHECK(arma::all(arma::vectorise(A1 == A2)));
+  }
+
+  TEST_CASE("fused sigmoid matches 1 / (1 + exp(-a)) to 1e-6 in float and 1e-15 in double") {
+    // Relative error where the result is a normal number; below that (a < −87 in float,
+    // a < −708 in double) an absolute error of two smallest normals.
+    arma::arma_rng::set_seed(4);
+    // 37 rows: every column ends in a partial vector.
+    arma::mat A = arma::randn<arma::mat>(37, 11) * 8.0;
+    A(0, 0) = 0;
+    A(1, 0) = -100;
+    A(2, 0) = 100;
+    A(3, 0) = -1000;
+    const arma::fmat Af = arma::conv_to<arma::fmat>::from(A);
+    arma::mat P(37, 11);
+    arma::fmat Pf(37, 11);
+    detail::sigmoid_sample(A.memptr(), 37, 11, P.memptr(), static_cast<double*>(nullptr), 0);
+    detail::sigmoid_sample(Af.memptr(), 37, 11, Pf.memptr(), static_cast<float*>(nullptr), 0);
+    double worst = 0, worst_f = 0;
+    const long double tiny = 2.0L * std::numeric_limits<double>::min(),
+                      tiny_f = 2.0L * std::numeric_limits<float>::min();
+    for (arma::uword k = 0; k < A.n_elem; ++k) {
+      const long double exact = 1.0L / (1.0L + std::exp(-(long double)A[k]));
+      const long double exact_f = 1.0L / (1.0L + std::exp(-(long double)Af[k]));
+      const long double err = std::abs(P[k] - exact), err_f = std::abs(Pf[k] - exact_f);
+      if (err > tiny) worst = std::max(worst, double(err / exact));
+      if (err_f > tiny_f) worst_f = std::max(worst_f, double(err_f / exact_f));
+    }
+    CHECK(worst < 1e-15);
+    CHECK(worst_f < 1e-6);
+  }
+
+  TEST_CASE("fused Bernoulli draws have the right frequencies and repeat with their seed") {
+    // 400 x 250 draws at p from the sigmoid of a grid: the count of ones per row (250 draws at
+    // one p) within 5.5 standard deviations (false alarm about 4e-8 per row, 2e-5 in all).
+    const arma::uword rows = 400, cols = 250;
+    arma::mat A(rows, cols);
+    for (arma::uword i = 0; i < rows; ++i) A.row(i).fill(-6.0 + 12.0 * double(i) / (rows - 1));
+    for (const bool single : {false, true}) {
+      CAPTURE(single);
+      arma::mat P(rows, cols), S(rows, cols), S2(rows, cols);
+      if (single) {
+        const arma::fmat Af = arma::conv_to<arma::fmat>::from(A);
+        arma::fmat Pf(rows, cols), Sf(rows, cols), Sf2(rows, cols);
+        detail::sigmoid_sample(Af.memptr(), rows, cols, Pf.memptr(), Sf.memptr(), 42);
+        detail::sigmoid_sample(Af.memptr(), rows, cols, static_cast<float*>(nullptr), Sf2.memptr(), 42);
+        P = arma::conv_to<arma::mat>::from(Pf);
+        S = arma::conv_to<arma::mat>::from(Sf);
+        S2 = arma::conv_to<arma::mat>::from(Sf2);
+      } else {
+        detail::sigmoid_sample(A.memptr(), rows, cols, P.memptr(), S.memptr(), 42);
+        detail::sigmoid_sample(A.memptr(), rows, cols, static_cast<double*>(nullptr), S2.memptr(), 42);
+      }
+      CHECK(arma::all(arma::vectorise((S == 0) + (S == 1)) == 1));
+      CHECK(arma::all(arma::vectorise(S == S2)));  // the same seed, the same states
+      int outside = 0;
+      for (arma::uword i = 0; i < rows; ++i) {
+        const double p = P(i, 0), n = double(cols);
+        const double sd = std::sqrt(n * p * (1 - p));
+        if (std::abs(arma::accu(S.row(i)) - n * p) > 5.5 * sd + 1e-9) ++outside;
+      }
+      CHECK(outside == 0);
+    }
+  }
+
+  TEST_CASE("Bernoulli draws of probabilities 0 and 1 are all zero and all one") {
+    const arma::mat P = arma::join_rows(arma::mat(19, 3, arma::fill::zeros), arma::mat(19, 3, arma::fill::ones));
+    arma::mat S(19, 6);
+    detail::bernoulli(P.memptr(), P.n_elem, S.memptr(), 3);
+    CHECK(arma::all(arma::vectorise(S == P)));
+    const arma::fmat Pf = arma::conv_to<arma::fmat>::from(P);
+    arma::fmat Sf(19, 6);
+    detail::bernoulli(Pf.memptr(), Pf.n_elem, Sf.memptr(), 3);
+    CHECK(arma::all(arma::vectorise(Sf == Pf)));
+    arma::mat S2(19, 6);
+    const arma::mat half(19, 6, arma::fill::value(0.5));
+    detail::bernoulli(half.memptr(), half.n_elem, S.memptr(), 3);
+    detail::bernoulli(half.memptr(), half.n_elem, S2.memptr(), 4);
+    CHECK_FALSE(arma::all(arma::vectorise(S == S2)));  // another seed, other states
+  }
+}
