@@ -1,7 +1,11 @@
 #include "rbmkit/core/parallel.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
 #include <exception>
 #include <thread>
 #include <vector>
@@ -38,32 +42,167 @@ std::string blas_info() {
   return s;
 }
 
+namespace {
+
+/// True on a thread while it runs a chunk of a parallel_for: a nested parallel_for runs inline.
+thread_local bool in_parallel_for = false;
+
+/// Workers that persist between parallel_for calls (starting threads for every call costs more
+/// than the small loops of a training step take). Worker w runs chunk w + 1 of a job; the
+/// calling thread runs chunk 0. One job at a time: parallel_for holds `run_mutex_`.
+class Pool {
+public:
+  static Pool& instance() {
+    static Pool pool;
+    return pool;
+  }
+
+  void run(std::size_t n, int t,
+           const std::function<void(std::size_t, std::size_t, int)>& body) {
+    std::lock_guard<std::mutex> run_lock(run_mutex_);
+    grow(t - 1);
+    std::vector<std::exception_ptr> errors(t);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = {&body, n, t, &errors};
+      pending_ = t - 1;
+      ++generation_;
+    }
+    wake_.notify_all();
+    chunk(0);
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [&] { return pending_ == 0; });
+    }
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& th : workers_) th.join();
+  }
+
+private:
+  struct Job {
+    const std::function<void(std::size_t, std::size_t, int)>* body = nullptr;
+    std::size_t n = 0;
+    int t = 0;
+    std::vector<std::exception_ptr>* errors = nullptr;
+  };
+
+  void chunk(int w) {
+    const std::size_t begin = job_.n * std::size_t(w) / std::size_t(job_.t);
+    const std::size_t end = job_.n * std::size_t(w + 1) / std::size_t(job_.t);
+    in_parallel_for = true;
+    try {
+      (*job_.body)(begin, end, w);
+    } catch (...) {
+      (*job_.errors)[w] = std::current_exception();
+    }
+    in_parallel_for = false;
+  }
+
+  void grow(int count) {
+    while (int(workers_.size()) < count) {
+      const int w = int(workers_.size()) + 1;
+      std::uint64_t seen;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        seen = generation_;  // jobs from the next one on
+      }
+      workers_.emplace_back([this, w, seen] { work(w, seen); });
+    }
+  }
+
+  void work(int w, std::uint64_t seen) {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        if (w >= job_.t) continue;  // a job with fewer chunks than workers
+      }
+      chunk(w);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--pending_ == 0) done_.notify_one();
+      }
+    }
+  }
+
+  std::mutex run_mutex_, mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  Job job_;
+  int pending_ = 0;
+  std::uint64_t generation_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace
+
+std::string kernel_instruction_set() {
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+  // The same test target_clones makes when it picks the kernels' variant.
+  if (__builtin_cpu_supports("avx512f")) return "AVX-512";
+  if (__builtin_cpu_supports("avx2")) return "AVX2";
+#endif
+  return "x86-64 baseline";
+}
+
+std::string blas_core_warning() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  const char* name = openblas_get_corename();
+  if (!name) return "";
+  std::string core(name);
+  for (char& ch : core) ch = char(std::tolower((unsigned char)ch));
+  // OpenBLAS's x86-64 cores with AVX2 kernels, and those among them with AVX-512 kernels.
+  const std::vector<std::string> avx512 = {"skylakex", "cooperlake", "sapphirerapids"};
+  std::vector<std::string> avx2 = {"haswell", "zen", "zen3", "zen4", "skylake"};
+  avx2.insert(avx2.end(), avx512.begin(), avx512.end());
+  auto in = [&](const std::vector<std::string>& list) {
+    return std::find(list.begin(), list.end(), core) != list.end();
+  };
+  const bool cpu_avx512 = __builtin_cpu_supports("avx512f");
+  const bool cpu_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  std::string better;
+  if (cpu_avx2 && !in(avx2))
+    better = cpu_avx512 ? "SkylakeX" : "Haswell";
+  else if (cpu_avx512 && !in(avx512))
+    better = "SkylakeX";
+  if (better.empty()) return "";
+  return "OpenBLAS runs its " + std::string(name) + " kernels on a CPU with " +
+         (cpu_avx512 ? "AVX-512" : "AVX2") +
+         " (a virtual machine may hide the CPU's model); dense products may be several times "
+         "slower than they could be. Choose the core in the environment, e.g. "
+         "OPENBLAS_CORETYPE=" + better + " rbmkit ...";
+#else
+  return "";
+#endif
+}
+
 void parallel_for(std::size_t n,
                   const std::function<void(std::size_t, std::size_t, int)>& body) {
   const int t = int(std::min<std::size_t>(std::size_t(threads()), std::max<std::size_t>(n, 1)));
-  if (t <= 1) {
+  if (t <= 1 || in_parallel_for) {
     body(0, n, 0);
     return;
   }
   const int blas_threads = openblas_get_num_threads();
   openblas_set_num_threads(1);
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(t);
-  for (int w = 0; w < t; ++w) {
-    const std::size_t begin = n * std::size_t(w) / std::size_t(t);
-    const std::size_t end = n * std::size_t(w + 1) / std::size_t(t);
-    pool.emplace_back([&, begin, end, w] {
-      try {
-        body(begin, end, w);
-      } catch (...) {
-        errors[w] = std::current_exception();
-      }
-    });
+  try {
+    Pool::instance().run(n, t, body);
+  } catch (...) {
+    openblas_set_num_threads(blas_threads);
+    throw;
   }
-  for (auto& th : pool) th.join();
   openblas_set_num_threads(blas_threads);
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
 }
 
 }  // namespace rbmkit

@@ -13,11 +13,19 @@ void set_threads(int n);
 int threads();
 /// OpenBLAS's build configuration string and core name, for `rbmkit info`.
 std::string blas_info();
+/// The instruction set rbmkit's own kernels run on this CPU: "AVX-512", "AVX2" or
+/// "x86-64 baseline" (they are compiled for all three; the best is chosen at start-up).
+std::string kernel_instruction_set();
+/// A warning when OpenBLAS runs kernels for an older CPU than this one (a generic or pre-AVX2
+/// core on an AVX2 or AVX-512 CPU, as under some virtual machines), saying how to choose the
+/// right core; empty otherwise.
+std::string blas_core_warning();
 
 /// Calls body(begin, end, worker) on `threads()` contiguous, fixed chunks of [0, n) in
 /// parallel. The chunking depends only on n and the thread count, so a body that writes
 /// each index's result to its own slot gives the same output at every run.
 /// Inside the loop OpenBLAS runs single-threaded; its thread count is restored afterwards.
+/// The workers persist between calls; a parallel_for inside a body runs inline (one chunk).
 void parallel_for(std::size_t n,
                   const std::function<void(std::size_t begin, std::size_t end, int worker)>& body);
 
