@@ -1,4 +1,4 @@
-// rbmkit info: versions and threads.
+// rbmkit info: versions, the BLAS and its kernel core, rbmkit's kernels and threads.
 #include <armadillo>
 #include <iostream>
 #include <thread>
@@ -15,8 +15,11 @@ int cmd_info(const std::vector<std::string>& args) {
   std::cout << "rbmkit    " << RBMKIT_VERSION << "\n"
             << "Armadillo " << arma::arma_version::as_string() << "\n"
             << "BLAS      " << blas_info() << "\n"
+            << "kernels   " << kernel_instruction_set() << " (rbmkit's own binary products and sampling)\n"
             << "threads   " << threads() << " (hardware: " << std::thread::hardware_concurrency()
             << ")\n";
+  const std::string warning = blas_core_warning();
+  if (!warning.empty()) std::cerr << "warning: " << warning << "\n";
   return ok;
 }
 

@@ -55,6 +55,8 @@ CHECKS=$((CHECKS + 1))
 [ "$(wc -l < exported/b.csv)" -eq 9 ] && [ "$(wc -l < exported/c.csv)" -eq 4 ] || fail "b.csv/c.csv sizes"
 expect_exit 0 "info" -- "$RBMKIT" info
 grep -q Armadillo "$WORK/stdout" || fail "info names Armadillo"
+grep -q "core: " "$WORK/stdout" || fail "info names the OpenBLAS kernel core"
+grep -q "^kernels " "$WORK/stdout" || fail "info names the instruction set of rbmkit's kernels"
 for cmd in train eval export info; do
   expect_exit 0 "$cmd --help" -- "$RBMKIT" $cmd --help
   grep -q -- "usage: rbmkit $cmd" "$WORK/stdout" || fail "$cmd --help prints usage"
