@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "rbmkit/core/error.hpp"
+#include "kernels/products.hpp"
 
 namespace rbmkit {
 
@@ -29,8 +30,9 @@ void Rbm<T>::initialize(const arma::vec& p, Rng& rng, double weight_std, double 
 
 template <class T>
 typename Rbm<T>::Mat Rbm<T>::hidden_input(const Mat& V) const {
-  Mat A = W_.t() * V;
-  A.each_col() += c_;
+  Mat A;
+  detail::ProductBuffers<T> buffers;
+  detail::hidden_input(W_, c_, V, A, buffers);
   return A;
 }
 
@@ -41,8 +43,9 @@ typename Rbm<T>::Mat Rbm<T>::hidden_mean(const Mat& V) const {
 
 template <class T>
 typename Rbm<T>::Mat Rbm<T>::visible_input(const Mat& H) const {
-  Mat A = W_ * H;
-  A.each_col() += b_;
+  Mat A;
+  detail::ProductBuffers<T> buffers;
+  detail::visible_input(W_, b_, H, A, buffers);
   return A;
 }
 

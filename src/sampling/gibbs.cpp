@@ -1,26 +1,95 @@
 #include "rbmkit/sampling/gibbs.hpp"
 
 #include "rbmkit/core/error.hpp"
+#include "sampling/gibbs_steps.hpp"
 
 namespace rbmkit {
+namespace detail {
+namespace {
+
+void check_steps(std::size_t k) {
+  if (k == 0) throw InvalidArgument("gibbs_chain: k must be at least 1");
+}
+
+/// k Gibbs steps from the sampled hidden states in buf.S: v ~ P(v|h) (sigmoid and draws in
+/// one pass), then h's means; every step but the last samples h from them in the same pass.
+template <class T>
+void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
+               Phase<T>& out) {
+  const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden(), n = buf.S.n_cols;
+  for (std::size_t step = 0; step < k; ++step) {
+    visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
+    out.v.set_size(nv, n);
+    sigmoid_sample(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(), rng.next());
+    hidden_input(rbm.W(), rbm.c(), out.v, buf.A, buf);
+    if (step + 1 == k) {
+      out.h.set_size(nh, n);
+      sigmoid_sample(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr), 0);
+    } else {
+      sigmoid_sample(buf.A.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
+                     rng.next());
+    }
+  }
+}
+
+}  // namespace
+
+template <class T>
+void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
+                 ProductBuffers<T>& buf) {
+  hidden_input(rbm.W(), rbm.c(), V, buf.A, buf);
+  P.set_size(arma::size(buf.A));
+  sigmoid_sample(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, P.memptr(), static_cast<T*>(nullptr),
+                 0);
+}
+
+template <class T>
+void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
+                      ProductBuffers<T>& buf, Phase<T>& out) {
+  check_steps(k);
+  buf.S.set_size(arma::size(Hm));
+  bernoulli(Hm.memptr(), Hm.n_elem, buf.S.memptr(), rng.next());
+  run_chain(rbm, k, rng, buf, out);
+}
+
+template <class T>
+void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
+                       ProductBuffers<T>& buf, Phase<T>& out) {
+  check_steps(k);
+  hidden_input(rbm.W(), rbm.c(), V0, buf.A, buf);
+  buf.S.set_size(arma::size(buf.A));
+  sigmoid_sample(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
+                 buf.S.memptr(), rng.next());
+  run_chain(rbm, k, rng, buf, out);
+}
+
+#define RBMKIT_GIBBS_STEPS_INSTANTIATE(T)                                                    \
+  template void hidden_mean(const Rbm<T>&, const arma::Mat<T>&, arma::Mat<T>&,               \
+                            ProductBuffers<T>&);                                             \
+  template void gibbs_from_means(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,      \
+                                 ProductBuffers<T>&, Phase<T>&);                             \
+  template void gibbs_from_states(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,     \
+                                  ProductBuffers<T>&, Phase<T>&);
+RBMKIT_GIBBS_STEPS_INSTANTIATE(float)
+RBMKIT_GIBBS_STEPS_INSTANTIATE(double)
+#undef RBMKIT_GIBBS_STEPS_INSTANTIATE
+
+}  // namespace detail
 
 template <class T>
 Phase<T> gibbs_chain_from(const Rbm<T>& rbm, const arma::Mat<T>& H0, std::size_t k, Rng& rng) {
-  if (k == 0) throw InvalidArgument("gibbs_chain: k must be at least 1");
+  detail::ProductBuffers<T> buf;
   Phase<T> out;
-  arma::Mat<T> Hm = H0;
-  for (std::size_t step = 0; step < k; ++step) {
-    const arma::Mat<T> H = sample_bernoulli<T>(Hm, rng);
-    out.v = sample_bernoulli<T>(rbm.visible_mean(H), rng);
-    Hm = rbm.hidden_mean(out.v);
-  }
-  out.h = std::move(Hm);
+  detail::gibbs_from_means(rbm, H0, k, rng, buf, out);
   return out;
 }
 
 template <class T>
 Phase<T> gibbs_chain(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng) {
-  return gibbs_chain_from(rbm, rbm.hidden_mean(V0), k, rng);
+  detail::ProductBuffers<T> buf;
+  Phase<T> out;
+  detail::gibbs_from_states(rbm, V0, k, rng, buf, out);
+  return out;
 }
 
 template <class T>

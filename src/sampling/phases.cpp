@@ -4,6 +4,7 @@
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/sampling/sweeps.hpp"
+#include "sampling/gibbs_steps.hpp"
 
 namespace rbmkit {
 
@@ -31,24 +32,49 @@ void start_chains(arma::Mat<T>& chains, const arma::Mat<T>& V, std::size_t rows,
 }  // namespace
 
 template <class T>
-Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
-                      arma::Mat<T>& chains, Rng& rng) {
+PhaseWorkspace<T>::PhaseWorkspace() : buffers_(std::make_unique<detail::ProductBuffers<T>>()) {}
+template <class T>
+PhaseWorkspace<T>::~PhaseWorkspace() = default;
+template <class T>
+PhaseWorkspace<T>::PhaseWorkspace(const PhaseWorkspace&) : PhaseWorkspace() {}
+template <class T>
+PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(const PhaseWorkspace&) {
+  return *this;
+}
+template <class T>
+PhaseWorkspace<T>::PhaseWorkspace(PhaseWorkspace&&) noexcept = default;
+template <class T>
+PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(PhaseWorkspace&&) noexcept = default;
+
+template <class T>
+const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
+                             arma::Mat<T>& chains, Rng& rng, PhaseWorkspace<T>& ws) {
   check_steps(config);
   if (V.n_rows != rbm.n_visible() || V.n_cols == 0)
     throw DimensionError("draw_phases: minibatch is " + std::to_string(V.n_rows) + " x " +
                          std::to_string(V.n_cols) + ", model has " +
                          std::to_string(rbm.n_visible()) + " visible units");
-  Phases<T> p;
+  detail::ProductBuffers<T>& buf = ws.buffers();
+  buf.wt_ready = false;  // the parameters may have changed since the last call
+  Phases<T>& p = ws.phases;
   p.positive.v = V;
-  p.positive.h = rbm.hidden_mean(V);
+  detail::hidden_mean(rbm, V, p.positive.h, buf);
   if (config.method == Method::cd) {
-    p.negative = gibbs_chain_from(rbm, p.positive.h, config.steps, rng);
+    detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);
   } else {
     start_chains(chains, V, rbm.n_visible(), config);
-    p.negative = gibbs_chain(rbm, chains, config.steps, rng);
+    detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative);
     chains = p.negative.v;
   }
   return p;
+}
+
+template <class T>
+Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
+                      arma::Mat<T>& chains, Rng& rng) {
+  PhaseWorkspace<T> ws;
+  draw_phases(rbm, V, config, chains, rng, ws);
+  return std::move(ws.phases);
 }
 
 template <class T>
@@ -91,6 +117,10 @@ arma::Mat<T> unit_states(const Phase<T>& phase) {
 }
 
 #define RBMKIT_PHASES_INSTANTIATE(T)                                                         \
+  template class PhaseWorkspace<T>;                                                          \
+  template const Phases<T>& draw_phases(const Rbm<T>&, const arma::Mat<T>&,                  \
+                                        const PhaseConfig&, arma::Mat<T>&, Rng&,             \
+                                        PhaseWorkspace<T>&);                                 \
   template Phases<T> draw_phases(const Rbm<T>&, const arma::Mat<T>&, const PhaseConfig&,     \
                                  arma::Mat<T>&, Rng&);                                       \
   template Phases<T> draw_phases(const BoltzmannMachine<T>&, const arma::Mat<T>&,            \

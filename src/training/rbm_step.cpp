@@ -39,7 +39,8 @@ template <class T>
 Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, double lr,
                                  double momentum, Rng& rng) {
   const RbmConfig& rc = this->config_.rbm;
-  const Phases<T> ph = draw_phases(this->model_, V, this->phase_config(rc.k), this->chains_, rng);
+  const Phases<T>& ph =
+      draw_phases(this->model_, V, this->phase_config(rc.k), this->chains_, rng, workspace_);
   const Phase<T>& pos = ph.positive;
   Statistics<T> g = rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_);
   // Mean-field reconstruction error of this minibatch, before the update.

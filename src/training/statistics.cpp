@@ -1,6 +1,7 @@
 #include "rbmkit/training/statistics.hpp"
 
 #include "rbmkit/core/error.hpp"
+#include "kernels/products.hpp"
 
 namespace rbmkit {
 
@@ -31,17 +32,26 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
     throw DimensionError("contrastive_gradient: positive and negative phases differ in shape");
   const T n_pos = T(pos.v.n_cols), n_neg = T(neg.v.n_cols);
   Statistics<T> g;
-  // Products land in temporaries (GEMM with beta = 0); see the header on bitwise equality.
-  const arma::Mat<T> P = pos.v * pos.h.t();
-  const arma::Mat<T> N = neg.v * neg.h.t();
+  // Products land in temporaries (no accumulation into them); see the header on bitwise
+  // equality: the correlator calls the same product on the same states.
+  detail::ProductBuffers<T> buf;
+  arma::Mat<T> Pt, Nt;
+  detail::outer_transposed(pos.v, pos.h, Pt, buf);
+  detail::outer_transposed(neg.v, neg.h, Nt, buf);
   const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
   const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
+  // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
-    g.dW = (P - N) / n_pos;
+    Pt -= Nt;
+    g.dW = Pt.t();
+    g.dW /= n_pos;
     g.db = (pv - nv) / n_pos;
     g.dc = (ph - nh) / n_pos;
   } else {
-    g.dW = P / n_pos - N / n_neg;
+    Pt /= n_pos;
+    Nt /= n_neg;
+    Pt -= Nt;
+    g.dW = Pt.t();
     g.db = pv / n_pos - nv / n_neg;
     g.dc = ph / n_pos - nh / n_neg;
   }
@@ -68,6 +78,8 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
   g.db.zeros(s.v.n_rows);
   g.dc.zeros(s.h.n_rows);
   // Σ_t R_t (·) over each run of equal reward, added to the accumulators in stream order.
+  detail::ProductBuffers<T> buf;
+  arma::Mat<T> RhvT;
   arma::uword a = 0;
   while (a < n) {
     arma::uword b = a + 1;
@@ -75,10 +87,10 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
     const T r = s.reward[a];
     const arma::Mat<T> Rv = s.v.cols(a, b - 1) * r;  // exact: r = ±1
     const arma::Mat<T> Rh = s.h.cols(a, b - 1) * r;
-    const arma::Mat<T> RvhT = s.v.cols(a, b - 1) * Rh.t();
+    detail::outer_transposed(arma::Mat<T>(s.v.cols(a, b - 1)), Rh, RhvT, buf);
     const arma::Col<T> sum_Rv = arma::sum(Rv, 1);
     const arma::Col<T> sum_Rh = arma::sum(Rh, 1);
-    g.dW += RvhT;
+    g.dW += RhvT.t();
     g.db += sum_Rv;
     g.dc += sum_Rh;
     a = b;

@@ -5,6 +5,7 @@
 /// draw_phases, so "the trainer's own samples" is one function, not a copy.
 #include <armadillo>
 #include <cstddef>
+#include <memory>
 
 #include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
@@ -43,6 +44,34 @@ struct Phases {
   Phase<T> negative;
 };
 
+namespace detail {
+template <class T>
+struct ProductBuffers;
+}
+
+/// What draw_phases reuses from one minibatch to the next: the phases it returns and the
+/// buffers of its kernels (transposed weights, index lists of binary states, pre-activations),
+/// so that a training step allocates nothing per minibatch. No result depends on what a
+/// workspace held before a call; a copy starts with empty buffers.
+template <class T>
+class PhaseWorkspace {
+public:
+  PhaseWorkspace();
+  ~PhaseWorkspace();
+  PhaseWorkspace(const PhaseWorkspace&);
+  PhaseWorkspace& operator=(const PhaseWorkspace&);
+  PhaseWorkspace(PhaseWorkspace&&) noexcept;
+  PhaseWorkspace& operator=(PhaseWorkspace&&) noexcept;
+
+  /// The phases of the last draw_phases call.
+  Phases<T> phases;
+  /// The kernels' buffers (private to the library).
+  detail::ProductBuffers<T>& buffers() { return *buffers_; }
+
+private:
+  std::unique_ptr<detail::ProductBuffers<T>> buffers_;
+};
+
 /// The phases of an RBM for the minibatch V (n_visible × B binary states): positive v = V,
 /// h = P(h|V); negative by `config.steps` block Gibbs steps (gibbs.hpp) from the positive phase
 /// (CD) or from `chains` (PCD; n_visible × C visible states, advanced in place). Empty `chains`
@@ -51,6 +80,11 @@ struct Phases {
 template <class T>
 Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                       arma::Mat<T>& chains, Rng& rng);
+/// The same phases, drawn into `ws.phases` (returned) on the buffers of `ws`: the same kernels
+/// in the same order, so the same bits.
+template <class T>
+const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
+                             arma::Mat<T>& chains, Rng& rng, PhaseWorkspace<T>& ws);
 
 /// The phases of a Boltzmann machine for the minibatch V (n_visible × B): the positive phase
 /// clamps V and runs `config.steps` sweeps over the hidden units starting from H (n_hidden × B;
@@ -68,8 +102,12 @@ template <class T>
 arma::Mat<T> unit_states(const Phase<T>& phase);
 
 #define RBMKIT_PHASES_EXTERN(T)                                                                \
+  extern template class PhaseWorkspace<T>;                                                     \
   extern template Phases<T> draw_phases(const Rbm<T>&, const arma::Mat<T>&, const PhaseConfig&, \
                                         arma::Mat<T>&, Rng&);                                  \
+  extern template const Phases<T>& draw_phases(const Rbm<T>&, const arma::Mat<T>&,             \
+                                               const PhaseConfig&, arma::Mat<T>&, Rng&,        \
+                                               PhaseWorkspace<T>&);                            \
   extern template Phases<T> draw_phases(const BoltzmannMachine<T>&, const arma::Mat<T>&,       \
                                         arma::Mat<T>&, const PhaseConfig&, arma::Mat<T>&,      \
                                         Rng&);                                                 \

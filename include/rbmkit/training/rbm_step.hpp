@@ -10,6 +10,7 @@
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/models/rbm.hpp"
+#include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/config.hpp"
 #include "rbmkit/training/machine_step.hpp"
 #include "rbmkit/training/statistics.hpp"
@@ -56,6 +57,7 @@ private:
   arma::Col<T> vb_, vc_;
   arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
   arma::Col<T> mu_, lambda_;  // centring offsets; empty until started
+  PhaseWorkspace<T> workspace_;  // buffers only: no training state
 };
 
 extern template class RbmStep<float>;

@@ -1,0 +1,27 @@
+#pragma once
+/// The block Gibbs steps of an RBM on reusable buffers, for gibbs.cpp and phases.cpp. The
+/// buffers' transposed weights are reused as they are: a caller resets `buf.wt_ready` whenever
+/// the parameters may have changed.
+#include <armadillo>
+
+#include "kernels/products.hpp"
+#include "rbmkit/core/random.hpp"
+#include "rbmkit/models/rbm.hpp"
+#include "rbmkit/sampling/gibbs.hpp"
+
+namespace rbmkit::detail {
+
+/// P = P(h = 1 | V) = sigm(Wᵀ V + c).
+template <class T>
+void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
+                 ProductBuffers<T>& buf);
+/// k ≥ 1 Gibbs steps from the hidden means Hm (sampled first) into `out` (as gibbs_chain_from).
+template <class T>
+void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
+                      ProductBuffers<T>& buf, Phase<T>& out);
+/// k ≥ 1 Gibbs steps from the visible states V0 into `out` (as gibbs_chain); V0 may be out.v.
+template <class T>
+void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
+                       ProductBuffers<T>& buf, Phase<T>& out);
+
+}  // namespace rbmkit::detail
