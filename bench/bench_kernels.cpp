@@ -1,0 +1,166 @@
+// The RBM's products with a binary operand against OpenBLAS, and the fused sampling against the
+// element-wise functions, on the shapes of bench/compare-peers (784 visible, 500 hidden,
+// minibatch 100). Densities are the fraction of ones in the binary operand (Fashion-MNIST: 0.31,
+// MNIST: 0.13). The binary kernels use rbmkit's threads (all cores), as OpenBLAS does.
+//
+//   build/bench/bench_kernels [--benchmark_filter=REGEX]
+#include <benchmark/benchmark.h>
+
+#include <armadillo>
+
+#include "kernels/binary.hpp"
+#include "kernels/products.hpp"
+#include "rbmkit/core/math.hpp"
+#include "rbmkit/core/parallel.hpp"
+
+using namespace rbmkit;
+
+namespace {
+
+constexpr arma::uword nv = 784, nh = 500, batch = 100;
+
+template <class T>
+arma::Mat<T> binary(arma::uword rows, arma::uword cols, double density) {
+  arma::arma_rng::set_seed(7);
+  return arma::conv_to<arma::Mat<T>>::from(arma::randu<arma::mat>(rows, cols) < density);
+}
+
+template <class T>
+arma::Mat<T> weights() {
+  arma::arma_rng::set_seed(3);
+  return arma::randn<arma::Mat<T>>(nv, nh) * T(0.01);
+}
+
+double density_arg(const benchmark::State& state) { return double(state.range(0)) / 100.0; }
+
+// The binary benchmarks call the gathers directly (not the products of products.hpp), so that
+// densities above max_binary_density, where the products choose BLAS, are measured too.
+
+/// The ones of X, as the products find them.
+template <class T>
+detail::OnesPattern ones(const arma::Mat<T>& X) {
+  detail::OnesPattern p;
+  detail::find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, p);
+  return p;
+}
+
+/// Wᵀ V + c with binary V: gathers of the rows of W (through Wᵀ, built in every iteration as
+/// the training step builds it once per minibatch) against sgemm/dgemm.
+template <class T>
+void hidden_input_binary(benchmark::State& state) {
+  const arma::Mat<T> W = weights<T>(), V = binary<T>(nv, batch, density_arg(state));
+  const arma::Col<T> c(nh, arma::fill::zeros);
+  arma::Mat<T> Wt, A;
+  for (auto _ : state) {
+    Wt = W.t();
+    detail::gather_product(Wt, ones(V), c.memptr(), A);
+    benchmark::DoNotOptimize(A.memptr());
+  }
+}
+template <class T>
+void hidden_input_blas(benchmark::State& state) {
+  const arma::Mat<T> W = weights<T>(), V = binary<T>(nv, batch, density_arg(state));
+  const arma::Col<T> c(nh, arma::fill::zeros);
+  arma::Mat<T> A;
+  for (auto _ : state) {
+    A = W.t() * V;
+    A.each_col() += c;
+    benchmark::DoNotOptimize(A.memptr());
+  }
+}
+
+/// W H + b with binary H (sampled hidden states).
+template <class T>
+void visible_input_binary(benchmark::State& state) {
+  const arma::Mat<T> W = weights<T>(), H = binary<T>(nh, batch, density_arg(state));
+  const arma::Col<T> b(nv, arma::fill::zeros);
+  arma::Mat<T> A;
+  for (auto _ : state) {
+    detail::gather_product(W, ones(H), b.memptr(), A);
+    benchmark::DoNotOptimize(A.memptr());
+  }
+}
+template <class T>
+void visible_input_blas(benchmark::State& state) {
+  const arma::Mat<T> W = weights<T>(), H = binary<T>(nh, batch, density_arg(state));
+  const arma::Col<T> b(nv, arma::fill::zeros);
+  arma::Mat<T> A;
+  for (auto _ : state) {
+    A = W * H;
+    A.each_col() += b;
+    benchmark::DoNotOptimize(A.memptr());
+  }
+}
+
+/// The statistic V Hᵀ with binary V and grey H (hidden means), transposed (products.hpp).
+template <class T>
+void statistics_binary(benchmark::State& state) {
+  const arma::Mat<T> V = binary<T>(nv, batch, density_arg(state));
+  const arma::Mat<T> H = arma::randu<arma::Mat<T>>(nh, batch);
+  arma::Mat<T> Pt;
+  detail::OnesPattern t;
+  for (auto _ : state) {
+    detail::transpose_pattern(ones(V), t);
+    detail::gather_product(H, t, static_cast<const T*>(nullptr), Pt);
+    benchmark::DoNotOptimize(Pt.memptr());
+  }
+}
+template <class T>
+void statistics_blas(benchmark::State& state) {
+  const arma::Mat<T> V = binary<T>(nv, batch, density_arg(state));
+  const arma::Mat<T> H = arma::randu<arma::Mat<T>>(nh, batch);
+  arma::Mat<T> P;
+  for (auto _ : state) {
+    P = V * H.t();
+    benchmark::DoNotOptimize(P.memptr());
+  }
+}
+
+/// sigm and Bernoulli draws of a 500 × 100 block: fused and vectorised, against rbmkit's
+/// element-wise sigmoid and sample_bernoulli.
+template <class T>
+void sample_fused(benchmark::State& state) {
+  const arma::Mat<T> A = arma::randn<arma::Mat<T>>(nh, batch);
+  arma::Mat<T> P(nh, batch), S(nh, batch);
+  std::uint64_t seed = 1;
+  for (auto _ : state) {
+    detail::sigmoid_sample(A.memptr(), nh, batch, P.memptr(), S.memptr(), seed++);
+    benchmark::DoNotOptimize(S.memptr());
+  }
+}
+template <class T>
+void sample_elementwise(benchmark::State& state) {
+  const arma::Mat<T> A = arma::randn<arma::Mat<T>>(nh, batch);
+  Rng rng(1);
+  for (auto _ : state) {
+    const arma::Mat<T> P = sigmoid<T>(A);
+    const arma::Mat<T> S = sample_bernoulli<T>(P, rng);
+    benchmark::DoNotOptimize(S.memptr());
+  }
+}
+
+void densities(benchmark::internal::Benchmark* b) {
+  for (int d : {5, 13, 31, 50, 70}) b->Arg(d);
+  b->ArgName("density%")->Unit(benchmark::kMicrosecond);
+}
+
+}  // namespace
+
+BENCHMARK(hidden_input_binary<float>)->Apply(densities);
+BENCHMARK(hidden_input_blas<float>)->Apply(densities);
+BENCHMARK(hidden_input_binary<double>)->Apply(densities);
+BENCHMARK(hidden_input_blas<double>)->Apply(densities);
+BENCHMARK(visible_input_binary<float>)->Apply(densities);
+BENCHMARK(visible_input_blas<float>)->Apply(densities);
+BENCHMARK(visible_input_binary<double>)->Apply(densities);
+BENCHMARK(visible_input_blas<double>)->Apply(densities);
+BENCHMARK(statistics_binary<float>)->Apply(densities);
+BENCHMARK(statistics_blas<float>)->Apply(densities);
+BENCHMARK(statistics_binary<double>)->Apply(densities);
+BENCHMARK(statistics_blas<double>)->Apply(densities);
+BENCHMARK(sample_fused<float>)->Unit(benchmark::kMicrosecond);
+BENCHMARK(sample_elementwise<float>)->Unit(benchmark::kMicrosecond);
+BENCHMARK(sample_fused<double>)->Unit(benchmark::kMicrosecond);
+BENCHMARK(sample_elementwise<double>)->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();
