@@ -38,7 +38,10 @@ typename Rbm<T>::Mat Rbm<T>::hidden_input(const Mat& V) const {
 
 template <class T>
 typename Rbm<T>::Mat Rbm<T>::hidden_mean(const Mat& V) const {
-  return sigmoid<T>(hidden_input(V));
+  const Mat A = hidden_input(V);
+  Mat P(arma::size(A));
+  detail::sigmoid_sample(A.memptr(), A.n_rows, A.n_cols, P.memptr(), static_cast<T*>(nullptr), 0);
+  return P;
 }
 
 template <class T>
@@ -51,7 +54,10 @@ typename Rbm<T>::Mat Rbm<T>::visible_input(const Mat& H) const {
 
 template <class T>
 typename Rbm<T>::Mat Rbm<T>::visible_mean(const Mat& H) const {
-  return sigmoid<T>(visible_input(H));
+  const Mat A = visible_input(H);
+  Mat P(arma::size(A));
+  detail::sigmoid_sample(A.memptr(), A.n_rows, A.n_cols, P.memptr(), static_cast<T*>(nullptr), 0);
+  return P;
 }
 
 template <class T>
