@@ -47,35 +47,71 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   this->last_error_ = mean_squared_error(V, this->model_.visible_mean(pos.h));
 
   // Centring, penalties and the momentum step, identical for every gradient path.
-  arma::Mat<T> dW = g.dW;
-  arma::Col<T> db = g.db, dc = g.dc;
-  if (rc.centering) {
+  const bool centred = rc.centering, sparse = rc.sparsity_cost > 0;
+  if (centred) {
     const arma::Col<T> v_mean = arma::mean(pos.v, 1), h_mean = arma::mean(pos.h, 1);
     const T r = T(rc.centering_rate);
     if (mu_.n_elem == 0) mu_ = v_mean;
-    if (lambda_.n_elem == 0) lambda_ = arma::Col<T>(this->model_.n_hidden(), arma::fill::value(T(0.5)));
+    if (lambda_.n_elem == 0)
+      lambda_ = arma::Col<T>(this->model_.n_hidden(), arma::fill::value(T(0.5)));
     mu_ = (T(1) - r) * mu_ + r * v_mean;
     lambda_ = (T(1) - r) * lambda_ + r * h_mean;
-    // dW = g_W − μ g_cᵀ − g_b λᵀ in one pass (no temporaries: this runs every minibatch).
-    for (arma::uword j = 0; j < dW.n_cols; ++j) {
-      T* col = dW.colptr(j);
-      const T dcj = g.dc[j], lj = lambda_[j];
-      for (arma::uword i = 0; i < dW.n_rows; ++i) col[i] -= mu_[i] * dcj + g.db[i] * lj;
-    }
-    db = g.db - dW * lambda_;
-    dc = g.dc - dW.t() * mu_;
   }
-  if (this->config_.weight_decay > 0) dW -= T(this->config_.weight_decay) * this->model_.W();
-  if (rc.sparsity_cost > 0) {
+  arma::Col<T> excess, v_mean;
+  if (sparse) {
     const arma::Col<T> q_batch = arma::mean(pos.h, 1);
     if (q_.n_elem == 0) q_ = q_batch;  // the running estimate starts at the first minibatch
     q_ = T(rc.sparsity_decay) * q_ + T(1 - rc.sparsity_decay) * q_batch;
-    const arma::Col<T> excess = q_ - T(rc.sparsity_target);
-    dc -= T(rc.sparsity_cost) * excess;
-    dW -= T(rc.sparsity_cost) * (arma::Col<T>(arma::mean(pos.v, 1)) * excess.t());
+    excess = q_ - T(rc.sparsity_target);
+    v_mean = arma::mean(pos.v, 1);
   }
-  const T m = T(momentum), eta = T(lr);
-  momentum_step<T>(this->model_.W(), vW_, dW, m, eta);
+  // One pass over the weights, column by column (this runs every minibatch):
+  // ΔW = g_W − μ g_cᵀ − g_b λᵀ (centring), with the sums of Δb = g_b − ΔW λ and
+  // Δc = g_c − ΔWᵀ μ taken on the way; then weight decay, sparsity and the momentum step.
+  const arma::uword nv = this->model_.n_visible(), nh = this->model_.n_hidden();
+  const T m = T(momentum), eta = T(lr), decay = T(this->config_.weight_decay);
+  const T cost = T(rc.sparsity_cost);
+  arma::Col<T> db = g.db, dc = g.dc, dW_lambda(centred ? nv : 0, arma::fill::zeros);
+  arma::Col<T> d(nv);  // one column of ΔW
+  for (arma::uword j = 0; j < nh; ++j) {
+    const T* gw = g.dW.colptr(j);
+    T* w = this->model_.W().colptr(j);
+    T* vel = vW_.colptr(j);
+    T* dj = d.memptr();
+    // Separate simple loops, so that each vectorises.
+    if (centred) {
+      const T gcj = g.dc[j], lj = lambda_[j];
+      const T* mu = mu_.memptr();
+      const T* gb = g.db.memptr();
+      T* dl = dW_lambda.memptr();
+      for (arma::uword i = 0; i < nv; ++i) {
+        dj[i] = gw[i] - (mu[i] * gcj + gb[i] * lj);
+        dl[i] += dj[i] * lj;
+      }
+      // Σ_i ΔW_ij μ_i in 8 interleaved partial sums, added in a fixed order.
+      T part[8] = {};
+      arma::uword i = 0;
+      for (; i + 8 <= nv; i += 8)
+        for (int l = 0; l < 8; ++l) part[l] += dj[i + l] * mu[i + l];
+      for (; i < nv; ++i) part[0] += dj[i] * mu[i];
+      dc[j] = g.dc[j] -
+              (((part[0] + part[4]) + (part[2] + part[6])) + ((part[1] + part[5]) + (part[3] + part[7])));
+    } else {
+      for (arma::uword i = 0; i < nv; ++i) dj[i] = gw[i];
+    }
+    if (decay > 0)
+      for (arma::uword i = 0; i < nv; ++i) dj[i] -= decay * w[i];
+    if (sparse) {
+      const T ej = excess[j];
+      for (arma::uword i = 0; i < nv; ++i) dj[i] -= cost * (v_mean[i] * ej);
+    }
+    for (arma::uword i = 0; i < nv; ++i) {
+      vel[i] = m * vel[i] + eta * dj[i];
+      w[i] += vel[i];
+    }
+  }
+  if (centred) db = g.db - dW_lambda;
+  if (sparse) dc -= cost * excess;
   momentum_step<T>(this->model_.b(), vb_, db, m, eta);
   momentum_step<T>(this->model_.c(), vc_, dc, m, eta);
   return g;
