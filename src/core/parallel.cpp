@@ -48,8 +48,11 @@ namespace {
 thread_local bool in_parallel_for = false;
 
 /// Workers that persist between parallel_for calls (starting threads for every call costs more
-/// than the small loops of a training step take). Worker w runs chunk w + 1 of a job; the
-/// calling thread runs chunk 0. One job at a time: parallel_for holds `run_mutex_`.
+/// than the small loops of a training step take). The chunks of a job are claimed one at a time
+/// by whichever thread is free, the calling thread included, so a worker the system has not
+/// scheduled (a loaded machine) delays nothing it has not started. Which thread runs a chunk
+/// never changes its bounds or its `worker` argument (the chunk's index). One job at a time:
+/// run() holds `run_mutex_`.
 class Pool {
 public:
   static Pool& instance() {
@@ -65,15 +68,15 @@ public:
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = {&body, n, t, &errors};
-      pending_ = t - 1;
+      next_ = 0;
+      finished_ = 0;
       ++generation_;
     }
     wake_.notify_all();
-    chunk(0);
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      done_.wait(lock, [&] { return pending_ == 0; });
-    }
+    claim_chunks();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return finished_ == job_.t; });
+    lock.unlock();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
   }
@@ -95,44 +98,45 @@ private:
     std::vector<std::exception_ptr>* errors = nullptr;
   };
 
-  void chunk(int w) {
-    const std::size_t begin = job_.n * std::size_t(w) / std::size_t(job_.t);
-    const std::size_t end = job_.n * std::size_t(w + 1) / std::size_t(job_.t);
-    in_parallel_for = true;
-    try {
-      (*job_.body)(begin, end, w);
-    } catch (...) {
-      (*job_.errors)[w] = std::current_exception();
+  /// Runs chunks of the current job until none is left unclaimed.
+  void claim_chunks() {
+    for (;;) {
+      const int w = next_.fetch_add(1);
+      if (w >= job_.t) return;
+      const std::size_t begin = job_.n * std::size_t(w) / std::size_t(job_.t);
+      const std::size_t end = job_.n * std::size_t(w + 1) / std::size_t(job_.t);
+      in_parallel_for = true;
+      try {
+        (*job_.body)(begin, end, w);
+      } catch (...) {
+        (*job_.errors)[w] = std::current_exception();
+      }
+      in_parallel_for = false;
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (++finished_ == job_.t) done_.notify_one();
     }
-    in_parallel_for = false;
   }
 
   void grow(int count) {
     while (int(workers_.size()) < count) {
-      const int w = int(workers_.size()) + 1;
       std::uint64_t seen;
       {
         std::lock_guard<std::mutex> lock(mutex_);
         seen = generation_;  // jobs from the next one on
       }
-      workers_.emplace_back([this, w, seen] { work(w, seen); });
+      workers_.emplace_back([this, seen] { work(seen); });
     }
   }
 
-  void work(int w, std::uint64_t seen) {
+  void work(std::uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
         if (stop_) return;
         seen = generation_;
-        if (w >= job_.t) continue;  // a job with fewer chunks than workers
       }
-      chunk(w);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (--pending_ == 0) done_.notify_one();
-      }
+      claim_chunks();
     }
   }
 
@@ -140,7 +144,8 @@ private:
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   Job job_;
-  int pending_ = 0;
+  std::atomic<int> next_{0};
+  int finished_ = 0;
   std::uint64_t generation_ = 0;
   bool stop_ = false;
 };
