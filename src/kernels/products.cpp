@@ -1,5 +1,7 @@
 #include "kernels/products.hpp"
 
+#include <algorithm>
+
 #include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit::detail {
@@ -30,11 +32,33 @@ void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, 
 }
 
 template <class T>
+void transpose(const arma::Mat<T>& A, arma::Mat<T>& B) {
+  constexpr arma::uword tile = 32;
+  B.set_size(A.n_cols, A.n_rows);
+  const T* a = A.memptr();
+  T* b = B.memptr();
+  const arma::uword rows = A.n_rows, cols = A.n_cols;
+  auto body = [&](std::size_t first, std::size_t last, int) {  // tiles of A's rows
+    for (arma::uword i0 = first * tile; i0 < std::min<arma::uword>(last * tile, rows); i0 += tile)
+      for (arma::uword j0 = 0; j0 < cols; j0 += tile) {
+        const arma::uword i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
+        for (arma::uword i = i0; i < i1; ++i)
+          for (arma::uword j = j0; j < j1; ++j) b[j + i * cols] = a[i + j * rows];
+      }
+  };
+  const std::size_t tiles = (rows + tile - 1) / tile;
+  if (A.n_elem < (std::size_t(1) << 16))
+    body(0, tiles, 0);
+  else
+    parallel_for(tiles, body);
+}
+
+template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf) {
   if (binary_operand(V, buf.ones)) {
     if (!buf.wt_ready) {
-      buf.Wt = W.t();
+      transpose(W, buf.Wt);
       buf.wt_ready = true;
     }
     gather_product(buf.Wt, buf.ones, c.memptr(), A);
@@ -68,6 +92,7 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
 
 #define RBMKIT_PRODUCTS_INSTANTIATE(T)                                                          \
   template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*, arma::Mat<T>&); \
+  template void transpose(const arma::Mat<T>&, arma::Mat<T>&);                                  \
   template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,    \
                              arma::Mat<T>&, ProductBuffers<T>&);                               \
   template void visible_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,   \

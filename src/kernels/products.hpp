@@ -30,6 +30,10 @@ struct ProductBuffers {
 template <class T>
 void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out);
 
+/// B = Aᵀ in tiles of 32 × 32, split among threads by blocks of columns of B.
+template <class T>
+void transpose(const arma::Mat<T>& A, arma::Mat<T>& B);
+
 /// A = Wᵀ V + c·1ᵀ (hidden pre-activations). Builds buf.Wt unless buf.wt_ready.
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
@@ -47,6 +51,7 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
 #define RBMKIT_PRODUCTS_EXTERN(T)                                                           \
   extern template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*,    \
                                       arma::Mat<T>&);                                       \
+  extern template void transpose(const arma::Mat<T>&, arma::Mat<T>&);                       \
   extern template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&,               \
                                     const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
   extern template void visible_input(const arma::Mat<T>&, const arma::Col<T>&,              \

@@ -43,7 +43,7 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
   // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
     Pt -= Nt;
-    g.dW = Pt.t();
+    detail::transpose(Pt, g.dW);
     g.dW /= n_pos;
     g.db = (pv - nv) / n_pos;
     g.dc = (ph - nh) / n_pos;
@@ -51,7 +51,7 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
     Pt /= n_pos;
     Nt /= n_neg;
     Pt -= Nt;
-    g.dW = Pt.t();
+    detail::transpose(Pt, g.dW);
     g.db = pv / n_pos - nv / n_neg;
     g.dc = ph / n_pos - nh / n_neg;
   }
@@ -79,7 +79,7 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
   g.dc.zeros(s.h.n_rows);
   // Σ_t R_t (·) over each run of equal reward, added to the accumulators in stream order.
   detail::ProductBuffers<T> buf;
-  arma::Mat<T> RhvT;
+  arma::Mat<T> RhvT, Rt;
   arma::uword a = 0;
   while (a < n) {
     arma::uword b = a + 1;
@@ -90,7 +90,8 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
     detail::outer_transposed(arma::Mat<T>(s.v.cols(a, b - 1)), Rh, RhvT, buf);
     const arma::Col<T> sum_Rv = arma::sum(Rv, 1);
     const arma::Col<T> sum_Rh = arma::sum(Rh, 1);
-    g.dW += RhvT.t();
+    detail::transpose(RhvT, Rt);
+    g.dW += Rt;
     g.db += sum_Rv;
     g.dc += sum_Rh;
     a = b;
