@@ -36,8 +36,10 @@ int threads() {
 }
 
 std::string blas_info() {
-  std::string s = "OpenBLAS ";
-  if (const char* c = openblas_get_config()) s += c;
+  // The configuration string starts with "OpenBLAS" and its version.
+  std::string s;
+  if (const char* c = openblas_get_config()) s = c;
+  if (s.rfind("OpenBLAS", 0) != 0) s = "OpenBLAS " + s;
   if (const char* core = openblas_get_corename()) s += std::string(" (core: ") + core + ")";
   return s;
 }
