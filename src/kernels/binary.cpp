@@ -9,8 +9,8 @@ namespace {
 
 using namespace simd;
 
-/// The values of 8 lanes with the bits of 1 (float) or of 1.0 as eight 32-bit halves (double):
-/// compared as integers, so that −0 and NaN count as grey values.
+/// Bit l set for each of the 8 values x[0 … 7] that is 1; `grey` gets a bit for each value that is
+/// neither 1 nor +0. Values are compared by their bits, so −0 and NaN count as grey.
 RBMKIT_INLINE std::uint32_t lane_bits(const float* x, unsigned& grey) {
   typedef std::uint32_t u8v __attribute__((vector_size(32)));
   u8v b;
@@ -45,11 +45,11 @@ RBMKIT_INLINE std::uint32_t lane_bits(const double* x, unsigned& grey) {
 }
 
 template <class T>
-RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols, std::size_t ld,
-                    OnesPattern& p) {
+RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols,
+                                  std::size_t ld, OnesPattern& p) {
   p.rows = rows;
   p.start.resize(cols + 1);
-  if (p.idx.size() < rows * cols + 8) p.idx.resize(rows * cols + 8);
+  if (p.idx.size() < rows * cols) p.idx.resize(rows * cols);
   std::uint32_t* out = p.idx.data();
   std::size_t count = 0;
   unsigned grey = 0;
@@ -65,11 +65,14 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
         ones &= ones - 1;
       }
     }
-    for (; i < rows; ++i) {
-      const T v = x[i];
-      out[count] = std::uint32_t(i);  // kept only when v is one: no branch
-      count += v == T(1);
-      grey |= (v != T(0)) & (v != T(1));
+    if (i < rows) {  // the last rows % 8 values, padded with zeros
+      T tail[8] = {};
+      std::copy(x + i, x + rows, tail);
+      std::uint32_t ones = lane_bits(tail, grey);
+      while (ones) {
+        out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
+        ones &= ones - 1;
+      }
     }
     if (grey) return false;
   }

@@ -11,8 +11,8 @@
 
 namespace rbmkit::detail {
 
-/// The densest binary operand the gathers take; denser ones go to BLAS (measured with
-/// bench/bench_kernels: the float gather ties with two-thread sgemm near this density).
+/// The densest binary operand the gathers take; denser ones go to BLAS. bench/bench_kernels
+/// puts the crossovers with one-thread BLAS between 0.35 and 0.6 (docs/performance.md).
 constexpr double max_binary_density = 0.5;
 
 /// Buffers of the products, kept by a caller that repeats them so that they allocate nothing.
