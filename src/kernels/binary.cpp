@@ -304,6 +304,16 @@ RBMKIT_INLINE void column_step(const T* a, std::size_t n, bool apply_sigmoid, T*
   if (S) std::copy(sb, sb + m, S + i);
 }
 
+/// sigmoid_sample: the columns one after another on one set of streams.
+template <class T>
+RBMKIT_INLINE void sigmoid_sample_impl(const T* A, std::size_t rows, std::size_t cols, T* P, T* S,
+                                       std::uint64_t seed) {
+  LaneRng rng(seed);
+  for (std::size_t j = 0; j < cols; ++j)
+    column_step(A + j * rows, rows, true, P ? P + j * rows : nullptr, S ? S + j * rows : nullptr,
+                rng);
+}
+
 }  // namespace
 
 double OnesPattern::density() const {
@@ -350,17 +360,11 @@ RBMKIT_CLONES void gather_add(const double* M, std::size_t ldm, std::size_t rows
 
 RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,
                                   float* S, std::uint64_t seed) {
-  LaneRng rng(seed);
-  for (std::size_t j = 0; j < cols; ++j)
-    column_step(A + j * rows, rows, true, P ? P + j * rows : nullptr, S ? S + j * rows : nullptr,
-                rng);
+  sigmoid_sample_impl(A, rows, cols, P, S, seed);
 }
 RBMKIT_CLONES void sigmoid_sample(const double* A, std::size_t rows, std::size_t cols, double* P,
                                   double* S, std::uint64_t seed) {
-  LaneRng rng(seed);
-  for (std::size_t j = 0; j < cols; ++j)
-    column_step(A + j * rows, rows, true, P ? P + j * rows : nullptr, S ? S + j * rows : nullptr,
-                rng);
+  sigmoid_sample_impl(A, rows, cols, P, S, seed);
 }
 
 RBMKIT_CLONES void bernoulli(const float* P, std::size_t n, float* S, std::uint64_t seed) {
