@@ -122,10 +122,21 @@ template <class T>
 void sample_fused(benchmark::State& state) {
   const arma::Mat<T> A = arma::randn<arma::Mat<T>>(nh, batch);
   arma::Mat<T> P(nh, batch), S(nh, batch);
-  std::uint64_t seed = 1;
+  Rng rng(1);
   for (auto _ : state) {
-    detail::sigmoid_sample(A.memptr(), nh, batch, P.memptr(), S.memptr(), seed++);
+    detail::fill_uniform(rng, S.memptr(), S.n_elem);
+    detail::sigmoid_sample(A.memptr(), nh, batch, P.memptr(), S.memptr(), S.memptr());
     benchmark::DoNotOptimize(S.memptr());
+  }
+}
+/// The uniforms of those draws alone, one after another from the run's generator.
+template <class T>
+void sample_uniforms(benchmark::State& state) {
+  arma::Mat<T> U(nh, batch);
+  Rng rng(1);
+  for (auto _ : state) {
+    detail::fill_uniform(rng, U.memptr(), U.n_elem);
+    benchmark::DoNotOptimize(U.memptr());
   }
 }
 template <class T>
@@ -160,7 +171,9 @@ BENCHMARK(statistics_binary<double>)->Apply(densities);
 BENCHMARK(statistics_blas<double>)->Apply(densities);
 BENCHMARK(sample_fused<float>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_elementwise<float>)->Unit(benchmark::kMicrosecond);
+BENCHMARK(sample_uniforms<float>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_fused<double>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_elementwise<double>)->Unit(benchmark::kMicrosecond);
+BENCHMARK(sample_uniforms<double>)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

@@ -9,6 +9,8 @@
 
 #include "kernels/binary.hpp"
 #include "kernels/products.hpp"
+#include "rbmkit/core/math.hpp"
+#include "rbmkit/core/random.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -183,8 +185,10 @@ TEST_SUITE("kernels") {
     const arma::fmat Af = arma::conv_to<arma::fmat>::from(A);
     arma::mat P(37, 11);
     arma::fmat Pf(37, 11);
-    detail::sigmoid_sample(A.memptr(), 37, 11, P.memptr(), static_cast<double*>(nullptr), 0);
-    detail::sigmoid_sample(Af.memptr(), 37, 11, Pf.memptr(), static_cast<float*>(nullptr), 0);
+    detail::sigmoid_sample(A.memptr(), 37, 11, P.memptr(), static_cast<double*>(nullptr),
+                           static_cast<const double*>(nullptr));
+    detail::sigmoid_sample(Af.memptr(), 37, 11, Pf.memptr(), static_cast<float*>(nullptr),
+                           static_cast<const float*>(nullptr));
     double worst = 0, worst_f = 0;
     const long double tiny = 2.0L * std::numeric_limits<double>::min(),
                       tiny_f = 2.0L * std::numeric_limits<float>::min();
@@ -208,17 +212,24 @@ TEST_SUITE("kernels") {
     for (const bool single : {false, true}) {
       CAPTURE(single);
       arma::mat P(rows, cols), S(rows, cols), S2(rows, cols);
+      Rng r1(42), r2(42);
       if (single) {
         const arma::fmat Af = arma::conv_to<arma::fmat>::from(A);
         arma::fmat Pf(rows, cols), Sf(rows, cols), Sf2(rows, cols);
-        detail::sigmoid_sample(Af.memptr(), rows, cols, Pf.memptr(), Sf.memptr(), 42);
-        detail::sigmoid_sample(Af.memptr(), rows, cols, static_cast<float*>(nullptr), Sf2.memptr(), 42);
+        detail::fill_uniform(r1, Sf.memptr(), Sf.n_elem);
+        detail::sigmoid_sample(Af.memptr(), rows, cols, Pf.memptr(), Sf.memptr(), Sf.memptr());
+        detail::fill_uniform(r2, Sf2.memptr(), Sf2.n_elem);
+        detail::sigmoid_sample(Af.memptr(), rows, cols, static_cast<float*>(nullptr),
+                               Sf2.memptr(), Sf2.memptr());
         P = arma::conv_to<arma::mat>::from(Pf);
         S = arma::conv_to<arma::mat>::from(Sf);
         S2 = arma::conv_to<arma::mat>::from(Sf2);
       } else {
-        detail::sigmoid_sample(A.memptr(), rows, cols, P.memptr(), S.memptr(), 42);
-        detail::sigmoid_sample(A.memptr(), rows, cols, static_cast<double*>(nullptr), S2.memptr(), 42);
+        detail::fill_uniform(r1, S.memptr(), S.n_elem);
+        detail::sigmoid_sample(A.memptr(), rows, cols, P.memptr(), S.memptr(), S.memptr());
+        detail::fill_uniform(r2, S2.memptr(), S2.n_elem);
+        detail::sigmoid_sample(A.memptr(), rows, cols, static_cast<double*>(nullptr), S2.memptr(),
+                               S2.memptr());
       }
       CHECK(arma::all(arma::vectorise((S == 0) + (S == 1)) == 1));
       CHECK(arma::all(arma::vectorise(S == S2)));  // the same seed, the same states
@@ -232,19 +243,51 @@ TEST_SUITE("kernels") {
     }
   }
 
+  TEST_CASE("fused draws consume the generator as sample_bernoulli does") {
+    // The same uniforms in the same order: the states equal sample_bernoulli's of the same
+    // probabilities bit for bit, and the generator ends in the same state. 37 x 11: every
+    // vector length leaves a partial one at the end.
+    arma::arma_rng::set_seed(5);
+    const arma::mat A = arma::randn<arma::mat>(37, 11) * 3.0;
+    const arma::fmat Af = arma::conv_to<arma::fmat>::from(A);
+    arma::mat P(37, 11), S(37, 11), Sb(37, 11);
+    arma::fmat Pf(37, 11), Sf(37, 11), Sbf(37, 11);
+    Rng r(9), rf(9), rb(9), rbf(9), ref(9), ref_f(9);
+    detail::fill_uniform(r, S.memptr(), S.n_elem);
+    detail::sigmoid_sample(A.memptr(), 37, 11, P.memptr(), S.memptr(), S.memptr());
+    detail::fill_uniform(rf, Sf.memptr(), Sf.n_elem);
+    detail::sigmoid_sample(Af.memptr(), 37, 11, Pf.memptr(), Sf.memptr(), Sf.memptr());
+    detail::fill_uniform(rb, Sb.memptr(), Sb.n_elem);
+    detail::bernoulli(P.memptr(), P.n_elem, Sb.memptr(), Sb.memptr());
+    detail::fill_uniform(rbf, Sbf.memptr(), Sbf.n_elem);
+    detail::bernoulli(Pf.memptr(), Pf.n_elem, Sbf.memptr(), Sbf.memptr());
+    const arma::mat expected = sample_bernoulli<double>(P, ref);
+    const arma::fmat expected_f = sample_bernoulli<float>(Pf, ref_f);
+    CHECK(arma::accu(expected) > 0);
+    CHECK(arma::accu(expected) < double(expected.n_elem));
+    CHECK(arma::all(arma::vectorise(S == expected)));
+    CHECK(arma::all(arma::vectorise(Sb == expected)));
+    CHECK(arma::all(arma::vectorise(Sf == expected_f)));
+    CHECK(arma::all(arma::vectorise(Sbf == expected_f)));
+    CHECK(r.state() == ref.state());
+    CHECK(rf.state() == ref_f.state());
+    CHECK(rb.state() == ref.state());
+    // Another seed gives other states (so the comparisons above can fail).
+    Rng other(10);
+    CHECK_FALSE(arma::all(arma::vectorise(sample_bernoulli<double>(P, other) == expected)));
+  }
+
   TEST_CASE("Bernoulli draws of probabilities 0 and 1 are all zero and all one") {
     const arma::mat P = arma::join_rows(arma::mat(19, 3, arma::fill::zeros), arma::mat(19, 3, arma::fill::ones));
     arma::mat S(19, 6);
-    detail::bernoulli(P.memptr(), P.n_elem, S.memptr(), 3);
+    Rng rng(3);
+    detail::fill_uniform(rng, S.memptr(), S.n_elem);
+    detail::bernoulli(P.memptr(), P.n_elem, S.memptr(), S.memptr());
     CHECK(arma::all(arma::vectorise(S == P)));
     const arma::fmat Pf = arma::conv_to<arma::fmat>::from(P);
     arma::fmat Sf(19, 6);
-    detail::bernoulli(Pf.memptr(), Pf.n_elem, Sf.memptr(), 3);
+    detail::fill_uniform(rng, Sf.memptr(), Sf.n_elem);
+    detail::bernoulli(Pf.memptr(), Pf.n_elem, Sf.memptr(), Sf.memptr());
     CHECK(arma::all(arma::vectorise(Sf == Pf)));
-    arma::mat S2(19, 6);
-    const arma::mat half(19, 6, arma::fill::value(0.5));
-    detail::bernoulli(half.memptr(), half.n_elem, S.memptr(), 3);
-    detail::bernoulli(half.memptr(), half.n_elem, S2.memptr(), 4);
-    CHECK_FALSE(arma::all(arma::vectorise(S == S2)));  // another seed, other states
   }
 }

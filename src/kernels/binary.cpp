@@ -222,49 +222,8 @@ RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows
   }
 }
 
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 typedef unsigned long long gl __attribute__((vector_size(32)));
 typedef unsigned gi __attribute__((vector_size(32)));
-
-RBMKIT_INLINE gl rotl(gl x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/// Four xoshiro256++ generators (Blackman & Vigna 2019) in the lanes of one vector.
-struct LaneRng {
-  gl s0, s1, s2, s3;
-  explicit LaneRng(std::uint64_t seed) {
-    std::uint64_t x = seed;
-    for (int l = 0; l < 4; ++l) {
-      s0[l] = splitmix64(x);
-      s1[l] = splitmix64(x);
-      s2[l] = splitmix64(x);
-      s3[l] = splitmix64(x);
-    }
-  }
-  RBMKIT_INLINE_MEMBER gl next() {
-    const gl result = rotl(s0 + s3, 23) + s0;
-    const gl t = s1 << 17;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 45);
-    return result;
-  }
-  /// One vector of uniforms in [0, 1): mantissa bits under the exponent of 1, minus 1.
-  RBMKIT_INLINE_MEMBER gd uniform(double) {
-    return (gd)((next() >> 12) | 0x3ff0000000000000ULL) - 1.0;
-  }
-  RBMKIT_INLINE_MEMBER gf uniform(float) {
-    return (gf)(((gi)next() >> 9) | 0x3f800000u) - 1.0f;
-  }
-};
 
 /// sigm(z) = 1 / (1 + e) for z ≥ 0 and e / (1 + e) otherwise, e = exp(−|z|).
 RBMKIT_INLINE gd sigm(gd z) {
@@ -278,40 +237,32 @@ RBMKIT_INLINE gf sigm(gf z) {
   return z >= 0.0f ? r : e * r;
 }
 
-/// n values of a column: p = sigm(a) (or p = a when `apply_sigmoid` is false), written to P
-/// when not null, and the states 1[u < p] written to S when not null.
+/// n values: p = sigm(a) (or p = a when `apply_sigmoid` is false), written to P when not null,
+/// and the states 1[u < p] written to S when not null (u from U, which may be S).
 template <class T>
-RBMKIT_INLINE void column_step(const T* a, std::size_t n, bool apply_sigmoid, T* P, T* S,
-                               LaneRng& rng) {
+RBMKIT_INLINE void sigmoid_sample_impl(const T* a, std::size_t n, bool apply_sigmoid, T* P, T* S,
+                                       const T* U) {
   using V = typename Gather<T>::V;
   constexpr std::size_t L = Gather<T>::n;
   const V one = V{} + T(1), zero = V{};
-  auto step = [&](const T* ai, T* pi, T* si) {
+  auto step = [&](const T* ai, T* pi, const T* ui, T* si) {
     V p = loadv<V>(ai);
     if (apply_sigmoid) p = sigm(p);
     if (pi) storev(pi, p);
-    if (si) storev(si, rng.uniform(T()) < p ? one : zero);
+    if (si) storev(si, loadv<V>(ui) < p ? one : zero);
   };
   std::size_t i = 0;
-  for (; i + L <= n; i += L) step(a + i, P ? P + i : nullptr, S ? S + i : nullptr);
+  for (; i + L <= n; i += L)
+    step(a + i, P ? P + i : nullptr, S ? U + i : nullptr, S ? S + i : nullptr);
   if (i == n) return;
   // The last n % L values through buffers of one vector.
   const std::size_t m = n - i;
-  T ab[L] = {}, pb[L], sb[L];
+  T ab[L] = {}, pb[L], ub[L] = {}, sb[L];
   std::copy(a + i, a + n, ab);
-  step(ab, pb, S ? sb : nullptr);
+  if (S) std::copy(U + i, U + n, ub);
+  step(ab, pb, ub, S ? sb : nullptr);
   if (P) std::copy(pb, pb + m, P + i);
   if (S) std::copy(sb, sb + m, S + i);
-}
-
-/// sigmoid_sample: the columns one after another on one set of streams.
-template <class T>
-RBMKIT_INLINE void sigmoid_sample_impl(const T* A, std::size_t rows, std::size_t cols, T* P, T* S,
-                                       std::uint64_t seed) {
-  LaneRng rng(seed);
-  for (std::size_t j = 0; j < cols; ++j)
-    column_step(A + j * rows, rows, true, P ? P + j * rows : nullptr, S ? S + j * rows : nullptr,
-                rng);
 }
 
 }  // namespace
@@ -359,21 +310,31 @@ RBMKIT_CLONES void gather_add(const double* M, std::size_t ldm, std::size_t rows
 }
 
 RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,
-                                  float* S, std::uint64_t seed) {
-  sigmoid_sample_impl(A, rows, cols, P, S, seed);
+                                  float* S, const float* U) {
+  sigmoid_sample_impl(A, rows * cols, true, P, S, U);
 }
 RBMKIT_CLONES void sigmoid_sample(const double* A, std::size_t rows, std::size_t cols, double* P,
-                                  double* S, std::uint64_t seed) {
-  sigmoid_sample_impl(A, rows, cols, P, S, seed);
+                                  double* S, const double* U) {
+  sigmoid_sample_impl(A, rows * cols, true, P, S, U);
 }
 
-RBMKIT_CLONES void bernoulli(const float* P, std::size_t n, float* S, std::uint64_t seed) {
-  LaneRng rng(seed);
-  column_step<float>(P, n, false, nullptr, S, rng);
+RBMKIT_CLONES void bernoulli(const float* P, std::size_t n, float* S, const float* U) {
+  sigmoid_sample_impl<float>(P, n, false, nullptr, S, U);
 }
-RBMKIT_CLONES void bernoulli(const double* P, std::size_t n, double* S, std::uint64_t seed) {
-  LaneRng rng(seed);
-  column_step<double>(P, n, false, nullptr, S, rng);
+RBMKIT_CLONES void bernoulli(const double* P, std::size_t n, double* S, const double* U) {
+  sigmoid_sample_impl<double>(P, n, false, nullptr, S, U);
+}
+
+// The generator's state is copied into locals so that it stays in registers through the loop.
+void fill_uniform(Rng& rng, float* u, std::size_t n) {
+  Rng r = rng;
+  for (std::size_t i = 0; i < n; ++i) u[i] = r.uniform_float();
+  rng = r;
+}
+void fill_uniform(Rng& rng, double* u, std::size_t n) {
+  Rng r = rng;
+  for (std::size_t i = 0; i < n; ++i) u[i] = r.uniform();
+  rng = r;
 }
 
 }  // namespace rbmkit::detail

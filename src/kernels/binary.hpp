@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "rbmkit/core/random.hpp"
+
 namespace rbmkit::detail {
 
 /// The ones of a 0/1 matrix, column by column: column j's row indices, increasing, are
@@ -48,19 +50,23 @@ void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t 
                 std::size_t last, const double* init, double* out, std::size_t ldo);
 
 /// One Gibbs half-step in a single pass over the pre-activations A (rows × cols, packed):
-/// P = sigm(A) and, when S is not null, S = 1[u < P] (Eq. 2 of the paper) with u uniform from
-/// `seed` (see bernoulli). A null P keeps only the states. sigm has a relative error below
-/// 1e−6 (float) and 1e−15 (double).
+/// P = sigm(A) and, when S is not null, S = 1[U < P] (Eq. 2 of the paper) for the uniforms U in
+/// [0, 1) (rows × cols, packed; U may be S itself, e.g. filled by fill_uniform). A null P keeps
+/// only the states. sigm has a relative error below 1e−6 (float) and 1e−15 (double).
 void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P, float* S,
-                    std::uint64_t seed);
+                    const float* U);
 void sigmoid_sample(const double* A, std::size_t rows, std::size_t cols, double* P, double* S,
-                    std::uint64_t seed);
+                    const double* U);
 
-/// S = 1[u < P] for n values. The uniforms come from 4 xoshiro256++ streams seeded from `seed`
-/// through splitmix64, advanced together: each step gives one vector (4 doubles with 52 random
-/// bits, or 8 floats with 23), used in the order of the values; sigmoid_sample starts a new
-/// vector at every column.
-void bernoulli(const float* P, std::size_t n, float* S, std::uint64_t seed);
-void bernoulli(const double* P, std::size_t n, double* S, std::uint64_t seed);
+/// S = 1[U < P] for n values (U may be S itself).
+void bernoulli(const float* P, std::size_t n, float* S, const float* U);
+void bernoulli(const double* P, std::size_t n, double* S, const double* U);
+
+/// u[0 … n−1] = n uniforms in [0, 1) drawn from `rng` one after another, as
+/// rbmkit::uniform<T> draws them (24 random bits for float, 53 for double). With the states
+/// compared in the same column-major order, sigmoid_sample and bernoulli consume the run's
+/// generator exactly as sample_bernoulli (core/math.hpp) does.
+void fill_uniform(Rng& rng, float* u, std::size_t n);
+void fill_uniform(Rng& rng, double* u, std::size_t n);
 
 }  // namespace rbmkit::detail

@@ -40,7 +40,8 @@ template <class T>
 typename Rbm<T>::Mat Rbm<T>::hidden_mean(const Mat& V) const {
   const Mat A = hidden_input(V);
   Mat P(arma::size(A));
-  detail::sigmoid_sample(A.memptr(), A.n_rows, A.n_cols, P.memptr(), static_cast<T*>(nullptr), 0);
+  detail::sigmoid_sample(A.memptr(), A.n_rows, A.n_cols, P.memptr(), static_cast<T*>(nullptr),
+                         static_cast<const T*>(nullptr));
   return P;
 }
 
@@ -56,7 +57,8 @@ template <class T>
 typename Rbm<T>::Mat Rbm<T>::visible_mean(const Mat& H) const {
   const Mat A = visible_input(H);
   Mat P(arma::size(A));
-  detail::sigmoid_sample(A.memptr(), A.n_rows, A.n_cols, P.memptr(), static_cast<T*>(nullptr), 0);
+  detail::sigmoid_sample(A.memptr(), A.n_rows, A.n_cols, P.memptr(), static_cast<T*>(nullptr),
+                         static_cast<const T*>(nullptr));
   return P;
 }
 

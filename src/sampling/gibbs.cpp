@@ -13,6 +13,9 @@ void check_steps(std::size_t k) {
 
 /// k Gibbs steps from the sampled hidden states in buf.S: v ~ P(v|h) (sigmoid and draws in
 /// one pass), then h's means; every step but the last samples h from them in the same pass.
+/// Every draw takes its uniforms from `rng` in the order of sample_bernoulli (one per unit,
+/// column by column, before the comparison), so the states are those of the element-wise
+/// steps of Rbm::hidden_mean/visible_mean and sample_bernoulli up to rounding.
 template <class T>
 void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
                Phase<T>& out) {
@@ -20,14 +23,18 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
   for (std::size_t step = 0; step < k; ++step) {
     visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
     out.v.set_size(nv, n);
-    sigmoid_sample(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(), rng.next());
+    fill_uniform(rng, out.v.memptr(), out.v.n_elem);
+    sigmoid_sample(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
+                   out.v.memptr());
     hidden_input(rbm.W(), rbm.c(), out.v, buf.A, buf);
     if (step + 1 == k) {
       out.h.set_size(nh, n);
-      sigmoid_sample(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr), 0);
+      sigmoid_sample(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
+                     static_cast<const T*>(nullptr));
     } else {
+      fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
       sigmoid_sample(buf.A.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
-                     rng.next());
+                     buf.S.memptr());
     }
   }
 }
@@ -40,7 +47,7 @@ void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
   hidden_input(rbm.W(), rbm.c(), V, buf.A, buf);
   P.set_size(arma::size(buf.A));
   sigmoid_sample(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, P.memptr(), static_cast<T*>(nullptr),
-                 0);
+                 static_cast<const T*>(nullptr));
 }
 
 template <class T>
@@ -48,7 +55,8 @@ void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, 
                       ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
   buf.S.set_size(arma::size(Hm));
-  bernoulli(Hm.memptr(), Hm.n_elem, buf.S.memptr(), rng.next());
+  fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
+  bernoulli(Hm.memptr(), Hm.n_elem, buf.S.memptr(), buf.S.memptr());
   run_chain(rbm, k, rng, buf, out);
 }
 
@@ -58,8 +66,9 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
   check_steps(k);
   hidden_input(rbm.W(), rbm.c(), V0, buf.A, buf);
   buf.S.set_size(arma::size(buf.A));
+  fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
   sigmoid_sample(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
-                 buf.S.memptr(), rng.next());
+                 buf.S.memptr(), buf.S.memptr());
   run_chain(rbm, k, rng, buf, out);
 }
 
