@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "kernels/binary.hpp"
 #include "kernels/products.hpp"
@@ -170,6 +171,27 @@ TEST_SUITE("kernels") {
     set_threads(2);
     detail::gather_product(M, S, static_cast<const double*>(nullptr), A2);
     CHECK(arma::all(arma::vectorise(A1 == A2)));
+  }
+
+  TEST_CASE("the tiled transpose equals Armadillo's for odd and vector-sized shapes") {
+    // Sizes around the vector lengths (4 doubles, 8 floats) and the 32 x 32 tiles; the check
+    // fails for a wrong shuffle because every value is distinct.
+    for (const auto& [rows, cols] : {std::pair<arma::uword, arma::uword>{1, 1}, {1, 9}, {9, 1},
+                                     {8, 8}, {4, 4}, {37, 11}, {64, 33}, {784, 500}, {33, 70}}) {
+      CAPTURE(rows);
+      CAPTURE(cols);
+      arma::mat A = arma::regspace<arma::vec>(1, double(rows * cols));
+      A.reshape(rows, cols);
+      const arma::fmat Af = arma::conv_to<arma::fmat>::from(A);
+      arma::mat B;
+      arma::fmat Bf;
+      detail::transpose(A, B);
+      detail::transpose(Af, Bf);
+      REQUIRE(B.n_rows == cols);
+      REQUIRE(Bf.n_cols == rows);
+      CHECK(arma::all(arma::vectorise(B == A.t())));
+      CHECK(arma::all(arma::vectorise(Bf == Af.t())));
+    }
   }
 
   TEST_CASE("fused sigmoid matches 1 / (1 + exp(-a)) to 1e-6 in float and 1e-15 in double") {

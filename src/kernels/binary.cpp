@@ -265,6 +265,60 @@ RBMKIT_INLINE void sigmoid_sample_impl(const T* a, std::size_t n, bool apply_sig
   if (S) std::copy(sb, sb + m, S + i);
 }
 
+/// The 8 × 8 block at a (leading dimension lda) transposed into b (leading dimension ldb).
+RBMKIT_INLINE void transpose_square(const float* a, std::size_t lda, float* b, std::size_t ldb) {
+  const gf x0 = loadv<gf>(a), x1 = loadv<gf>(a + lda), x2 = loadv<gf>(a + 2 * lda),
+           x3 = loadv<gf>(a + 3 * lda), x4 = loadv<gf>(a + 4 * lda), x5 = loadv<gf>(a + 5 * lda),
+           x6 = loadv<gf>(a + 6 * lda), x7 = loadv<gf>(a + 7 * lda);
+  const gi lo{0, 8, 1, 9, 4, 12, 5, 13}, hi{2, 10, 3, 11, 6, 14, 7, 15};
+  const gi lo2{0, 1, 8, 9, 4, 5, 12, 13}, hi2{2, 3, 10, 11, 6, 7, 14, 15};
+  const gi first{0, 1, 2, 3, 8, 9, 10, 11}, second{4, 5, 6, 7, 12, 13, 14, 15};
+  // Pairs of columns interleaved, then pairs of pairs, then the halves of 128 bits.
+  const gf t0 = __builtin_shuffle(x0, x1, lo), t1 = __builtin_shuffle(x0, x1, hi);
+  const gf t2 = __builtin_shuffle(x2, x3, lo), t3 = __builtin_shuffle(x2, x3, hi);
+  const gf t4 = __builtin_shuffle(x4, x5, lo), t5 = __builtin_shuffle(x4, x5, hi);
+  const gf t6 = __builtin_shuffle(x6, x7, lo), t7 = __builtin_shuffle(x6, x7, hi);
+  const gf u0 = __builtin_shuffle(t0, t2, lo2), u1 = __builtin_shuffle(t0, t2, hi2);
+  const gf u2 = __builtin_shuffle(t1, t3, lo2), u3 = __builtin_shuffle(t1, t3, hi2);
+  const gf u4 = __builtin_shuffle(t4, t6, lo2), u5 = __builtin_shuffle(t4, t6, hi2);
+  const gf u6 = __builtin_shuffle(t5, t7, lo2), u7 = __builtin_shuffle(t5, t7, hi2);
+  storev(b, __builtin_shuffle(u0, u4, first));
+  storev(b + ldb, __builtin_shuffle(u1, u5, first));
+  storev(b + 2 * ldb, __builtin_shuffle(u2, u6, first));
+  storev(b + 3 * ldb, __builtin_shuffle(u3, u7, first));
+  storev(b + 4 * ldb, __builtin_shuffle(u0, u4, second));
+  storev(b + 5 * ldb, __builtin_shuffle(u1, u5, second));
+  storev(b + 6 * ldb, __builtin_shuffle(u2, u6, second));
+  storev(b + 7 * ldb, __builtin_shuffle(u3, u7, second));
+}
+/// The 4 × 4 block of doubles at a transposed into b.
+RBMKIT_INLINE void transpose_square(const double* a, std::size_t lda, double* b, std::size_t ldb) {
+  const gd x0 = loadv<gd>(a), x1 = loadv<gd>(a + lda), x2 = loadv<gd>(a + 2 * lda),
+           x3 = loadv<gd>(a + 3 * lda);
+  const gl lo{0, 4, 2, 6}, hi{1, 5, 3, 7}, first{0, 1, 4, 5}, second{2, 3, 6, 7};
+  const gd t0 = __builtin_shuffle(x0, x1, lo), t1 = __builtin_shuffle(x0, x1, hi);
+  const gd t2 = __builtin_shuffle(x2, x3, lo), t3 = __builtin_shuffle(x2, x3, hi);
+  storev(b, __builtin_shuffle(t0, t2, first));
+  storev(b + ldb, __builtin_shuffle(t1, t3, first));
+  storev(b + 2 * ldb, __builtin_shuffle(t0, t2, second));
+  storev(b + 3 * ldb, __builtin_shuffle(t1, t3, second));
+}
+
+template <class T>
+RBMKIT_INLINE void transpose_block_impl(const T* a, std::size_t lda, std::size_t rows,
+                                        std::size_t cols, T* b, std::size_t ldb) {
+  constexpr std::size_t L = Gather<T>::n;
+  std::size_t i = 0;
+  for (; i + L <= rows; i += L) {
+    std::size_t j = 0;
+    for (; j + L <= cols; j += L) transpose_square(a + i + j * lda, lda, b + j + i * ldb, ldb);
+    for (; j < cols; ++j)
+      for (std::size_t r = i; r < i + L; ++r) b[j + r * ldb] = a[r + j * lda];
+  }
+  for (; i < rows; ++i)
+    for (std::size_t j = 0; j < cols; ++j) b[j + i * ldb] = a[i + j * lda];
+}
+
 }  // namespace
 
 double OnesPattern::density() const {
@@ -323,6 +377,15 @@ RBMKIT_CLONES void bernoulli(const float* P, std::size_t n, float* S, const floa
 }
 RBMKIT_CLONES void bernoulli(const double* P, std::size_t n, double* S, const double* U) {
   sigmoid_sample_impl<double>(P, n, false, nullptr, S, U);
+}
+
+RBMKIT_CLONES void transpose_block(const float* a, std::size_t lda, std::size_t rows,
+                                   std::size_t cols, float* b, std::size_t ldb) {
+  transpose_block_impl(a, lda, rows, cols, b, ldb);
+}
+RBMKIT_CLONES void transpose_block(const double* a, std::size_t lda, std::size_t rows,
+                                   std::size_t cols, double* b, std::size_t ldb) {
+  transpose_block_impl(a, lda, rows, cols, b, ldb);
 }
 
 // The generator's state is copied into locals so that it stays in registers through the loop.

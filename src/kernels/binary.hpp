@@ -49,6 +49,13 @@ void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t 
                 const std::uint32_t* idx, const std::size_t* start, std::size_t first,
                 std::size_t last, const double* init, double* out, std::size_t ldo);
 
+/// b[j + i·ldb] = a[i + j·lda] for i < rows, j < cols: the transpose of a block of a
+/// column-major matrix, in vectors of 8 floats or 4 doubles turned by shuffles (a copy: exact).
+void transpose_block(const float* a, std::size_t lda, std::size_t rows, std::size_t cols,
+                     float* b, std::size_t ldb);
+void transpose_block(const double* a, std::size_t lda, std::size_t rows, std::size_t cols,
+                     double* b, std::size_t ldb);
+
 /// One Gibbs half-step in a single pass over the pre-activations A (rows × cols, packed):
 /// P = sigm(A) and, when S is not null, S = 1[U < P] (Eq. 2 of the paper) for the uniforms U in
 /// [0, 1) (rows × cols, packed; U may be S itself, e.g. filled by fill_uniform). A null P keeps

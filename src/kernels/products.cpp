@@ -42,8 +42,7 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B) {
     for (arma::uword i0 = first * tile; i0 < std::min<arma::uword>(last * tile, rows); i0 += tile)
       for (arma::uword j0 = 0; j0 < cols; j0 += tile) {
         const arma::uword i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
-        for (arma::uword i = i0; i < i1; ++i)
-          for (arma::uword j = j0; j < j1; ++j) b[j + i * cols] = a[i + j * rows];
+        transpose_block(a + i0 + j0 * rows, rows, i1 - i0, j1 - j0, b + j0 + i0 * cols, cols);
       }
   };
   const std::size_t tiles = (rows + tile - 1) / tile;
