@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "equiv_fixtures.hpp"
+#include "gaussian_fixtures.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/training/engine.hpp"
@@ -85,6 +86,27 @@ TEST_SUITE("engine") {
           const auto f = uninterrupted_and_resumed<RbmStep<float>>(cfg, data, stop);
           CHECK(f.first == f.second);
         }
+  }
+
+  TEST_CASE("a Gaussian-Bernoulli run stopped and resumed ends in the same bits - a lost generator bit does not") {
+    const Dataset data = fixtures::gaussian_mixture_dataset(3, 40, 5);  // 4 minibatches per epoch
+    for (Method method : {Method::cd, Method::pcd})
+      for (Variance variance : {Variance::unit, Variance::learned})
+        for (std::size_t stop : {1u, 4u, 6u}) {
+          CAPTURE(to_string(method));
+          CAPTURE(to_string(variance));
+          CAPTURE(stop);
+          const TrainConfig cfg =
+              fixtures::gaussian_config(method, GradientPath::contrastive, variance);
+          const auto d = uninterrupted_and_resumed<RbmStep<double>>(cfg, data, stop);
+          CHECK(d.first == d.second);
+          const auto f = uninterrupted_and_resumed<RbmStep<float>>(cfg, data, stop);
+          CHECK(f.first == f.second);
+        }
+    const TrainConfig cfg =
+        fixtures::gaussian_config(Method::pcd, GradientPath::contrastive, Variance::learned);
+    const auto t = uninterrupted_and_resumed<RbmStep<double>>(cfg, data, 6, /*tamper=*/true);
+    CHECK(t.first != t.second);
   }
 
   TEST_CASE("a Boltzmann machine run stopped and resumed ends in the same bits") {

@@ -158,6 +158,9 @@ int cmd_equiv(const std::vector<std::string>& args) {
                        (file.kind == MachineKind::rbm ? "an RBM" : "a general Boltzmann machine") +
                        ", but --machine " + to_string(want) + " was given");
   }
+  if (file.visible_units == UnitType::gaussian)  // the Gaussian paths: tests/test_gaussian.cpp
+    throw ModelError(model_path + ": equiv checks Bernoulli units; this model's visible units are "
+                                  "Gaussian (train --gradient reward-correlator gives its bits)");
   set_threads(get_threads(vm));
   const Dataset data = load_dataset(vm["data"].as<std::string>());
   Rng rng(get_seed(vm));

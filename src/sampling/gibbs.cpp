@@ -11,7 +11,7 @@ Phase<T> gibbs_chain_from(const Rbm<T>& rbm, const arma::Mat<T>& H0, std::size_t
   arma::Mat<T> Hm = H0;
   for (std::size_t step = 0; step < k; ++step) {
     const arma::Mat<T> H = sample_bernoulli<T>(Hm, rng);
-    out.v = sample_bernoulli<T>(rbm.visible_mean(H), rng);
+    out.v = rbm.sample_visible(H, rng);
     Hm = rbm.hidden_mean(out.v);
   }
   out.h = std::move(Hm);
@@ -27,8 +27,10 @@ template <class T>
 arma::Mat<T> sample_model(const Rbm<T>& rbm, std::size_t n, std::size_t steps, Rng& rng) {
   if (steps == 0) throw InvalidArgument("sample_model: steps must be at least 1");
   if (n == 0) return arma::Mat<T>(rbm.n_visible(), 0);
-  const arma::Mat<T> start = sample_bernoulli<T>(
-      arma::repmat(sigmoid<T>(arma::Mat<T>(rbm.b())), 1, n), rng);
+  const arma::Mat<T> start =
+      rbm.visible_units() == UnitType::gaussian
+          ? rbm.sample_visible(arma::Mat<T>(rbm.n_hidden(), n, arma::fill::zeros), rng)
+          : sample_bernoulli<T>(arma::repmat(sigmoid<T>(arma::Mat<T>(rbm.b())), 1, n), rng);
   return gibbs_chain(rbm, start, steps, rng).v;
 }
 

@@ -64,6 +64,15 @@ void TrainConfig::validate() const {
     require_nonnegative(rbm.sparsity_cost, "RbmConfig::sparsity_cost");
     require_in(rbm.sparsity_decay, 0, 1, true, "RbmConfig::sparsity_decay");
     require_in(rbm.centering_rate, 0, 1, false, "RbmConfig::centering_rate");
+    require(rbm.visible == UnitType::bernoulli || rbm.visible == UnitType::gaussian,
+            "RbmConfig::visible", "must be bernoulli or gaussian", std::to_string(int(rbm.visible)));
+    if (rbm.visible == UnitType::gaussian) {
+      require(binarize == Binarize::none, "TrainConfig::binarize",
+              "must be none for Gaussian visible units (they model real values)",
+              to_string(binarize));
+      require(!rbm.centering, "RbmConfig::centering",
+              "is not available for Gaussian visible units (must be false)", "true");
+    }
   } else {
     require_count(bm.gibbs_sweeps, 1, "BmConfig::gibbs_sweeps");
   }
@@ -100,6 +109,10 @@ std::map<std::string, std::string> TrainConfig::to_map() const {
     }
     m["centering"] = rbm.centering ? "1" : "0";
     if (rbm.centering) m["centering_rate"] = number(rbm.centering_rate);
+    if (rbm.visible != UnitType::bernoulli) {  // absent in files of Bernoulli RBMs
+      m["visible"] = to_string(rbm.visible);
+      m["variance"] = to_string(rbm.variance);
+    }
   } else {
     m["gibbs_sweeps"] = std::to_string(bm.gibbs_sweeps);
     m["connectivity"] = to_string(bm.connectivity);
@@ -168,6 +181,8 @@ TrainConfig TrainConfig::from_map(const std::map<std::string, std::string>& map,
          c.rbm.centering = v == "1";
        }},
       {"centering_rate", [&](auto& k, auto& v) { c.rbm.centering_rate = real(k, v); }},
+      {"visible", [&](auto& k, auto& v) { c.rbm.visible = named(k, v, from_string<UnitType>); }},
+      {"variance", [&](auto& k, auto& v) { c.rbm.variance = named(k, v, from_string<Variance>); }},
       {"gibbs_sweeps", [&](auto& k, auto& v) { c.bm.gibbs_sweeps = count(k, v); }},
       {"connectivity",
        [&](auto& k, auto& v) { c.bm.connectivity = named(k, v, from_string<Connectivity>); }},
