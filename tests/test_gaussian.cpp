@@ -308,6 +308,29 @@ TEST_SUITE("gaussian") {
     CHECK(test::error_of<InvalidArgument>([&] { bad.validate(); }).find("RbmConfig::centering") != std::string::npos);
   }
 
+  TEST_CASE("continuing a Gaussian run on new data standardises it as the first data - a Bernoulli configuration is refused") {
+    const Dataset first = fixtures::gaussian_mixture_dataset(3, 40, 1);
+    Dataset second = fixtures::gaussian_mixture_dataset(3, 40, 2);
+    second.values += 7.0f;  // other statistics
+    const TrainConfig cfg =
+        fixtures::gaussian_config(Method::pcd, GradientPath::contrastive, Variance::learned);
+    Trainer<RbmStep<double>> t(cfg, first);
+    REQUIRE(t.run());
+    const ModelFile f = t.to_file();
+    const Standardization st = rbm_from_file<double>(f, "first").standardization();
+    Trainer<RbmStep<double>> u(cfg, second, f, "first");
+    CHECK(arma::approx_equal(u.training_data().standardization.mean, st.mean, "absdiff", 0.0));
+    REQUIRE(u.run());
+    const Rbm<double> m = rbm_from_file<double>(u.to_file(), "second");
+    CHECK(arma::approx_equal(m.standardization().sd, st.sd, "absdiff", 0.0));
+    CHECK_FALSE(arma::approx_equal(standardization_of(second).mean, st.mean, "absdiff", 1.0));
+    TrainConfig bernoulli = cfg;
+    bernoulli.rbm.visible = UnitType::bernoulli;
+    bernoulli.binarize = Binarize::threshold;
+    CHECK(test::error_of<InvalidArgument>([&] { Trainer<RbmStep<double>>(bernoulli, second, f, "first"); })
+              .find("RbmConfig::visible") != std::string::npos);
+  }
+
   TEST_CASE("the log-likelihood of a Gaussian model is the log-density of the standardised data - and in the data's units") {
     Rbm<double> r = fixtures::random_gaussian_rbm(2, 3, 41, 0.6);
     const Dataset data = fixtures::gaussian_mixture_dataset(2, 30, 6);

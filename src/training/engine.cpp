@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 
 #include "rbmkit/core/error.hpp"
 
@@ -156,6 +157,10 @@ typename Step::Model continued_model(const ModelFile& file, const std::string& s
     throw InvalidArgument("TrainConfig::hidden: " + std::to_string(config.hidden) +
                           ", but the model in " + source + " has " +
                           std::to_string(file.n_hidden) + " hidden units");
+  if (config.rbm.visible != file.visible_units)
+    throw InvalidArgument("RbmConfig::visible: " + to_string(config.rbm.visible) +
+                          ", but the model in " + source + " has " +
+                          to_string(file.visible_units) + " visible units");
   if (train.dim() != file.n_visible)
     throw DimensionError(train.source + ": has " + std::to_string(train.dim()) +
                          " dimensions, the model in " + source + " " +
@@ -172,6 +177,11 @@ Trainer<Step>::Trainer(const TrainConfig& config, const Dataset& data, const Mod
       rng_(config.seed),
       step_(config_, (config_.validate(), split(data),
                       continued_model<Step>(file, source, config_, train_))) {
+  if constexpr (std::is_same_v<typename Step::Model, Rbm<typename Step::Scalar>>) {
+    // New data of a Gaussian model are standardised as the model's first data were.
+    const Standardization& st = step_.model().standardization();
+    if (!st.empty()) train_.standardization = valid_.standardization = st;
+  }
   step_.begin(train_);
   if (has_training_state(file)) {
     step_.load_state(file, source);  // after begin: the stored centring offsets are kept
