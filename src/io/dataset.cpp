@@ -392,6 +392,27 @@ Dataset dataset_from_values(const arma::SpMat<T>& values, const std::string& sou
   return d;
 }
 
+template <class T>
+Dataset dataset_from_real_values(const arma::Mat<T>& values, const std::string& source) {
+  Dataset d;
+  d.source = source;
+  d.float_values = true;
+  d.scale = DataScale::standardize;
+  d.divisor = 1;
+  d.values.set_size(values.n_rows, values.n_cols);
+  for (arma::uword j = 0; j < values.n_cols; ++j)
+    for (arma::uword i = 0; i < values.n_rows; ++i) {
+      const double x = double(values(i, j));
+      if (!std::isfinite(x))
+        throw DataError("dataset_from_real_values(" + source + "): " + format17(x) +
+                        " in example " + std::to_string(j) + ", dimension " + std::to_string(i));
+      d.values(i, j) = float(x);
+    }
+  return d;
+}
+
+template Dataset dataset_from_real_values(const arma::Mat<float>&, const std::string&);
+template Dataset dataset_from_real_values(const arma::Mat<double>&, const std::string&);
 template Dataset dataset_from_values(const arma::Mat<float>&, const std::string&);
 template Dataset dataset_from_values(const arma::Mat<double>&, const std::string&);
 template Dataset dataset_from_values(const arma::SpMat<float>&, const std::string&);

@@ -169,6 +169,14 @@ Dataset dataset_from_values(const arma::Mat<T>& values, const std::string& sourc
 template <class T>
 Dataset dataset_from_values(const arma::SpMat<T>& values, const std::string& source);
 
+/// Real values held in memory (dim × examples, as dataset_from_values), for Gaussian visible
+/// units: held as floats as they are (DataScale::standardize: nothing clipped). Throws DataError
+/// naming `source` for a NaN or infinite value.
+template <class T>
+Dataset dataset_from_real_values(const arma::Mat<T>& values, const std::string& source);
+extern template Dataset dataset_from_real_values(const arma::Mat<float>&, const std::string&);
+extern template Dataset dataset_from_real_values(const arma::Mat<double>&, const std::string&);
+
 /// The Fashion-MNIST training images installed by Debian's dataset-fashion-mnist package.
 std::string default_train_images();
 /// The Fashion-MNIST test images installed by Debian's dataset-fashion-mnist package.
