@@ -22,7 +22,7 @@ int cmd_sample(const std::vector<std::string>& args) {
       ("steps", defaulted<long long>(1000), "tempered steps after the burn-in")
       ("burn-in", defaulted<long long>(0),
        "tempered steps before --steps, left out of the swap statistics")
-      ("temperatures", defaulted<long long>(10),
+      ("temperatures", defaulted<long long>(20),
        "inverse temperatures per chain, evenly spaced from 1 to 0 (1 = plain Gibbs sampling)")
       ("seed", defaulted<long long>(1), "random seed")
       ("zoom", defaulted<long long>(2), "picture pixels per visible unit");

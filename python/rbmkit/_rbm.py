@@ -86,7 +86,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Negative phase: persistent chains (Tieleman 2008), chains started at the data, or
         parallel tempering (Desjardins et al. 2010): persistent chains each run at
         n_temperatures inverse temperatures, the beta = 1 ones giving the negative phase.
-    n_temperatures : int, default=10
+    n_temperatures : int, default=20
         method='pt' only: inverse temperatures per chain, evenly spaced from 1 to 0 (at least
         2); ignored by the other methods.
     k : int, default=1

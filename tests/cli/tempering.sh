@@ -30,7 +30,8 @@ IDX=$WORK/images.idx
 expect_exit_after_progress 0 "train --method pt" -- "$RBMKIT" train --data "$IDX" --hidden 6 \
   --epochs 2 --batch 5 --method pt --temperatures 3 --out "$WORK/m.rbm"
 check "the model records pt and its temperatures" -- grep -aq "temperatures" "$WORK/m.rbm"
-# 6 samples in a 3 x 2 grid of 4x5 tiles, 2 pixels per unit, 2-pixel gaps: 38 x 22.
+# 6 samples in a 3 x 2 grid of 4x5 tiles, 2 pixels per unit, 2-pixel gaps: 38 x 22; 4 samples
+# of 5x4 at 1 pixel per unit in a 2 x 2 grid: 2 + 2 (4 + 2) = 14 wide, 2 + 2 (5 + 2) = 16 high.
 expect_exit 0 "sample" -- "$RBMKIT" sample --model "$WORK/m.rbm" --count 6 --steps 20 \
   --burn-in 5 --temperatures 4 --seed 3 --out "$WORK/s.png"
 CHECKS=$((CHECKS + 1))
@@ -49,7 +50,7 @@ expect_exit 0 "sample --temperatures 1 (plain Gibbs) --image-shape 5x4 --zoom 1"
   "$RBMKIT" sample --model "$WORK/m.rbm" --count 4 --steps 3 --temperatures 1 \
   --image-shape 5x4 --zoom 1 --out "$WORK/s4.png"
 CHECKS=$((CHECKS + 1))
-[ "$(png_size "$WORK/s4.png")" = 20x16 ] || fail "sample --image-shape 5x4: a 20x16 PNG, got '$(png_size "$WORK/s4.png")'"
+[ "$(png_size "$WORK/s4.png")" = 14x16 ] || fail "sample --image-shape 5x4: a 14x16 PNG, got '$(png_size "$WORK/s4.png")'"
 
 # Resume of a pt run continues with its stored temperatures.
 expect_exit_after_progress 0 "train --method pt with a checkpoint" -- "$RBMKIT" train \

@@ -45,7 +45,7 @@ struct EquivConfig {
                                 ///< pt (RBM): tempered chains, every temperature
                                 ///< starting where pcd's chains start
   std::size_t k = 1;            ///< Gibbs steps (RBM) or sweeps per phase (BM)
-  std::size_t temperatures = 10;  ///< pt only: inverse temperatures per chain
+  std::size_t temperatures = 20;  ///< pt only: inverse temperatures per chain
   std::size_t batch = 100;      ///< positive samples = negative samples = batch
   Binarize binarize = Binarize::threshold;
   double threshold = 0.5;
