@@ -136,6 +136,16 @@ TEST_SUITE("engine") {
     Trainer<RbmStep<double>> rest(stopped, "stopped", data);
     REQUIRE(rest.run());
     CHECK(file_bytes(whole.to_file(), "whole.rbm") != file_bytes(rest.to_file(), "rest.rbm"));
+    // Chains that do not split into the 3 temperatures are refused, naming the file.
+    ModelFile cut = first.to_file();
+    arma::mat fewer = cut.get<double>("state.chains", "cut.rbm");
+    fewer.shed_col(0);
+    ModelFile holder;
+    holder.put<double>("state.chains", fewer);
+    for (NamedArray& a : cut.arrays)
+      if (a.name == "state.chains") a = holder.arrays.back();
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(cut, "cut.rbm", data),
+                         doctest::Contains("cut.rbm"), ModelError);
   }
 
   TEST_CASE("a Boltzmann machine run stopped and resumed ends in the same bits") {
