@@ -38,6 +38,8 @@ double chi_square(const arma::mat& V, const arma::vec& p) {
 /// mode, P(h flips | v) = sigm(−w (|v| − 8)) is about 0.5 only when half the pixels are on, which
 /// for w = 8 has probability about 10⁻¹⁰ per step: block Gibbs at β = 1 practically never
 /// changes mode, while at β ≈ 0.1 it changes mode every few steps.
+/// (Not the trap model of test_ais_base.cpp: its sharp mode holds almost no mass below β ≈ 0.8,
+/// a first-order transition that no tempered chain crosses either; docs/sampling.md.)
 Rbm<double> two_mode_rbm(double w = 8) {
   Rbm<double> r(16, 1);
   r.W().fill(w);
