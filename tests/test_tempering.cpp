@@ -4,6 +4,7 @@
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
+#include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/sampling/tempering.hpp"
 #include "rbmkit/training/config.hpp"
 #include "tiny.hpp"
@@ -164,6 +165,25 @@ TEST_SUITE("tempering") {
     CHECK(arma::accu(seen_on % seen_off) == C);
     CHECK(share > 0.35);
     CHECK(share < 0.65);
+  }
+
+  TEST_CASE("draw_phases with pt: C chains at T temperatures - the negative phase is the beta = 1 "
+            "block") {
+    Rng init(4);
+    const Rbm<double> rbm = test::random_rbm(6, 4, init);
+    const arma::mat V = sample_bernoulli<double>(arma::mat(6, 5, arma::fill::value(0.5)), init);
+    PhaseConfig pc{Method::pt, 2, 0, 3};
+    arma::mat chains;
+    Rng rng(9);
+    const Phases<double> ph = draw_phases(rbm, V, pc, chains, rng);
+    REQUIRE(chains.n_cols == 5 * 3);  // empty chains start as B chains at each temperature
+    CHECK(arma::approx_equal(ph.negative.v, chains.cols(0, 4), "absdiff", 0.0));
+    CHECK(arma::approx_equal(ph.negative.h, rbm.hidden_mean(chains.cols(0, 4)), "absdiff", 1e-15));
+    CHECK(arma::approx_equal(ph.positive.v, V, "absdiff", 0.0));
+    arma::mat odd = chains.cols(0, 13);  // 14 columns do not split into 3 temperatures
+    CHECK_THROWS_AS(draw_phases(rbm, V, pc, odd, rng), DimensionError);
+    pc.temperatures = 0;
+    CHECK_THROWS_AS(draw_phases(rbm, V, pc, chains, rng), InvalidArgument);
   }
 
   TEST_CASE("training configuration: pt needs an RBM and at least 2 temperatures - both are "
