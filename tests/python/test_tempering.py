@@ -36,3 +36,14 @@ def test_fewer_than_two_temperatures_are_refused_by_the_parameters_name(binary_d
         rbmkit.BernoulliRBM(**SMALL, method="pt", n_temperatures=temperatures).fit(binary_data)
     # Other methods ignore the parameter.
     rbmkit.BernoulliRBM(**SMALL, method="pcd", n_temperatures=temperatures).fit(binary_data)
+
+
+def test_equivalence_with_pt_gives_the_same_bits_from_tempered_samples(binary_data):
+    rbm = rbmkit.BernoulliRBM(**SMALL, method="pt", n_temperatures=3).fit(binary_data)
+    e = rbmkit.equivalence(rbm, binary_data, method="pt", k=2, batch_size=20)
+    assert e.max_abs_difference == 0.0
+    assert np.array_equal(e.reward, np.r_[np.ones(20), -np.ones(20)])
+    # The negative samples come from the chains, not the minibatch.
+    assert not np.array_equal(e.v[:20], e.v[20:])
+    cd = rbmkit.equivalence(rbm, binary_data, method="cd", k=2, batch_size=20)
+    assert not np.array_equal(cd.v[20:], e.v[20:])
