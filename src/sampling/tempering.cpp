@@ -70,13 +70,12 @@ void tempered_step(const Rbm<T>& rbm, const std::vector<double>& betas, arma::Ma
   arma::Mat<T> P = rbm.W().t() * V;
   P.each_col() += rbm.c();
   for (std::size_t t = 0; t < nT; ++t) P.cols(t * C, t * C + C - 1) *= T(betas[t]);
-  const arma::Mat<T> H = sample_bernoulli<T>(sigmoid<T>(P), rng);
+  arma::Mat<T> H = sample_bernoulli<T>(sigmoid<T>(P), rng);
   arma::Mat<T> X = rbm.W() * H;  // W h, reused for the energies
   arma::Mat<T> A = X;
   A.each_col() += rbm.b();
   for (std::size_t t = 0; t < nT; ++t) A.cols(t * C, t * C + C - 1) *= T(betas[t]);
-  arma::Mat<T> Pv = sigmoid<T>(A);
-  V = sample_bernoulli<T>(Pv, rng);
+  V = sample_bernoulli<T>(sigmoid<T>(A), rng);
   if (nT > 1) {
     // 2. Swaps on the joint states (v, h): E = −bᵀv − cᵀh − vᵀ(W h), in double.
     std::vector<double> E(V.n_cols);
@@ -100,13 +99,13 @@ void tempered_step(const Rbm<T>& rbm, const std::vector<double>& betas, arma::Ma
           }
           if (!accept) continue;
           V.swap_cols(a, b);
-          if (visible_means) Pv.swap_cols(a, b);
+          if (visible_means) H.swap_cols(a, b);
           std::swap(E[a], E[b]);
         }
       }
   }
   if (hidden_means) *hidden_means = rbm.hidden_mean(V.cols(0, C - 1));
-  if (visible_means) *visible_means = Pv.cols(0, C - 1);
+  if (visible_means) *visible_means = rbm.visible_mean(H.cols(0, C - 1));
 }
 
 template <class T>

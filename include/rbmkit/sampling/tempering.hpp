@@ -57,8 +57,8 @@ struct SwapCounts {
 /// One tempered step (see above) of the chains V (n_visible × C·T binary states for T =
 /// betas.size(), advanced in place). When `hidden_means` is not null it receives P(h = 1 | v)
 /// at β = 1 of the β = 1 block after the swaps (n_hidden × C); when `visible_means` is not null
-/// it receives the β = 1 block's P_1(v = 1 | h) of step 1 as it stands after the swaps (the
-/// visible means of the state that ended at β = 1; n_visible × C). Swap counts are added to
+/// it receives P(v = 1 | h) = sigm(W h + b) at β = 1 for the hidden states h of the joint states
+/// that ended at β = 1 after the swaps (n_visible × C). Swap counts are added to
 /// `counts` when not null. Throws DimensionError when V does not fit the model or its columns
 /// are not a multiple of T, InvalidArgument for betas that are empty, do not start at 1, do not
 /// decrease strictly or end below 0.
@@ -79,7 +79,8 @@ Phase<T> tempered_chain(const Rbm<T>& rbm, const std::vector<double>& betas, arm
 template <class T>
 struct TemperedSamples {
   arma::Mat<T> v;       ///< n_visible × n: the β = 1 visible states after the last step
-  arma::Mat<T> v_mean;  ///< n_visible × n: their P(v = 1 | h) at the last step (see tempered_step)
+  arma::Mat<T> v_mean;  ///< n_visible × n: P(v = 1 | h) at β = 1 of their joint states' h
+                        ///< after the last step (see tempered_step)
   std::vector<double> betas;  ///< the inverse temperatures used
   SwapCounts swaps;     ///< swap statistics of the steps after the burn-in
 };
