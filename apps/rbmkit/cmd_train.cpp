@@ -56,7 +56,8 @@ const std::vector<Applies>& applicability() {
       {"monitor-examples", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
       {"gibbs-sweeps", [](auto& c, bool) { return c.machine == MachineKind::bm; }, "--machine bm"},
       {"connectivity", [](auto& c, bool) { return c.machine == MachineKind::bm; }, "--machine bm"},
-      {"chains", [](auto& c, bool) { return c.method == Method::pcd; }, "--method pcd"},
+      {"chains", [](auto& c, bool) { return c.method != Method::cd; }, "--method pcd or pt"},
+      {"temperatures", [](auto& c, bool) { return c.method == Method::pt; }, "--method pt"},
       {"threshold", [](auto& c, bool) { return c.binarize == Binarize::threshold; },
        "--binarize threshold"},
       {"momentum", [](auto& c, bool) { return c.epochs > c.momentum_epochs; },
@@ -100,6 +101,7 @@ TrainConfig config_from(const po::variables_map& vm) {
   c.average_from = get_number(vm, "average-from");
   c.method = get_enum<Method>(vm, "method");
   c.chains = get_count(vm, "chains", 0);
+  c.temperatures = get_count(vm, "temperatures", 2);
   c.gradient = get_enum<GradientPath>(vm, "gradient");
   c.binarize = get_enum<Binarize>(vm, "binarize");
   c.threshold = get_number(vm, "threshold");
@@ -260,11 +262,14 @@ int cmd_train(const std::vector<std::string>& args) {
       ("lr", defaulted<double>(d.lr), "learning rate")
       ("lr-decay", defaulted<double>(d.lr_decay),
        "learning rate at epoch e is lr / (1 + lr-decay * e)")
-      ("method", defaulted<std::string>(to_string(d.method)), "cd | pcd")
+      ("method", defaulted<std::string>(to_string(d.method)),
+       "cd | pcd | pt (rbm: parallel tempering, docs/sampling.md)")
+      ("temperatures", defaulted<long long>((long long)d.temperatures),
+       "pt: inverse temperatures per persistent chain, evenly spaced from 1 to 0 (at least 2)")
       ("k", defaulted<long long>((long long)d.rbm.k),
        "rbm: Gibbs steps per update")
       ("chains", defaulted<long long>((long long)d.chains),
-       "pcd: persistent chains (0 = minibatch size)")
+       "pcd, pt: persistent chains (0 = minibatch size)")
       ("gradient", defaulted<std::string>(to_string(d.gradient)),
        "contrastive | reward-correlator")
       ("momentum", defaulted<double>(d.momentum), "momentum after the first epochs")

@@ -53,6 +53,7 @@ void bind_config(py::module_& m) {
       .def_readwrite("weight_decay", &TrainConfig::weight_decay)
       .def_readwrite("average_from", &TrainConfig::average_from)
       .def_readwrite("chains", &TrainConfig::chains)
+      .def_readwrite("temperatures", &TrainConfig::temperatures)
       .def_readwrite("threshold", &TrainConfig::threshold)
       .def_readwrite("seed", &TrainConfig::seed)
       .def_readwrite("threads", &TrainConfig::threads)

@@ -53,7 +53,15 @@ void TrainConfig::validate() const {
   if (binarize == Binarize::threshold) require_in(threshold, 0, 1, true, "TrainConfig::threshold");
   require(threads >= 0 && threads <= 1024, "TrainConfig::threads",
           "must be in [0, 1024] (0 = all cores)", std::to_string(threads));
-  if (method == Method::pcd && gradient == GradientPath::reward_correlator)
+  if (method == Method::pt) {
+    require(machine == MachineKind::rbm, "TrainConfig::method",
+            "pt (parallel tempering) is implemented for RBMs only", "pt with machine bm");
+    require_count(temperatures, 2, "TrainConfig::temperatures");
+    require(machine != MachineKind::rbm || rbm.visible == UnitType::bernoulli, "TrainConfig::method",
+            "pt (parallel tempering) is implemented for Bernoulli visible units only",
+            "pt with visible gaussian");
+  }
+  if (method != Method::cd && gradient == GradientPath::reward_correlator)
     require(chains == 0 || chains == batch, "TrainConfig::chains",
             "the reward correlator pairs each positive with one negative sample, so it needs as "
             "many chains as the minibatch size (" + std::to_string(batch) + ") or 0",
@@ -97,7 +105,8 @@ std::map<std::string, std::string> TrainConfig::to_map() const {
       {"binarize", to_string(binarize)},
       {"seed", std::to_string(seed)},
       {"threads", std::to_string(threads)}};
-  if (method == Method::pcd) m["chains"] = std::to_string(chains);
+  if (method != Method::cd) m["chains"] = std::to_string(chains);
+  if (method == Method::pt) m["temperatures"] = std::to_string(temperatures);
   if (binarize == Binarize::threshold) m["threshold"] = number(threshold);
   if (valid > 0) m["valid"] = std::to_string(valid);
   if (machine == MachineKind::rbm) {
@@ -165,6 +174,7 @@ TrainConfig TrainConfig::from_map(const std::map<std::string, std::string>& map,
       {"average_from", [&](auto& k, auto& v) { c.average_from = real(k, v); }},
       {"method", [&](auto& k, auto& v) { c.method = named(k, v, from_string<Method>); }},
       {"chains", [&](auto& k, auto& v) { c.chains = count(k, v); }},
+      {"temperatures", [&](auto& k, auto& v) { c.temperatures = count(k, v); }},
       {"binarize", [&](auto& k, auto& v) {
          c.binarize = named(k, v, from_string<Binarize>);
        }},

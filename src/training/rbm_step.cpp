@@ -148,6 +148,10 @@ void RbmStep<T>::load_state(const ModelFile& f, const std::string& source) {
   r.get("velocity.b", vb_, nv, 1);
   r.get("velocity.c", vc_, nh, 1);
   r.get_rows("chains", this->chains_, nv);
+  if (this->config_.method == Method::pt && this->chains_.n_cols % this->config_.temperatures != 0)
+    throw ModelError(source + ": training state chains has " +
+                     std::to_string(this->chains_.n_cols) + " columns, not a multiple of the " +
+                     std::to_string(this->config_.temperatures) + " temperatures");
   r.get_optional("sparsity.q", q_, nh, 1);
   r.get_optional("centering.mu", mu_, nv, 1);
   r.get_optional("centering.lambda", lambda_, nh, 1);

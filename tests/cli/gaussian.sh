@@ -84,5 +84,10 @@ expect_exit 2 "eval --ais-base of a Gaussian model" -- "$RBMKIT" eval --model g.
 expect_stderr_contains "--ais-base" "names --ais-base"
 expect_exit 2 "eval --threshold of a Gaussian model" -- "$RBMKIT" eval --model g.rbm --data mix.csv --scale standardize --threshold 0.2
 expect_exit 4 "export of a Gaussian model" -- "$RBMKIT" export --model g.rbm --dir params
+expect_exit 2 "--method pt with --visible gaussian" -- "$RBMKIT" "${G[@]}" --method pt --out x.rbm
+expect_stderr_contains "pt" "names the method"
+expect_exit 4 "sample from a Gaussian model" -- "$RBMKIT" sample --model g.rbm --count 4 --steps 2 --out s.png
+expect_stderr_contains "g.rbm" "names the model file"
+[ -e s.png ] && fail "a refused sample wrote its picture"
 [ -e x.rbm ] && fail "a refused run wrote its model"
 finish

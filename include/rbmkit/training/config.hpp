@@ -71,7 +71,10 @@ struct TrainConfig {
   /// parameters after every update from epoch ⌊average_from · epochs⌋ on; 1 = the last iterate.
   double average_from = 0.5;
   Method method = Method::pcd;       ///< how the negative phase is sampled
-  std::size_t chains = 0;            ///< PCD only: persistent chains; 0 = the minibatch size
+  std::size_t chains = 0;            ///< PCD and PT: persistent chains; 0 = the minibatch size
+  /// PT only (RBMs): inverse temperatures per persistent chain, spaced as tempering_betas
+  /// (sampling/tempering.hpp), at least 2
+  std::size_t temperatures = 20;
   GradientPath gradient = GradientPath::contrastive;  ///< not recorded: both give equal bits
   Binarize binarize = Binarize::threshold;            ///< how grey inputs become states
   double threshold = 0.5;            ///< Binarize::threshold only
