@@ -130,14 +130,16 @@ TEST_SUITE("data") {
     const Dataset a = read_csv(temp_path("a.csv"));
     REQUIRE(a.dim() == 3);
     REQUIRE(a.size() == 2);
+    REQUIRE(a.is_bytes());  // integers 0..255 are held as bytes
     CHECK(a.pixels(1, 0) == 128);
     CHECK(a.pixels(2, 1) == 1);
     write_text(temp_path("b.csv"), "0,0.5,1\r\n1,0,0.25\r\n\n");
     const Dataset b = read_csv(temp_path("b.csv"));
     REQUIRE(b.size() == 2);
-    CHECK(b.pixels(2, 0) == 255);
-    CHECK(b.pixels(1, 0) == 128);  // 0.5 * 255 = 127.5 rounds to 128
-    CHECK(b.pixels(2, 1) == 64);    // 0.25 * 255 = 63.75
+    REQUIRE(!b.is_bytes());  // [0,1] values are held as floats, not rounded to 1/255
+    CHECK(b.values(2, 0) == 1.0f);
+    CHECK(b.values(1, 0) == 0.5f);
+    CHECK(b.values(2, 1) == 0.25f);
     CHECK(load_dataset(temp_path("b.csv")).size() == 2);
   }
 
@@ -169,11 +171,18 @@ TEST_SUITE("data") {
     const Dataset d = read_csv(p, {DataScale::max, 0});
     CHECK(d.scale == DataScale::max);
     CHECK(d.divisor == 16);
-    CHECK(d.pixels(2, 1) == 255);
-    CHECK(d.pixels(1, 1) == 128);  // 8/16 * 255 = 127.5
-    CHECK(d.pixels(0, 2) == 64);   // 4/16 * 255 = 63.75
+    REQUIRE(!d.is_bytes());
+    CHECK(d.values(2, 1) == 1.0f);
+    CHECK(d.values(1, 1) == 0.5f);
+    CHECK(d.values(0, 2) == 0.25f);
     const Dataset b = read_csv(p, {DataScale::byte, 0});
+    REQUIRE(b.is_bytes());
     CHECK(b.pixels(2, 1) == 16);
+    // Fractions on the byte scale are floats x/255.
+    write_text(p, "0,127.5,255\n");
+    const Dataset f = read_csv(p, {DataScale::byte, 0});
+    REQUIRE(!f.is_bytes());
+    CHECK(f.values(1, 0) == float(127.5 / 255.0));
     // Integers whose largest value is at least 128 are bytes.
     write_text(p, "0,2,128\n");
     CHECK(read_csv(p).scale == DataScale::byte);
@@ -189,8 +198,8 @@ TEST_SUITE("data") {
     const Dataset d = read_csv(p, {DataScale::unit, 0});
     CHECK(d.scale == DataScale::unit);
     CHECK(d.clipped == 1);
-    CHECK(d.pixels(1, 1) == 255);
-    CHECK(d.pixels(1, 0) == 64);
+    CHECK(d.values(1, 1) == 1.0f);
+    CHECK(d.values(1, 0) == 0.25f);
     // Without such a value the file is [0,1].
     write_text(p, "0,0.25,1\n");
     const Dataset u = read_csv(p);
@@ -214,13 +223,13 @@ TEST_SUITE("data") {
     CHECK(d.labels[0] == 7);
     CHECK(d.labels[1] == 3);
     CHECK(d.scale == DataScale::unit);  // the label 7 takes no part in the scale
-    CHECK(d.pixels(1, 0) == 255);
+    CHECK(d.values(1, 0) == 1.0f);
     const std::string q = temp_path("label-last.csv");
     write_text(q, "0,1,5\n1,0.5,6\n");
     const Dataset last = read_csv(q, {DataScale::automatic, 3});
     CHECK(last.labels[1] == 6);
     CHECK(last.dim() == 2);
-    CHECK(last.pixels(1, 1) == 128);
+    CHECK(last.values(1, 1) == 0.5f);
     const std::string msg = error_of<DataError>([&] { read_csv(p, {DataScale::automatic, 4}); });
     CHECK(msg.find("label column 4") != std::string::npos);
     CHECK(msg.find(p) != std::string::npos);
@@ -292,6 +301,36 @@ TEST_SUITE("data") {
     }
     const double p = 100.0 / 255;
     CHECK(std::abs(on / reps - p) < 5 * std::sqrt(p * (1 - p) / reps));
+  }
+
+  TEST_CASE("float data keep full precision - threshold - marginals - summary and columns") {
+    // 0.3005 and 0.3015 are the same step of 1/255 (77/255 = 0.30196); as floats they fall on
+    // either side of a threshold of 0.301, and a value equal to the threshold is not above it.
+    const std::string p = temp_path("fine.csv");
+    write_text(p, "0.3005,0.3015,0.1\n0.9,0.2,0.1\n0.4,0.35,0.7\n");
+    const Dataset d = read_csv(p);
+    REQUIRE(!d.is_bytes());
+    Rng rng(1);
+    const arma::uvec idx = {0, 1, 2};
+    const arma::mat t = make_batch<double>(d, idx, 0, 3, Binarize::threshold, 0.301, rng);
+    CHECK(t(0, 0) == 0.0);
+    CHECK(t(1, 0) == 1.0);
+    CHECK(make_batch<double>(d, idx, 0, 1, Binarize::threshold, 0.1, rng)(2, 0) == 0.0);
+    const arma::mat n = make_batch<double>(d, idx, 0, 3, Binarize::none, 0.5, rng);
+    CHECK(n(0, 0) == double(0.3005f));
+    CHECK(n(1, 2) == double(0.35f));
+    const arma::vec m = d.marginals(Binarize::threshold, 0.301);
+    CHECK(m[0] == doctest::Approx(2.0 / 3));
+    CHECK(m[1] == doctest::Approx(2.0 / 3));
+    CHECK(d.marginals(Binarize::none)[1] == doctest::Approx((0.3015 + 0.2 + 0.35) / 3).epsilon(1e-6));
+    CHECK(summarize(d, Binarize::threshold, 0.301).fraction_on == doctest::Approx(5.0 / 9));
+    // The training and held-out parts keep the floats; the byte store stays empty.
+    const Dataset tail = d.columns(1, 2, "tail");
+    REQUIRE(!tail.is_bytes());
+    CHECK(tail.size() == 2);
+    CHECK(tail.pixels.n_elem == 0);
+    CHECK(tail.values(0, 1) == 0.4f);
+    CHECK(d.columns(3, 0, "none").dim() == 3);
   }
 
   TEST_CASE("data marginals and Binarize names") {
@@ -380,22 +419,33 @@ TEST_SUITE("csv") {
     CHECK_THROWS_AS(write_csv_matrix(temp_path("no_dir/w.csv"), m), OutputError);
   }
 
-  TEST_CASE("values in memory are stored to the nearest 1/255 - clipped to [0 -1] - NaN refused") {
-    // Two examples of three values, one per column; the sparse form gives the same bytes.
-    const arma::mat V = {{0.0, -0.2}, {0.5, 1.7}, {1.0, 0.3}};
+  TEST_CASE("values in memory are held at float precision - clipped to [0 -1] - NaN refused") {
+    // Two examples of three values, one per column; the sparse form gives the same floats.
+    const arma::mat V = {{0.0, -0.2}, {0.5, 1.7}, {1.0, 0.3005}};
     const Dataset d = dataset_from_values(V, "X");
     CHECK(d.source == "X");
     REQUIRE(d.dim() == 3);
     REQUIRE(d.size() == 2);
-    const arma::Mat<std::uint8_t> expected = {{0, 0}, {128, 255}, {255, 77}};
-    CHECK(arma::all(arma::vectorise(d.pixels == expected)));
-    CHECK(arma::all(arma::vectorise(dataset_from_values(arma::SpMat<double>(V), "X").pixels ==
+    REQUIRE(!d.is_bytes());
+    const arma::fmat expected = {{0, 0}, {0.5f, 1}, {1, 0.3005f}};
+    CHECK(arma::all(arma::vectorise(d.values == expected)));
+    CHECK(arma::all(arma::vectorise(dataset_from_values(arma::SpMat<double>(V), "X").values ==
                                     expected)));
-    // Bytes of an image come back exactly from their values v/255, in float too.
+    // Bytes of an image divided by 255 are held as those bytes, in float and double (as an IDX
+    // file of them is); one value off a step of 1/255 keeps all as floats.
     arma::fmat grey(1, 256);
     for (int b = 0; b < 256; ++b) grey(0, b) = float(b) / 255.0f;
     const Dataset g = dataset_from_values(grey, "grey");
+    REQUIRE(g.is_bytes());
     for (int b = 0; b < 256; ++b) CHECK(int(g.pixels(0, b)) == b);
+    arma::mat grey64 = arma::conv_to<arma::mat>::from(arma::regspace<arma::rowvec>(0, 255)) / 255.0;
+    REQUIRE(dataset_from_values(grey64, "grey").is_bytes());
+    CHECK(dataset_from_values(arma::SpMat<double>(grey64), "grey").pixels(0, 77) == 77);
+    grey64(0, 77) = 0.3005;
+    const Dataset fine = dataset_from_values(grey64, "fine");
+    REQUIRE(!fine.is_bytes());
+    CHECK(fine.values(0, 77) == 0.3005f);
+    CHECK(fine.values(0, 78) == float(78 / 255.0));
     arma::mat bad = V;
     bad(1, 1) = arma::datum::nan;
     CHECK_THROWS_WITH_AS(dataset_from_values(bad, "X"),

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "equiv_fixtures.hpp"
+#include "gaussian_fixtures.hpp"
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/training/engine.hpp"
@@ -60,6 +61,18 @@ TrainConfig small_config(Method method, GradientPath path) {
   return c;
 }
 
+/// small_config with parallel tempering at 3 temperatures, 30 epochs and a larger learning rate,
+/// so that the weights grow (to about 4) and the chains' states matter: with the near-zero
+/// weights of a short run one Gibbs step forgets them, and a resume that lost them could not be
+/// told apart.
+TrainConfig pt_config(GradientPath path) {
+  TrainConfig c = small_config(Method::pt, path);
+  c.temperatures = 3;
+  c.epochs = 30;
+  c.lr = 1;
+  return c;
+}
+
 /// A finished double-precision RBM run of `cfg` with `epochs` epochs.
 Trainer<RbmStep<double>> finished_run(TrainConfig cfg, std::size_t epochs, const Dataset& data) {
   cfg.epochs = epochs;
@@ -85,6 +98,76 @@ TEST_SUITE("engine") {
           const auto f = uninterrupted_and_resumed<RbmStep<float>>(cfg, data, stop);
           CHECK(f.first == f.second);
         }
+  }
+
+  TEST_CASE("a Gaussian-Bernoulli run stopped and resumed ends in the same bits - a lost generator bit does not") {
+    const Dataset data = fixtures::gaussian_mixture_dataset(3, 40, 5);  // 4 minibatches per epoch
+    for (Method method : {Method::cd, Method::pcd})
+      for (Variance variance : {Variance::unit, Variance::learned})
+        for (std::size_t stop : {1u, 4u, 6u}) {
+          CAPTURE(to_string(method));
+          CAPTURE(to_string(variance));
+          CAPTURE(stop);
+          const TrainConfig cfg =
+              fixtures::gaussian_config(method, GradientPath::contrastive, variance);
+          const auto d = uninterrupted_and_resumed<RbmStep<double>>(cfg, data, stop);
+          CHECK(d.first == d.second);
+          const auto f = uninterrupted_and_resumed<RbmStep<float>>(cfg, data, stop);
+          CHECK(f.first == f.second);
+        }
+    const TrainConfig cfg =
+        fixtures::gaussian_config(Method::pcd, GradientPath::contrastive, Variance::learned);
+    const auto t = uninterrupted_and_resumed<RbmStep<double>>(cfg, data, 6, /*tamper=*/true);
+    CHECK(t.first != t.second);
+  }
+
+  TEST_CASE("a parallel-tempering RBM run stopped after any minibatch and resumed ends in the "
+            "same bits") {
+    // Bars and stripes: structured data, so that the weights grow (on random bits they stay
+    // near zero). 56 examples: 5 minibatches of 10 per epoch, 150 in the run.
+    const Dataset data = fixtures::bars_and_stripes(4);
+    for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator})
+      for (std::size_t stop : {1u, 5u, 77u, 149u}) {
+        CAPTURE(to_string(path));
+        CAPTURE(stop);
+        const TrainConfig cfg = pt_config(path);
+        const auto d = uninterrupted_and_resumed<RbmStep<double>>(cfg, data, stop);
+        CHECK(d.first == d.second);
+        const auto f = uninterrupted_and_resumed<RbmStep<float>>(cfg, data, stop);
+        CHECK(f.first == f.second);
+      }
+    // The tempered chains are part of the state: a resume with one chain changed differs.
+    const TrainConfig cfg = pt_config(GradientPath::contrastive);
+    Trainer<RbmStep<double>> whole(cfg, data);
+    REQUIRE(whole.run());
+    Trainer<RbmStep<double>> first(cfg, data);
+    std::size_t done = 0;
+    TrainingHooks<Rbm<double>> hooks;
+    hooks.progress = [&](std::size_t, std::size_t) { ++done; };
+    hooks.stop = [&] { return done >= 100; };
+    REQUIRE_FALSE(first.run(hooks));
+    ModelFile stopped = first.to_file();
+    arma::mat chains = stopped.get<double>("state.chains", "stopped");
+    REQUIRE(chains.n_cols == 10 * 3);  // 10 chains (the batch) at 3 temperatures
+    // One chain at beta = 1 (at beta = 0 the next step forgets its state: uniform draws).
+    chains.col(5) = 1 - chains.col(5);
+    ModelFile changed;
+    changed.put<double>("state.chains", chains);
+    for (NamedArray& a : stopped.arrays)
+      if (a.name == "state.chains") a = changed.arrays.back();
+    Trainer<RbmStep<double>> rest(stopped, "stopped", data);
+    REQUIRE(rest.run());
+    CHECK(file_bytes(whole.to_file(), "whole.rbm") != file_bytes(rest.to_file(), "rest.rbm"));
+    // Chains that do not split into the 3 temperatures are refused, naming the file.
+    ModelFile cut = first.to_file();
+    arma::mat fewer = cut.get<double>("state.chains", "cut.rbm");
+    fewer.shed_col(0);
+    ModelFile holder;
+    holder.put<double>("state.chains", fewer);
+    for (NamedArray& a : cut.arrays)
+      if (a.name == "state.chains") a = holder.arrays.back();
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(cut, "cut.rbm", data),
+                         doctest::Contains("cut.rbm"), ModelError);
   }
 
   TEST_CASE("a Boltzmann machine run stopped and resumed ends in the same bits") {

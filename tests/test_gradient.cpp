@@ -364,4 +364,78 @@ TEST_SUITE("gradient") {
     CHECK(models[0].W().is_finite());
     CHECK(models[1].W().is_finite());
   }
+
+  TEST_CASE("RBM with parallel tempering: both paths are bitwise identical (PT-1 PT-3 - 2 and 5 "
+            "temperatures - batch 1 7 32 - float and double)") {
+    const auto rbm_d = fixtures::random_rbm<double>(30, 17, 0.5, 4);
+    const auto rbm_f = rbm_d.cast<float>();
+    const Dataset data = fixtures::random_binary_dataset(30, 250, 6);
+    int cases = 0;
+    for (std::size_t k : {std::size_t(1), std::size_t(3)})
+      for (std::size_t temperatures : {std::size_t(2), std::size_t(5)})
+        for (std::size_t batch : {1, 7, 32}) {
+          EquivConfig cfg;
+          cfg.method = Method::pt;
+          cfg.k = k;
+          cfg.temperatures = temperatures;
+          cfg.batch = batch;
+          CAPTURE(k);
+          CAPTURE(temperatures);
+          CAPTURE(batch);
+          Rng r1(batch * 7 + k), r2(batch * 7 + k);
+          const EquivResult d = rbm_equivalence(rbm_d, data, cfg, r1);
+          const EquivResult f = rbm_equivalence(rbm_f, data, cfg, r2);
+          CHECK(bitwise_equal<double>(d));
+          CHECK(bitwise_equal<float>(f));
+          CHECK(d.difference.max() == 0.0);
+          CHECK(d.reward.n_elem == 2 * batch);
+          CHECK(arma::abs(d.contrastive.dW).max() > 1e-3);
+          ++cases;
+        }
+    CHECK(cases == 12);
+  }
+
+  TEST_CASE("negative control: a parallel-tempering stream with one flipped reward or one "
+            "dropped sample is detected") {
+    const auto rbm = fixtures::random_rbm<double>(20, 12, 0.5, 17);
+    const Dataset data = fixtures::random_binary_dataset(20, 64, 8);
+    EquivConfig cfg;
+    cfg.method = Method::pt;
+    cfg.temperatures = 4;
+    cfg.batch = 16;
+    Rng rng(3);
+    const EquivResult r = rbm_equivalence(rbm, data, cfg, rng);
+    REQUIRE(r.difference.max() == 0.0);
+    const Phase<double> pos{r.v.head_cols(16), r.h.head_cols(16)};
+    const Phase<double> neg{r.v.tail_cols(16), r.h.tail_cols(16)};
+    RewardStream<double> s{r.v, r.h, r.reward};
+    REQUIRE_FALSE(detected(s, pos, neg));  // the intact stream passes
+    RewardStream<double> flipped = s;
+    std::swap(flipped.reward[0], flipped.reward[20]);  // counts kept, one pair exchanged
+    CHECK(detected(flipped, pos, neg));
+    RewardStream<double> dropped = s;
+    dropped.v.shed_col(20);
+    dropped.h.shed_col(20);
+    dropped.reward.shed_col(20);
+    CHECK(detected(dropped, pos, neg));
+  }
+
+  TEST_CASE("RBMs trained with parallel tempering by either path are bitwise identical") {
+    check_trained_rbms_identical<double>(Method::pt, 1);
+    check_trained_rbms_identical<float>(Method::pt, 2);
+  }
+
+  TEST_CASE("parallel tempering is refused for Boltzmann machines") {
+    TrainConfig cfg;
+    cfg.machine = MachineKind::bm;
+    cfg.method = Method::pt;
+    CHECK_THROWS_AS(cfg.validate(), InvalidArgument);
+    const auto bm = fixtures::random_bm<double>(4, 2, 0.5, 1);
+    const Dataset data = fixtures::random_binary_dataset(4, 20, 1);
+    EquivConfig e;
+    e.method = Method::pt;
+    e.batch = 5;
+    Rng rng(1);
+    CHECK_THROWS_AS(bm_equivalence(bm, data, e, rng), InvalidArgument);
+  }
 }

@@ -12,6 +12,8 @@
 #include "kernels/products.hpp"
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/random.hpp"
+#include "rbmkit/models/rbm.hpp"
+#include "rbmkit/training/statistics.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -311,5 +313,44 @@ TEST_SUITE("kernels") {
     detail::fill_uniform(rng, Sf.memptr(), Sf.n_elem);
     detail::bernoulli(Pf.memptr(), Pf.n_elem, Sf.memptr(), Sf.memptr());
     CHECK(arma::all(arma::vectorise(Sf == Pf)));
+  }
+  TEST_CASE("Gaussian visible units take BLAS even for 0/1 visible data") {
+    // 0/1 data sparse enough for the gathers: a Gaussian model must still weight it by 1 / σ²
+    // (Rbm::hidden_input) and take the dense statistics (rbm_gradient's `visible`).
+    arma::arma_rng::set_seed(31);
+    Rbm<double> rbm(40, 17);
+    rbm.W() = arma::randn<arma::mat>(40, 17);
+    rbm.b() = arma::randn<arma::vec>(40);
+    rbm.c() = arma::randn<arma::vec>(17);
+    rbm.set_visible_units(UnitType::gaussian);
+    rbm.z() = 0.5 * arma::randn<arma::vec>(40);
+    const arma::mat V = binary<double>(40, 64, 0.3, 5), V2 = binary<double>(40, 64, 0.2, 6);
+    arma::mat S = V;
+    S.each_col() %= arma::vec(arma::exp(-rbm.z()));
+    arma::mat R = rbm.W().t() * S;
+    R.each_col() += rbm.c();
+    const arma::mat A = rbm.hidden_input(V);
+    CHECK(arma::all(arma::vectorise(A == R)));  // BLAS on V / σ², bit for bit
+    arma::mat U = rbm.W().t() * V;  // the product a gather of V would give: caught
+    U.each_col() += rbm.c();
+    CHECK_FALSE(arma::approx_equal(A, U, "absdiff", 1e-6));
+
+    const Phase<double> pos{V, arma::randu<arma::mat>(17, 64)};
+    const Phase<double> neg{V2, arma::randu<arma::mat>(17, 64)};
+    arma::mat Pt = pos.h * pos.v.t();  // the dense statistic, in contrastive_gradient's order
+    const arma::mat Nt = neg.h * neg.v.t();
+    Pt -= Nt;
+    arma::mat dW = Pt.t();
+    dW /= 64.0;
+    const Statistics<double> g = contrastive_gradient(pos, neg, UnitType::gaussian);
+    CHECK(arma::all(arma::vectorise(g.dW == dW)));
+    const Statistics<double> r =
+        reward_correlator_gradient(make_reward_stream(pos, neg), UnitType::gaussian);
+    CHECK(arma::all(arma::vectorise(r.dW == g.dW)));
+    // A deliberately different input is seen by the bitwise comparison.
+    Phase<double> pos2 = pos;
+    pos2.h(3, 4) += 0.25;
+    CHECK_FALSE(
+        arma::all(arma::vectorise(contrastive_gradient(pos2, neg, UnitType::gaussian).dW == dW)));
   }
 }

@@ -64,8 +64,9 @@ void add_data_options(po::options_description& desc) {
   desc.add_options()
       ("scale", defaulted("auto"),
        "CSV data: auto | unit (values in [0,1]; others clipped) | byte (0..255, divided by 255) | "
-       "max (divided by the file's largest value); auto takes [0,1] or 0..255 integers and "
-       "refuses anything else")
+       "max (divided by the file's largest value) | standardize (real values as they are, for "
+       "Gaussian visible units, which standardise them); auto takes [0,1] or 0..255 integers "
+       "and refuses anything else")
       ("label-column", po::value<long long>(),
        "CSV data: column K (counted from 1) holds a label, not a visible unit");
 }
@@ -95,6 +96,8 @@ void report_data(const std::string& command, const Dataset& data, Binarize mode,
   line << ", scale " << to_string(data.scale);
   if (data.scale == DataScale::unit)
     line << " (values in [0,1]";
+  else if (data.scale == DataScale::standardize)
+    line << " (values as they are, standardised per dimension by the model";
   else
     line << " (values / " << default_text(data.divisor);
   if (data.clipped)

@@ -120,5 +120,6 @@ int cmd_import(const std::vector<std::string>& args);
 int cmd_transform(const std::vector<std::string>& args);
 int cmd_plot(const std::vector<std::string>& args);
 int cmd_filters(const std::vector<std::string>& args);
+int cmd_sample(const std::vector<std::string>& args);
 
 }  // namespace rbmkit::cli

@@ -102,7 +102,10 @@ int cmd_equiv(const std::vector<std::string>& args) {
        "data: IDX (raw or .gz) or CSV (default: Fashion-MNIST training images)")
       ("machine", po::value<std::string>(), "rbm | bm (default: the kind the model file holds)")
       ("method", defaulted<std::string>(to_string(d.method)),
-       "cd (chains start at the minibatch) | pcd (chains start at another minibatch)")
+       "cd (chains start at the minibatch) | pcd (chains start at another minibatch) | pt "
+       "(rbm: tempered chains that start where pcd's do)")
+      ("temperatures", defaulted<long long>((long long)d.temperatures),
+       "pt: inverse temperatures per chain (at least 2)")
       ("k", defaulted<long long>((long long)d.k),
        "Gibbs steps (rbm) or sweeps per phase (bm)")
       ("batch", defaulted<long long>((long long)d.batch),
@@ -129,6 +132,9 @@ int cmd_equiv(const std::vector<std::string>& args) {
   EquivConfig cfg;
   cfg.method = get_enum<Method>(vm, "method");
   cfg.k = get_count(vm, "k", 1);
+  cfg.temperatures = get_count(vm, "temperatures", 2);
+  if (!vm["temperatures"].defaulted() && cfg.method != Method::pt)
+    throw UsageError("--temperatures: applies only with --method pt");
   cfg.batch = get_count(vm, "batch", 1);
   cfg.binarize = get_enum<Binarize>(vm, "binarize");
   cfg.threshold = get_number(vm, "threshold");
@@ -158,6 +164,9 @@ int cmd_equiv(const std::vector<std::string>& args) {
                        (file.kind == MachineKind::rbm ? "an RBM" : "a general Boltzmann machine") +
                        ", but --machine " + to_string(want) + " was given");
   }
+  if (file.visible_units == UnitType::gaussian)  // the Gaussian paths: tests/test_gaussian.cpp
+    throw ModelError(model_path + ": equiv checks Bernoulli units; this model's visible units are "
+                                  "Gaussian (train --gradient reward-correlator gives its bits)");
   set_threads(get_threads(vm));
   const Dataset data = load_dataset(vm["data"].as<std::string>());
   Rng rng(get_seed(vm));
@@ -166,7 +175,11 @@ int cmd_equiv(const std::vector<std::string>& args) {
   const EquivResult r = precision == "float" ? minibatch<float>(file, model_path, data, cfg, rng)
                                              : minibatch<double>(file, model_path, data, cfg, rng);
   std::cout << to_string(r.machine) << " " << r.n_visible << "x"
-            << r.n_hidden << ", " << to_string(cfg.method) << "-" << cfg.k << ", batch "
+            << r.n_hidden << ", " << to_string(cfg.method) << "-" << cfg.k
+            << (cfg.method == Method::pt
+                    ? " with " + std::to_string(cfg.temperatures) + " temperatures"
+                    : std::string())
+            << ", batch "
             << cfg.batch << ", " << r.reward.n_elem << " stream samples, " << precision << "\n";
   print_difference(r.difference, r.machine);
   if (!dump.empty()) {

@@ -38,6 +38,7 @@ struct Extras {
   std::string exact_note;         ///< added to the exact log-likelihood's description
   std::string no_likelihood;      ///< why there is no log-likelihood (the report is then empty)
   std::string no_pseudo;          ///< why the pseudo-log-likelihood is NaN, when it is
+  bool gaussian = false;          ///< Gaussian visible units: log-densities, also in data units
 };
 
 /// The report as one JSON object: `r`, the AIS report `ais` as well when both were asked for
@@ -83,6 +84,10 @@ std::string report_json(const LikelihoodReport& r, const LikelihoodReport* ais, 
       << ", \"reverse_log_z_stderr\": " << json_number(r.reverse_log_z_stderr)
       << ", \"reverse_above_ais\": " << (r.reverse_above_ais ? "true" : "false")
       << ", \"reverse_above_ceiling\": " << (r.reverse_above_ceiling ? "true" : "false");
+  if (x.gaussian && !none)
+    o << ", \"visible_units\": \"gaussian\", \"log_likelihood_data_units\": "
+      << json_number(r.log_likelihood - r.standardization_log_scale)
+      << ", \"standardization_log_scale\": " << json_number(r.standardization_log_scale);
   if (none) o << ", \"log_likelihood_unavailable\": " << json_string(x.no_likelihood);
   const LikelihoodReport& a = ais ? *ais : r;
   if (is_ais || ais)
@@ -116,10 +121,18 @@ void print_report(const LikelihoodReport& r, const LikelihoodReport* ais, const 
     if (y.method == LikelihoodMethod::exact) {
       std::printf("log-likelihood         %.4f  (nats per example, exact%s)\n", y.log_likelihood,
                   x.exact_note.c_str());
+      if (x.gaussian)
+        std::printf("in the data's units    %.4f  (log-density of the values before "
+                    "standardisation: minus the sum of log sd, %.4f)\n",
+                    y.log_likelihood - y.standardization_log_scale, y.standardization_log_scale);
       std::printf("log Z                  %.6f  (exact enumeration)\n", y.log_z.log_z);
     } else {
       std::printf("log-likelihood         %.4f  (nats per example, AIS; 3-sigma band %.4f .. %.4f)\n",
                   y.log_likelihood, y.log_likelihood_lower, y.log_likelihood_upper);
+      if (x.gaussian)
+        std::printf("in the data's units    %.4f  (log-density of the values before "
+                    "standardisation: minus the sum of log sd, %.4f)\n",
+                    y.log_likelihood - y.standardization_log_scale, y.standardization_log_scale);
       std::printf("log Z                  %.4f +- %.4f  (AIS, %zu runs, %zu intermediate distributions)\n",
                   y.log_z.log_z, y.log_z.log_z_stderr, y.log_z.runs, y.log_z.intermediate);
       if (y.ais_below_floor)
@@ -127,7 +140,9 @@ void print_report(const LikelihoodReport& r, const LikelihoodReport* ais, const 
                     "modes found, so this log-likelihood is at least %.4f too high (the runs "
                     "missed mass; try --ais-base modes or more --ais-betas)\n",
                     y.log_z_floor, y.log_z_floor - y.log_z.log_z);
-      if (y.base.components() > 1)
+      if (x.gaussian)
+        std::printf("AIS base               the model's visible Gaussians (no weights)\n");
+      else if (y.base.components() > 1)
         std::printf("AIS base               base-rate model + %zu modes (of %zu found from %zu examples)\n",
                     y.base.components() - 1, y.base.distinct_modes, y.base.starts);
       else
@@ -273,7 +288,27 @@ int cmd_eval(const std::vector<std::string>& args) {
                          " dimensions, model " + model_path + " has " +
                          std::to_string(rbm.n_visible()) + " visible units");
   if (data.size() == 0) throw DataError(data.source + ": no examples");
-  if (want_exact && std::min(rbm.n_visible(), rbm.n_hidden()) > lo.max_units)
+  const bool gaussian = rbm.visible_units() == UnitType::gaussian;
+  if (gaussian) {
+    for (const char* name : {"binarize", "threshold"})
+      if (vm.count(name) && !vm[name].defaulted())
+        throw UsageError(std::string("--") + name + ": does not apply to " + model_path +
+                         ", whose visible units are Gaussian (it standardises the data itself)");
+    // AIS starts from the model's own visible Gaussians: no base data, modes or reverse runs.
+    for (const char* name : {"ais-base", "ais-modes", "base-data", "reverse-examples"})
+      if (vm.count(name) && !vm[name].defaulted())
+        throw UsageError(std::string("--") + name + ": does not apply to " + model_path +
+                         ", whose visible units are Gaussian (AIS starts from its own visible "
+                         "Gaussians)");
+    if (want_exact && rbm.n_hidden() > lo.max_units)
+      throw UsageError("--exact: " + model_path + " has " + std::to_string(rbm.n_hidden()) +
+                       " hidden units, more than the " + std::to_string(lo.max_units) +
+                       " exact enumeration allows (use --ais)");
+    lo.binarize = Binarize::none;
+  } else if (read_options.scale == DataScale::standardize) {
+    throw UsageError("--scale standardize: applies only to models with Gaussian visible units");
+  }
+  if (want_exact && !gaussian && std::min(rbm.n_visible(), rbm.n_hidden()) > lo.max_units)
     throw UsageError("--exact: the smaller layer of " + model_path + " has " +
                      std::to_string(std::min(rbm.n_visible(), rbm.n_hidden())) +
                      " units, more than the " + std::to_string(lo.max_units) +
@@ -308,6 +343,8 @@ int cmd_eval(const std::vector<std::string>& args) {
   Extras x;
   x.monitors = evaluate_monitors(rbm, data, lo.binarize, lo.threshold, lo.max_examples);
   x.base_kind = lo.ais_base;
+  x.gaussian = gaussian;
+  if (gaussian) x.no_pseudo = "the pseudo-log-likelihood is defined for binary visible units only";
   const LikelihoodReport* ais = both ? &ais_rep : nullptr;
   report_data("eval", data, lo.binarize, lo.threshold);  // once nothing can fail: errors stay one line
   if (json)

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "rbmkit/core/error.hpp"
 #include "rbmkit/io/model_csv.hpp"
 #include "rbmkit/io/model_file.hpp"
 
@@ -28,6 +29,9 @@ int cmd_export(const std::vector<std::string>& args) {
               << "), bias.csv, mask.csv written to " << dir << "\n";
   } else {
     const Rbm<double> rbm = rbm_from_file<double>(file, model_path);
+    if (rbm.visible_units() == UnitType::gaussian)  // W, b, c alone would import as Bernoulli
+      throw ModelError(model_path + ": export writes Bernoulli RBMs only; this model's visible "
+                                    "units are Gaussian (its z and standardisation have no CSV form)");
     write_rbm_csv(dir, rbm);
     std::cerr << "rbmkit export: W.csv (" << rbm.n_visible() << " x " << rbm.n_hidden()
               << "), b.csv, c.csv written to " << dir << "\n";

@@ -11,31 +11,6 @@
 
 namespace rbmkit::cli {
 
-namespace {
-
-/// The IDX example shape of the training data a model file names, or empty (with why in `whence`).
-std::vector<std::size_t> stored_data_shape(const ModelFile& file, const std::string& model,
-                                           std::string& whence) {
-  const auto it = file.config.find("data.source");
-  if (it == file.config.end()) {
-    whence = model + " does not name its training data";
-    return {};
-  }
-  if (is_csv_path(it->second)) {
-    whence = "the training data " + it->second + " is CSV";
-    return {};
-  }
-  try {
-    whence = "the IDX header of " + it->second;
-    return read_idx_shape(it->second);
-  } catch (const DataError&) {
-    whence = "the training data " + it->second + " cannot be read";
-    return {};
-  }
-}
-
-}  // namespace
-
 int cmd_filters(const std::vector<std::string>& args) {
   po::options_description desc("filters options");
   desc.add_options()

@@ -31,6 +31,20 @@ struct Applies {
 
 const std::vector<Applies>& applicability() {
   static const std::vector<Applies> table = {
+      // Gaussian visible units model real values: nothing to binarize, no centring (first, so
+      // that these options are refused naming --visible).
+      {"binarize", [](auto& c, bool) { return c.rbm.visible != UnitType::gaussian; },
+       "--visible bernoulli"},
+      {"threshold", [](auto& c, bool) { return c.rbm.visible != UnitType::gaussian; },
+       "--visible bernoulli"},
+      {"centering", [](auto& c, bool) { return c.rbm.visible != UnitType::gaussian; },
+       "--visible bernoulli"},
+      {"centering-rate", [](auto& c, bool) { return c.rbm.visible != UnitType::gaussian; },
+       "--visible bernoulli"},
+      {"visible", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
+      {"variance",
+       [](auto& c, bool) { return c.machine == MachineKind::rbm && c.rbm.visible == UnitType::gaussian; },
+       "--machine rbm and --visible gaussian"},
       {"k", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
       {"sparsity-target",
        [](auto& c, bool) { return c.machine == MachineKind::rbm && c.rbm.sparsity_cost > 0; },
@@ -42,7 +56,8 @@ const std::vector<Applies>& applicability() {
       {"monitor-examples", [](auto& c, bool) { return c.machine == MachineKind::rbm; }, "--machine rbm"},
       {"gibbs-sweeps", [](auto& c, bool) { return c.machine == MachineKind::bm; }, "--machine bm"},
       {"connectivity", [](auto& c, bool) { return c.machine == MachineKind::bm; }, "--machine bm"},
-      {"chains", [](auto& c, bool) { return c.method == Method::pcd; }, "--method pcd"},
+      {"chains", [](auto& c, bool) { return c.method != Method::cd; }, "--method pcd or pt"},
+      {"temperatures", [](auto& c, bool) { return c.method == Method::pt; }, "--method pt"},
       {"threshold", [](auto& c, bool) { return c.binarize == Binarize::threshold; },
        "--binarize threshold"},
       {"momentum", [](auto& c, bool) { return c.epochs > c.momentum_epochs; },
@@ -86,6 +101,7 @@ TrainConfig config_from(const po::variables_map& vm) {
   c.average_from = get_number(vm, "average-from");
   c.method = get_enum<Method>(vm, "method");
   c.chains = get_count(vm, "chains", 0);
+  c.temperatures = get_count(vm, "temperatures", 2);
   c.gradient = get_enum<GradientPath>(vm, "gradient");
   c.binarize = get_enum<Binarize>(vm, "binarize");
   c.threshold = get_number(vm, "threshold");
@@ -99,6 +115,12 @@ TrainConfig config_from(const po::variables_map& vm) {
   if (centering > 1) throw UsageError("--centering: expected 0 or 1, got " + std::to_string(centering));
   c.rbm.centering = centering == 1;
   c.rbm.centering_rate = get_number(vm, "centering-rate");
+  c.rbm.visible = get_enum<UnitType>(vm, "visible");
+  c.rbm.variance = get_enum<Variance>(vm, "variance");
+  if (c.rbm.visible == UnitType::gaussian) {  // real values: not binarized, no centring
+    c.binarize = Binarize::none;
+    c.rbm.centering = false;
+  }
   c.bm.gibbs_sweeps = get_count(vm, "gibbs-sweeps", 1);
   c.bm.connectivity = get_enum<Connectivity>(vm, "connectivity");
   return c;
@@ -240,11 +262,14 @@ int cmd_train(const std::vector<std::string>& args) {
       ("lr", defaulted<double>(d.lr), "learning rate")
       ("lr-decay", defaulted<double>(d.lr_decay),
        "learning rate at epoch e is lr / (1 + lr-decay * e)")
-      ("method", defaulted<std::string>(to_string(d.method)), "cd | pcd")
+      ("method", defaulted<std::string>(to_string(d.method)),
+       "cd | pcd | pt (rbm: parallel tempering, docs/sampling.md)")
+      ("temperatures", defaulted<long long>((long long)d.temperatures),
+       "pt: inverse temperatures per persistent chain, evenly spaced from 1 to 0 (at least 2)")
       ("k", defaulted<long long>((long long)d.rbm.k),
        "rbm: Gibbs steps per update")
       ("chains", defaulted<long long>((long long)d.chains),
-       "pcd: persistent chains (0 = minibatch size)")
+       "pcd, pt: persistent chains (0 = minibatch size)")
       ("gradient", defaulted<std::string>(to_string(d.gradient)),
        "contrastive | reward-correlator")
       ("momentum", defaulted<double>(d.momentum), "momentum after the first epochs")
@@ -263,6 +288,10 @@ int cmd_train(const std::vector<std::string>& args) {
        "rbm: sliding-average rate of the centring offsets")
       ("average-from", defaulted<double>(d.average_from),
        "save the mean of the parameters from this fraction of the epochs on (1 = last iterate)")
+      ("visible", defaulted<std::string>(to_string(d.rbm.visible)),
+       "rbm: bernoulli | gaussian (real-valued data, standardised per dimension; Cho et al. 2011)")
+      ("variance", defaulted<std::string>(to_string(d.rbm.variance)),
+       "gaussian: unit (fixed variances 1) | learned")
       ("binarize", defaulted<std::string>(to_string(d.binarize)),
        "threshold | stochastic | none")
       ("threshold", defaulted<double>(d.threshold), "binarization threshold")
@@ -319,6 +348,9 @@ int cmd_train(const std::vector<std::string>& args) {
   const bool held_out = config.valid > 0 || vm.count("test");
   if (resume && given(vm, "epochs")) config.epochs = get_count(vm, "epochs", 1);
   refuse_inapplicable(vm, config, held_out);
+  if (!resume && read_options.scale == DataScale::standardize &&
+      !(config.machine == MachineKind::rbm && config.rbm.visible == UnitType::gaussian))
+    throw UsageError("--scale standardize: applies only with --visible gaussian");
   RunOptions options = run_options_from(vm, read_options);
   check_output_path(options.out);
   const std::string filters = vm.count("filters") ? vm["filters"].as<std::string>() : "";

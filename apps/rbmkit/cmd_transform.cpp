@@ -98,6 +98,15 @@ int cmd_transform(const std::vector<std::string>& args) {
   const Rbm<double>& rbm = layers.front();
   // The preprocessing the first model was trained with, unless overridden.
   const TrainConfig& trained = configs.front();
+  if (rbm.visible_units() == UnitType::gaussian) {  // real values, standardised by the model
+    for (const char* name : {"binarize", "threshold"})
+      if (vm.count(name))
+        throw UsageError(std::string("--") + name + ": does not apply to " + model_path +
+                         ", whose visible units are Gaussian (it standardises the data itself)");
+  } else if (vm.count("scale") && !vm["scale"].defaulted() &&
+             get_enum<DataScale>(vm, "scale") == DataScale::standardize) {
+    throw UsageError("--scale standardize: applies only to models with Gaussian visible units");
+  }
   const Binarize mode = vm.count("binarize") ? get_enum<Binarize>(vm, "binarize") : trained.binarize;
   double threshold = trained.threshold;
   if (vm.count("threshold")) {

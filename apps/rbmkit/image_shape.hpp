@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "rbmkit/io/model_file.hpp"
 
 namespace rbmkit::cli {
 
@@ -23,5 +24,10 @@ void check_image_shape_syntax(const po::variables_map& vm);
 std::pair<std::size_t, std::size_t> image_shape(const po::variables_map& vm,
                                                 const std::vector<std::size_t>& data_shape,
                                                 std::size_t n_visible, const std::string& whence);
+
+/// The IDX example shape of the training data a model file names (its data.source entry), or
+/// empty when that is unknown, CSV or unreadable; `whence` says where the shape was looked for.
+std::vector<std::size_t> stored_data_shape(const ModelFile& file, const std::string& model,
+                                           std::string& whence);
 
 }  // namespace rbmkit::cli

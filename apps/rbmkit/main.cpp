@@ -29,6 +29,7 @@ const std::map<std::string, Command>& commands() {
       {"transform", {cmd_transform, "hidden features P(h = 1 | v) of a data set as CSV"}},
       {"plot", {cmd_plot, "training curves of a train --log file as a PNG picture"}},
       {"filters", {cmd_filters, "an RBM's receptive fields, tiled, as a PNG picture"}},
+      {"sample", {cmd_sample, "samples of an RBM by parallel tempering, tiled, as a PNG picture"}},
   };
   return table;
 }

@@ -10,9 +10,10 @@ shared with the ``rbmkit`` program.
 """
 from . import _core
 from ._core import GradientEstimator, estimator_names, is_unbiased, read_idx, read_idx_labels
+from ._gaussian import GaussianBernoulliRBM
 from ._rbm import BernoulliRBM
 from ._studies import Equivalence, Updates, equivalence
 
 __version__ = _core.__version__
-__all__ = ["BernoulliRBM", "equivalence", "Equivalence", "Updates", "GradientEstimator",
+__all__ = ["BernoulliRBM", "GaussianBernoulliRBM", "equivalence", "Equivalence", "Updates", "GradientEstimator",
            "estimator_names", "is_unbiased", "read_idx", "read_idx_labels"]

@@ -30,6 +30,7 @@ _FIELDS = {
     "batch_size": "batch",
     "n_iter": "epochs",
     "method": "method",
+    "n_temperatures": "temperatures",
     "k": "k",
     "gradient": "gradient",
     "centering": "centering",
@@ -81,8 +82,13 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         Examples per minibatch (the data set's size when smaller).
     n_iter : int, default=20
         Epochs: passes over the training data, each in a fresh random order.
-    method : {'pcd', 'cd'}, default='pcd'
-        Negative phase: persistent chains (Tieleman 2008) or chains started at the data.
+    method : {'pcd', 'cd', 'pt'}, default='pcd'
+        Negative phase: persistent chains (Tieleman 2008), chains started at the data, or
+        parallel tempering (Desjardins et al. 2010): persistent chains each run at
+        n_temperatures inverse temperatures, the beta = 1 ones giving the negative phase.
+    n_temperatures : int, default=20
+        method='pt' only: inverse temperatures per chain, evenly spaced from 1 to 0 (at least
+        2); ignored by the other methods.
     k : int, default=1
         Gibbs steps per negative phase.
     gradient : {'contrastive', 'reward-correlator'}, default='contrastive'
@@ -117,7 +123,8 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     def __init__(self, n_components=256, *, learning_rate=_DEFAULTS.lr,
                  batch_size=_DEFAULTS.batch, n_iter=_DEFAULTS.epochs, method=_DEFAULTS.method,
-                 k=_DEFAULTS.k, gradient=_DEFAULTS.gradient, centering=_DEFAULTS.centering,
+                 n_temperatures=_DEFAULTS.temperatures, k=_DEFAULTS.k,
+                 gradient=_DEFAULTS.gradient, centering=_DEFAULTS.centering,
                  average_from=_DEFAULTS.average_from, weight_decay=_DEFAULTS.weight_decay,
                  binarize="none", random_state=None, verbose=0):
         self.n_components = n_components
@@ -125,6 +132,7 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.batch_size = batch_size
         self.n_iter = n_iter
         self.method = method
+        self.n_temperatures = n_temperatures
         self.k = k
         self.gradient = gradient
         self.centering = centering

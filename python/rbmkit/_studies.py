@@ -19,7 +19,8 @@ def equivalence(model, X, *, method="cd", k=1, batch_size=None, random_state=1):
     """The contrastive update and the reward-correlator update of a fitted BernoulliRBM,
     computed from the same samples: the first minibatch a training run on X would draw (its
     order, binarisation and phases; with method='pcd' the chains start at the next batch_size
-    examples of the order). Float64 statistics in both cases; they agree to the last bit when
+    examples of the order; with method='pt' tempered chains at the model's n_temperatures start
+    there). Float64 statistics in both cases; they agree to the last bit when
     the link holds (docs/derivation.md).
 
     batch_size defaults to the model's; X must hold at least one minibatch (two for 'pcd').
@@ -29,6 +30,6 @@ def equivalence(model, X, *, method="cd", k=1, batch_size=None, random_state=1):
     X = model._check_input(X)
     result = _core.equivalence(*model._parameters(), model._dataset(X), method, int(k),
                                int(batch_size or model.batch_size), model.binarize,
-                               _seed_of(random_state))
+                               _seed_of(random_state), int(model.n_temperatures))
     return Equivalence(Updates(*result["contrastive"]), Updates(*result["correlator"]),
                        result["reward"], result["v"], result["h"], result["max_abs_difference"])

@@ -18,5 +18,8 @@ void bind_studies(pybind11::module_& m);
 /// The gradient estimators of stochastic binary neurons with losses written in Python
 /// (estimators.cpp).
 void bind_estimators(pybind11::module_& m);
+/// Gaussian visible units (gaussian.cpp): real-valued data, P(h | x) and log-densities of a
+/// Gaussian-Bernoulli RBM with its standardisation.
+void bind_gaussian(pybind11::module_& m);
 
 }  // namespace rbmkit::python

@@ -1,5 +1,5 @@
-// Data for the engine: values in [0,1] from numpy or scipy CSR, stored as rbmkit's compact
-// bytes (io/dataset.hpp: dataset_from_values), and visible states made from them.
+// Data for the engine: values in [0,1] from numpy or scipy CSR, held as floats
+// (io/dataset.hpp: dataset_from_values), and visible states made from them.
 #include <cstdint>
 
 #include "arrays.hpp"
@@ -40,7 +40,7 @@ Dataset from_csr(const Array<T>& data, const Array<std::int64_t>& indices,
   return dataset_from_values(arma::SpMat<T>(rows, cols, values, n_features, n), source);
 }
 
-/// X's examples as visible states 1[x > threshold] of their stored bytes, as the engine
+/// X's examples as visible states 1[x > threshold] of their stored floats, as the engine
 /// binarises a minibatch (Binarize::threshold): the same states fit trained on.
 template <class T>
 py::array_t<T> threshold_states(const Array<T>& X, double threshold) {
@@ -79,7 +79,7 @@ py::array_t<std::uint8_t> read_idx_label_bytes(const std::string& path) {
 
 void bind_data(py::module_& m) {
   py::class_<Dataset>(m, "Dataset",
-                      "Examples stored as bytes (value v as round(255 v), clipped to [0,1]): "
+                      "Examples held as floats (value v clipped to [0,1], at float precision): "
                       "the engine's compact training data.")
       .def_static("from_dense", &from_dense<float>, py::arg("X").noconvert(),
                   py::arg("source") = "X")

@@ -120,6 +120,9 @@ py::dict log_likelihood(const Array<T>& W, const Array<T>& b, const Array<T>& c,
 /// components_, intercept_visible_, intercept_hidden_).
 py::tuple parse_model(const py::bytes& bytes, const std::string& source) {
   const ModelFile f = parse_model_file(std::string(bytes), source);
+  if (f.visible_units == UnitType::gaussian)  // W, b, c alone would be another model
+    throw ModelError(source + ": BernoulliRBM loads RBMs with Bernoulli visible units; this "
+                              "model's visible units are Gaussian (rbmkit eval and transform read it)");
   const TrainConfig config = TrainConfig::from_file(f, source);
   if (f.element_type == ElementType::float32) {
     const py::tuple a = attributes_of(rbm_from_file<float>(f, source));

@@ -53,6 +53,7 @@ void bind_config(py::module_& m) {
       .def_readwrite("weight_decay", &TrainConfig::weight_decay)
       .def_readwrite("average_from", &TrainConfig::average_from)
       .def_readwrite("chains", &TrainConfig::chains)
+      .def_readwrite("temperatures", &TrainConfig::temperatures)
       .def_readwrite("threshold", &TrainConfig::threshold)
       .def_readwrite("seed", &TrainConfig::seed)
       .def_readwrite("threads", &TrainConfig::threads)
@@ -74,6 +75,12 @@ void bind_config(py::module_& m) {
       .def("validate", &TrainConfig::validate,
            "Raises ValueError naming the field (TrainConfig::lr, RbmConfig::k, ...) at fault.")
       .def("to_map", &TrainConfig::to_map, "The key/value form stored in model files.");
+  enum_property<UnitType>(
+      c, "visible", [](const TrainConfig& t) { return t.rbm.visible; },
+      [](TrainConfig& t, UnitType v) { t.rbm.visible = v; });
+  enum_property<Variance>(
+      c, "variance", [](const TrainConfig& t) { return t.rbm.variance; },
+      [](TrainConfig& t, Variance v) { t.rbm.variance = v; });
   enum_property<Method>(
       c, "method", [](const TrainConfig& t) { return t.method; },
       [](TrainConfig& t, Method v) { t.method = v; });
@@ -101,4 +108,5 @@ PYBIND11_MODULE(_core, m) {
   rbmkit::python::bind_model(m);
   rbmkit::python::bind_studies(m);
   rbmkit::python::bind_estimators(m);
+  rbmkit::python::bind_gaussian(m);
 }

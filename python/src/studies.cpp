@@ -16,11 +16,12 @@ py::tuple updates_of(const Statistics<double>& g) {
 template <class T>
 py::dict equivalence(const Array<T>& W, const Array<T>& b, const Array<T>& c, const Dataset& data,
                      const std::string& method, std::size_t k, std::size_t batch,
-                     const std::string& binarize, std::uint64_t seed) {
+                     const std::string& binarize, std::uint64_t seed, std::size_t temperatures) {
   const Rbm<T> rbm = rbm_of(W, b, c);
   EquivConfig config;
   config.method = from_string<Method>(method);
   config.k = k;
+  config.temperatures = temperatures;
   config.batch = batch;
   config.binarize = from_string<Binarize>(binarize);
   EquivResult r;
@@ -49,9 +50,11 @@ void bind_studies(py::module_& m) {
   const auto W = py::arg("components").noconvert(), b = py::arg("intercept_visible").noconvert(),
              c = py::arg("intercept_hidden").noconvert();
   m.def("equivalence", &equivalence<float>, W, b, c, py::arg("data"), py::arg("method"),
-        py::arg("k"), py::arg("batch"), py::arg("binarize"), py::arg("seed"), doc);
+        py::arg("k"), py::arg("batch"), py::arg("binarize"), py::arg("seed"),
+        py::arg("temperatures") = EquivConfig().temperatures, doc);
   m.def("equivalence", &equivalence<double>, W, b, c, py::arg("data"), py::arg("method"),
-        py::arg("k"), py::arg("batch"), py::arg("binarize"), py::arg("seed"), doc);
+        py::arg("k"), py::arg("batch"), py::arg("binarize"), py::arg("seed"),
+        py::arg("temperatures") = EquivConfig().temperatures, doc);
 }
 
 }  // namespace rbmkit::python

@@ -4,7 +4,16 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "rbmkit/models/rbm.hpp"
+
 namespace rbmkit::detail {
+
+/// Exact log Z of a Gaussian–Bernoulli RBM (exact_gaussian.cpp): its 2^n_hidden hidden states
+/// enumerated, the visible units integrated analytically (Cho, Ilin & Raiko 2011):
+/// log Z = logsumexp_h[cᵀh + Σ_i ((b_i + (Wh)_i)² − b_i²) / (2σ_i²)] + Σ_i ½ log(2πσ_i²).
+/// Throws InvalidArgument naming exact_log_partition for more than `max_units` hidden units.
+template <class T>
+double gaussian_log_partition(const Rbm<T>& rbm, std::size_t max_units);
 
 /// One step of the binary-reflected Gray code g(t) = t ^ (t >> 1): g(t) and g(t − 1) differ in
 /// `bit` = ctz(t), which `set` says is now 1 (else 0). `t` must not be 0.

@@ -15,6 +15,7 @@ using detail::round_up;
 
 template <class T>
 double exact_log_partition(const Rbm<T>& rbm, std::size_t max_units) {
+  if (rbm.visible_units() == UnitType::gaussian) return detail::gaussian_log_partition(rbm, max_units);
   const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden();
   if (nv == 0 || nh == 0) throw InvalidArgument("exact_log_partition: the model has no units");
   const bool enum_hidden = nh <= nv;

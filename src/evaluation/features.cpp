@@ -9,8 +9,13 @@
 namespace rbmkit {
 
 template <class T>
-arma::Mat<T> hidden_features(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+arma::Mat<T> hidden_features(const Rbm<T>& rbm, const Dataset& raw, Binarize mode,
                              double threshold, std::uint64_t seed) {
+  // Gaussian visible units see the data standardised as their training data, not binarised.
+  const bool gaussian = rbm.visible_units() == UnitType::gaussian;
+  const Dataset view = gaussian ? standardized_view(raw, rbm.standardization()) : Dataset();
+  const Dataset& data = gaussian ? view : raw;
+  if (gaussian) mode = Binarize::none;
   detail::check_data_dim(rbm.n_visible(), data, "hidden_features");
   arma::Mat<T> H(rbm.n_hidden(), data.size());
   std::size_t first = 0;

@@ -24,14 +24,14 @@ void check_data_dim(std::size_t n_visible, const Dataset& data, const char* who)
 
 void require_binary_data(const Dataset& data, Binarize mode, std::size_t n, const char* who) {
   if (mode != Binarize::none) return;
-  for (std::size_t j = 0; j < n; ++j) {
-    const std::uint8_t* col = data.pixels.colptr(j);
-    for (std::size_t i = 0; i < data.dim(); ++i)
-      if (col[i] != 0 && col[i] != 255)
+  for (std::size_t j = 0; j < n; ++j)
+    for (std::size_t i = 0; i < data.dim(); ++i) {
+      const double x = data.value(i, j);
+      if (x != 0 && x != 1)
         throw DataError(std::string(who) + "(" + data.source +
                         "): log-likelihood needs binary data; the data is not binary "
                         "(binarize it by threshold or stochastically)");
-  }
+    }
 }
 
 }  // namespace detail
@@ -76,6 +76,18 @@ void finish(LikelihoodReport& rep, std::chrono::steady_clock::time_point t0) {
 template <class T>
 double mean_neg_free_energy(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
                             double threshold, std::size_t max_examples, std::uint64_t seed) {
+  if (rbm.visible_units() == UnitType::gaussian) {
+    // Real values, standardised as the model's training data: −F(v) is a log-density.
+    detail::check_data_dim(rbm.n_visible(), data, "mean_neg_free_energy");
+    const std::size_t n = detail::examples_used(data, max_examples);
+    if (n == 0) throw DataError("mean_neg_free_energy: " + data.source + " has no examples");
+    const Dataset view = standardized_view(data, rbm.standardization());
+    const Rbm<double> r = rbm.template cast<double>();
+    double s = 0;
+    detail::for_each_batch<double>(view, n, Binarize::none, threshold, seed,
+                                   [&](const arma::mat& V) { s -= arma::accu(r.free_energy(V)); });
+    return s / double(n);
+  }
   const std::size_t n =
       checked_examples(rbm.n_visible(), data, max_examples, mode, "mean_neg_free_energy");
   const Rbm<double> r = rbm.template cast<double>();
@@ -94,6 +106,31 @@ LikelihoodReport evaluate_likelihood(const Rbm<T>& rbm, const Dataset& data,
   LikelihoodReport rep;
   rep.examples = detail::examples_used(data, o.max_examples);
   rep.method = o.method;
+  if (rbm.visible_units() == UnitType::gaussian) {
+    rep.standardization_log_scale = rbm.standardization().log_scale();
+    if (rep.method == LikelihoodMethod::automatic)
+      rep.method = rbm.n_hidden() <= o.max_units &&
+                           std::ldexp(double(rbm.n_visible() + 8), int(rbm.n_hidden())) <=
+                               o.exact_budget
+                       ? LikelihoodMethod::exact
+                       : LikelihoodMethod::ais;
+    if (rep.method == LikelihoodMethod::ais) {
+      // AIS from the model's own visible Gaussians (gaussian_ais_log_partition); no mode search
+      // and no reverse runs for these units.
+      require_at_least(o.ais_runs, 1, "ais_runs");
+      require_at_least(o.ais_betas, 3, "ais_betas");
+      rep.mean_neg_free_energy =
+          mean_neg_free_energy(rbm, data, Binarize::none, o.threshold, o.max_examples, o.seed);
+      Rng forward = rng.split(0);
+      rng.next();
+      rep.log_z = gaussian_ais_log_partition(rbm, o.ais_runs, ais_schedule(o.ais_betas), forward,
+                                             o.progress);
+      rep.log_z_floor = -std::numeric_limits<double>::infinity();
+      rep.log_likelihood_ceiling = std::numeric_limits<double>::infinity();
+      finish(rep, t0);
+      return rep;
+    }
+  }
   if (rep.method == LikelihoodMethod::automatic)
     rep.method = enumeration_cost(rbm.n_visible(), rbm.n_hidden()) <= o.exact_budget &&
                          std::min(rbm.n_visible(), rbm.n_hidden()) <= o.max_units

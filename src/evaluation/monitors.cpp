@@ -121,8 +121,13 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
 }
 
 template <class T>
-DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& raw, Binarize mode,
                                double threshold, std::size_t max_examples, std::uint64_t seed) {
+  // Gaussian visible units see the data standardised as their training data, not binarised.
+  const bool gaussian = rbm.visible_units() == UnitType::gaussian;
+  const Dataset view = gaussian ? standardized_view(raw, rbm.standardization()) : Dataset();
+  const Dataset& data = gaussian ? view : raw;
+  if (gaussian) mode = Binarize::none;
   detail::check_data_dim(rbm.n_visible(), data, "evaluate_monitors");
   const std::size_t n = detail::examples_used(data, max_examples);
   DataMonitors m;
@@ -144,8 +149,12 @@ DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize 
 
 namespace {
 template <class T>
-double mean_free_energy(const Rbm<T>& rbm, const Dataset& data, Binarize mode, double threshold,
+double mean_free_energy(const Rbm<T>& rbm, const Dataset& raw, Binarize mode, double threshold,
                         std::size_t max_examples, std::uint64_t seed) {
+  const bool gaussian = rbm.visible_units() == UnitType::gaussian;
+  const Dataset view = gaussian ? standardized_view(raw, rbm.standardization()) : Dataset();
+  const Dataset& data = gaussian ? view : raw;
+  if (gaussian) mode = Binarize::none;
   if (data.dim() != rbm.n_visible())
     throw DimensionError("free_energy_gap: " + data.source + " has " +
                          std::to_string(data.dim()) + " dimensions, the model " +

@@ -209,26 +209,37 @@ Dataset read_csv(const std::string& path, const DataOptions& options) {
     case DataScale::max:
       if (negative.any) throw DataError(line_of(negative) + " is negative (--scale max)");
       break;
+    case DataScale::standardize:
+      break;
   }
   Dataset d;
   d.source = path;
   d.read_with = options;
   d.scale = scale;
-  d.divisor = scale == DataScale::unit   ? 1.0
+  d.divisor = scale == DataScale::unit || scale == DataScale::standardize ? 1.0
               : scale == DataScale::byte ? 255.0
               : vmax > 0                 ? vmax
                                          : 1.0;
   const std::size_t cols = csv.columns() - (lc > 0 ? 1 : 0);
-  d.pixels.set_size(cols, rows);
-  for (std::size_t r = 0; r < rows; ++r)
-    for (std::size_t c = 0; c < cols; ++c) {
-      double x = values[r * cols + c] / d.divisor;
-      if (x < 0 || x > 1) {
-        ++d.clipped;  // DataScale::unit only: the other scales refused such values above
-        x = std::clamp(x, 0.0, 1.0);
+  if (scale == DataScale::byte && !fraction.any) {
+    // Integers 0..255: held as the bytes themselves.
+    d.pixels.set_size(cols, rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c)
+        d.pixels(c, r) = static_cast<std::uint8_t>(values[r * cols + c]);
+  } else {
+    d.float_values = true;
+    d.values.set_size(cols, rows);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c) {
+        double x = values[r * cols + c] / d.divisor;
+        if (scale != DataScale::standardize && (x < 0 || x > 1)) {
+          ++d.clipped;  // DataScale::unit only: the other scales refused such values above
+          x = std::clamp(x, 0.0, 1.0);
+        }
+        d.values(c, r) = static_cast<float>(x);
       }
-      d.pixels(c, r) = static_cast<std::uint8_t>(std::lround(x * 255.0));
-    }
+  }
   if (lc > 0) d.labels = arma::vec(labels);
   return d;
 }
@@ -245,7 +256,8 @@ Dataset load_dataset(const std::string& path, const DataOptions& options) {
   if (options.label_column > 0)
     throw InvalidArgument("DataOptions::label_column: applies to CSV files; " + path +
                           " is read as IDX (labels of IDX images come from a label file)");
-  if (options.scale != DataScale::automatic && options.scale != DataScale::byte)
+  if (options.scale != DataScale::automatic && options.scale != DataScale::byte &&
+      options.scale != DataScale::standardize)
     throw InvalidArgument("DataOptions::scale: " + to_string(options.scale) +
                           " applies to CSV files; " + path +
                           " is read as IDX, which holds bytes 0..255");
@@ -279,57 +291,128 @@ DataSummary summarize(const Dataset& data, Binarize mode, double threshold) {
   DataSummary s;
   s.examples = data.size();
   s.dim = data.dim();
-  const double cut = mode == Binarize::threshold ? threshold * 255.0 : 0.0;
   double on = 0;
   bool any = false;
-  for (std::size_t k = 0; k < data.pixels.n_elem; ++k) {
-    const std::uint8_t p = data.pixels[k];
-    if (p > cut) any = true;
-    on += mode == Binarize::threshold ? (p > cut ? 1.0 : 0.0) : p / 255.0;
+  if (data.is_bytes()) {
+    const double cut = mode == Binarize::threshold ? threshold * 255.0 : 0.0;
+    for (std::size_t k = 0; k < data.pixels.n_elem; ++k) {
+      const std::uint8_t p = data.pixels[k];
+      if (p > cut) any = true;
+      on += mode == Binarize::threshold ? (p > cut ? 1.0 : 0.0) : p / 255.0;
+    }
+  } else {
+    for (std::size_t k = 0; k < data.values.n_elem; ++k) {
+      const float x = data.values[k];
+      const bool bit = mode == Binarize::threshold ? above_threshold(x, threshold)
+                       : mode == Binarize::none          ? x != 0
+                                                         : x > 0;
+      if (bit) any = true;
+      on += mode == Binarize::threshold ? (bit ? 1.0 : 0.0) : double(x);
+    }
   }
+  const std::size_t n = data.dim() * data.size();
   s.all_zero = !any;
-  s.fraction_on = mode == Binarize::none ? std::nan("")
-                  : data.pixels.n_elem ? on / double(data.pixels.n_elem)
-                                       : 0.0;
+  s.fraction_on = mode == Binarize::none ? std::nan("") : n ? on / double(n) : 0.0;
   return s;
 }
 
 namespace {
 
-/// The byte storing value x: the nearest multiple of 1/255 after clipping to [0,1].
-std::uint8_t value_byte(double x, const std::string& source, std::size_t example,
-                        std::size_t dim) {
+/// The float holding value x: clipped to [0,1].
+float value_float(double x, const std::string& source, std::size_t example, std::size_t dim) {
   if (std::isnan(x))
     throw DataError("dataset_from_values(" + source + "): NaN in example " +
                     std::to_string(example) + ", dimension " + std::to_string(dim));
-  return static_cast<std::uint8_t>(std::lround(std::clamp(x, 0.0, 1.0) * 255.0));
+  return static_cast<float>(std::clamp(x, 0.0, 1.0));
+}
+
+}  // namespace
+
+namespace {
+
+/// The byte b when x is exactly b/255 in T (as T(b) / T(255) computes it), else -1: images
+/// read as bytes and divided by 255 are held as the bytes they came from.
+template <class T>
+int byte_of(T x) {
+  if (!(x >= T(0) && x <= T(1))) return -1;
+  const long b = std::lround(double(x) * 255.0);
+  return T(b) / T(255) == x ? int(b) : -1;
+}
+
+template <class T>
+bool all_bytes(const T* x, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k)
+    if (byte_of(x[k]) < 0) return false;
+  return true;
 }
 
 }  // namespace
 
 template <class T>
 Dataset dataset_from_values(const arma::Mat<T>& values, const std::string& source) {
+  if (all_bytes(values.memptr(), values.n_elem)) {
+    Dataset d;
+    d.source = source;
+    d.pixels.set_size(values.n_rows, values.n_cols);
+    for (arma::uword k = 0; k < values.n_elem; ++k) d.pixels[k] = std::uint8_t(byte_of(values[k]));
+    return d;
+  }
   Dataset d;
   d.source = source;
-  d.pixels.set_size(values.n_rows, values.n_cols);
+  d.float_values = true;
+  d.scale = DataScale::unit;
+  d.divisor = 1;
+  d.values.set_size(values.n_rows, values.n_cols);
   for (arma::uword j = 0; j < values.n_cols; ++j) {
     const T* src = values.colptr(j);
-    std::uint8_t* dst = d.pixels.colptr(j);
-    for (arma::uword i = 0; i < values.n_rows; ++i) dst[i] = value_byte(double(src[i]), source, j, i);
+    float* dst = d.values.colptr(j);
+    for (arma::uword i = 0; i < values.n_rows; ++i) dst[i] = value_float(double(src[i]), source, j, i);
   }
   return d;
 }
 
 template <class T>
 Dataset dataset_from_values(const arma::SpMat<T>& values, const std::string& source) {
+  if (all_bytes(values.values, values.n_nonzero)) {
+    Dataset d;
+    d.source = source;
+    d.pixels.zeros(values.n_rows, values.n_cols);
+    for (auto it = values.begin(); it != values.end(); ++it)
+      d.pixels(it.row(), it.col()) = std::uint8_t(byte_of(T(*it)));
+    return d;
+  }
   Dataset d;
   d.source = source;
-  d.pixels.zeros(values.n_rows, values.n_cols);
+  d.float_values = true;
+  d.scale = DataScale::unit;
+  d.divisor = 1;
+  d.values.zeros(values.n_rows, values.n_cols);
   for (auto it = values.begin(); it != values.end(); ++it)
-    d.pixels(it.row(), it.col()) = value_byte(double(*it), source, it.col(), it.row());
+    d.values(it.row(), it.col()) = value_float(double(*it), source, it.col(), it.row());
   return d;
 }
 
+template <class T>
+Dataset dataset_from_real_values(const arma::Mat<T>& values, const std::string& source) {
+  Dataset d;
+  d.source = source;
+  d.float_values = true;
+  d.scale = DataScale::standardize;
+  d.divisor = 1;
+  d.values.set_size(values.n_rows, values.n_cols);
+  for (arma::uword j = 0; j < values.n_cols; ++j)
+    for (arma::uword i = 0; i < values.n_rows; ++i) {
+      const double x = double(values(i, j));
+      if (!std::isfinite(x))
+        throw DataError("dataset_from_real_values(" + source + "): " + format17(x) +
+                        " in example " + std::to_string(j) + ", dimension " + std::to_string(i));
+      d.values(i, j) = float(x);
+    }
+  return d;
+}
+
+template Dataset dataset_from_real_values(const arma::Mat<float>&, const std::string&);
+template Dataset dataset_from_real_values(const arma::Mat<double>&, const std::string&);
 template Dataset dataset_from_values(const arma::Mat<float>&, const std::string&);
 template Dataset dataset_from_values(const arma::Mat<double>&, const std::string&);
 template Dataset dataset_from_values(const arma::SpMat<float>&, const std::string&);
@@ -342,22 +425,131 @@ std::string default_test_images() {
   return "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
 }
 
+Standardization standardization_of(const Dataset& data) {
+  if (data.size() == 0)
+    throw DataError("standardization_of(" + data.source + "): no examples");
+  const std::size_t n = data.dim();
+  arma::vec mean(n, arma::fill::zeros), m2(n, arma::fill::zeros);
+  // Welford's update, example by example (one pass, stable).
+  for (std::size_t j = 0; j < data.size(); ++j)
+    for (std::size_t i = 0; i < n; ++i) {
+      const double x = data.value(i, j), d = x - mean[i];
+      mean[i] += d / double(j + 1);
+      m2[i] += d * (x - mean[i]);
+    }
+  Standardization s;
+  s.mean = mean;
+  s.sd = arma::sqrt(m2 / double(data.size()));
+  for (std::size_t i = 0; i < n; ++i)
+    if (!(s.sd[i] > 1e-12 * std::max(1.0, std::abs(mean[i])))) s.sd[i] = 1;
+  return s;
+}
+
+Dataset standardized_view(const Dataset& data, const Standardization& standardization) {
+  Dataset v;
+  v.source = data.source;
+  v.labels = data.labels;
+  v.scale = data.scale;
+  v.divisor = data.divisor;
+  v.clipped = data.clipped;
+  v.read_with = data.read_with;
+  v.shape = data.shape;
+  v.float_values = data.float_values;
+  if (data.float_values)
+    v.values = arma::Mat<float>(const_cast<float*>(data.values.memptr()), data.values.n_rows,
+                                data.values.n_cols, false, true);
+  else
+    v.pixels = arma::Mat<std::uint8_t>(const_cast<std::uint8_t*>(data.pixels.memptr()),
+                                       data.pixels.n_rows, data.pixels.n_cols, false, true);
+  v.standardization = standardization;
+  return v;
+}
+
+Dataset Dataset::columns(std::size_t first, std::size_t count,
+                         const std::string& new_source) const {
+  Dataset d;
+  d.source = new_source;
+  d.read_with = read_with;
+  d.scale = scale;
+  d.divisor = divisor;
+  d.shape = shape;
+  d.standardization = standardization;
+  d.float_values = float_values;
+  if (float_values) {
+    d.values.set_size(dim(), count);
+    if (count > 0) d.values = values.cols(first, first + count - 1);
+  } else {
+    d.pixels.set_size(dim(), count);
+    if (count > 0) d.pixels = pixels.cols(first, first + count - 1);
+  }
+  return d;
+}
+
 arma::vec Dataset::marginals(Binarize mode, double threshold) const {
   arma::vec m(dim(), arma::fill::zeros);
-  const double cut = threshold * 255.0;
-  for (std::size_t j = 0; j < size(); ++j) {
-    const std::uint8_t* col = pixels.colptr(j);
-    for (std::size_t i = 0; i < dim(); ++i)
-      m[i] += mode == Binarize::threshold ? (col[i] > cut ? 1.0 : 0.0) : col[i] / 255.0;
+  if (float_values) {
+    for (std::size_t j = 0; j < size(); ++j) {
+      const float* col = values.colptr(j);
+      for (std::size_t i = 0; i < dim(); ++i)
+        m[i] += mode == Binarize::threshold ? (above_threshold(col[i], threshold) ? 1.0 : 0.0)
+                                            : double(col[i]);
+    }
+  } else {
+    const double cut = threshold * 255.0;
+    for (std::size_t j = 0; j < size(); ++j) {
+      const std::uint8_t* col = pixels.colptr(j);
+      for (std::size_t i = 0; i < dim(); ++i)
+        m[i] += mode == Binarize::threshold ? (col[i] > cut ? 1.0 : 0.0) : col[i] / 255.0;
+    }
   }
   if (size() > 0) m /= double(size());
+  if (mode == Binarize::none && !standardization.empty())
+    m = (m - standardization.mean) / standardization.sd;
   return m;
 }
 
 template <class T>
 arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
                         std::size_t count, Binarize mode, double threshold, Rng& rng) {
+  if (!data.standardization.empty()) {
+    const Standardization& st = data.standardization;
+    if (mode != Binarize::none)
+      throw InvalidArgument("make_batch(" + data.source + "): standardised data need "
+                            "Binarize::none, got " + to_string(mode));
+    if (st.mean.n_elem != data.dim() || st.sd.n_elem != data.dim())
+      throw DimensionError("make_batch(" + data.source + "): the standardisation has " +
+                           std::to_string(st.mean.n_elem) + " dimensions, the data " +
+                           std::to_string(data.dim()));
+    arma::Mat<T> out(data.dim(), count);
+    for (std::size_t j = 0; j < count; ++j) {
+      const std::size_t e = index[first + j];
+      T* dst = out.colptr(j);
+      for (std::size_t i = 0; i < data.dim(); ++i)
+        dst[i] = T((data.value(i, e) - st.mean[i]) / st.sd[i]);
+    }
+    return out;
+  }
   arma::Mat<T> out(data.dim(), count);
+  if (data.float_values) {
+    for (std::size_t j = 0; j < count; ++j) {
+      const float* src = data.values.colptr(index[first + j]);
+      T* dst = out.colptr(j);
+      switch (mode) {
+        case Binarize::threshold:
+          for (std::size_t i = 0; i < data.dim(); ++i)
+            dst[i] = above_threshold(src[i], threshold) ? T(1) : T(0);
+          break;
+        case Binarize::stochastic:
+          for (std::size_t i = 0; i < data.dim(); ++i)
+            dst[i] = rng.uniform() < double(src[i]) ? T(1) : T(0);
+          break;
+        case Binarize::none:
+          for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = T(src[i]);
+          break;
+      }
+    }
+    return out;
+  }
   const double cut = threshold * 255.0;
   for (std::size_t j = 0; j < count; ++j) {
     const std::uint8_t* src = data.pixels.colptr(index[first + j]);

@@ -210,8 +210,10 @@ ModelFile parse_model_file(const std::string& data, const std::string& path) {
   if (kind != 1 && kind != 2) throw ModelError(fn + ": unknown machine kind " + std::to_string(kind));
   f.kind = static_cast<MachineKind>(kind);
   const auto vu = r.uint(1, "visible unit type"), hu = r.uint(1, "hidden unit type");
-  if (vu != 1 || hu != 1) throw ModelError(fn + ": unknown unit type");
-  f.visible_units = f.hidden_units = UnitType::bernoulli;
+  if ((vu != 1 && !(vu == 2 && f.kind == MachineKind::rbm)) || hu != 1)
+    throw ModelError(fn + ": unknown unit type");
+  f.visible_units = static_cast<UnitType>(vu);
+  f.hidden_units = UnitType::bernoulli;
   f.n_visible = r.uint(8, "n_visible");
   f.n_hidden = r.uint(8, "n_hidden");
   for (auto& w : f.rng_state) w = r.uint(8, "rng state");

@@ -1,4 +1,5 @@
 // The RBM and Boltzmann-machine conversions to and from ModelFile (rbmkit/io/model_file.hpp).
+#include <algorithm>
 #include <limits>
 
 #include "rbmkit/core/error.hpp"
@@ -21,6 +22,17 @@ ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::stri
   f.put<T>("W", rbm.W());
   f.put<T>("b", arma::Mat<T>(rbm.b()));
   f.put<T>("c", arma::Mat<T>(rbm.c()));
+  if (rbm.visible_units() == UnitType::gaussian) {
+    if (!rbm.z().is_finite())
+      throw NumericalError("make_rbm_file: log-variances contain NaN or infinity; nothing written");
+    f.visible_units = UnitType::gaussian;
+    f.put<T>("z", arma::Mat<T>(rbm.z()));
+    const Standardization& st = rbm.standardization();
+    if (!st.empty()) {  // in T: the trainer rounds its statistics to T (training/engine.cpp)
+      f.put<T>("data.mean", arma::conv_to<arma::Mat<T>>::from(st.mean));
+      f.put<T>("data.sd", arma::conv_to<arma::Mat<T>>::from(st.sd));
+    }
+  }
   return f;
 }
 
@@ -39,6 +51,25 @@ Rbm<T> rbm_from_file(const ModelFile& f, const std::string& source) {
   rbm.W() = W;
   rbm.b() = arma::vectorise(b);
   rbm.c() = arma::vectorise(c);
+  if (f.visible_units == UnitType::gaussian) {
+    const arma::Mat<T> z = f.get<T>("z", source);
+    if (z.n_elem != f.n_visible) throw ModelError(fn + ": array z has the wrong shape");
+    if (!z.is_finite()) throw ModelError(fn + ": log-variances contain NaN or infinity");
+    rbm.set_visible_units(UnitType::gaussian);
+    rbm.z() = arma::vectorise(z);
+    const bool has_mean = std::any_of(f.arrays.begin(), f.arrays.end(),
+                                      [](const NamedArray& a) { return a.name == "data.mean"; });
+    if (has_mean) {
+      Standardization st;
+      st.mean = arma::vectorise(f.get<double>("data.mean", source));
+      st.sd = arma::vectorise(f.get<double>("data.sd", source));
+      if (st.mean.n_elem != f.n_visible || st.sd.n_elem != f.n_visible)
+        throw ModelError(fn + ": standardisation data.mean or data.sd has the wrong shape");
+      if (!st.mean.is_finite() || !st.sd.is_finite() || arma::any(st.sd <= 0))
+        throw ModelError(fn + ": standardisation data.sd must be positive and finite");
+      rbm.standardization() = st;
+    }
+  }
   return rbm;
 }
 

@@ -7,10 +7,11 @@
 namespace rbmkit::detail {
 namespace {
 
-/// True when X is binary and sparse enough for the gathers; its ones are then in `ones`.
+/// True when X is binary and sparse enough for the gathers (and the caller allows them: not
+/// buf.dense_only); its ones are then in `ones`.
 template <class T>
-bool binary_operand(const arma::Mat<T>& X, OnesPattern& ones) {
-  return X.n_elem > 0 && find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, ones) &&
+bool binary_operand(const arma::Mat<T>& X, OnesPattern& ones, bool dense_only) {
+  return !dense_only && X.n_elem > 0 && find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, ones) &&
          ones.density() <= max_binary_density;
 }
 
@@ -55,7 +56,7 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B) {
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf) {
-  if (binary_operand(V, buf.ones)) {
+  if (binary_operand(V, buf.ones, buf.dense_only)) {
     if (!buf.wt_ready) {
       transpose(W, buf.Wt);
       buf.wt_ready = true;
@@ -70,7 +71,7 @@ void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<
 template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
                    arma::Mat<T>& A, ProductBuffers<T>& buf) {
-  if (binary_operand(H, buf.ones)) {
+  if (binary_operand(H, buf.ones, buf.dense_only)) {
     gather_product(W, buf.ones, b.memptr(), A);
     return;
   }
@@ -81,7 +82,7 @@ void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat
 template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf) {
-  if (binary_operand(V, buf.ones)) {
+  if (binary_operand(V, buf.ones, buf.dense_only)) {
     transpose_pattern(buf.ones, buf.ones_t);  // for each visible unit, the examples where it is on
     gather_product(H, buf.ones_t, static_cast<const T*>(nullptr), Pt);
     return;

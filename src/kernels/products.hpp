@@ -23,6 +23,7 @@ struct ProductBuffers {
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products
   arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
+  bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
 };
 
 /// out = M·S + init·1ᵀ for the binary S given by its pattern (init null = 0): gather_add split

@@ -11,22 +11,41 @@ void check_steps(std::size_t k) {
   if (k == 0) throw InvalidArgument("gibbs_chain: k must be at least 1");
 }
 
-/// k Gibbs steps from the sampled hidden states in buf.S: v ~ P(v|h) (sigmoid and draws in
-/// one pass), then h's means; every step but the last samples h from them in the same pass.
-/// Every draw takes its uniforms from `rng` in the order of sample_bernoulli (one per unit,
-/// column by column, before the comparison), so the states are those of the element-wise
-/// steps of Rbm::hidden_mean/visible_mean and sample_bernoulli up to rounding.
+/// A = Wᵀ V + c: the products' kernels for Bernoulli visible units (0/1 states take the
+/// gathers, grey data BLAS); for Gaussian visible units Rbm::hidden_input's BLAS product
+/// Wᵀ (V / σ²) + c, never the gathers, whatever the values of V.
+template <class T>
+void hidden_input_of(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& A,
+                     ProductBuffers<T>& buf) {
+  if (rbm.visible_units() == UnitType::gaussian) {
+    A = rbm.hidden_input(V);
+    return;
+  }
+  hidden_input(rbm.W(), rbm.c(), V, A, buf);
+}
+
+/// k Gibbs steps from the sampled hidden states in buf.S: v ~ P(v|h) (Bernoulli units: sigmoid
+/// and draws in one pass; Gaussian units: Rbm::sample_visible), then h's means; every step but
+/// the last samples h from them in the same pass. Every Bernoulli draw takes its uniforms from
+/// `rng` in the order of sample_bernoulli (one per unit, column by column, before the
+/// comparison), so the states are those of the element-wise steps of Rbm::hidden_mean,
+/// Rbm::sample_visible and sample_bernoulli up to rounding.
 template <class T>
 void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
                Phase<T>& out) {
   const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden(), n = buf.S.n_cols;
+  const bool gaussian = rbm.visible_units() == UnitType::gaussian;
   for (std::size_t step = 0; step < k; ++step) {
-    visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
-    out.v.set_size(nv, n);
-    fill_uniform(rng, out.v.memptr(), out.v.n_elem);
-    sigmoid_sample(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
-                   out.v.memptr());
-    hidden_input(rbm.W(), rbm.c(), out.v, buf.A, buf);
+    if (gaussian) {
+      out.v = rbm.sample_visible(buf.S, rng);
+    } else {
+      visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
+      out.v.set_size(nv, n);
+      fill_uniform(rng, out.v.memptr(), out.v.n_elem);
+      sigmoid_sample(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
+                     out.v.memptr());
+    }
+    hidden_input_of(rbm, out.v, buf.A, buf);
     if (step + 1 == k) {
       out.h.set_size(nh, n);
       sigmoid_sample(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
@@ -44,7 +63,7 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
 template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf) {
-  hidden_input(rbm.W(), rbm.c(), V, buf.A, buf);
+  hidden_input_of(rbm, V, buf.A, buf);
   P.set_size(arma::size(buf.A));
   sigmoid_sample(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, P.memptr(), static_cast<T*>(nullptr),
                  static_cast<const T*>(nullptr));
@@ -64,7 +83,7 @@ template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
                        ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
-  hidden_input(rbm.W(), rbm.c(), V0, buf.A, buf);
+  hidden_input_of(rbm, V0, buf.A, buf);
   buf.S.set_size(arma::size(buf.A));
   fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
   sigmoid_sample(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
@@ -105,8 +124,10 @@ template <class T>
 arma::Mat<T> sample_model(const Rbm<T>& rbm, std::size_t n, std::size_t steps, Rng& rng) {
   if (steps == 0) throw InvalidArgument("sample_model: steps must be at least 1");
   if (n == 0) return arma::Mat<T>(rbm.n_visible(), 0);
-  const arma::Mat<T> start = sample_bernoulli<T>(
-      arma::repmat(sigmoid<T>(arma::Mat<T>(rbm.b())), 1, n), rng);
+  const arma::Mat<T> start =
+      rbm.visible_units() == UnitType::gaussian
+          ? rbm.sample_visible(arma::Mat<T>(rbm.n_hidden(), n, arma::fill::zeros), rng)
+          : sample_bernoulli<T>(arma::repmat(sigmoid<T>(arma::Mat<T>(rbm.b())), 1, n), rng);
   return gibbs_chain(rbm, start, steps, rng).v;
 }
 

@@ -11,7 +11,7 @@
 
 namespace rbmkit::detail {
 
-/// P = P(h = 1 | V) = sigm(Wᵀ V + c).
+/// P = P(h = 1 | V) = sigm(Wᵀ V + c) (Gaussian visible units: Wᵀ (V / σ²) + c, by BLAS).
 template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf);

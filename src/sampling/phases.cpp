@@ -4,6 +4,7 @@
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/sampling/sweeps.hpp"
+#include "rbmkit/sampling/tempering.hpp"
 #include "sampling/gibbs_steps.hpp"
 
 namespace rbmkit {
@@ -17,7 +18,7 @@ void check_steps(const PhaseConfig& config) {
 /// Fills empty persistent chains (rows × C) from the minibatch's columns, cyclically.
 template <class T>
 void start_chains(arma::Mat<T>& chains, const arma::Mat<T>& V, std::size_t rows,
-                  const PhaseConfig& config) {
+                  const PhaseConfig& config, std::size_t copies = 1) {
   if (chains.n_cols != 0) {
     if (chains.n_rows != rows)
       throw DimensionError("draw_phases: persistent chains have " + std::to_string(chains.n_rows) +
@@ -25,8 +26,8 @@ void start_chains(arma::Mat<T>& chains, const arma::Mat<T>& V, std::size_t rows,
     return;
   }
   const std::size_t n = config.chains ? config.chains : V.n_cols;
-  chains.zeros(rows, n);
-  for (std::size_t j = 0; j < n; ++j) chains.col(j).head(V.n_rows) = V.col(j % V.n_cols);
+  chains.zeros(rows, n * copies);
+  for (std::size_t j = 0; j < n * copies; ++j) chains.col(j).head(V.n_rows) = V.col(j % n % V.n_cols);
 }
 
 }  // namespace
@@ -61,6 +62,11 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
   detail::hidden_mean(rbm, V, p.positive.h, buf);
   if (config.method == Method::cd) {
     detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);
+  } else if (config.method == Method::pt) {
+    if (config.temperatures == 0)
+      throw InvalidArgument("PhaseConfig::temperatures: must be at least 1, got 0");
+    start_chains(chains, V, rbm.n_visible(), config, config.temperatures);
+    p.negative = tempered_chain(rbm, tempering_betas(config.temperatures), chains, config.steps, rng);
   } else {
     start_chains(chains, V, rbm.n_visible(), config);
     detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative);
@@ -81,6 +87,9 @@ template <class T>
 Phases<T> draw_phases(const BoltzmannMachine<T>& bm, const arma::Mat<T>& V, arma::Mat<T>& H,
                       const PhaseConfig& config, arma::Mat<T>& chains, Rng& rng) {
   check_steps(config);
+  if (config.method == Method::pt)
+    throw InvalidArgument("draw_phases: parallel tempering (Method::pt) is implemented for RBMs "
+                          "only, not for Boltzmann machines");
   const std::size_t nv = bm.n_visible(), nh = bm.n_hidden(), n = bm.n_units();
   if (V.n_rows != nv || V.n_cols == 0 || H.n_rows != nh || H.n_cols != V.n_cols)
     throw DimensionError("draw_phases: minibatch is " + std::to_string(V.n_rows) + " x " +

@@ -73,11 +73,12 @@ void draw_minibatch(const Dataset& data, const EquivConfig& c, Rng& rng, arma::M
   const arma::uvec order = epoch_order(N, rng);
   V = make_batch<T>(data, order, 0, B, c.binarize, c.threshold, rng);
   chains.reset();
-  if (c.method == Method::pcd) {
+  if (c.method != Method::cd) {
     arma::uvec second(B);
     for (std::size_t j = 0; j < B; ++j) second[j] = order[(B + j) % N];
     chains.zeros(chain_rows, B);
     chains.head_rows(V.n_rows) = make_batch<T>(data, second, 0, B, c.binarize, c.threshold, rng);
+    if (c.method == Method::pt) chains = arma::repmat(chains, 1, c.temperatures);
   }
 }
 
@@ -89,7 +90,8 @@ EquivResult rbm_equivalence(const Rbm<T>& rbm, const Dataset& data, const EquivC
   check_equiv_inputs(rbm.n_visible(), data, c, "rbm_equivalence");
   arma::Mat<T> V, chains;
   draw_minibatch(data, c, rng, V, chains, rbm.n_visible());
-  const Phases<T> ph = draw_phases(rbm, V, PhaseConfig{c.method, c.k, 0}, chains, rng);
+  const Phases<T> ph =
+      draw_phases(rbm, V, PhaseConfig{c.method, c.k, 0, c.temperatures}, chains, rng);
   const Phase<T>& pos = ph.positive;
   const Phase<T>& neg = ph.negative;
   const RewardStream<T> stream = make_reward_stream(pos, neg);
@@ -101,8 +103,9 @@ EquivResult rbm_equivalence(const Rbm<T>& rbm, const Dataset& data, const EquivC
   r.reward = arma::conv_to<arma::rowvec>::from(stream.reward);
   r.v = arma::conv_to<arma::mat>::from(stream.v);
   r.h = arma::conv_to<arma::mat>::from(stream.h);
-  r.contrastive = contrastive_gradient(pos, neg).template cast<double>();
-  r.correlator = reward_correlator_gradient(stream).template cast<double>();
+  r.contrastive = contrastive_gradient(pos, neg, rbm.visible_units()).template cast<double>();
+  r.correlator =
+      reward_correlator_gradient(stream, rbm.visible_units()).template cast<double>();
   r.difference = max_abs_difference(r.contrastive, r.correlator);
   return r;
 }
@@ -116,7 +119,8 @@ EquivResult bm_equivalence(const BoltzmannMachine<T>& bm, const Dataset& data,
   arma::Mat<T> V, chains;
   draw_minibatch(data, c, rng, V, chains, n);
   arma::Mat<T> H(n - nv, B, arma::fill::zeros);  // the trainer's hidden states start at 0
-  const Phases<T> ph = draw_phases(bm, V, H, PhaseConfig{c.method, c.k, 0}, chains, rng);
+  const Phases<T> ph =
+      draw_phases(bm, V, H, PhaseConfig{c.method, c.k, 0, c.temperatures}, chains, rng);
   const arma::Mat<T> S_pos = unit_states(ph.positive), S_neg = unit_states(ph.negative);
   const RewardStream<T> stream = make_bm_reward_stream(S_pos, S_neg);
   EquivResult r;

@@ -53,7 +53,15 @@ void TrainConfig::validate() const {
   if (binarize == Binarize::threshold) require_in(threshold, 0, 1, true, "TrainConfig::threshold");
   require(threads >= 0 && threads <= 1024, "TrainConfig::threads",
           "must be in [0, 1024] (0 = all cores)", std::to_string(threads));
-  if (method == Method::pcd && gradient == GradientPath::reward_correlator)
+  if (method == Method::pt) {
+    require(machine == MachineKind::rbm, "TrainConfig::method",
+            "pt (parallel tempering) is implemented for RBMs only", "pt with machine bm");
+    require_count(temperatures, 2, "TrainConfig::temperatures");
+    require(machine != MachineKind::rbm || rbm.visible == UnitType::bernoulli, "TrainConfig::method",
+            "pt (parallel tempering) is implemented for Bernoulli visible units only",
+            "pt with visible gaussian");
+  }
+  if (method != Method::cd && gradient == GradientPath::reward_correlator)
     require(chains == 0 || chains == batch, "TrainConfig::chains",
             "the reward correlator pairs each positive with one negative sample, so it needs as "
             "many chains as the minibatch size (" + std::to_string(batch) + ") or 0",
@@ -64,6 +72,15 @@ void TrainConfig::validate() const {
     require_nonnegative(rbm.sparsity_cost, "RbmConfig::sparsity_cost");
     require_in(rbm.sparsity_decay, 0, 1, true, "RbmConfig::sparsity_decay");
     require_in(rbm.centering_rate, 0, 1, false, "RbmConfig::centering_rate");
+    require(rbm.visible == UnitType::bernoulli || rbm.visible == UnitType::gaussian,
+            "RbmConfig::visible", "must be bernoulli or gaussian", std::to_string(int(rbm.visible)));
+    if (rbm.visible == UnitType::gaussian) {
+      require(binarize == Binarize::none, "TrainConfig::binarize",
+              "must be none for Gaussian visible units (they model real values)",
+              to_string(binarize));
+      require(!rbm.centering, "RbmConfig::centering",
+              "is not available for Gaussian visible units (must be false)", "true");
+    }
   } else {
     require_count(bm.gibbs_sweeps, 1, "BmConfig::gibbs_sweeps");
   }
@@ -88,7 +105,8 @@ std::map<std::string, std::string> TrainConfig::to_map() const {
       {"binarize", to_string(binarize)},
       {"seed", std::to_string(seed)},
       {"threads", std::to_string(threads)}};
-  if (method == Method::pcd) m["chains"] = std::to_string(chains);
+  if (method != Method::cd) m["chains"] = std::to_string(chains);
+  if (method == Method::pt) m["temperatures"] = std::to_string(temperatures);
   if (binarize == Binarize::threshold) m["threshold"] = number(threshold);
   if (valid > 0) m["valid"] = std::to_string(valid);
   if (machine == MachineKind::rbm) {
@@ -100,6 +118,10 @@ std::map<std::string, std::string> TrainConfig::to_map() const {
     }
     m["centering"] = rbm.centering ? "1" : "0";
     if (rbm.centering) m["centering_rate"] = number(rbm.centering_rate);
+    if (rbm.visible != UnitType::bernoulli) {  // absent in files of Bernoulli RBMs
+      m["visible"] = to_string(rbm.visible);
+      m["variance"] = to_string(rbm.variance);
+    }
   } else {
     m["gibbs_sweeps"] = std::to_string(bm.gibbs_sweeps);
     m["connectivity"] = to_string(bm.connectivity);
@@ -152,6 +174,7 @@ TrainConfig TrainConfig::from_map(const std::map<std::string, std::string>& map,
       {"average_from", [&](auto& k, auto& v) { c.average_from = real(k, v); }},
       {"method", [&](auto& k, auto& v) { c.method = named(k, v, from_string<Method>); }},
       {"chains", [&](auto& k, auto& v) { c.chains = count(k, v); }},
+      {"temperatures", [&](auto& k, auto& v) { c.temperatures = count(k, v); }},
       {"binarize", [&](auto& k, auto& v) {
          c.binarize = named(k, v, from_string<Binarize>);
        }},
@@ -168,6 +191,8 @@ TrainConfig TrainConfig::from_map(const std::map<std::string, std::string>& map,
          c.rbm.centering = v == "1";
        }},
       {"centering_rate", [&](auto& k, auto& v) { c.rbm.centering_rate = real(k, v); }},
+      {"visible", [&](auto& k, auto& v) { c.rbm.visible = named(k, v, from_string<UnitType>); }},
+      {"variance", [&](auto& k, auto& v) { c.rbm.variance = named(k, v, from_string<Variance>); }},
       {"gibbs_sweeps", [&](auto& k, auto& v) { c.bm.gibbs_sweeps = count(k, v); }},
       {"connectivity",
        [&](auto& k, auto& v) { c.bm.connectivity = named(k, v, from_string<Connectivity>); }},

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 
 #include "rbmkit/core/error.hpp"
 
@@ -18,8 +19,13 @@ std::uint64_t dataset_checksum(const Dataset& data) {
   };
   for (std::uint64_t n : {std::uint64_t(data.dim()), std::uint64_t(data.size())})
     for (int k = 0; k < 8; ++k) mix((n >> (8 * k)) & 0xff);
-  const std::uint8_t* p = data.pixels.memptr();
-  for (arma::uword i = 0; i < data.pixels.n_elem; ++i) mix(p[i]);
+  if (data.is_bytes()) {
+    const std::uint8_t* p = data.pixels.memptr();
+    for (arma::uword i = 0; i < data.pixels.n_elem; ++i) mix(p[i]);
+  } else {  // float data: every byte of every value, in memory order
+    const auto* p = reinterpret_cast<const unsigned char*>(data.values.memptr());
+    for (arma::uword i = 0; i < data.values.n_elem * sizeof(float); ++i) mix(p[i]);
+  }
   return h;
 }
 
@@ -79,12 +85,19 @@ void Trainer<Step>::split(const Dataset& data) {
   const std::size_t n = data.size() - config_.valid;
   data_examples_ = data.size();
   data_checksum_ = dataset_checksum(data);
-  train_.source = data.source;
-  train_.read_with = data.read_with;
-  train_.pixels = data.pixels.cols(0, n - 1);
-  valid_.source = data.source + " (last " + std::to_string(config_.valid) + ")";
-  valid_.pixels.set_size(data.dim(), config_.valid);
-  if (config_.valid > 0) valid_.pixels = data.pixels.cols(n, data.size() - 1);
+  train_ = data.columns(0, n, data.source);
+  valid_ = data.columns(n, config_.valid,
+                        data.source + " (last " + std::to_string(config_.valid) + ")");
+  if (config_.machine == MachineKind::rbm && config_.rbm.visible == UnitType::gaussian) {
+    // Standardised with statistics of the training part, rounded to the precision the model
+    // file stores them in, so a resumed run and an evaluation use the very same numbers.
+    using T = typename Step::Scalar;
+    train_.standardization = standardization_of(train_);
+    Standardization& st = train_.standardization;
+    st.mean = arma::conv_to<arma::vec>::from(arma::conv_to<arma::Col<T>>::from(st.mean));
+    st.sd = arma::conv_to<arma::vec>::from(arma::conv_to<arma::Col<T>>::from(st.sd));
+    valid_.standardization = st;
+  }
 }
 
 template <class Step>
@@ -144,6 +157,10 @@ typename Step::Model continued_model(const ModelFile& file, const std::string& s
     throw InvalidArgument("TrainConfig::hidden: " + std::to_string(config.hidden) +
                           ", but the model in " + source + " has " +
                           std::to_string(file.n_hidden) + " hidden units");
+  if (config.rbm.visible != file.visible_units)
+    throw InvalidArgument("RbmConfig::visible: " + to_string(config.rbm.visible) +
+                          ", but the model in " + source + " has " +
+                          to_string(file.visible_units) + " visible units");
   if (train.dim() != file.n_visible)
     throw DimensionError(train.source + ": has " + std::to_string(train.dim()) +
                          " dimensions, the model in " + source + " " +
@@ -160,6 +177,11 @@ Trainer<Step>::Trainer(const TrainConfig& config, const Dataset& data, const Mod
       rng_(config.seed),
       step_(config_, (config_.validate(), split(data),
                       continued_model<Step>(file, source, config_, train_))) {
+  if constexpr (std::is_same_v<typename Step::Model, Rbm<typename Step::Scalar>>) {
+    // New data of a Gaussian model are standardised as the model's first data were.
+    const Standardization& st = step_.model().standardization();
+    if (!st.empty()) train_.standardization = valid_.standardization = st;
+  }
   step_.begin(train_);
   if (has_training_state(file)) {
     step_.load_state(file, source);  // after begin: the stored centring offsets are kept

@@ -3,6 +3,7 @@
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/sampling/phases.hpp"
+#include "rbmkit/training/gaussian_statistics.hpp"
 #include "training/state_arrays.hpp"
 #include "rbmkit/training/update.hpp"
 
@@ -12,6 +13,12 @@ template <class T>
 Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config, Rng& rng) {
   config.validate();
   Rbm<T> rbm(train.dim(), config.hidden);
+  if (config.rbm.visible == UnitType::gaussian) {  // train holds standardised data (engine.cpp)
+    rbm.set_visible_units(UnitType::gaussian);
+    rbm.standardization() = train.standardization;
+    rbm.initialize(train.marginals(Binarize::none), rng);
+    return rbm;
+  }
   rbm.initialize(train.marginals(config.binarize == Binarize::threshold ? Binarize::threshold
                                                                         : Binarize::none,
                                  config.threshold),
@@ -42,7 +49,19 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const Phases<T>& ph =
       draw_phases(this->model_, V, this->phase_config(rc.k), this->chains_, rng, workspace_);
   const Phase<T>& pos = ph.positive;
-  Statistics<T> g = rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_);
+  // Gaussian units with learned variances: the statistics of (v / σ², h) and of z
+  // (gaussian_statistics.hpp); with unit variances v / σ² = v.
+  const bool learned = this->model_.visible_units() == UnitType::gaussian &&
+                       rc.variance == Variance::learned;
+  const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
+  Statistics<T> g =
+      learned ? rbm_gradient(this->config_.gradient, precision_weighted(this->model_, pos),
+                             precision_weighted(this->model_, ph.negative), this->observer_,
+                             visible)
+              : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible);
+  const arma::Col<T> dz =
+      learned ? log_variance_gradient(this->config_.gradient, this->model_, pos, ph.negative)
+              : arma::Col<T>();
   // Mean-field reconstruction error of this minibatch, before the update.
   this->last_error_ = mean_squared_error(V, this->model_.visible_mean(pos.h));
 
@@ -114,20 +133,27 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   if (sparse) dc -= cost * excess;
   momentum_step<T>(this->model_.b(), vb_, db, m, eta);
   momentum_step<T>(this->model_.c(), vc_, dc, m, eta);
+  if (learned) {
+    if (vz_.n_elem == 0) vz_.zeros(this->model_.n_visible());
+    momentum_step<T>(this->model_.z(), vz_, dz, m, eta);
+  }
   return g;
 }
 
 template <class T>
 std::vector<arma::Mat<T>*> RbmStep<T>::parameters() {
+  if (this->config_.rbm.visible == UnitType::gaussian && this->config_.rbm.variance == Variance::learned)
+    return {&this->model_.W(), &this->model_.b(), &this->model_.c(), &this->model_.z()};
   return {&this->model_.W(), &this->model_.b(), &this->model_.c()};
 }
 
 template <class T>
 Rbm<T> RbmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
-  Rbm<T> r(this->model_.n_visible(), this->model_.n_hidden());
+  Rbm<T> r = this->model_;  // the unit type, log-variances and standardisation
   r.W() = p.at(0);
   r.b() = p.at(1);
   r.c() = p.at(2);
+  if (p.size() > 3) r.z() = p.at(3);
   return r;
 }
 
@@ -144,6 +170,10 @@ void RbmStep<T>::save_state(ModelFile& f) const {
   w.put("sparsity.q", q_);
   w.put("centering.mu", mu_);
   w.put("centering.lambda", lambda_);
+  if (this->model_.visible_units() == UnitType::gaussian) {
+    w.put("z", this->model_.z());
+    w.put("velocity.z", vz_);
+  }
 }
 
 template <class T>
@@ -157,9 +187,17 @@ void RbmStep<T>::load_state(const ModelFile& f, const std::string& source) {
   r.get("velocity.b", vb_, nv, 1);
   r.get("velocity.c", vc_, nh, 1);
   r.get_rows("chains", this->chains_, nv);
+  if (this->config_.method == Method::pt && this->chains_.n_cols % this->config_.temperatures != 0)
+    throw ModelError(source + ": training state chains has " +
+                     std::to_string(this->chains_.n_cols) + " columns, not a multiple of the " +
+                     std::to_string(this->config_.temperatures) + " temperatures");
   r.get_optional("sparsity.q", q_, nh, 1);
   r.get_optional("centering.mu", mu_, nv, 1);
   r.get_optional("centering.lambda", lambda_, nh, 1);
+  if (this->model_.visible_units() == UnitType::gaussian) {
+    r.get("z", this->model_.z(), nv, 1);
+    r.get_optional("velocity.z", vz_, nv, 1);
+  }
 }
 
 template class RbmStep<float>;

@@ -125,7 +125,9 @@ std::string describe(const TrainConfig& c, const Dataset& train, const Dataset& 
   if (valid.size() > 0) s << " (" << valid.size() << " held out)";
   if (c.machine == MachineKind::rbm)
     s << "; " << train.dim() << "x" << c.hidden << " RBM, " << to_string(c.method) << "-"
-      << c.rbm.k;
+      << c.rbm.k << (c.method == Method::pt
+                         ? " with " + std::to_string(c.temperatures) + " temperatures"
+                         : std::string());
   else
     s << "; Boltzmann machine with " << train.dim() << " visible and " << c.hidden
       << " hidden units (" << to_string(c.bm.connectivity) << "), " << to_string(c.method)

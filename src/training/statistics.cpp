@@ -27,7 +27,7 @@ RewardStream<T> make_reward_stream(const Phase<T>& pos, const Phase<T>& neg) {
 }
 
 template <class T>
-Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
+Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, UnitType visible) {
   if (pos.v.n_rows != neg.v.n_rows || pos.h.n_rows != neg.h.n_rows)
     throw DimensionError("contrastive_gradient: positive and negative phases differ in shape");
   const T n_pos = T(pos.v.n_cols), n_neg = T(neg.v.n_cols);
@@ -35,6 +35,7 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
   // Products land in temporaries (no accumulation into them); see the header on bitwise
   // equality: the correlator calls the same product on the same states.
   detail::ProductBuffers<T> buf;
+  buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
   arma::Mat<T> Pt, Nt;
   detail::outer_transposed(pos.v, pos.h, Pt, buf);
   detail::outer_transposed(neg.v, neg.h, Nt, buf);
@@ -59,7 +60,7 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg) {
 }
 
 template <class T>
-Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
+Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visible) {
   const arma::uword n = s.reward.n_elem;
   if (s.v.n_cols != n || s.h.n_cols != n)
     throw DimensionError("reward_correlator_gradient: stream has " + std::to_string(n) +
@@ -79,6 +80,7 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s) {
   g.dc.zeros(s.h.n_rows);
   // Σ_t R_t (·) over each run of equal reward, added to the accumulators in stream order.
   detail::ProductBuffers<T> buf;
+  buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
   arma::Mat<T> RhvT, Rt;
   arma::uword a = 0;
   while (a < n) {
@@ -128,21 +130,21 @@ Statistics<double> reward_correlator_reference(const RewardStream<T>& s) {
 
 template <class T>
 Statistics<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg,
-                            const StreamObserver<T>& observer) {
-  if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg);
+                            const StreamObserver<T>& observer, UnitType visible) {
+  if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg, visible);
   const RewardStream<T> stream = make_reward_stream(pos, neg);
   if (observer) observer(stream);
-  return reward_correlator_gradient(stream);
+  return reward_correlator_gradient(stream, visible);
 }
 
 #define RBMKIT_GRADIENT_INSTANTIATE(T)                                              \
   template struct RewardStream<T>;                                                  \
   template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
-  template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
-  template Statistics<T> reward_correlator_gradient(const RewardStream<T>&);       \
+  template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&, UnitType); \
+  template Statistics<T> reward_correlator_gradient(const RewardStream<T>&, UnitType);   \
   template Statistics<double> reward_correlator_reference(const RewardStream<T>&); \
   template Statistics<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
-                                       const StreamObserver<T>&);
+                                       const StreamObserver<T>&, UnitType);
 RBMKIT_GRADIENT_INSTANTIATE(float)
 RBMKIT_GRADIENT_INSTANTIATE(double)
 

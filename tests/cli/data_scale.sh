@@ -53,6 +53,22 @@ expect_stderr_contains "--scale unit" "suggests --scale unit"
 expect_exit 0 "1.0000001 with --scale unit" -- "$RBMKIT" "${T[@]}" --data near1.csv --scale unit --out n.rbm
 expect_stderr_contains "1 value clipped into [0,1]" "--scale unit says what it clipped"
 
+# --- [0,1] values at full precision: 0.3005 and 0.3015 are one step of 1/255 apart ------------
+# (both round to 77/255 = 0.30196), on either side of --threshold 0.301.
+for r in 1 2 3 4 5 6 7 8 9 10; do echo "0.3005,0.3015"; done > fine.csv
+for r in 1 2 3 4 5 6 7 8 9 10; do echo "0,1"; done > fine-bits.csv
+expect_exit 0 "[0,1] values near a threshold" -- "$RBMKIT" "${T[@]}" --data fine.csv --threshold 0.301 --out f.rbm
+expect_stderr_contains "50.0% of bits on after binarization at threshold 0.301" "0.3005 is below 0.301 and 0.3015 above it"
+expect_exit 0 "eval of values near a threshold" -- "$RBMKIT" eval --model f.rbm --data fine.csv --threshold 0.301 --exact
+fine_ll=$(grep -i "log-likelihood" "$WORK/stdout" | head -1)
+expect_exit 0 "eval of their binarized states" -- "$RBMKIT" eval --model f.rbm --data fine-bits.csv --threshold 0.301 --exact
+bits_ll=$(grep -i "log-likelihood" "$WORK/stdout" | head -1)
+CHECKS=$((CHECKS + 1))
+[ -n "$fine_ll" ] && [ "$fine_ll" = "$bits_ll" ] || fail "0.3005,0.3015 at threshold 0.301 should evaluate as 0,1: '$fine_ll' vs '$bits_ll'"
+expect_exit 0 "eval of values near a threshold, as all on" -- "$RBMKIT" eval --model f.rbm --data fine.csv --threshold 0.3 --exact
+CHECKS=$((CHECKS + 1))
+[ "$(grep -i "log-likelihood" "$WORK/stdout" | head -1)" != "$bits_ll" ] || fail "at threshold 0.3 both values are on: a different log-likelihood expected"
+
 # --- a first column of class labels -----------------------------------------------------------
 expect_exit 3 "labels read as values" -- "$RBMKIT" "${T[@]}" --data labelled.csv --out l.rbm
 expect_stderr_contains "labelled.csv" "a label column read as values is refused naming the file"

@@ -16,7 +16,8 @@
 #   get the training subset, eval the test subset;
 #   --valid N becomes --valid 10 (the test subset has 50 images);
 #   eval --ais gets --ais-runs 10 --ais-betas 200 --reverse-examples 5;
-#   estimators runs --task quadratic --samples 1000 --instances 0.
+#   estimators runs --task quadratic --samples 1000 --instances 0;
+#   sample runs --steps 20.
 # So a long command is checked for its options and its place in the sequence, not for its run
 # time or its numbers. Without Debian's Fashion-MNIST, the commands that need it are skipped.
 . "$(dirname "$0")/lib.sh" "$@"
@@ -67,6 +68,9 @@ reduce() {
     eval)
       printf '%s' "$c" | grep -q -- '--data ' || c="$c --data $SUBSET/t10k-images-idx3-ubyte.gz"
       printf '%s' "$c" | grep -q -- '--ais' && c="$c --ais-runs 10 --ais-betas 200 --reverse-examples 5"
+      ;;
+    sample)
+      c=$(printf '%s' "$c" | sed 's/--steps [0-9]*/--steps 20/')
       ;;
     estimators)
       c=$(printf '%s' "$c" | sed 's/ --task [^ ]*//')

@@ -21,7 +21,7 @@ help_options() {
   "$RBMKIT" "$1" --help | grep -o -- '^  --[a-z][a-z0-9-]*' | sed 's/^  //' | grep -vx -- '--help' | sort -u
 }
 
-for cmd in train eval transform equiv export import info estimators plot filters; do
+for cmd in train eval transform equiv export import info estimators plot filters sample; do
   CHECKS=$((CHECKS + 1))
   grep -qx "### $cmd" "$DOC" || { fail "docs/cli.md has no section '### $cmd'"; continue; }
   help_options "$cmd" > "$WORK/help-$cmd"

@@ -83,3 +83,13 @@ def test_a_fit_saved_from_python_continues_in_rbmkit_train_as_one_longer_run(cli
     direct = rbmkit.BernoulliRBM.load(tmp_path / "cli.rbm")
     assert np.array_equal(resumed.components_, direct.components_)
     assert not np.array_equal(resumed.components_, rbm.components_)
+
+
+def test_a_gaussian_model_is_refused_by_bernoulli_rbm_load(cli, tmp_path):
+    rng = np.random.default_rng(3)
+    np.savetxt(tmp_path / "real.csv", rng.normal(size=(40, 3)), delimiter=",")
+    subprocess.run([cli, "train", "--data", str(tmp_path / "real.csv"), "--scale", "standardize",
+                    "--visible", "gaussian", "--hidden", "2", "--epochs", "1", "--batch", "10",
+                    "--out", str(tmp_path / "g.rbm")], check=True, capture_output=True)
+    with pytest.raises(ValueError, match="Gaussian"):
+        rbmkit.BernoulliRBM.load(tmp_path / "g.rbm")

@@ -111,6 +111,28 @@ ReverseAisEstimate reverse_ais(const Rbm<T>& rbm, const arma::vec& base_biases,
                                const arma::Mat<T>& V, std::size_t chains,
                                const std::vector<double>& betas, Rng& rng);
 
+/// log Z of an RBM with Gaussian visible units by AIS (Neal 2001; Salakhutdinov & Murray 2008,
+/// §4) from the base p_0(v, h) ∝ exp(−Σ_i (v_i − b_i)² / (2σ_i²)) (the model's own visible
+/// Gaussians, no weights, no hidden biases; log Z_0 = n_hidden log 2 + Σ_i ½ log(2πσ_i²)) through
+/// E_β(v, h) = Σ_i (v_i − b_i)² / (2σ_i²) − β (Σ_ij W_ij h_j v_i / σ_i² + cᵀh) for the inverse
+/// temperatures `betas`: p*_β(v) = exp(−Σ_i (v_i − b_i)²/(2σ_i²)) Π_j (1 + exp(β a_j(v))),
+/// a = c + Wᵀ(v/σ²); each run starts from an exact sample of the base and makes one block Gibbs
+/// transition per intermediate distribution (h ~ sigm(β a(v)), v ~ N(b + β W h, σ²)), in double;
+/// run r draws only from rng.split(r), so the result does not depend on the thread count. `rng`
+/// advances by one draw. Throws InvalidArgument naming the function for a model whose visible
+/// units are not Gaussian, no runs, a schedule that does not rise strictly from 0 to 1, or
+/// non-finite parameters.
+template <class T>
+LogZEstimate gaussian_ais_log_partition(const Rbm<T>& rbm, std::size_t runs,
+                                        const std::vector<double>& betas, Rng& rng,
+                                        const ProgressFn& progress = {});
+extern template LogZEstimate gaussian_ais_log_partition(const Rbm<float>&, std::size_t,
+                                                        const std::vector<double>&, Rng&,
+                                                        const ProgressFn&);
+extern template LogZEstimate gaussian_ais_log_partition(const Rbm<double>&, std::size_t,
+                                                        const std::vector<double>&, Rng&,
+                                                        const ProgressFn&);
+
 #define RBMKIT_AIS_EXTERN(T)                                                                     \
   extern template LogZEstimate ais_log_partition(const Rbm<T>&, const arma::vec&, std::size_t,  \
                                                  const std::vector<double>&, Rng&);             \

@@ -49,7 +49,10 @@ arma::mat binary_states(std::size_t n_units);
 
 /// Exact log Z of an RBM, summing out the larger layer analytically and enumerating the
 /// smaller one: with m hidden ≤ visible units, log Z = log Σ_h exp(cᵀh + Σ_i softplus(b_i + W_{i·}h))
-/// (symmetrically for visible). Throws InvalidArgument naming the function when the model has no
+/// (symmetrically for visible). Gaussian visible units: the hidden layer is enumerated and v
+/// integrated analytically, log Z = logsumexp_h[cᵀh + Σ_i ((b_i + (Wh)_i)² − b_i²) / (2σ_i²)]
+/// + Σ_i ½ log(2πσ_i²) (a log-density normaliser; Cho, Ilin & Raiko 2011), up to `max_units`
+/// hidden units. Throws InvalidArgument naming the function when the model has no
 /// units, non-finite parameters, or a smaller layer of more than `max_units` units.
 template <class T>
 double exact_log_partition(const Rbm<T>& rbm, std::size_t max_units = max_enumerated_units);

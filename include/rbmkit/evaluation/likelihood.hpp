@@ -119,6 +119,11 @@ struct LikelihoodReport {
   }
   AisBase base;  ///< the base the forward AIS runs started from (AIS only)
   double seconds = 0;
+  /// Gaussian visible units: Σ_i log s_i of the model's standardisation (Standardization); the
+  /// log-likelihoods above are log-densities of the standardised data, and
+  /// log_likelihood − standardization_log_scale is the log-density in the data's own units
+  /// (the values after the CSV scale's divisor). 0 for Bernoulli units.
+  double standardization_log_scale = 0;
 };
 
 /// Mean log-likelihood of `data` under `rbm`: exact, or by AIS plus reverse annealing on evenly

@@ -7,6 +7,7 @@
 
 #include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/core/random.hpp"
+#include "rbmkit/models/units.hpp"
 
 namespace rbmkit {
 
@@ -32,7 +33,10 @@ enum class DataScale {
               ///< 0..255 and the largest is at least 128; anything else is refused
   unit,       ///< values are in [0,1] already; values outside are clipped into it (and counted)
   byte,       ///< values are 0..255: divided by 255
-  max         ///< values are 0..M, M the file's largest value: divided by M (e.g. 0–16 digits)
+  max,        ///< values are 0..M, M the file's largest value: divided by M (e.g. 0–16 digits)
+  /// real values as they are (any finite number, nothing clipped), for models with Gaussian
+  /// visible units, which standardise them per dimension (Dataset::standardization)
+  standardize
 };
 
 /// Names "auto", "unit", "byte" and "max" (`to_string`, `from_string<DataScale>`).
@@ -42,7 +46,9 @@ struct EnumNames<DataScale> {
   static constexpr std::pair<DataScale, const char*> names[] = {{DataScale::automatic, "auto"},
                                                                 {DataScale::unit, "unit"},
                                                                 {DataScale::byte, "byte"},
-                                                                {DataScale::max, "max"}};
+                                                                {DataScale::max, "max"},
+                                                                {DataScale::standardize,
+                                                                 "standardize"}};
 };
 
 /// How to read a data file (`load_dataset`, `read_csv`). Both fields apply to CSV files only.
@@ -53,13 +59,20 @@ struct DataOptions {
   std::size_t label_column = 0;
 };
 
-/// A data set held compactly: one column of bytes per example, value v meaning v/255.
+/// A data set held compactly, one column per example, in one of two stores: bytes (IDX files
+/// and CSV files of integers 0..255, byte b meaning b/255) or floats (every other CSV file and
+/// values from memory: each value x/divisor at float precision, never rounded to steps of 1/255).
 struct Dataset {
-  arma::Mat<std::uint8_t> pixels;  ///< dim() x size(), column-major: one column per example
+  /// Byte data (is_bytes()): dim() x size(), column-major, one column per example; else empty.
+  arma::Mat<std::uint8_t> pixels;
+  /// Float data (!is_bytes()): dim() x size(), column-major, one column per example; else empty.
+  arma::Mat<float> values;
+  /// True when the examples are in `values` (floats), false when in `pixels` (bytes).
+  bool float_values = false;
   std::string source;              ///< the file it came from, for messages
   arma::vec labels;                ///< size() labels when read with a label column, else empty
-  /// How the file's numbers were mapped to [0,1] (never DataScale::automatic): a number x is
-  /// stored as round(255 · x / divisor), clipped to 0..255.
+  /// How the file's numbers were mapped (never DataScale::automatic): a number x is held as
+  /// x / divisor (bytes: as round(255 · x / divisor), which is x itself for byte data).
   DataScale scale = DataScale::byte;
   double divisor = 255;            ///< see `scale`: 1 for unit, 255 for byte, M for max
   std::size_t clipped = 0;         ///< values clipped into [0,1] (DataScale::unit only)
@@ -67,13 +80,37 @@ struct Dataset {
   /// The shape of one example as its IDX header gives it (e.g. {28, 28}: rows, columns; the
   /// column holds it row-major); empty for CSV data, which has none.
   std::vector<std::size_t> shape;
+  /// Applied by make_batch (Binarize::none only) and marginals(Binarize::none): each value x of
+  /// dimension i becomes (x − mean_i) / sd_i. Empty (the default): values as they are.
+  Standardization standardization;
 
-  std::size_t dim() const { return pixels.n_rows; }
-  std::size_t size() const { return pixels.n_cols; }
-  /// Mean of every input dimension in [0,1] (after binarization by `threshold` when
+  bool is_bytes() const { return !float_values; }
+  std::size_t dim() const { return float_values ? values.n_rows : pixels.n_rows; }
+  std::size_t size() const { return float_values ? values.n_cols : pixels.n_cols; }
+  /// Value of dimension i of example j (bytes as b/255).
+  double value(std::size_t i, std::size_t j) const {
+    return float_values ? double(values(i, j)) : pixels(i, j) / 255.0;
+  }
+  /// The examples `first .. first+count)` as a data set of the same store and scale (a copy of
+  /// those columns only), for the training and held-out parts.
+  Dataset columns(std::size_t first, std::size_t count, const std::string& new_source) const;
+  /// Mean of every input dimension (after binarization by `threshold` when
   /// `mode == Binarize::threshold`), for bias initialisation and base-rate models.
   arma::vec marginals(Binarize mode = Binarize::threshold, double threshold = 0.5) const;
 };
+
+/// True when value `x` of `data` is on at `threshold` (Binarize::threshold): bytes when
+/// b > 255·threshold, floats when x > threshold compared at float precision (so a value read
+/// as 0.1 is not above a threshold of 0.1).
+inline bool above_threshold(float x, double threshold) { return x > float(threshold); }
+
+/// The per-dimension mean and standard deviation (population, 1/N) of the values of `data`
+/// (bytes as b/255), accumulated in double; a dimension whose deviation is below 1e-12 of its
+/// scale (a constant) gets sd 1. Throws DataError naming the source for an empty data set.
+Standardization standardization_of(const Dataset& data);
+/// A view of `data` with `standardization` set: its arrays alias data's memory (no copy), so the
+/// view must not outlive `data`.
+Dataset standardized_view(const Dataset& data, const Standardization& standardization);
 
 /// Reads an IDX file of unsigned bytes (images idx3 or any idxN with N >= 2), raw or gzip.
 /// Examples are the first dimension; the rest are flattened row-major into one column.
@@ -84,8 +121,8 @@ std::vector<std::size_t> read_idx_shape(const std::string& path);
 /// Reads an IDX label file (idx1 of unsigned bytes), raw or gzip.
 arma::Col<std::uint8_t> read_idx_labels(const std::string& path);
 /// Reads a CSV file (the format of CsvReader in csv.hpp: raw or gzip, optional header line):
-/// one example per row, its numbers mapped to [0,1] by `options.scale` (see DataScale) and
-/// stored to the nearest 1/255; with `options.label_column` that column is the example's label
+/// one example per row, its numbers mapped to [0,1] by `options.scale` (see DataScale); a file
+/// of integers read on the byte scale is held as bytes, any other as floats (Dataset); with `options.label_column` that column is the example's label
 /// (any finite number) instead. Throws DataError naming file and line: a value no scale fits
 /// (negative, above 255, a fraction above 1, integers whose largest value is below 128 under
 /// DataScale::automatic: the first offending value's line), a negative value under
@@ -121,8 +158,10 @@ struct DataSummary {
 DataSummary summarize(const Dataset& data, Binarize mode, double threshold);
 
 /// A data set of values held in memory, one example per column (a C-ordered examples × dim
-/// array seen column-major is this layout): values in [0,1] are stored to the nearest 1/255,
-/// values below 0 as 0 and above 1 as 1. Throws DataError naming `source` for a NaN.
+/// array seen column-major is this layout). When every value is exactly b/255 for a byte b (as
+/// T(b) / T(255) computes it: images read as bytes and divided by 255) the data are held as those
+/// bytes, as their IDX file would be; otherwise as floats: values in [0,1] as they are (at float
+/// precision, never rounded to steps of 1/255), values below 0 as 0 and above 1 as 1. Throws DataError naming `source` for a NaN.
 template <class T>
 Dataset dataset_from_values(const arma::Mat<T>& values, const std::string& source);
 /// The same from a sparse matrix, dim × examples, absent entries 0 (a CSR examples × dim matrix
@@ -130,13 +169,23 @@ Dataset dataset_from_values(const arma::Mat<T>& values, const std::string& sourc
 template <class T>
 Dataset dataset_from_values(const arma::SpMat<T>& values, const std::string& source);
 
+/// Real values held in memory (dim × examples, as dataset_from_values), for Gaussian visible
+/// units: held as floats as they are (DataScale::standardize: nothing clipped). Throws DataError
+/// naming `source` for a NaN or infinite value.
+template <class T>
+Dataset dataset_from_real_values(const arma::Mat<T>& values, const std::string& source);
+extern template Dataset dataset_from_real_values(const arma::Mat<float>&, const std::string&);
+extern template Dataset dataset_from_real_values(const arma::Mat<double>&, const std::string&);
+
 /// The Fashion-MNIST training images installed by Debian's dataset-fashion-mnist package.
 std::string default_train_images();
 /// The Fashion-MNIST test images installed by Debian's dataset-fashion-mnist package.
 std::string default_test_images();
 
 /// Converts the examples `index[first .. first+count)` of `data` into a dim() x count matrix
-/// of visible states in T. Only `Binarize::stochastic` draws from `rng`.
+/// of visible states in T. Only `Binarize::stochastic` draws from `rng`. With a
+/// Dataset::standardization the values are standardised (computed in double); that needs
+/// Binarize::none (else InvalidArgument).
 template <class T>
 arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
                         std::size_t count, Binarize mode, double threshold, Rng& rng);

@@ -31,14 +31,8 @@ constexpr ElementType element_type_of() {
   return sizeof(T) == 4 ? ElementType::float32 : ElementType::float64;
 }
 
-/// Kind of unit of a layer.
-enum class UnitType : std::uint8_t { bernoulli = 1 };
-/// Name "bernoulli".
-template <>
-struct EnumNames<UnitType> {
-  static constexpr const char* type = "UnitType";
-  static constexpr std::pair<UnitType, const char*> names[] = {{UnitType::bernoulli, "bernoulli"}};
-};
+// UnitType (bernoulli = 1, gaussian = 2), the kind of unit of a layer in the header, is defined in
+// rbmkit/models/units.hpp (included through rbm.hpp): the model needs it too.
 
 /// Kind of machine in a model file.
 enum class MachineKind : std::uint8_t { rbm = 1, bm = 2 };
@@ -91,11 +85,15 @@ std::string model_file_bytes(const ModelFile& file);
 /// Parses and verifies the bytes of a model file as read_model_file does; messages name `source`.
 ModelFile parse_model_file(const std::string& bytes, const std::string& source);
 
-/// A model file holding `rbm` with the given configuration and generator state.
+/// A model file holding `rbm` with the given configuration and generator state. Gaussian visible
+/// units: header visible_units = gaussian, arrays "z" (log-variances) and, when the model has
+/// one, "data.mean" and "data.sd" (its standardisation, in the file's element type).
 template <class T>
 ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::string>& config,
                         const Rng::State& rng_state);
-/// The RBM stored in `file` (converted to T); throws ModelError when `file` holds no RBM.
+/// The RBM stored in `file` (converted to T), with its visible unit type, log-variances and
+/// standardisation; throws ModelError when `file` holds no RBM or those arrays are missing, of
+/// the wrong shape or not finite (sd must be positive).
 template <class T>
 Rbm<T> rbm_from_file(const ModelFile& file, const std::string& source = "");
 

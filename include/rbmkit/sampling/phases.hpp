@@ -18,21 +18,25 @@ namespace rbmkit {
 /// How the negative phase is sampled.
 enum class Method {
   cd,  ///< contrastive divergence: chains start at the positive phase (Hinton 2002)
-  pcd  ///< persistent contrastive divergence: chains persist across updates (Tieleman 2008)
+  pcd,  ///< persistent contrastive divergence: chains persist across updates (Tieleman 2008)
+  pt    ///< parallel tempering: persistent tempered chains, the β = 1 ones give the negative
+        ///< phase (Desjardins et al. 2010; sampling/tempering.hpp); RBMs only
 };
 /// Names of Method for to_string / from_string.
 template <>
 struct EnumNames<Method> {
   static constexpr const char* type = "Method";
   static constexpr std::pair<Method, const char*> names[] = {{Method::cd, "cd"},
-                                                             {Method::pcd, "pcd"}};
+                                                             {Method::pcd, "pcd"},
+                                                             {Method::pt, "pt"}};
 };
 
 /// How draw_phases samples.
 struct PhaseConfig {
   Method method = Method::pcd;
   std::size_t steps = 1;   ///< Gibbs steps (RBM) or sequential sweeps (BM) per phase, ≥ 1
-  std::size_t chains = 0;  ///< persistent chains for PCD; 0 = as many as the minibatch
+  std::size_t chains = 0;  ///< persistent chains for PCD and PT; 0 = as many as the minibatch
+  std::size_t temperatures = 1;  ///< PT only: inverse temperatures per chain (tempering_betas)
 };
 
 /// A minibatch's samples: the positive phase (visible units clamped to data) and the negative
@@ -76,7 +80,10 @@ private:
 /// h = P(h|V); negative by `config.steps` block Gibbs steps (gibbs.hpp) from the positive phase
 /// (CD) or from `chains` (PCD; n_visible × C visible states, advanced in place). Empty `chains`
 /// start at V, column j at V's column j mod B, with config.chains columns (B when 0).
-/// Throws DimensionError when V or chains do not fit the model, InvalidArgument for steps = 0.
+/// PT: `config.steps` tempered steps (tempered_chain) of `chains`, n_visible × C·T for T =
+/// config.temperatures (every temperature's block starts at V as above); the negative phase is
+/// the C chains at β = 1. Throws DimensionError when V or chains do not fit the model (for PT:
+/// columns not a multiple of T), InvalidArgument for steps = 0 or temperatures = 0.
 template <class T>
 Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                       arma::Mat<T>& chains, Rng& rng);
@@ -91,7 +98,8 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
 /// left at the positive phase's final hidden states); the negative phase runs `config.steps`
 /// free sweeps over all units from the positive phase (CD) or from `chains` (PCD; n_units × C,
 /// advanced in place; empty chains start at V with hidden units 0, column j at V's column
-/// j mod B). Phase v/h are the visible/hidden rows of the states.
+/// j mod B). Phase v/h are the visible/hidden rows of the states. Throws InvalidArgument for
+/// Method::pt (parallel tempering is implemented for RBMs only).
 template <class T>
 Phases<T> draw_phases(const BoltzmannMachine<T>& bm, const arma::Mat<T>& V, arma::Mat<T>& H,
                       const PhaseConfig& config, arma::Mat<T>& chains, Rng& rng);

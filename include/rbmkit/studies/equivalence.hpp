@@ -42,7 +42,10 @@ struct EquivConfig {
   Method method = Method::cd;   ///< cd: chains start at the positive phase (exactly the
                                 ///< trainer's first minibatch); pcd: at the next `batch`
                                 ///< examples of the order (a persistent chain's state)
+                                ///< pt (RBM): tempered chains, every temperature
+                                ///< starting where pcd's chains start
   std::size_t k = 1;            ///< Gibbs steps (RBM) or sweeps per phase (BM)
+  std::size_t temperatures = 20;  ///< pt only: inverse temperatures per chain
   std::size_t batch = 100;      ///< positive samples = negative samples = batch
   Binarize binarize = Binarize::threshold;
   double threshold = 0.5;

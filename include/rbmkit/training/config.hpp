@@ -16,6 +16,19 @@
 
 namespace rbmkit {
 
+/// How the variances σ_i² = exp(z_i) of Gaussian visible units are set.
+enum class Variance {
+  unit,    ///< fixed at 1 (z = 0): the data are standardised, so unit variance fits them
+  learned  ///< z trained with the gradient of Cho, Ilin & Raiko 2011 (§3)
+};
+/// Names "unit" and "learned" (`to_string`, `from_string<Variance>`).
+template <>
+struct EnumNames<Variance> {
+  static constexpr const char* type = "Variance";
+  static constexpr std::pair<Variance, const char*> names[] = {{Variance::unit, "unit"},
+                                                               {Variance::learned, "learned"}};
+};
+
 /// The fields of an RBM run.
 struct RbmConfig {
   std::size_t k = 1;                 ///< Gibbs steps per phase (CD-k, PCD-k)
@@ -29,6 +42,11 @@ struct RbmConfig {
   /// conditioned; applied after either gradient path, so both stay bitwise identical.
   bool centering = true;
   double centering_rate = 0.01;      ///< offsets slide: μ ← (1−r)μ + r⟨v⟩, λ ← (1−r)λ + r⟨h⟩
+  /// Kind of visible units. UnitType::gaussian (Cho, Ilin & Raiko 2011) trains on data
+  /// standardised per dimension with statistics of the training part (kept in the model); it
+  /// needs Binarize::none and no centring.
+  UnitType visible = UnitType::bernoulli;
+  Variance variance = Variance::unit;  ///< UnitType::gaussian only
 };
 
 /// The fields of a general Boltzmann machine run.
@@ -53,7 +71,10 @@ struct TrainConfig {
   /// parameters after every update from epoch ⌊average_from · epochs⌋ on; 1 = the last iterate.
   double average_from = 0.5;
   Method method = Method::pcd;       ///< how the negative phase is sampled
-  std::size_t chains = 0;            ///< PCD only: persistent chains; 0 = the minibatch size
+  std::size_t chains = 0;            ///< PCD and PT: persistent chains; 0 = the minibatch size
+  /// PT only (RBMs): inverse temperatures per persistent chain, spaced as tempering_betas
+  /// (sampling/tempering.hpp), at least 2
+  std::size_t temperatures = 20;
   GradientPath gradient = GradientPath::contrastive;  ///< not recorded: both give equal bits
   Binarize binarize = Binarize::threshold;            ///< how grey inputs become states
   double threshold = 0.5;            ///< Binarize::threshold only

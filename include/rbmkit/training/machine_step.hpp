@@ -62,7 +62,7 @@ protected:
   /// than the batch size when the data set is).
   PhaseConfig phase_config(std::size_t steps) const {
     const bool paired = config_.gradient == GradientPath::reward_correlator;
-    return {config_.method, steps, paired ? 0 : config_.chains};
+    return {config_.method, steps, paired ? 0 : config_.chains, config_.temperatures};
   }
 
   TrainConfig config_;

@@ -41,7 +41,8 @@ public:
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
 
-  /// W, b, c of the current model, in that order (for averaging and divergence checks).
+  /// W, b, c of the current model, in that order (for averaging and divergence checks), and z
+  /// for Gaussian visible units with learned variances.
   std::vector<arma::Mat<T>*> parameters();
   /// A copy of the model with its parameters replaced by `params` (W, b, c).
   Rbm<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
@@ -57,6 +58,7 @@ private:
   arma::Col<T> vb_, vc_;
   arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
   arma::Col<T> mu_, lambda_;  // centring offsets; empty until started
+  arma::Col<T> vz_;           // velocity of the log-variances (Gaussian, learned); empty until started
   PhaseWorkspace<T> workspace_;  // buffers only: no training state
 };
 

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "rbmkit/core/enum_names.hpp"
+#include "rbmkit/models/units.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
 
 namespace rbmkit {
@@ -72,14 +73,19 @@ struct RewardStream {
 template <class T>
 RewardStream<T> make_reward_stream(const Phase<T>& positive, const Phase<T>& negative);
 
-/// Contrastive statistics: positive-phase means minus negative-phase means.
+/// Contrastive statistics: positive-phase means minus negative-phase means. `visible` is the
+/// kind of the visible units: Gaussian (real-valued) states always take the BLAS products,
+/// Bernoulli states the binary kernels when they are 0/1 and sparse (src/kernels/products.hpp).
 template <class T>
-Statistics<T> contrastive_gradient(const Phase<T>& positive, const Phase<T>& negative);
+Statistics<T> contrastive_gradient(const Phase<T>& positive, const Phase<T>& negative,
+                                   UnitType visible = UnitType::bernoulli);
 
 /// The unnormalized reward correlator Σ_t R_t s_t (and Σ_t R_t v_t h_tᵀ) divided by the number
 /// of positive samples. Requires as many negative as positive samples and rewards of ±1.
+/// `visible` as for contrastive_gradient.
 template <class T>
-Statistics<T> reward_correlator_gradient(const RewardStream<T>& stream);
+Statistics<T> reward_correlator_gradient(const RewardStream<T>& stream,
+                                         UnitType visible = UnitType::bernoulli);
 
 /// The same correlator accumulated sample by sample in long double — slow, order-independent
 /// up to rounding; a reference for tests and for streams in any order.
@@ -91,19 +97,22 @@ template <class T>
 using StreamObserver = std::function<void(const RewardStream<T>&)>;
 
 /// The statistics by the chosen path, from the two phases. The reward-correlator path hands its
-/// stream to `observer` (when set) before correlating it.
+/// stream to `observer` (when set) before correlating it. `visible` as for contrastive_gradient
+/// (both paths choose the same products, so they stay bit-identical).
 template <class T>
 Statistics<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative,
-                            const StreamObserver<T>& observer = {});
+                            const StreamObserver<T>& observer = {},
+                            UnitType visible = UnitType::bernoulli);
 
 #define RBMKIT_GRADIENT_EXTERN(T)                                                          \
   extern template struct RewardStream<T>;                                                  \
   extern template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
-  extern template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&);   \
-  extern template Statistics<T> reward_correlator_gradient(const RewardStream<T>&);       \
+  extern template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&,    \
+                                                     UnitType);                            \
+  extern template Statistics<T> reward_correlator_gradient(const RewardStream<T>&, UnitType); \
   extern template Statistics<double> reward_correlator_reference(const RewardStream<T>&); \
   extern template Statistics<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
-                                              const StreamObserver<T>&);
+                                              const StreamObserver<T>&, UnitType);
 RBMKIT_GRADIENT_EXTERN(float)
 RBMKIT_GRADIENT_EXTERN(double)
 #undef RBMKIT_GRADIENT_EXTERN
