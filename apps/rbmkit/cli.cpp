@@ -27,10 +27,14 @@ bool parse(const std::string& command, const std::string& synopsis, po::options_
   return true;
 }
 
-std::size_t get_count(const po::variables_map& vm, const std::string& name, long long min) {
+std::size_t get_count(const po::variables_map& vm, const std::string& name, long long min,
+                      long long max) {
   const long long v = vm[name].as<long long>();
   if (v < min)
     throw UsageError("--" + name + ": must be at least " + std::to_string(min) + ", got " +
+                     std::to_string(v));
+  if (v > max)
+    throw UsageError("--" + name + ": at most " + std::to_string(max) + ", got " +
                      std::to_string(v));
   return std::size_t(v);
 }

@@ -2,6 +2,7 @@
 // Shared pieces of the rbmkit program: exit codes, option parsing helpers, progress display.
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,7 +62,8 @@ bool parse(const std::string& command, const std::string& synopsis, po::options_
            const std::vector<std::string>& args, po::variables_map& vm);
 
 /// An integer option that must be >= min; throws UsageError naming it.
-std::size_t get_count(const po::variables_map& vm, const std::string& name, long long min);
+std::size_t get_count(const po::variables_map& vm, const std::string& name, long long min,
+                      long long max = std::numeric_limits<long long>::max());
 /// A seed option (declared as long long): refuses negative values instead of wrapping them.
 std::uint64_t get_seed(const po::variables_map& vm, const std::string& name = "seed");
 /// The --threads option: 0 (all cores) to 1024.

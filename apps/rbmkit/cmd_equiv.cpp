@@ -129,10 +129,20 @@ int cmd_equiv(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse("equiv", "--model MODEL [--data FILE] [options]", desc, args, vm)) return ok;
   if (!vm.count("model")) throw UsageError("--model: a model file is required");
+  const bool is_literal = vm["literal"].as<bool>();
+  // Options of one check given with the other are refused, not ignored.
+  for (const char* name : is_literal
+                              ? std::vector<const char*>{"method", "temperatures", "k", "batch",
+                                                         "precision", "tolerance"}
+                              : std::vector<const char*>{"pairs", "burn-in", "z"})
+    if (!vm[name].defaulted())
+      throw UsageError(std::string("--") + name + ": applies " +
+                       (is_literal ? "to the minibatch check, not --literal"
+                                   : "only with --literal"));
   EquivConfig cfg;
   cfg.method = get_enum<Method>(vm, "method");
   cfg.k = get_count(vm, "k", 1);
-  cfg.temperatures = get_count(vm, "temperatures", 2);
+  cfg.temperatures = get_count(vm, "temperatures", 2, (long long)max_temperatures);
   if (!vm["temperatures"].defaulted() && cfg.method != Method::pt)
     throw UsageError("--temperatures: applies only with --method pt");
   cfg.batch = get_count(vm, "batch", 1);
@@ -149,7 +159,6 @@ int cmd_equiv(const std::vector<std::string>& args) {
   lcfg.burn_in = get_count(vm, "burn-in", 0);
   lcfg.z = get_number(vm, "z");
   if (lcfg.z <= 0) throw UsageError("--z: must be positive");
-  const bool is_literal = vm["literal"].as<bool>();
   std::string dump;
   if (vm.count("dump")) {
     if (is_literal) throw UsageError("--dump: applies to the minibatch check, not --literal");
@@ -164,6 +173,9 @@ int cmd_equiv(const std::vector<std::string>& args) {
                        (file.kind == MachineKind::rbm ? "an RBM" : "a general Boltzmann machine") +
                        ", but --machine " + to_string(want) + " was given");
   }
+  if (cfg.method == Method::pt && file.kind != MachineKind::rbm)
+    throw UsageError("--method: pt (parallel tempering) is implemented for RBMs only; " +
+                     model_path + " holds a general Boltzmann machine");
   if (file.visible_units == UnitType::gaussian)  // the Gaussian paths: tests/test_gaussian.cpp
     throw ModelError(model_path + ": equiv checks Bernoulli units; this model's visible units are "
                                   "Gaussian (train --gradient reward-correlator gives its bits)");

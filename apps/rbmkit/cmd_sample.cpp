@@ -9,6 +9,7 @@
 #include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
 #include "rbmkit/plots/tiles.hpp"
+#include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/sampling/tempering.hpp"
 
 namespace rbmkit::cli {
@@ -30,16 +31,16 @@ int cmd_sample(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse("sample",
              "--model MODEL --out FILE.png [--count N] [--steps K] [--burn-in B] "
-             "[--temperatures T] [--seed S] [--image-shape ROWSxCOLS]",
+             "[--temperatures T] [--seed S] [--zoom Z] [--image-shape ROWSxCOLS]",
              desc, args, vm))
     return ok;
   if (!vm.count("model")) throw UsageError("--model: a model file is required");
   if (!vm.count("out")) throw UsageError("--out: a PNG file to write is required");
   check_image_shape_syntax(vm);
-  const std::size_t count = get_count(vm, "count", 1);
+  const std::size_t count = get_count(vm, "count", 1, 10000);  // a picture of 100 x 100 tiles
   const std::size_t steps = get_count(vm, "steps", 1);
   const std::size_t burn_in = get_count(vm, "burn-in", 0);
-  const std::size_t temperatures = get_count(vm, "temperatures", 1);
+  const std::size_t temperatures = get_count(vm, "temperatures", 1, (long long)max_temperatures);
   const std::size_t zoom = get_count(vm, "zoom", 1);
   const std::uint64_t seed = get_seed(vm);
   const std::string model_path = vm["model"].as<std::string>();

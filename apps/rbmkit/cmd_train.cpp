@@ -13,6 +13,7 @@
 #include "rbmkit/evaluation/likelihood.hpp"
 #include "rbmkit/io/files.hpp"
 #include "rbmkit/io/model_file.hpp"
+#include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/run.hpp"
 #include "stop_signal.hpp"
 #include "image_shape.hpp"
@@ -101,7 +102,7 @@ TrainConfig config_from(const po::variables_map& vm) {
   c.average_from = get_number(vm, "average-from");
   c.method = get_enum<Method>(vm, "method");
   c.chains = get_count(vm, "chains", 0);
-  c.temperatures = get_count(vm, "temperatures", 2);
+  c.temperatures = get_count(vm, "temperatures", 2, (long long)max_temperatures);
   c.gradient = get_enum<GradientPath>(vm, "gradient");
   c.binarize = get_enum<Binarize>(vm, "binarize");
   c.threshold = get_number(vm, "threshold");

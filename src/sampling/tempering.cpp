@@ -6,6 +6,7 @@
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/core/math.hpp"
+#include "rbmkit/sampling/phases.hpp"
 
 namespace rbmkit {
 
@@ -133,6 +134,9 @@ TemperedSamples<T> sample_tempered(const Rbm<T>& rbm, std::size_t n, std::size_t
   if (steps == 0) throw InvalidArgument("sample_tempered: steps must be at least 1, got 0");
   if (temperatures == 0)
     throw InvalidArgument("sample_tempered: needs at least 1 temperature, got 0");
+  if (temperatures > max_temperatures)
+    throw InvalidArgument("sample_tempered: at most " + std::to_string(max_temperatures) +
+                          " temperatures, got " + std::to_string(temperatures));
   if (!rbm.W().is_finite() || !rbm.b().is_finite() || !rbm.c().is_finite())
     throw InvalidArgument("sample_tempered: the model has non-finite parameters");
   TemperedSamples<T> out;

@@ -57,6 +57,8 @@ void TrainConfig::validate() const {
     require(machine == MachineKind::rbm, "TrainConfig::method",
             "pt (parallel tempering) is implemented for RBMs only", "pt with machine bm");
     require_count(temperatures, 2, "TrainConfig::temperatures");
+    require(temperatures <= max_temperatures, "TrainConfig::temperatures",
+            "must be at most " + std::to_string(max_temperatures), std::to_string(temperatures));
     require(machine != MachineKind::rbm || rbm.visible == UnitType::bernoulli, "TrainConfig::method",
             "pt (parallel tempering) is implemented for Bernoulli visible units only",
             "pt with visible gaussian");

@@ -83,6 +83,20 @@ expect_exit 0 "equiv --literal bm" -- "$RBMKIT" equiv --model "$WORK/bas.bm" --d
 CHECKS=$((CHECKS + 1))
 grep -q "centered (Theorem 1)" "$WORK/stdout" || fail "equiv --literal: no centered report"
 
+# Options of one check given with the other are refused, not ignored.
+for opt in "--method pt" "--temperatures 5" "--k 4" "--batch 7" "--precision float" "--tolerance 1"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "equiv --literal $opt" -- "$RBMKIT" equiv --model "$WORK/bas.rbm" --data "$BAS" \
+    --literal --pairs 100 $opt
+  expect_stderr_contains "${opt%% *}: applies to the minibatch check" "equiv --literal $opt"
+done
+for opt in "--pairs 100" "--burn-in 5" "--z 3"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "equiv $opt without --literal" -- "$RBMKIT" equiv --model "$WORK/bas.rbm" \
+    --data "$BAS" $opt
+  expect_stderr_contains "${opt%% *}: applies only with --literal" "equiv $opt"
+done
+
 # Bad input: one line on stderr and the documented exit code.
 expect_exit 2 "equiv without --model" -- "$RBMKIT" equiv --data "$BAS"
 expect_stderr_contains "--model" "equiv without --model"

@@ -90,6 +90,19 @@ expect_stderr_contains "--temperatures: applies only with --method pt" "train --
 expect_exit 2 "train --method pt --temperatures 1" -- "$RBMKIT" train --data "$IDX" --hidden 4 \
   --epochs 1 --method pt --temperatures 1 --out "$WORK/x.rbm"
 expect_stderr_contains "--temperatures" "train --method pt --temperatures 1"
+expect_exit 2 "train --temperatures beyond the maximum" -- "$RBMKIT" train --data "$IDX" \
+  --hidden 4 --epochs 1 --method pt --temperatures 99999999999 --out "$WORK/x.rbm"
+expect_stderr_contains "--temperatures: at most 1000" "names --temperatures and its maximum"
+expect_exit 2 "sample --temperatures beyond the maximum" -- "$RBMKIT" sample --model "$WORK/m.rbm" \
+  --out "$WORK/keep.png" --temperatures 1001
+expect_stderr_contains "--temperatures" "sample names --temperatures"
+expect_exit 2 "sample --count beyond the maximum" -- "$RBMKIT" sample --model "$WORK/m.rbm" \
+  --out "$WORK/keep.png" --count 99999999999
+expect_stderr_contains "--count: at most 10000" "names --count and its maximum"
+expect_exit 2 "equiv --method pt on a Boltzmann machine" -- "$RBMKIT" equiv --model "$WORK/bm.rbm" \
+  --data "$IDX" --method pt --batch 5
+expect_stderr_contains "--method" "names --method"
+expect_stderr_contains "bm.rbm" "names the model file"
 expect_exit 2 "train --machine bm --method pt" -- "$RBMKIT" train --data "$IDX" --machine bm \
   --hidden 2 --epochs 1 --method pt --out "$WORK/x.rbm"
 expect_stderr_contains "--method" "train --machine bm --method pt"

@@ -31,6 +31,10 @@ struct EnumNames<Method> {
                                                              {Method::pt, "pt"}};
 };
 
+/// The most inverse temperatures parallel tempering accepts (train, equiv, sample): each adds a
+/// copy of every chain, so a mistyped count must be refused rather than exhaust memory.
+inline constexpr std::size_t max_temperatures = 1000;
+
 /// How draw_phases samples.
 struct PhaseConfig {
   Method method = Method::pcd;
