@@ -272,10 +272,11 @@ int cmd_eval(const std::vector<std::string>& args) {
   const bool json = vm.count("json") > 0;
   const std::uint64_t seed = get_seed(vm);
   set_threads(get_threads(vm));
-  const DataOptions read_options = data_options(vm);
-
   const std::string model_path = vm["model"].as<std::string>();
   const ModelFile file = read_model_file(model_path);
+  // The data are read as training read them (the model's stored --scale) unless --scale is given.
+  const DataOptions read_options = data_options(
+      vm, file.config.count("data.scale") ? file.config.at("data.scale") : std::string());
   if (file.kind == MachineKind::bm) {
     const Dataset data = load_dataset(vm["data"].as<std::string>(), read_options);
     if (data.size() == 0) throw DataError(data.source + ": no examples");

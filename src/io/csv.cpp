@@ -151,6 +151,15 @@ std::string format17(double x) {
   return buf;
 }
 
+std::string format_shortest(double x) {
+  char buf[32];
+  for (int digits = 1; digits < 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (std::strtod(buf, nullptr) == x) return buf;
+  }
+  return format17(x);
+}
+
 void write_csv_matrix(const std::string& path, const arma::mat& m,
                       const std::vector<std::string>& header) {
   write_file_atomically(path, [&](std::ostream& os) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -150,7 +151,7 @@ Dataset read_csv(const std::string& path, const DataOptions& options) {
   const std::string at = "read_csv(" + path + ")";
   std::vector<double> values, row, labels;
   std::size_t rows = 0;
-  Found negative, above_255, above_1, fraction;
+  Found negative, above_255, above_1, fraction, beyond_float;
   double vmax = 0;
   const std::size_t lc = options.label_column;
   while (csv.next(row)) {
@@ -168,6 +169,7 @@ Dataset read_csv(const std::string& path, const DataOptions& options) {
       if (x > 255) above_255.note(csv.line(), x);
       if (x > 1) above_1.note(csv.line(), x);
       if (x != std::floor(x)) fraction.note(csv.line(), x);
+      if (std::abs(x) > double(std::numeric_limits<float>::max())) beyond_float.note(csv.line(), x);
       vmax = std::max(vmax, x);
     }
     values.insert(values.end(), row.begin(), row.end());
@@ -175,7 +177,7 @@ Dataset read_csv(const std::string& path, const DataOptions& options) {
   }
   if (rows == 0) throw DataError(at + ": no examples in the file");
   auto line_of = [&](const Found& f) {
-    return at + ": line " + std::to_string(f.line) + ": value " + format17(f.value);
+    return at + ": line " + std::to_string(f.line) + ": value " + format_shortest(f.value);
   };
   DataScale scale = options.scale;
   switch (scale) {
@@ -183,19 +185,21 @@ Dataset read_csv(const std::string& path, const DataOptions& options) {
       if (negative.any || above_255.any) {
         const bool neg_first = negative.any && (!above_255.any || negative.line <= above_255.line);
         const Found& f = neg_first ? negative : above_255;
-        throw DataError(line_of(f) + " is outside [0,1] and 0..255");
+        throw DataError(line_of(f) + " is outside [0,1] and 0..255; give --scale standardize for "
+                        "real values (a model with --visible gaussian), or --scale unit, byte "
+                        "or max");
       }
       if (!above_1.any) {
         scale = DataScale::unit;
       } else if (fraction.any) {
         throw DataError(line_of(above_1) + " is above 1, but the file is not integers 0..255 (" +
-                        format17(fraction.value) + " on line " + std::to_string(fraction.line) +
+                        format_shortest(fraction.value) + " on line " + std::to_string(fraction.line) +
                         "); give --scale unit to clip values into [0,1], or --scale max to "
-                        "divide by the largest value, " + format17(vmax));
+                        "divide by the largest value, " + format_shortest(vmax));
       } else if (vmax < 128) {
-        throw DataError(line_of(above_1) + " is above 1, and the largest value, " + format17(vmax) +
+        throw DataError(line_of(above_1) + " is above 1, and the largest value, " + format_shortest(vmax) +
                         ", is too small for 0..255 bytes; give --scale max to divide by " +
-                        format17(vmax) + ", or --scale byte to divide by 255");
+                        format_shortest(vmax) + ", or --scale byte to divide by 255");
       } else {
         scale = DataScale::byte;
       }
@@ -210,6 +214,10 @@ Dataset read_csv(const std::string& path, const DataOptions& options) {
       if (negative.any) throw DataError(line_of(negative) + " is negative (--scale max)");
       break;
     case DataScale::standardize:
+      // Real values are held as float (the other scales divide into [0,1] first).
+      if (beyond_float.any)
+        throw DataError(line_of(beyond_float) + " is beyond the range of float (magnitude at "
+                        "most about 3.4e38), the precision data are held at");
       break;
   }
   Dataset d;
@@ -403,9 +411,10 @@ Dataset dataset_from_real_values(const arma::Mat<T>& values, const std::string& 
   for (arma::uword j = 0; j < values.n_cols; ++j)
     for (arma::uword i = 0; i < values.n_rows; ++i) {
       const double x = double(values(i, j));
-      if (!std::isfinite(x))
+      if (!std::isfinite(x) || std::abs(x) > double(std::numeric_limits<float>::max()))
         throw DataError("dataset_from_real_values(" + source + "): " + format17(x) +
-                        " in example " + std::to_string(j) + ", dimension " + std::to_string(i));
+                        " in example " + std::to_string(j) + ", dimension " + std::to_string(i) +
+                        " is not a finite float (data are held at float precision)");
       d.values(i, j) = float(x);
     }
   return d;

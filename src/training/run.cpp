@@ -53,7 +53,9 @@ template <class T>
 void add_monitors(EpochReport& rep, const Rbm<T>& model, const Trainer<RbmStep<T>>& tr,
                   const RunOptions& o) {
   const TrainConfig& c = tr.config();
-  if (o.monitor_examples > 0)  // a fixed subset, with its own generator (stochastic binarisation)
+  // A fixed subset, with its own generator (stochastic binarisation). The pseudo-likelihood flips
+  // binary visible units: there is none for Gaussian ones.
+  if (o.monitor_examples > 0 && model.visible_units() == UnitType::bernoulli)
     rep.values.push_back({"pseudo_log_likelihood",
                           evaluate_monitors(model, tr.training_data(), c.binarize, c.threshold,
                                             o.monitor_examples, c.seed)
@@ -217,7 +219,8 @@ RunSummary resume_model(const ModelFile& f, const std::string& source, const Dat
 std::vector<std::string> monitor_names(const TrainConfig& c, const RunOptions& o) {
   std::vector<std::string> names;
   const bool rbm = c.machine == MachineKind::rbm;
-  if (rbm && o.monitor_examples > 0) names.push_back("pseudo_log_likelihood");
+  if (rbm && c.rbm.visible == UnitType::bernoulli && o.monitor_examples > 0)
+    names.push_back("pseudo_log_likelihood");
   for (const std::string& set : held_out_names(c, o)) {
     if (rbm)
       for (const char* col : rbm_held_out_columns) names.push_back(set + "_" + col);

@@ -39,7 +39,10 @@ expect_exit 0 "transform with the stored --scale max" -- "$RBMKIT" transform --m
 CHECKS=$((CHECKS + 1))
 [ "$(wc -l < "$WORK/stdout")" -eq 40 ] || fail "transform: 40 rows expected"
 expect_exit 0 "eval with --scale max" -- "$RBMKIT" eval --model d.rbm --data digits16.csv --scale max --exact
-expect_exit 3 "eval without --scale" -- "$RBMKIT" eval --model d.rbm --data digits16.csv --exact
+cp "$WORK/stdout" eval-max.txt
+expect_exit 0 "eval without --scale reads with the stored --scale max" -- "$RBMKIT" eval --model d.rbm --data digits16.csv --exact
+check "eval: the stored scale gives the same result as --scale max" -- cmp -s eval-max.txt "$WORK/stdout"
+expect_exit 3 "eval with --scale auto given" -- "$RBMKIT" eval --model d.rbm --data digits16.csv --scale auto --exact
 # A resumed run reads its data with the stored scale.
 expect_exit 0 "resume a --scale max run" -- "$RBMKIT" train --resume d.rbm --epochs 3 --out d3.rbm
 expect_stderr_contains "scale max" "the resumed run reads with --scale max"

@@ -80,10 +80,17 @@ expect_stderr_contains "--variance" "names --variance"
 expect_exit 2 "--scale standardize with Bernoulli units" -- "$RBMKIT" train --data mix.csv --scale standardize --hidden 2 --out x.rbm
 expect_stderr_contains "--scale standardize" "names --scale standardize"
 expect_exit 3 "negative values without --scale standardize" -- "$RBMKIT" train --data mix.csv --visible gaussian --out x.rbm
+expect_stderr_contains "give --scale standardize" "says which scale to give"
 expect_exit 2 "eval --ais-base of a Gaussian model" -- "$RBMKIT" eval --model g.rbm --data mix.csv --scale standardize --ais --ais-base rate
 expect_stderr_contains "--ais-base" "names --ais-base"
 expect_exit 2 "eval --threshold of a Gaussian model" -- "$RBMKIT" eval --model g.rbm --data mix.csv --scale standardize --threshold 0.2
 expect_exit 4 "export of a Gaussian model" -- "$RBMKIT" export --model g.rbm --dir params
+# A value beyond float's range is refused naming the file and line; a failed run writes nothing.
+{ head -n 3 mix.csv; echo "1e300,0"; } > huge.csv
+expect_exit 3 "a value beyond float with --scale standardize" -- "$RBMKIT" train --data huge.csv --scale standardize --visible gaussian --hidden 3 --batch 2 --out x.rbm
+expect_stderr_contains "huge.csv): line 4: value 1e+300 is beyond the range of float" "names the file line and value"
+expect_exit 3 "eval of a value beyond float" -- "$RBMKIT" eval --model g.rbm --data huge.csv --scale standardize --exact
+expect_stderr_contains "huge.csv" "eval names the file"
 expect_exit 2 "--method pt with --visible gaussian" -- "$RBMKIT" "${G[@]}" --method pt --out x.rbm
 expect_stderr_contains "pt" "names the method"
 expect_exit 4 "sample from a Gaussian model" -- "$RBMKIT" sample --model g.rbm --count 4 --steps 2 --out s.png

@@ -54,6 +54,9 @@ arma::mat read_csv_matrix(const std::string& path);
 
 /// `x` with 17 significant digits (printf "%.17g"): reads back as the same double.
 std::string format17(double x);
+/// x in the fewest significant digits (%g, at most 17) that read back as the same double: how a
+/// value from a file is quoted in messages (1e300, not 1.0000000000000001e+300).
+std::string format_shortest(double x);
 
 /// Writes `m` (rows × columns) to `path` atomically: one line per row, values separated by commas
 /// with 17 significant digits (NaN and infinities as nan, inf, -inf, which the reader refuses);
