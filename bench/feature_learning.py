@@ -12,7 +12,7 @@ trained on the 60,000 training images and scored on the 10,000 test images with,
   sklearn  P(h = 1 | v) of sklearn.neural_network.BernoulliRBM(n_components=H, n_iter=E,
            learning_rate=0.06, random_state=S) fitted on the pixels divided by 255;
   stack    a second `rbmkit train --binarize none` on the CSV of the first layer's training
-           features (CSV values are stored to the nearest 1/255) and `rbmkit transform` of the
+           features (read at float precision) and `rbmkit transform` of the
            first layer's train and test features;
   binarized  as rbmkit, but with `--binarize threshold` (rbmkit train's default: pixels
            binarized at 0.5, in training and, as stored in the model, in transform).
