@@ -248,7 +248,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("out", po::value<std::string>(), "model file to write (required)")
       ("resume", po::value<std::string>(),
        "continue the run saved in FILE (by --checkpoint-every or an interrupt) with its stored "
-       "configuration; --data and --epochs may be given")
+       "configuration; --data, --epochs and the monitoring and output options may be given")
       ("checkpoint-every", defaulted<long long>(0),
        "write --out with the whole training state every N epochs (0 = only at the end)")
       ("machine", defaulted<std::string>("rbm"),
