@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from ._rbm import _DEFAULTS, _seed_of, _validate_data
+from ._rbm import _DEFAULTS, _seed_of, _train_config, _validate_data
 
 # The one table from the estimator's parameters to the engine's TrainConfig fields.
 _FIELDS = {
@@ -24,14 +24,7 @@ _FIELDS = {
     "average_from": "average_from",
     "weight_decay": "weight_decay",
 }
-_PARAMETER_OF = {field: name for name, field in _FIELDS.items()}
 _SOURCE = "the estimator's training state"
-
-
-def _speak(message):
-    import re
-    return re.sub(r"\b(TrainConfig|RbmConfig)::(\w+)",
-                  lambda m: _PARAMETER_OF.get(m.group(2), m.group(0)), message)
 
 
 class GaussianBernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -113,19 +106,7 @@ class GaussianBernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         config.visible = "gaussian"
         config.binarize = "none"
         config.centering = False
-        values = self.get_params()
-        for name, field in _FIELDS.items():
-            try:
-                setattr(config, field, values[name])
-            except (TypeError, ValueError) as e:
-                raise ValueError("GaussianBernoulliRBM: %s=%r is not valid (%s)"
-                                 % (name, values[name], e)) from None
-        config.seed = seed
-        try:
-            config.validate()
-        except ValueError as e:
-            raise ValueError("GaussianBernoulliRBM: " + _speak(str(e))) from None
-        return config
+        return _train_config("GaussianBernoulliRBM", _FIELDS, self.get_params(), seed, config)
 
     def _report_epoch(self, epoch, epochs, error_name, error, seconds):
         print("[%s] Iteration %d/%d, %s = %.5f, time = %.2fs"

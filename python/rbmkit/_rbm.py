@@ -38,17 +38,37 @@ _FIELDS = {
     "weight_decay": "weight_decay",
     "binarize": "binarize",
 }
-_PARAMETER_OF = {field: name for name, field in _FIELDS.items()}
 
 # Examples of sparse input densified at a time by transform, score_samples and gibbs.
 _SPARSE_CHUNK = 4096
 
 
-def _speak_parameters(message):
-    """A library message with TrainConfig/RbmConfig fields named by the estimator's parameters."""
+def _speak_parameters(message, fields):
+    """A library message with TrainConfig/RbmConfig fields named by the estimator's parameters
+    (`fields`: parameter name -> field name)."""
+    parameter_of = {field: name for name, field in fields.items()}
+
     def name(m):
-        return _PARAMETER_OF.get(m.group(2), m.group(0))
+        return parameter_of.get(m.group(2), m.group(0))
     return re.sub(r"\b(TrainConfig|RbmConfig)::(\w+)", name, message)
+
+
+def _train_config(who, fields, values, seed, config=None):
+    """The engine's TrainConfig (or `config`, completed) of an estimator's parameter `values`,
+    `fields` mapping parameter names to fields; checked, with messages that name parameters and
+    start with `who`. Raises ValueError."""
+    config = _core.TrainConfig() if config is None else config
+    for name, field in fields.items():
+        try:
+            setattr(config, field, values[name])
+        except (TypeError, ValueError) as e:
+            raise ValueError("%s: %s=%r is not valid (%s)" % (who, name, values[name], e)) from None
+    config.seed = seed
+    try:
+        config.validate()
+    except ValueError as e:
+        raise ValueError(who + ": " + _speak_parameters(str(e), fields)) from None
+    return config
 
 
 def _seed_of(random_state):
@@ -170,21 +190,9 @@ class BernoulliRBM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     def _config(self, n_iter, average_from, seed):
         """The engine's TrainConfig of the parameters, checked (messages name parameters)."""
-        config = _core.TrainConfig()
         values = self.get_params()
         values.update(n_iter=n_iter, average_from=average_from)
-        for name, field in _FIELDS.items():
-            try:
-                setattr(config, field, values[name])
-            except (TypeError, ValueError) as e:
-                raise ValueError("BernoulliRBM: %s=%r is not valid (%s)"
-                                 % (name, values[name], e)) from None
-        config.seed = seed
-        try:
-            config.validate()
-        except ValueError as e:
-            raise ValueError("BernoulliRBM: " + _speak_parameters(str(e))) from None
-        return config
+        return _train_config("BernoulliRBM", _FIELDS, values, seed)
 
     def _train(self, config, X, state):
         data = self._dataset(X)
