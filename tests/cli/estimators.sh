@@ -1,13 +1,6 @@
 # rbmkit estimators: output files and their columns, reproducibility, and bad options.
 . "$(dirname "$0")/lib.sh" "$@"
 
-check() {  # check DESCRIPTION -- command... : the command must succeed
-  local what=$1
-  shift 2
-  CHECKS=$((CHECKS + 1))
-  "$@" >/dev/null 2>&1 || fail "$what"
-}
-
 SMALL="--samples 200 --toy-steps 50 --scaling-samples 50"
 OUT=$WORK/out
 expect_exit 0 "a small study runs" -- "$RBMKIT" estimators $SMALL --instances 2 --out "$OUT"

@@ -52,6 +52,28 @@ expect_stderr_contains() {
   grep -qF -- "$1" "$WORK/stderr" || fail "$2: stderr does not mention '$1': $(head -c 400 "$WORK/stderr")"
 }
 
+check() {  # check DESCRIPTION -- command... : the command must succeed
+  local what=$1
+  shift 2
+  CHECKS=$((CHECKS + 1))
+  "$@" >/dev/null 2>&1 || fail "$what"
+}
+
+# png_size FILE: "WIDTHxHEIGHT" from the IHDR chunk, empty when FILE is not a PNG.
+png_size() {
+  [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || return 0
+  local w h
+  w=$(od -An -tu4 --endian=big -j16 -N4 "$1" | tr -d ' ')
+  h=$(od -An -tu4 --endian=big -j20 -N4 "$1" | tr -d ' ')
+  echo "${w}x${h}"
+}
+
+# untouched FILE DESCRIPTION: FILE still holds the text "keep".
+untouched() {
+  CHECKS=$((CHECKS + 1))
+  [ "$(cat "$1")" = keep ] || fail "$2: the existing $1 was changed"
+}
+
 finish() {
   echo "$CHECKS checks, $FAILED failed"
   [ "$FAILED" -eq 0 ]

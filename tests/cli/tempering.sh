@@ -3,24 +3,6 @@
 # not apply; bad inputs refused with one line, the documented exit code and the output untouched.
 . "$(dirname "$0")/lib.sh" "$@"
 
-check() {  # check DESCRIPTION -- command... : the command must succeed
-  local what=$1
-  shift 2
-  CHECKS=$((CHECKS + 1))
-  "$@" >/dev/null 2>&1 || fail "$what"
-}
-png_size() {
-  [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || return 0
-  local w h
-  w=$(od -An -tu4 --endian=big -j16 -N4 "$1" | tr -d ' ')
-  h=$(od -An -tu4 --endian=big -j20 -N4 "$1" | tr -d ' ')
-  echo "${w}x${h}"
-}
-untouched() {
-  CHECKS=$((CHECKS + 1))
-  [ "$(cat "$1")" = keep ] || fail "$2: the existing $1 was changed"
-}
-
 # 30 IDX images of 4 rows x 5 columns.
 IDX=$WORK/images.idx
 { printf '\x00\x00\x08\x03\x00\x00\x00\x1e\x00\x00\x00\x04\x00\x00\x00\x05'
