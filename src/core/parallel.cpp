@@ -20,6 +20,8 @@ char* openblas_get_corename(void);
 namespace rbmkit {
 namespace {
 std::atomic<int> g_threads{0};
+/// OpenBLAS's thread count outside the SerialBlas scopes (0 outside any), for threads().
+std::atomic<int> g_outer_blas_threads{0};
 }
 
 void set_threads(int n) {
@@ -32,7 +34,9 @@ int threads() {
   const int n = g_threads;
   // Until set_threads() is called, follow OpenBLAS's own setting (e.g. OPENBLAS_NUM_THREADS),
   // so the library never changes a caller's BLAS configuration behind its back.
-  return n > 0 ? n : std::max(1, openblas_get_num_threads());
+  if (n > 0) return n;
+  const int outer = g_outer_blas_threads;
+  return outer > 0 ? outer : std::max(1, openblas_get_num_threads());
 }
 
 std::string blas_info() {
@@ -210,6 +214,15 @@ void parallel_for(std::size_t n,
     throw;
   }
   openblas_set_num_threads(blas_threads);
+}
+
+SerialBlas::SerialBlas() : saved_(openblas_get_num_threads()), outer_(g_outer_blas_threads) {
+  if (outer_ == 0) g_outer_blas_threads = saved_;
+  openblas_set_num_threads(1);
+}
+SerialBlas::~SerialBlas() {
+  openblas_set_num_threads(saved_);
+  g_outer_blas_threads = outer_;
 }
 
 }  // namespace rbmkit

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit {
 
@@ -230,6 +231,10 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
   const std::size_t B = std::min(config_.batch, train_.size());
   const std::size_t n_batches = minibatches_per_epoch();
   const double average_start = std::floor(config_.average_from * double(config_.epochs));
+  // rbmkit's workers split every product of a step (kernels/products.hpp). OpenBLAS, called in
+  // between (dense fallbacks within those workers, the monitors), runs on the calling thread:
+  // its own idle workers would otherwise spin for a while after each call, taking the cores.
+  const SerialBlas serial_blas;
   while (epoch_ < config_.epochs) {
     const auto t0 = std::chrono::steady_clock::now();
     if (position_ == 0) start_epoch();

@@ -29,4 +29,19 @@ std::string blas_core_warning();
 void parallel_for(std::size_t n,
                   const std::function<void(std::size_t begin, std::size_t end, int worker)>& body);
 
+/// Runs OpenBLAS on the calling thread alone while it lives, and restores its thread count
+/// afterwards; threads() keeps answering the count from before. For a small product between rbmkit's own parallel kernels: OpenBLAS's idle
+/// workers spin (sched_yield) for a while after each threaded call, taking the cores from
+/// rbmkit's workers.
+class SerialBlas {
+public:
+  SerialBlas();
+  ~SerialBlas();
+  SerialBlas(const SerialBlas&) = delete;
+  SerialBlas& operator=(const SerialBlas&) = delete;
+
+private:
+  int saved_, outer_;
+};
+
 }  // namespace rbmkit
