@@ -121,6 +121,102 @@ TEST_SUITE("kernels") {
     CHECK_FALSE(detail::find_ones(G.memptr(), 3, 3, 3, q));
   }
 
+  TEST_CASE("mostly-one operands take M times 1 minus the gathers of the zeros") {
+    // Densities above one half go through complement_pattern; the products must still equal
+    // the dense ones within the summation bound (M·1 has `inner` terms, then `zeros` more).
+    for (const double density : {0.6, 0.9, 1.0}) {
+      CAPTURE(density);
+      arma::arma_rng::set_seed(31);
+      const arma::mat W = arma::randn<arma::mat>(131, 67);
+      const arma::vec b = arma::randn<arma::vec>(131), c = arma::randn<arma::vec>(67);
+      const arma::mat H = binary<double>(67, 9, density, 32), V = binary<double>(131, 9, density, 33);
+      detail::ProductBuffers<double> buf;
+      arma::mat A;
+      detail::visible_input(W, b, H, A, buf);
+      arma::mat R = W * H, absolute = arma::abs(W) * arma::ones<arma::mat>(67, 9);
+      R.each_col() += b;
+      absolute.each_col() += arma::abs(b);
+      CHECK(within_sum_bound(A, R, absolute, 2 * 67 + 2));
+      detail::hidden_input(W, c, V, A, buf);
+      R = W.t() * V;
+      R.each_col() += c;
+      absolute = arma::abs(W).t() * arma::ones<arma::mat>(131, 9);
+      absolute.each_col() += arma::abs(c);
+      CHECK(within_sum_bound(A, R, absolute, 2 * 131 + 2));
+      const arma::mat G = arma::randu<arma::mat>(67, 9);
+      detail::outer_transposed(V, G, A, buf);
+      CHECK(within_sum_bound(A, G * V.t(), G * arma::ones<arma::mat>(9, 131), 2 * 9 + 2));
+      // A wrong zero list is caught: drop one zero of the last column.
+      detail::OnesPattern ones_h = ones(H), zeros;
+      detail::complement_pattern(ones_h, zeros);
+      if (density < 1.0) {
+        REQUIRE(zeros.start.back() > 0);
+        --zeros.start.back();
+        arma::vec sums = arma::sum(W, 1) + b;
+        detail::gather_product(W, zeros, sums.memptr(), A, true);
+        CHECK_FALSE(within_sum_bound(A, R = W * H + b * arma::ones<arma::rowvec>(9),
+                                     absolute = arma::abs(W) * arma::ones<arma::mat>(67, 9) +
+                                                arma::abs(b) * arma::ones<arma::rowvec>(9),
+                                     2 * 67 + 2));
+      }
+    }
+  }
+
+  TEST_CASE("complement_pattern lists the zeros and find_flips the units turned on and off") {
+    const arma::fmat X = {{1, 0, 0}, {0, 0, 1}, {1, 0, 1}};
+    detail::OnesPattern z;
+    detail::complement_pattern(ones(X), z);
+    CHECK(z.start == std::vector<std::size_t>{0, 1, 4, 5});
+    CHECK(std::vector<std::uint32_t>(z.idx.begin(), z.idx.begin() + 5) ==
+          std::vector<std::uint32_t>{1, 0, 1, 2, 0});
+    const arma::fmat Y = {{0, 0, 0}, {1, 0, 1}, {1, 1, 0}};
+    detail::OnesPattern up, down;
+    REQUIRE(detail::find_flips(X.memptr(), Y.memptr(), 3, 3, up, down));
+    CHECK(up.start == std::vector<std::size_t>{0, 1, 2, 2});
+    CHECK(std::vector<std::uint32_t>(up.idx.begin(), up.idx.begin() + 2) ==
+          std::vector<std::uint32_t>{1, 2});
+    CHECK(down.start == std::vector<std::size_t>{0, 1, 1, 2});
+    CHECK(std::vector<std::uint32_t>(down.idx.begin(), down.idx.begin() + 2) ==
+          std::vector<std::uint32_t>{0, 2});
+    arma::fmat G = Y;
+    G(2, 1) = 0.25f;
+    CHECK_FALSE(detail::find_flips(X.memptr(), G.memptr(), 3, 3, up, down));
+  }
+
+  TEST_CASE("hidden_input_from updates the pre-activations by the flipped units") {
+    // Odd sizes (tails of every vector width) in float and double; the update must equal the
+    // direct product within the bound of its two sums (direct, then flips).
+    for (const auto& [nv, nh] : {std::pair<arma::uword, arma::uword>{784, 500}, {37, 13},
+                                 {131, 67}, {9, 3}}) {
+      CAPTURE(nv);
+      CAPTURE(nh);
+      arma::arma_rng::set_seed(41);
+      const arma::fmat W = arma::randn<arma::fmat>(nv, nh);
+      const arma::fvec c = arma::randn<arma::fvec>(nh);
+      const arma::fmat V0 = binary<float>(nv, 7, 0.3, 42);
+      arma::fmat V = V0;
+      arma::arma_rng::set_seed(43);
+      const arma::umat flip = arma::randu<arma::mat>(nv, 7) < 0.1;
+      for (arma::uword k = 0; k < V.n_elem; ++k)
+        if (flip[k]) V[k] = 1.0f - V[k];
+      detail::ProductBuffers<float> buf;
+      arma::fmat A;
+      detail::hidden_input(W, c, V0, A, buf);
+      detail::hidden_input_from(W, c, V0, V, A, buf);
+      const arma::mat Wd = arma::conv_to<arma::mat>::from(W);
+      arma::mat R = Wd.t() * arma::conv_to<arma::mat>::from(V);
+      R.each_col() += arma::conv_to<arma::vec>::from(c);
+      arma::mat absolute = arma::abs(Wd).t() * (arma::conv_to<arma::mat>::from(V0) +
+                                                arma::conv_to<arma::mat>::from(flip));
+      absolute.each_col() += arma::abs(arma::conv_to<arma::vec>::from(c));
+      CHECK(within_sum_bound(A, R, absolute, 2 * nv + 2));
+      // Starting from the wrong pre-activations (those of V, not V0) is caught.
+      detail::hidden_input(W, c, V, A, buf);
+      detail::hidden_input_from(W, c, V0, V, A, buf);
+      CHECK_FALSE(within_sum_bound(A, R, absolute, 2 * nv + 2));
+    }
+  }
+
   TEST_CASE("the products choose BLAS for grey operands and agree with the dense products") {
     arma::arma_rng::set_seed(21);
     const arma::mat W = arma::randn<arma::mat>(31, 17);
@@ -147,7 +243,7 @@ TEST_SUITE("kernels") {
 
   TEST_CASE("negating the hidden values negates the statistic bit for bit") {
     // The reward correlator's bitwise equality rests on this (statistics.hpp).
-    for (const double density : {0.3, 0.9}) {  // the gathers, then BLAS
+    for (const double density : {0.3, 0.9}) {  // the gathers of the ones, then of the zeros
       CAPTURE(density);
       const arma::fmat V = binary<float>(50, 20, density, 8);
       const arma::fmat H = arma::randu<arma::fmat>(30, 20);
@@ -157,7 +253,7 @@ TEST_SUITE("kernels") {
       detail::outer_transposed(V, arma::fmat(-H), N, buf);
       CHECK(arma::all(arma::vectorise(-P == N)));
       arma::fmat H2 = H;
-      H2(3, 4) = std::nextafter(H2(3, 4), 2.0f);  // a deliberately different input is seen
+      H2(3, 4) += 1e-3f;  // a deliberately different input is seen
       detail::outer_transposed(V, arma::fmat(-H2), N, buf);
       CHECK_FALSE(arma::all(arma::vectorise(-P == N)));
     }
@@ -173,6 +269,39 @@ TEST_SUITE("kernels") {
     set_threads(2);
     detail::gather_product(M, S, static_cast<const double*>(nullptr), A2);
     CHECK(arma::all(arma::vectorise(A1 == A2)));
+  }
+
+  TEST_CASE("the products and their split scans give the same bits at one and two threads") {
+    // 784 x 100 states: large enough that the scans for ones and flips are split among threads.
+    fixtures::ThreadGuard guard;
+    arma::arma_rng::set_seed(51);
+    const arma::fmat W = arma::randn<arma::fmat>(784, 500);
+    const arma::fvec b = arma::randn<arma::fvec>(784), c = arma::randn<arma::fvec>(500);
+    const arma::fmat P = arma::randu<arma::fmat>(500, 100);
+    for (const double density : {0.3, 0.7}) {
+      CAPTURE(density);
+      const arma::fmat V0 = binary<float>(784, 100, density, 52);
+      const arma::fmat V = binary<float>(784, 100, density, 53);
+      arma::fmat V1 = V0;
+      V1.rows(0, 40).fill(1.0f);  // a few flips from V0
+      const arma::fmat H = binary<float>(500, 100, density, 54);
+      arma::fmat out[2][5];
+      for (const int t : {1, 2}) {
+        set_threads(t);
+        detail::ProductBuffers<float> buf;
+        arma::fmat* o = out[t - 1];
+        detail::hidden_input(W, c, V, o[0], buf);
+        detail::visible_input(W, b, H, o[1], buf);
+        detail::outer_transposed(V, P, o[2], buf);
+        detail::hidden_input(W, c, V0, o[3], buf);
+        detail::hidden_input_from(W, c, V0, V1, o[3], buf);
+        o[4] = o[3];
+      }
+      for (int k = 0; k < 5; ++k) {
+        CAPTURE(k);
+        CHECK(arma::all(arma::vectorise(out[0][k] == out[1][k])));
+      }
+    }
   }
 
   TEST_CASE("the tiled transpose equals Armadillo's for odd and vector-sized shapes") {

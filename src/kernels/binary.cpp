@@ -80,6 +80,50 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
   return true;
 }
 
+template <class T>
+RBMKIT_INLINE bool find_flips_impl(const T* X, const T* Y, std::size_t rows, std::size_t cols,
+                                   OnesPattern& plus, OnesPattern& minus) {
+  plus.rows = minus.rows = rows;
+  plus.start.resize(cols + 1);
+  minus.start.resize(cols + 1);
+  if (plus.idx.size() < rows * cols) plus.idx.resize(rows * cols);
+  if (minus.idx.size() < rows * cols) minus.idx.resize(rows * cols);
+  std::uint32_t* up = plus.idx.data();
+  std::uint32_t* down = minus.idx.data();
+  std::size_t n_up = 0, n_down = 0;
+  unsigned grey = 0;
+  auto emit = [](std::uint32_t bits, std::size_t base, std::uint32_t* out, std::size_t& count) {
+    while (bits) {
+      out[count++] = std::uint32_t(base + std::size_t(__builtin_ctz(bits)));
+      bits &= bits - 1;
+    }
+  };
+  for (std::size_t j = 0; j < cols; ++j) {
+    plus.start[j] = n_up;
+    minus.start[j] = n_down;
+    const T* x = X + j * rows;
+    const T* y = Y + j * rows;
+    std::size_t i = 0;
+    for (; i + 8 <= rows; i += 8) {
+      const std::uint32_t a = lane_bits(x + i, grey), b = lane_bits(y + i, grey);
+      emit(b & ~a, i, up, n_up);
+      emit(a & ~b, i, down, n_down);
+    }
+    if (i < rows) {  // the last rows % 8 values, padded with zeros
+      T xt[8] = {}, yt[8] = {};
+      std::copy(x + i, x + rows, xt);
+      std::copy(y + i, y + rows, yt);
+      const std::uint32_t a = lane_bits(xt, grey), b = lane_bits(yt, grey);
+      emit(b & ~a, i, up, n_up);
+      emit(a & ~b, i, down, n_down);
+    }
+    if (grey) return false;
+  }
+  plus.start[cols] = n_up;
+  minus.start[cols] = n_down;
+  return true;
+}
+
 /// Vectors of 32 bytes for the gathers: one AVX2 register each, so that the eight accumulators
 /// of a slab stay in registers (GCC keeps 64-byte vectors in memory when it has to split them).
 typedef float gf __attribute__((vector_size(32)));
@@ -133,6 +177,16 @@ struct Slab {
     if constexpr (NV > 6) a6 += loadv<V>(p + 6 * L);
     if constexpr (NV > 7) a7 += loadv<V>(p + 7 * L);
   }
+  RBMKIT_INLINE_MEMBER void sub(const T* p) {
+    a0 -= loadv<V>(p);
+    if constexpr (NV > 1) a1 -= loadv<V>(p + L);
+    if constexpr (NV > 2) a2 -= loadv<V>(p + 2 * L);
+    if constexpr (NV > 3) a3 -= loadv<V>(p + 3 * L);
+    if constexpr (NV > 4) a4 -= loadv<V>(p + 4 * L);
+    if constexpr (NV > 5) a5 -= loadv<V>(p + 5 * L);
+    if constexpr (NV > 6) a6 -= loadv<V>(p + 6 * L);
+    if constexpr (NV > 7) a7 -= loadv<V>(p + 7 * L);
+  }
   RBMKIT_INLINE_MEMBER void store_to(T* p) const {
     storev(p, a0);
     if constexpr (NV > 1) storev(p + L, a1);
@@ -145,13 +199,14 @@ struct Slab {
   }
 };
 
-/// Rows [row, row + NV·L) of out[·, r] for r in [first, last). Each value is init plus its terms
-/// in increasing k whatever the blocking, so slabs that overlap write the same bits.
-template <class T, int NV>
+/// Rows [row, row + NV·L) of out[·, r] for r in [first, last). Each value is its start (init, or
+/// out's own value when `accumulate`) plus (Sub: minus) its terms in increasing k whatever the
+/// blocking, so slabs that overlap write the same bits.
+template <class T, int NV, bool Sub>
 RBMKIT_INLINE void gather_tile(const T* M, std::size_t ldm, std::size_t row, std::size_t cols,
                                const std::uint32_t* idx, const std::size_t* start,
-                               std::size_t first, std::size_t last, const T* init, T* out,
-                               std::size_t ldo, std::size_t* pos) {
+                               std::size_t first, std::size_t last, const T* init,
+                               bool accumulate, T* out, std::size_t ldo, std::size_t* pos) {
   // 64 columns of the slab of M (16 KiB for 8 vectors) stay in the L1 cache while every column
   // of S takes its ones from them; a narrow M (the statistics' hidden values) in one block.
   const std::size_t block_cols = cols <= 128 ? cols : 64;
@@ -166,35 +221,42 @@ RBMKIT_INLINE void gather_tile(const T* M, std::size_t ldm, std::size_t row, std
       if (k == end || idx[k] >= q) continue;
       T* o = out + r * ldo + row;
       Slab<T, NV> a = iv;
-      if (k != start[r]) a.load_from(o);  // a later block: continue the sum
+      if (accumulate || k != start[r]) a.load_from(o);  // continue the sum
       do {
-        a.add(Mrow + std::size_t(idx[k]) * ldm);
+        if constexpr (Sub)
+          a.sub(Mrow + std::size_t(idx[k]) * ldm);
+        else
+          a.add(Mrow + std::size_t(idx[k]) * ldm);
         ++k;
       } while (k < end && idx[k] < q);
       pos[r - first] = k;
       a.store_to(o);
     }
   }
-  for (std::size_t r = first; r < last; ++r)  // columns of S without ones
-    if (start[r] == start[r + 1]) iv.store_to(out + r * ldo + row);
+  if (!accumulate)
+    for (std::size_t r = first; r < last; ++r)  // columns of S without ones
+      if (start[r] == start[r + 1]) iv.store_to(out + r * ldo + row);
 }
 
-template <class T>
+template <class T, bool Sub = false>
 RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows,
                                    std::size_t cols, const std::uint32_t* idx,
                                    const std::size_t* start, std::size_t first, std::size_t last,
-                                   const T* init, T* out, std::size_t ldo) {
+                                   const T* init, T* out, std::size_t ldo,
+                                   bool accumulate = false) {
   constexpr std::size_t L = Gather<T>::n;
   std::vector<std::size_t> pos(last - first);
   std::size_t row = 0;
   for (; row + 8 * L <= rows; row += 8 * L)
-    gather_tile<T, 8>(M, ldm, row, cols, idx, start, first, last, init, out, ldo, pos.data());
+    gather_tile<T, 8, Sub>(M, ldm, row, cols, idx, start, first, last, init, accumulate, out, ldo,
+                           pos.data());
   if (row == rows) return;
   // The remaining whole vectors in one slab, then the last rows % L as one vector ending at the
-  // last row, overlapping the slab before (the same bits).
-  auto tile = [&](auto n, std::size_t at) {
-    gather_tile<T, decltype(n)::value>(M, ldm, at, cols, idx, start, first, last, init, out, ldo,
-                                        pos.data());
+  // last row, overlapping the slab before (the same bits; not when accumulating, where the
+  // overlap would add twice: then the last rows one by one).
+  auto tile = [&](auto n, std::size_t at) __attribute__((always_inline)) {
+    gather_tile<T, decltype(n)::value, Sub>(M, ldm, at, cols, idx, start, first, last, init,
+                                            accumulate, out, ldo, pos.data());
   };
   switch ((rows - row) / L) {
     case 0: break;
@@ -208,16 +270,22 @@ RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows
   }
   row += (rows - row) / L * L;
   if (row == rows) return;
-  if (rows >= L) {
+  if (rows >= L && !accumulate) {
     tile(std::integral_constant<int, 1>(), rows - L);
     return;
   }
-  for (std::size_t r = first; r < last; ++r) {  // fewer rows than a slab: one by one
+  for (std::size_t r = first; r < last; ++r) {  // the last rows one by one
     T* o = out + r * ldo;
-    for (std::size_t i = row; i < rows; ++i) o[i] = init ? init[i] : T(0);
+    if (!accumulate)
+      for (std::size_t i = row; i < rows; ++i) o[i] = init ? init[i] : T(0);
     for (std::size_t k = start[r]; k < start[r + 1]; ++k) {
       const T* c = M + std::size_t(idx[k]) * ldm;
-      for (std::size_t i = row; i < rows; ++i) o[i] += c[i];
+      for (std::size_t i = row; i < rows; ++i) {
+        if constexpr (Sub)
+          o[i] -= c[i];
+        else
+          o[i] += c[i];
+      }
     }
   }
 }
@@ -334,6 +402,33 @@ RBMKIT_CLONES bool find_ones(const double* X, std::size_t rows, std::size_t cols
                              OnesPattern& p) {
   return find_ones_impl(X, rows, cols, ld, p);
 }
+RBMKIT_CLONES bool find_flips(const float* X, const float* Y, std::size_t rows, std::size_t cols,
+                              OnesPattern& plus, OnesPattern& minus) {
+  return find_flips_impl(X, Y, rows, cols, plus, minus);
+}
+RBMKIT_CLONES bool find_flips(const double* X, const double* Y, std::size_t rows,
+                              std::size_t cols, OnesPattern& plus, OnesPattern& minus) {
+  return find_flips_impl(X, Y, rows, cols, plus, minus);
+}
+
+void complement_pattern(const OnesPattern& p, OnesPattern& z) {
+  const std::size_t cols = p.cols();
+  z.rows = p.rows;
+  z.start.resize(cols + 1);
+  z.idx.resize(p.rows * cols - (cols ? p.start[cols] : 0));
+  std::size_t count = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    z.start[j] = count;
+    std::size_t k = p.start[j];
+    for (std::uint32_t i = 0; i < p.rows; ++i) {
+      if (k < p.start[j + 1] && p.idx[k] == i)
+        ++k;
+      else
+        z.idx[count++] = i;
+    }
+  }
+  z.start[cols] = count;
+}
 
 void transpose_pattern(const OnesPattern& p, OnesPattern& t) {
   const std::size_t cols = p.cols(), nnz = cols ? p.start[cols] : 0;
@@ -353,14 +448,39 @@ void transpose_pattern(const OnesPattern& p, OnesPattern& t) {
 RBMKIT_CLONES void gather_add(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
                               const std::uint32_t* idx, const std::size_t* start,
                               std::size_t first, std::size_t last, const float* init, float* out,
-                              std::size_t ldo) {
-  gather_add_impl(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+                              std::size_t ldo, bool subtract) {
+  if (subtract)
+    gather_add_impl<float, true>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+  else
+    gather_add_impl<float, false>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
 }
 RBMKIT_CLONES void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
                               const std::uint32_t* idx, const std::size_t* start,
                               std::size_t first, std::size_t last, const double* init, double* out,
-                              std::size_t ldo) {
-  gather_add_impl(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+                              std::size_t ldo, bool subtract) {
+  if (subtract)
+    gather_add_impl<double, true>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+  else
+    gather_add_impl<double, false>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+}
+
+RBMKIT_CLONES void gather_update(const float* M, std::size_t ldm, std::size_t rows,
+                                 std::size_t cols, const OnesPattern& plus,
+                                 const OnesPattern& minus, std::size_t first, std::size_t last,
+                                 float* out, std::size_t ldo) {
+  gather_add_impl<float, false>(M, ldm, rows, cols, plus.idx.data(), plus.start.data(), first,
+                                last, nullptr, out, ldo, true);
+  gather_add_impl<float, true>(M, ldm, rows, cols, minus.idx.data(), minus.start.data(), first,
+                               last, nullptr, out, ldo, true);
+}
+RBMKIT_CLONES void gather_update(const double* M, std::size_t ldm, std::size_t rows,
+                                 std::size_t cols, const OnesPattern& plus,
+                                 const OnesPattern& minus, std::size_t first, std::size_t last,
+                                 double* out, std::size_t ldo) {
+  gather_add_impl<double, false>(M, ldm, rows, cols, plus.idx.data(), plus.start.data(), first,
+                                 last, nullptr, out, ldo, true);
+  gather_add_impl<double, true>(M, ldm, rows, cols, minus.idx.data(), minus.start.data(), first,
+                                last, nullptr, out, ldo, true);
 }
 
 RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,

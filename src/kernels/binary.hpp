@@ -32,22 +32,48 @@ bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t l
 bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                OnesPattern& p);
 
+/// For two 0/1 matrices X and Y (rows × cols, packed column-major): `plus` ← the entries where
+/// X is 0 and Y is 1, `minus` ← those where X is 1 and Y is 0 (the units a Gibbs step turned on
+/// and off). Returns false at the first column with an entry of X or Y that is neither 0 nor 1
+/// (the patterns are then unspecified).
+bool find_flips(const float* X, const float* Y, std::size_t rows, std::size_t cols,
+                OnesPattern& plus, OnesPattern& minus);
+bool find_flips(const double* X, const double* Y, std::size_t rows, std::size_t cols,
+                OnesPattern& plus, OnesPattern& minus);
+
 /// `t` ← the pattern of the transposed matrix (a counting sort: indices stay increasing).
 void transpose_pattern(const OnesPattern& p, OnesPattern& t);
 
+/// `z` ← the pattern of the zeros of the matrix whose ones `p` lists (indices increasing).
+void complement_pattern(const OnesPattern& p, OnesPattern& z);
+
 /// For the columns r in [first, last) of a binary S (cols × n, given by the row indices of its
 /// ones: column r's, increasing, are idx[start[r]] … idx[start[r + 1] − 1]):
-/// out[0 … rows−1, r] = init + Σ_{k: S(k, r) = 1} M[0 … rows−1, k], the product M·S.
+/// out[0 … rows−1, r] = init + Σ_{k: S(k, r) = 1} M[0 … rows−1, k], the product M·S (with
+/// `subtract`, init − Σ …: each term subtracted in turn, so an exact cancellation is +0).
 /// M is column-major, rows × cols with leading dimension ldm, `out` has leading dimension ldo;
 /// a null `init` is zero. Every sum adds its terms in increasing k, so a caller may split the
 /// columns among threads in any way and get the same bits. Blocked so that a slab of M stays in
 /// the L1 cache while every column of S takes its ones from it.
 void gather_add(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
                 const std::uint32_t* idx, const std::size_t* start, std::size_t first,
-                std::size_t last, const float* init, float* out, std::size_t ldo);
+                std::size_t last, const float* init, float* out, std::size_t ldo,
+                bool subtract = false);
 void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
                 const std::uint32_t* idx, const std::size_t* start, std::size_t first,
-                std::size_t last, const double* init, double* out, std::size_t ldo);
+                std::size_t last, const double* init, double* out, std::size_t ldo,
+                bool subtract = false);
+
+/// out[0 … rows−1, r] ← (out[·, r] + Σ_{k ∈ plus(r)} M[·, k]) − Σ_{k ∈ minus(r)} M[·, k] for
+/// r in [first, last), terms in increasing k: M·Y from M·X when Y differs from X in the flips
+/// of find_flips, at the work of the flips alone. Bits do not depend on how the columns are
+/// split among threads.
+void gather_update(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                   const OnesPattern& plus, const OnesPattern& minus, std::size_t first,
+                   std::size_t last, float* out, std::size_t ldo);
+void gather_update(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                   const OnesPattern& plus, const OnesPattern& minus, std::size_t first,
+                   std::size_t last, double* out, std::size_t ldo);
 
 /// b[j + i·ldb] = a[i + j·lda] for i < rows, j < cols: the transpose of a block of a
 /// column-major matrix, in vectors of 8 floats or 4 doubles turned by shuffles (a copy: exact).

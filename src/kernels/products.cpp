@@ -7,24 +7,147 @@
 namespace rbmkit::detail {
 namespace {
 
-/// True when X is binary and sparse enough for the gathers (and the caller allows them: not
-/// buf.dense_only); its ones are then in `ones`.
+/// How a product takes its operand X.
+enum class Operand {
+  dense,  ///< grey values (or the caller wants BLAS): BLAS
+  ones,   ///< binary, at most half ones: gathers of the ones, listed in buf.ones
+  zeros,  ///< binary, more than half ones: M·1 minus the gathers of the zeros, in buf.zeros
+};
+
+/// Below this many entries a scan or an element-wise pass runs on one thread.
+constexpr std::size_t parallel_entries = std::size_t(1) << 15;
+
+/// Joins the patterns parts[w] of the column blocks [first[w], last[w]) into `out`, in column
+/// order.
+void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPattern>& parts,
+                 const std::vector<std::size_t>& first, const std::vector<std::size_t>& last,
+                 OnesPattern& out) {
+  std::vector<std::size_t> order;
+  for (std::size_t w = 0; w < parts.size(); ++w)
+    if (first[w] < last[w]) order.push_back(w);
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return first[a] < first[b]; });
+  std::size_t total = 0;
+  for (const std::size_t w : order) total += parts[w].start.back();
+  out.rows = rows;
+  out.start.resize(cols + 1);
+  if (out.idx.size() < total) out.idx.resize(total);
+  std::size_t offset = 0;
+  for (const std::size_t w : order) {
+    const OnesPattern& q = parts[w];
+    for (std::size_t j = first[w]; j < last[w]; ++j) out.start[j] = offset + q.start[j - first[w]];
+    std::copy(q.idx.begin(), q.idx.begin() + std::ptrdiff_t(q.start.back()),
+              out.idx.begin() + std::ptrdiff_t(offset));
+    offset += q.start.back();
+  }
+  out.start[cols] = offset;
+}
+
+/// Runs scan(first, last, a, b) on contiguous blocks of the columns [0, cols) among the
+/// threads, each block filling the patterns a and b of its columns, then joins the blocks into
+/// out_a and out_b in column order: the same patterns at every thread count. False when a
+/// block's scan is.
+template <class Scan>
+bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out_a,
+                  OnesPattern& out_b, const Scan& scan) {
+  if (rows * cols < parallel_entries) return scan(0, cols, out_a, out_b);
+  const std::size_t t = std::size_t(threads());
+  parts.a.resize(t);
+  parts.b.resize(t);
+  std::vector<std::size_t> first(t, cols), last(t, cols);
+  std::vector<char> ok(t, 1);
+  parallel_for(cols, [&](std::size_t f, std::size_t l, int w) {
+    first[w] = f;
+    last[w] = l;
+    ok[w] = scan(f, l, parts.a[w], parts.b[w]);
+  });
+  for (std::size_t w = 0; w < t; ++w)
+    if (!ok[w]) return false;
+  join_blocks(rows, cols, parts.a, first, last, out_a);
+  join_blocks(rows, cols, parts.b, first, last, out_b);
+  return true;
+}
+
+/// find_ones of X into buf.ones, the columns split among the threads.
 template <class T>
-bool binary_operand(const arma::Mat<T>& X, OnesPattern& ones, bool dense_only) {
-  return !dense_only && X.n_elem > 0 && find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, ones) &&
-         ones.density() <= max_binary_density;
+bool find_ones_split(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
+  return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones, buf.unused,
+                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern& q) {
+                        q.start.assign(1, 0);
+                        return find_ones(X.colptr(first), X.n_rows, last - first, X.n_rows, p);
+                      });
+}
+
+/// find_flips of V0 → V into buf.plus and buf.minus, the columns split among the threads.
+template <class T>
+bool find_flips_split(const arma::Mat<T>& V0, const arma::Mat<T>& V, ProductBuffers<T>& buf) {
+  return scan_columns(V.n_rows, V.n_cols, buf.parts, buf.plus, buf.minus,
+                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern& q) {
+                        return find_flips(V0.colptr(first), V.colptr(first), V.n_rows,
+                                          last - first, p, q);
+                      });
+}
+
+template <class T>
+Operand classify(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
+  if (buf.dense_only || X.n_elem == 0 || !find_ones_split(X, buf)) return Operand::dense;
+  if (buf.ones.density() <= 0.5) return Operand::ones;
+  complement_pattern(buf.ones, buf.zeros);
+  return Operand::zeros;
+}
+
+/// out = M·S + init·1ᵀ for the binary S whose zeros are `Z`: (init + M·1) minus the columns of
+/// M at S's zeros, subtracted one by one (an exact cancellation gives +0, as an empty sum of
+/// the ones does, so the statistics of the two gradient paths keep their bitwise equality).
+/// The work is the density of zeros times the dense product's, plus one pass over M.
+template <class T>
+void complement_product(const arma::Mat<T>& M, const OnesPattern& Z, const T* init,
+                        arma::Mat<T>& out, ProductBuffers<T>& buf) {
+  buf.row_sums = arma::sum(M, 1);
+  if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
+  gather_product(M, Z, buf.row_sums.memptr(), out, true);
+}
+
+/// out = M·X + init·1ᵀ for a binary X of either kind.
+template <class T>
+void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Mat<T>& out,
+                    ProductBuffers<T>& buf) {
+  if (kind == Operand::ones)
+    gather_product(M, buf.ones, init, out);
+  else
+    complement_product(M, buf.zeros, init, out, buf);
+}
+
+/// C = op(A)·op(B) + init·1ᵀ by BLAS, split among rbmkit's threads by blocks of C's columns
+/// (each block one single-threaded BLAS call; the blocks depend only on the shapes and the
+/// thread count). `product(first, last)` gives the block of C's columns [first, last).
+template <class T, class Product>
+void dense_product(arma::Mat<T>& C, arma::uword rows, arma::uword cols, const T* init,
+                   const Product& product) {
+  C.set_size(rows, cols);
+  auto body = [&](std::size_t first, std::size_t last, int) {
+    if (first == last) return;
+    C.cols(first, last - 1) = product(arma::uword(first), arma::uword(last - 1));
+    if (init)
+      C.cols(first, last - 1).each_col() += arma::Col<T>(const_cast<T*>(init), rows, false, true);
+  };
+  if (std::size_t(rows) * cols < (std::size_t(1) << 14))
+    body(0, cols, 0);
+  else
+    parallel_for(cols, body);
 }
 
 }  // namespace
 
 template <class T>
-void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out) {
+void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
+                    bool subtract) {
   out.set_size(M.n_rows, S.cols());
   // Below about a million additions a thread costs more than it saves.
   const std::size_t work = S.start.back() * M.n_rows;
   auto body = [&](std::size_t first, std::size_t last, int) {
     gather_add(M.memptr(), M.n_rows, M.n_rows, M.n_cols, S.idx.data(), S.start.data(), first, last,
-               init, out.memptr(), out.n_rows);
+               init, out.memptr(), out.n_rows, subtract);
   };
   if (work < (std::size_t(1) << 20))
     body(0, S.cols(), 0);
@@ -56,45 +179,86 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B) {
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf) {
-  if (binary_operand(V, buf.ones, buf.dense_only)) {
+  const Operand kind = classify(V, buf);
+  if (kind != Operand::dense) {
     if (!buf.wt_ready) {
       transpose(W, buf.Wt);
       buf.wt_ready = true;
     }
-    gather_product(buf.Wt, buf.ones, c.memptr(), A);
+    binary_product(buf.Wt, kind, c.memptr(), A, buf);
     return;
   }
-  A = W.t() * V;
-  A.each_col() += c;
+  dense_product(A, W.n_cols, V.n_cols, c.memptr(),
+                [&](arma::uword a, arma::uword b) -> arma::Mat<T> { return W.t() * V.cols(a, b); });
+}
+
+template <class T>
+void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V0,
+                       const arma::Mat<T>& V, arma::Mat<T>& A, ProductBuffers<T>& buf) {
+  const bool delta =
+      !buf.dense_only && V0.n_rows == V.n_rows && V0.n_cols == V.n_cols && V.n_elem > 0 &&
+      A.n_rows == W.n_cols && A.n_cols == V.n_cols &&
+      find_flips_split(V0, V, buf) &&
+      // fewer flips than the direct product's gathers (at most half of V's entries)
+      buf.plus.start.back() + buf.minus.start.back() < V.n_elem / 4;
+  if (!delta) {
+    hidden_input(W, c, V, A, buf);
+    return;
+  }
+  if (!buf.wt_ready) {
+    transpose(W, buf.Wt);
+    buf.wt_ready = true;
+  }
+  const std::size_t work = (buf.plus.start.back() + buf.minus.start.back()) * W.n_cols;
+  auto body = [&](std::size_t first, std::size_t last, int) {
+    gather_update(buf.Wt.memptr(), buf.Wt.n_rows, buf.Wt.n_rows, buf.Wt.n_cols, buf.plus,
+                  buf.minus, first, last, A.memptr(), A.n_rows);
+  };
+  if (work < (std::size_t(1) << 20))
+    body(0, V.n_cols, 0);
+  else
+    parallel_for(V.n_cols, body);
 }
 
 template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
                    arma::Mat<T>& A, ProductBuffers<T>& buf) {
-  if (binary_operand(H, buf.ones, buf.dense_only)) {
-    gather_product(W, buf.ones, b.memptr(), A);
+  const Operand kind = classify(H, buf);
+  if (kind != Operand::dense) {
+    binary_product(W, kind, b.memptr(), A, buf);
     return;
   }
-  A = W * H;
-  A.each_col() += b;
+  dense_product(A, W.n_rows, H.n_cols, b.memptr(),
+                [&](arma::uword a, arma::uword e) -> arma::Mat<T> { return W * H.cols(a, e); });
 }
 
 template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf) {
-  if (binary_operand(V, buf.ones, buf.dense_only)) {
-    transpose_pattern(buf.ones, buf.ones_t);  // for each visible unit, the examples where it is on
-    gather_product(H, buf.ones_t, static_cast<const T*>(nullptr), Pt);
+  const Operand kind = classify(V, buf);
+  if (kind != Operand::dense) {
+    // For each visible unit, the examples where it is on (or off).
+    transpose_pattern(kind == Operand::ones ? buf.ones : buf.zeros, buf.ones_t);
+    if (kind == Operand::ones)
+      gather_product(H, buf.ones_t, static_cast<const T*>(nullptr), Pt);
+    else
+      complement_product(H, buf.ones_t, static_cast<const T*>(nullptr), Pt, buf);
     return;
   }
-  Pt = H * V.t();
+  dense_product(Pt, H.n_rows, V.n_rows, static_cast<const T*>(nullptr),
+                [&](arma::uword a, arma::uword b) -> arma::Mat<T> {
+                  return H * V.rows(a, b).t();
+                });
 }
 
 #define RBMKIT_PRODUCTS_INSTANTIATE(T)                                                          \
-  template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*, arma::Mat<T>&); \
+  template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*, arma::Mat<T>&, \
+                               bool);                                                          \
   template void transpose(const arma::Mat<T>&, arma::Mat<T>&);                                  \
   template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,    \
                              arma::Mat<T>&, ProductBuffers<T>&);                               \
+  template void hidden_input_from(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&, \
+                                  const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&);       \
   template void visible_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,   \
                               arma::Mat<T>&, ProductBuffers<T>&);                              \
   template void outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, arma::Mat<T>&,      \

@@ -1,35 +1,44 @@
 #pragma once
 /// The RBM's products, each choosing its kernel: the binary gathers of binary.hpp when one
-/// operand is a 0/1 matrix no denser than max_binary_density, BLAS otherwise (grey data, dense
-/// states). The choice depends only on the operands, never on timing or threads, and the gathers
-/// are split among threads by output column, so the same inputs give the same bits at any thread
-/// count. Rbm::hidden_input/visible_input, the Gibbs steps and the gradient statistics all call
-/// these, so both gradient paths run the same kernels.
+/// operand is a 0/1 matrix (of its ones when at most half are ones; otherwise M·1 minus the
+/// gathers of its zeros, so the work is never more than half the dense product's), BLAS
+/// otherwise (grey data, real-valued states). The choice depends only on the operands, never on
+/// timing or threads, and the gathers are split among threads by output column, so the same
+/// inputs give the same bits at any thread count. Rbm::hidden_input/visible_input, the Gibbs
+/// steps and the gradient statistics all call these, so both gradient paths run the same
+/// kernels.
 #include <armadillo>
 
 #include "kernels/binary.hpp"
 
 namespace rbmkit::detail {
 
-/// The densest binary operand the gathers take; denser ones go to BLAS. bench/bench_kernels
-/// puts the crossovers with one-thread BLAS between 0.35 and 0.6 (docs/performance.md).
-constexpr double max_binary_density = 0.5;
+/// Per-thread patterns of the column blocks of a split scan (products.cpp).
+struct ScanParts {
+  std::vector<OnesPattern> a, b;
+};
 
 /// Buffers of the products, kept by a caller that repeats them so that they allocate nothing.
 template <class T>
 struct ProductBuffers {
-  OnesPattern ones, ones_t;
+  OnesPattern ones, zeros, ones_t, plus, minus, unused;
+  ScanParts parts;
+  arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
   arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products
-  arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
+  arma::Mat<T> A;         ///< visible pre-activations of a Gibbs half-step
+  arma::Mat<T> Ah;        ///< hidden pre-activations Wᵀ Vh + c of the states Vh
+  arma::Mat<T> Vh;        ///< the visible states of Ah
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
 };
 
-/// out = M·S + init·1ᵀ for the binary S given by its pattern (init null = 0): gather_add split
-/// among threads by column of S (one thread below about a million additions).
+/// out = M·S + init·1ᵀ for the binary S given by its pattern (init null = 0; with `subtract`,
+/// init·1ᵀ − M·S): gather_add split among threads by column of S (one thread below about a
+/// million additions).
 template <class T>
-void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out);
+void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
+                    bool subtract = false);
 
 /// B = Aᵀ in tiles of 32 × 32, split among threads by blocks of columns of B.
 template <class T>
@@ -39,6 +48,14 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B);
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf);
+/// A = Wᵀ V + c·1ᵀ, given A = Wᵀ V0 + c·1ᵀ on entry (the same W and c): when V0 and V are both
+/// binary and differ in fewer than a quarter of their entries, A is updated by gathering the
+/// rows of W of the flipped units alone (gather_update); otherwise as hidden_input. A Gibbs
+/// step of a model of Fashion-MNIST flips about a tenth of the pixels, against the 31% of ones
+/// the direct product gathers. Rounding differs from hidden_input's by the order of the terms.
+template <class T>
+void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V0,
+                       const arma::Mat<T>& V, arma::Mat<T>& A, ProductBuffers<T>& buf);
 /// A = W H + b·1ᵀ (visible pre-activations).
 template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
@@ -51,10 +68,13 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
 
 #define RBMKIT_PRODUCTS_EXTERN(T)                                                           \
   extern template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*,    \
-                                      arma::Mat<T>&);                                       \
+                                      arma::Mat<T>&, bool);                                 \
   extern template void transpose(const arma::Mat<T>&, arma::Mat<T>&);                       \
   extern template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&,               \
                                     const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
+  extern template void hidden_input_from(const arma::Mat<T>&, const arma::Col<T>&,          \
+                                         const arma::Mat<T>&, const arma::Mat<T>&,            \
+                                         arma::Mat<T>&, ProductBuffers<T>&);                  \
   extern template void visible_input(const arma::Mat<T>&, const arma::Col<T>&,              \
                                      const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
   extern template void outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,           \

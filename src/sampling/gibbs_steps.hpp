@@ -11,14 +11,18 @@
 
 namespace rbmkit::detail {
 
-/// P = P(h = 1 | V) = sigm(Wᵀ V + c) (Gaussian visible units: Wᵀ (V / σ²) + c, by BLAS).
+/// P = P(h = 1 | V) = sigm(Wᵀ V + c) (Gaussian visible units: Wᵀ (V / σ²) + c, by BLAS); the
+/// pre-activations stay in buf.Ah and V in buf.Vh.
 template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf);
 /// k ≥ 1 Gibbs steps from the hidden means Hm (sampled first) into `out` (as gibbs_chain_from).
+/// `means_in_buf`: Hm was just computed by hidden_mean with `buf` and the same parameters, so
+/// the first step's hidden input is updated from buf.Ah by the units the step flips
+/// (hidden_input_from) instead of computed anew.
 template <class T>
 void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
-                      ProductBuffers<T>& buf, Phase<T>& out);
+                      ProductBuffers<T>& buf, Phase<T>& out, bool means_in_buf = false);
 /// k ≥ 1 Gibbs steps from the visible states V0 into `out` (as gibbs_chain); V0 may be out.v.
 template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
