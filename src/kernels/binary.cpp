@@ -464,6 +464,31 @@ RBMKIT_CLONES void gather_add(const double* M, std::size_t ldm, std::size_t rows
     gather_add_impl<double, false>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
 }
 
+RBMKIT_CLONES void gather_accumulate(const float* M, std::size_t ldm, std::size_t rows,
+                                     std::size_t cols, const std::uint32_t* idx,
+                                     const std::size_t* start, std::size_t first,
+                                     std::size_t last, float* out, std::size_t ldo,
+                                     bool subtract) {
+  if (subtract)
+    gather_add_impl<float, true>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo,
+                                 true);
+  else
+    gather_add_impl<float, false>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo,
+                                  true);
+}
+RBMKIT_CLONES void gather_accumulate(const double* M, std::size_t ldm, std::size_t rows,
+                                     std::size_t cols, const std::uint32_t* idx,
+                                     const std::size_t* start, std::size_t first,
+                                     std::size_t last, double* out, std::size_t ldo,
+                                     bool subtract) {
+  if (subtract)
+    gather_add_impl<double, true>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo,
+                                  true);
+  else
+    gather_add_impl<double, false>(M, ldm, rows, cols, idx, start, first, last, nullptr, out,
+                                   ldo, true);
+}
+
 RBMKIT_CLONES void gather_update(const float* M, std::size_t ldm, std::size_t rows,
                                  std::size_t cols, const OnesPattern& plus,
                                  const OnesPattern& minus, std::size_t first, std::size_t last,

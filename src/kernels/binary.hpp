@@ -64,6 +64,15 @@ void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t 
                 std::size_t last, const double* init, double* out, std::size_t ldo,
                 bool subtract = false);
 
+/// As gather_add, but each sum continues from out's own values: out[·, r] += Σ … (with
+/// `subtract`, −= each term in turn).
+void gather_accumulate(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                       const std::uint32_t* idx, const std::size_t* start, std::size_t first,
+                       std::size_t last, float* out, std::size_t ldo, bool subtract);
+void gather_accumulate(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                       const std::uint32_t* idx, const std::size_t* start, std::size_t first,
+                       std::size_t last, double* out, std::size_t ldo, bool subtract);
+
 /// out[0 … rows−1, r] ← (out[·, r] + Σ_{k ∈ plus(r)} M[·, k]) − Σ_{k ∈ minus(r)} M[·, k] for
 /// r in [first, last), terms in increasing k: M·Y from M·X when Y differs from X in the flips
 /// of find_flips, at the work of the flips alone. Bits do not depend on how the columns are

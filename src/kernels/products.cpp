@@ -1,6 +1,7 @@
 #include "kernels/products.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "rbmkit/core/parallel.hpp"
 
@@ -156,7 +157,21 @@ void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, 
 }
 
 template <class T>
-void transpose(const arma::Mat<T>& A, arma::Mat<T>& B) {
+void sigmoid_sample_split(const T* A, std::size_t rows, std::size_t cols, T* P, T* S,
+                          const T* U) {
+  auto body = [&](std::size_t first, std::size_t last, int) {
+    const std::size_t at = first * rows;
+    sigmoid_sample(A + at, rows, last - first, P ? P + at : nullptr, S ? S + at : nullptr,
+                   U ? U + at : nullptr);
+  };
+  if (rows * cols < parallel_entries)
+    body(0, cols, 0);
+  else
+    parallel_for(cols, body);
+}
+
+template <class T>
+void transpose(const arma::Mat<T>& A, arma::Mat<T>& B, T divisor) {
   constexpr arma::uword tile = 32;
   B.set_size(A.n_cols, A.n_rows);
   const T* a = A.memptr();
@@ -167,6 +182,9 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B) {
       for (arma::uword j0 = 0; j0 < cols; j0 += tile) {
         const arma::uword i1 = std::min(rows, i0 + tile), j1 = std::min(cols, j0 + tile);
         transpose_block(a + i0 + j0 * rows, rows, i1 - i0, j1 - j0, b + j0 + i0 * cols, cols);
+        if (divisor != T(1))
+          for (arma::uword i = i0; i < i1; ++i)
+            for (arma::uword j = j0; j < j1; ++j) b[j + i * cols] /= divisor;
       }
   };
   const std::size_t tiles = (rows + tile - 1) / tile;
@@ -251,16 +269,44 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
                 });
 }
 
+template <class T>
+void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
+                                 bool subtract, ProductBuffers<T>& buf) {
+  if (Pt.n_rows != H.n_rows || Pt.n_cols != V.n_rows || H.n_cols != V.n_cols)
+    throw std::logic_error("accumulate_outer_transposed: shapes do not match");
+  if (classify(V, buf) == Operand::ones) {
+    transpose_pattern(buf.ones, buf.ones_t);
+    const std::size_t work = buf.ones_t.start.back() * H.n_rows;
+    auto body = [&](std::size_t first, std::size_t last, int) {
+      gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, buf.ones_t.idx.data(),
+                        buf.ones_t.start.data(), first, last, Pt.memptr(), Pt.n_rows, subtract);
+    };
+    if (work < (std::size_t(1) << 20))
+      body(0, V.n_rows, 0);
+    else
+      parallel_for(V.n_rows, body);
+    return;
+  }
+  outer_transposed(V, H, buf.term, buf);
+  if (subtract)
+    Pt -= buf.term;
+  else
+    Pt += buf.term;
+}
+
 #define RBMKIT_PRODUCTS_INSTANTIATE(T)                                                          \
   template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*, arma::Mat<T>&, \
                                bool);                                                          \
-  template void transpose(const arma::Mat<T>&, arma::Mat<T>&);                                  \
+  template void transpose(const arma::Mat<T>&, arma::Mat<T>&, T);                               \
+  template void sigmoid_sample_split(const T*, std::size_t, std::size_t, T*, T*, const T*);     \
   template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,    \
                              arma::Mat<T>&, ProductBuffers<T>&);                               \
   template void hidden_input_from(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&, \
                                   const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&);       \
   template void visible_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,   \
                               arma::Mat<T>&, ProductBuffers<T>&);                              \
+  template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,          \
+                                            arma::Mat<T>&, bool, ProductBuffers<T>&);           \
   template void outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, arma::Mat<T>&,      \
                                  ProductBuffers<T>&);
 RBMKIT_PRODUCTS_INSTANTIATE(float)

@@ -22,6 +22,7 @@ struct ScanParts {
 template <class T>
 struct ProductBuffers {
   OnesPattern ones, zeros, ones_t, plus, minus, unused;
+  arma::Mat<T> term;      ///< a product formed apart, to be added (accumulate_outer_transposed)
   ScanParts parts;
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
   arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V
@@ -40,9 +41,15 @@ template <class T>
 void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
                     bool subtract = false);
 
-/// B = Aᵀ in tiles of 32 × 32, split among threads by blocks of columns of B.
+/// sigmoid_sample (binary.hpp) of A (rows × cols, packed), its columns split among threads
+/// (element-wise: the same bits at every thread count).
 template <class T>
-void transpose(const arma::Mat<T>& A, arma::Mat<T>& B);
+void sigmoid_sample_split(const T* A, std::size_t rows, std::size_t cols, T* P, T* S, const T* U);
+
+/// B = Aᵀ in tiles of 32 × 32, split among threads by blocks of columns of B; with a
+/// `divisor`, B = Aᵀ / divisor (each value divided, as B /= divisor would), in the same pass.
+template <class T>
+void transpose(const arma::Mat<T>& A, arma::Mat<T>& B, T divisor = T(1));
 
 /// A = Wᵀ V + c·1ᵀ (hidden pre-activations). Builds buf.Wt unless buf.wt_ready.
 template <class T>
@@ -60,6 +67,13 @@ void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma:
 template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
                    arma::Mat<T>& A, ProductBuffers<T>& buf);
+/// Pt ← Pt + H Vᵀ (with `subtract`, Pt − H Vᵀ), for Pt of outer_transposed's shape: with a
+/// binary V of at most half ones each term is added to (subtracted from) Pt's sums one by one
+/// (gather_add accumulating); otherwise H Vᵀ is formed by outer_transposed and then added
+/// (subtracted). Subtracting the terms of H equals adding those of −H bit for bit.
+template <class T>
+void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
+                                 bool subtract, ProductBuffers<T>& buf);
 /// Pt = H Vᵀ, the transpose of the statistic V Hᵀ (n_visible × n_hidden), gathered from the
 /// columns of H for each visible unit when V is binary. Negating H negates Pt exactly.
 template <class T>
@@ -69,7 +83,9 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
 #define RBMKIT_PRODUCTS_EXTERN(T)                                                           \
   extern template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*,    \
                                       arma::Mat<T>&, bool);                                 \
-  extern template void transpose(const arma::Mat<T>&, arma::Mat<T>&);                       \
+  extern template void transpose(const arma::Mat<T>&, arma::Mat<T>&, T);                    \
+  extern template void sigmoid_sample_split(const T*, std::size_t, std::size_t, T*, T*,      \
+                                            const T*);                                       \
   extern template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&,               \
                                     const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
   extern template void hidden_input_from(const arma::Mat<T>&, const arma::Col<T>&,          \
@@ -77,6 +93,8 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
                                          arma::Mat<T>&, ProductBuffers<T>&);                  \
   extern template void visible_input(const arma::Mat<T>&, const arma::Col<T>&,              \
                                      const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
+  extern template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, \
+                                                   arma::Mat<T>&, bool, ProductBuffers<T>&);  \
   extern template void outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,           \
                                         arma::Mat<T>&, ProductBuffers<T>&);
 RBMKIT_PRODUCTS_EXTERN(float)

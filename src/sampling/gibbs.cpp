@@ -43,7 +43,7 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
       visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
       out.v.set_size(nv, n);
       fill_uniform(rng, out.v.memptr(), out.v.n_elem);
-      sigmoid_sample(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
+      sigmoid_sample_split(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
                      out.v.memptr());
       // buf.Ah holds the hidden input of buf.Vh: update it by the flipped units.
       hidden_input_from(rbm.W(), rbm.c(), buf.Vh, out.v, buf.Ah, buf);
@@ -51,11 +51,11 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
     }
     if (step + 1 == k) {
       out.h.set_size(nh, n);
-      sigmoid_sample(buf.Ah.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
+      sigmoid_sample_split(buf.Ah.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
                      static_cast<const T*>(nullptr));
     } else {
       fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
-      sigmoid_sample(buf.Ah.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
+      sigmoid_sample_split(buf.Ah.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
                      buf.S.memptr());
     }
   }
@@ -69,7 +69,7 @@ void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
   hidden_input_of(rbm, V, buf.Ah, buf);
   buf.Vh = V;
   P.set_size(arma::size(buf.Ah));
-  sigmoid_sample(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, P.memptr(),
+  sigmoid_sample_split(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, P.memptr(),
                  static_cast<T*>(nullptr), static_cast<const T*>(nullptr));
 }
 
@@ -92,7 +92,7 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
   buf.Vh = V0;
   buf.S.set_size(arma::size(buf.Ah));
   fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
-  sigmoid_sample(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, static_cast<T*>(nullptr),
+  sigmoid_sample_split(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, static_cast<T*>(nullptr),
                  buf.S.memptr(), buf.S.memptr());
   run_chain(rbm, k, rng, buf, out);
 }

@@ -1,5 +1,8 @@
 #include "rbmkit/training/rbm_step.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/core/parallel.hpp"
 #include "rbmkit/evaluation/monitors.hpp"
@@ -58,8 +61,9 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   Statistics<T> g =
       learned ? rbm_gradient(this->config_.gradient, precision_weighted(this->model_, pos),
                              precision_weighted(this->model_, ph.negative), this->observer_,
-                             visible)
-              : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible);
+                             visible, &gradient_workspace_)
+              : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible,
+                             &gradient_workspace_);
   const arma::Col<T> dz =
       learned ? log_variance_gradient(this->config_.gradient, this->model_, pos, ph.negative)
               : arma::Col<T>();
@@ -98,44 +102,58 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const T m = T(momentum), eta = T(lr), decay = T(this->config_.weight_decay);
   const T cost = T(rc.sparsity_cost);
   arma::Col<T> db = g.db, dc = g.dc, dW_lambda(centred ? nv : 0, arma::fill::zeros);
-  arma::Col<T> d(nv);  // one column of ΔW
-  for (arma::uword j = 0; j < nh; ++j) {
-    const T* gw = g.dW.colptr(j);
-    T* w = this->model_.W().colptr(j);
-    T* vel = vW_.colptr(j);
-    T* dj = d.memptr();
-    // Separate simple loops, so that each vectorises.
-    if (centred) {
-      const T gcj = g.dc[j], lj = lambda_[j];
-      const T* mu = mu_.memptr();
-      const T* gb = g.db.memptr();
-      T* dl = dW_lambda.memptr();
-      for (arma::uword i = 0; i < nv; ++i) {
-        dj[i] = gw[i] - (mu[i] * gcj + gb[i] * lj);
-        dl[i] += dj[i] * lj;
+  // Blocks of columns split among threads; each block sums its own share of ΔW λ, and the
+  // shares are added in block order, so the bits do not depend on the thread count.
+  constexpr arma::uword block = 32;
+  const arma::uword n_blocks = (nh + block - 1) / block;
+  if (centred) dW_lambda_parts_.zeros(nv, n_blocks);
+  auto columns = [&](std::size_t first_block, std::size_t last_block, int) {
+    std::vector<T> d(nv);  // one column of ΔW
+    for (arma::uword j = arma::uword(first_block) * block;
+         j < std::min<arma::uword>(nh, arma::uword(last_block) * block); ++j) {
+      const T* gw = g.dW.colptr(j);
+      T* w = this->model_.W().colptr(j);
+      T* vel = vW_.colptr(j);
+      T* dj = d.data();
+      // Separate simple loops, so that each vectorises.
+      if (centred) {
+        const T gcj = g.dc[j], lj = lambda_[j];
+        const T* mu = mu_.memptr();
+        const T* gb = g.db.memptr();
+        T* dl = dW_lambda_parts_.colptr(j / block);
+        for (arma::uword i = 0; i < nv; ++i) {
+          dj[i] = gw[i] - (mu[i] * gcj + gb[i] * lj);
+          dl[i] += dj[i] * lj;
+        }
+        // Σ_i ΔW_ij μ_i in 8 interleaved partial sums, added in a fixed order.
+        T part[8] = {};
+        arma::uword i = 0;
+        for (; i + 8 <= nv; i += 8)
+          for (int l = 0; l < 8; ++l) part[l] += dj[i + l] * mu[i + l];
+        for (; i < nv; ++i) part[0] += dj[i] * mu[i];
+        dc[j] = g.dc[j] - (((part[0] + part[4]) + (part[2] + part[6])) +
+                           ((part[1] + part[5]) + (part[3] + part[7])));
+      } else {
+        for (arma::uword i = 0; i < nv; ++i) dj[i] = gw[i];
       }
-      // Σ_i ΔW_ij μ_i in 8 interleaved partial sums, added in a fixed order.
-      T part[8] = {};
-      arma::uword i = 0;
-      for (; i + 8 <= nv; i += 8)
-        for (int l = 0; l < 8; ++l) part[l] += dj[i + l] * mu[i + l];
-      for (; i < nv; ++i) part[0] += dj[i] * mu[i];
-      dc[j] = g.dc[j] -
-              (((part[0] + part[4]) + (part[2] + part[6])) + ((part[1] + part[5]) + (part[3] + part[7])));
-    } else {
-      for (arma::uword i = 0; i < nv; ++i) dj[i] = gw[i];
+      if (decay > 0)
+        for (arma::uword i = 0; i < nv; ++i) dj[i] -= decay * w[i];
+      if (sparse) {
+        const T ej = excess[j];
+        for (arma::uword i = 0; i < nv; ++i) dj[i] -= cost * (v_mean[i] * ej);
+      }
+      for (arma::uword i = 0; i < nv; ++i) {
+        vel[i] = m * vel[i] + eta * dj[i];
+        w[i] += vel[i];
+      }
     }
-    if (decay > 0)
-      for (arma::uword i = 0; i < nv; ++i) dj[i] -= decay * w[i];
-    if (sparse) {
-      const T ej = excess[j];
-      for (arma::uword i = 0; i < nv; ++i) dj[i] -= cost * (v_mean[i] * ej);
-    }
-    for (arma::uword i = 0; i < nv; ++i) {
-      vel[i] = m * vel[i] + eta * dj[i];
-      w[i] += vel[i];
-    }
-  }
+  };
+  if (std::size_t(nv) * nh < (std::size_t(1) << 15))
+    columns(0, n_blocks, 0);
+  else
+    parallel_for(n_blocks, columns);
+  if (centred)
+    for (arma::uword k = 0; k < n_blocks; ++k) dW_lambda += dW_lambda_parts_.col(k);
   if (centred) db = g.db - dW_lambda;
   if (sparse) dc -= cost * excess;
   momentum_step<T>(this->model_.b(), vb_, db, m, eta);

@@ -1,5 +1,7 @@
 #include "rbmkit/training/statistics.hpp"
 
+#include <memory>
+
 #include "rbmkit/core/error.hpp"
 #include "kernels/products.hpp"
 
@@ -27,28 +29,47 @@ RewardStream<T> make_reward_stream(const Phase<T>& pos, const Phase<T>& neg) {
 }
 
 template <class T>
-Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, UnitType visible) {
+GradientWorkspace<T>::GradientWorkspace() : buffers_(std::make_unique<detail::ProductBuffers<T>>()) {}
+template <class T>
+GradientWorkspace<T>::~GradientWorkspace() = default;
+template <class T>
+GradientWorkspace<T>::GradientWorkspace(const GradientWorkspace&) : GradientWorkspace() {}
+template <class T>
+GradientWorkspace<T>& GradientWorkspace<T>::operator=(const GradientWorkspace&) {
+  return *this;
+}
+template <class T>
+GradientWorkspace<T>::GradientWorkspace(GradientWorkspace&&) noexcept = default;
+template <class T>
+GradientWorkspace<T>& GradientWorkspace<T>::operator=(GradientWorkspace&&) noexcept = default;
+
+template <class T>
+Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, UnitType visible,
+                                   GradientWorkspace<T>* workspace) {
   if (pos.v.n_rows != neg.v.n_rows || pos.h.n_rows != neg.h.n_rows)
     throw DimensionError("contrastive_gradient: positive and negative phases differ in shape");
   const T n_pos = T(pos.v.n_cols), n_neg = T(neg.v.n_cols);
   Statistics<T> g;
-  // Products land in temporaries (no accumulation into them); see the header on bitwise
-  // equality: the correlator calls the same product on the same states.
-  detail::ProductBuffers<T> buf;
+  // The negative phase's terms are subtracted from the positive phase's sums one by one, where
+  // the correlator adds the terms of −h (the same bits; see the header on bitwise equality).
+  GradientWorkspace<T> own;
+  GradientWorkspace<T>& ws = workspace ? *workspace : own;
+  detail::ProductBuffers<T>& buf = ws.buffers();
   buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
-  arma::Mat<T> Pt, Nt;
-  detail::outer_transposed(pos.v, pos.h, Pt, buf);
-  detail::outer_transposed(neg.v, neg.h, Nt, buf);
+  arma::Mat<T>& Pt = ws.transposed;
   const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
   const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
   // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
-    Pt -= Nt;
-    detail::transpose(Pt, g.dW);
-    g.dW /= n_pos;
+    detail::outer_transposed(pos.v, pos.h, Pt, buf);
+    detail::accumulate_outer_transposed(neg.v, neg.h, Pt, true, buf);
+    detail::transpose(Pt, g.dW, n_pos);
     g.db = (pv - nv) / n_pos;
     g.dc = (ph - nh) / n_pos;
   } else {
+    arma::Mat<T> Nt;
+    detail::outer_transposed(pos.v, pos.h, Pt, buf);
+    detail::outer_transposed(neg.v, neg.h, Nt, buf);
     Pt /= n_pos;
     Nt /= n_neg;
     Pt -= Nt;
@@ -60,7 +81,8 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
 }
 
 template <class T>
-Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visible) {
+Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visible,
+                                         GradientWorkspace<T>* workspace) {
   const arma::uword n = s.reward.n_elem;
   if (s.v.n_cols != n || s.h.n_cols != n)
     throw DimensionError("reward_correlator_gradient: stream has " + std::to_string(n) +
@@ -75,13 +97,15 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
                           "negative samples, got " + std::to_string(n_pos) + " and " +
                           std::to_string(n - n_pos));
   Statistics<T> g;
-  g.dW.zeros(s.v.n_rows, s.h.n_rows);
   g.db.zeros(s.v.n_rows);
   g.dc.zeros(s.h.n_rows);
-  // Σ_t R_t (·) over each run of equal reward, added to the accumulators in stream order.
-  detail::ProductBuffers<T> buf;
+  // Σ_t R_t (·) over each run of equal reward, each term added to the accumulators in stream
+  // order (the statistic transposed, as the products give it).
+  GradientWorkspace<T> own;
+  GradientWorkspace<T>& ws = workspace ? *workspace : own;
+  detail::ProductBuffers<T>& buf = ws.buffers();
   buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
-  arma::Mat<T> RhvT, Rt;
+  arma::Mat<T>& RhvT = ws.transposed;
   arma::uword a = 0;
   while (a < n) {
     arma::uword b = a + 1;
@@ -89,16 +113,16 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
     const T r = s.reward[a];
     const arma::Mat<T> Rv = s.v.cols(a, b - 1) * r;  // exact: r = ±1
     const arma::Mat<T> Rh = s.h.cols(a, b - 1) * r;
-    detail::outer_transposed(arma::Mat<T>(s.v.cols(a, b - 1)), Rh, RhvT, buf);
-    const arma::Col<T> sum_Rv = arma::sum(Rv, 1);
-    const arma::Col<T> sum_Rh = arma::sum(Rh, 1);
-    detail::transpose(RhvT, Rt);
-    g.dW += Rt;
-    g.db += sum_Rv;
-    g.dc += sum_Rh;
+    const arma::Mat<T> V_run = s.v.cols(a, b - 1);
+    if (a == 0)
+      detail::outer_transposed(V_run, Rh, RhvT, buf);
+    else
+      detail::accumulate_outer_transposed(V_run, Rh, RhvT, false, buf);
+    g.db += arma::sum(Rv, 1);
+    g.dc += arma::sum(Rh, 1);
     a = b;
   }
-  g.dW /= T(n_pos);
+  detail::transpose(RhvT, g.dW, T(n_pos));
   g.db /= T(n_pos);
   g.dc /= T(n_pos);
   return g;
@@ -130,21 +154,26 @@ Statistics<double> reward_correlator_reference(const RewardStream<T>& s) {
 
 template <class T>
 Statistics<T> rbm_gradient(GradientPath path, const Phase<T>& pos, const Phase<T>& neg,
-                            const StreamObserver<T>& observer, UnitType visible) {
-  if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg, visible);
+                            const StreamObserver<T>& observer, UnitType visible,
+                            GradientWorkspace<T>* workspace) {
+  if (path == GradientPath::contrastive) return contrastive_gradient(pos, neg, visible, workspace);
   const RewardStream<T> stream = make_reward_stream(pos, neg);
   if (observer) observer(stream);
-  return reward_correlator_gradient(stream, visible);
+  return reward_correlator_gradient(stream, visible, workspace);
 }
 
 #define RBMKIT_GRADIENT_INSTANTIATE(T)                                              \
   template struct RewardStream<T>;                                                  \
+  template class GradientWorkspace<T>;                                              \
   template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
-  template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&, UnitType); \
-  template Statistics<T> reward_correlator_gradient(const RewardStream<T>&, UnitType);   \
+  template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&, UnitType, \
+                                              GradientWorkspace<T>*);               \
+  template Statistics<T> reward_correlator_gradient(const RewardStream<T>&, UnitType,   \
+                                                    GradientWorkspace<T>*);         \
   template Statistics<double> reward_correlator_reference(const RewardStream<T>&); \
   template Statistics<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
-                                       const StreamObserver<T>&, UnitType);
+                                       const StreamObserver<T>&, UnitType,          \
+                                       GradientWorkspace<T>*);
 RBMKIT_GRADIENT_INSTANTIATE(float)
 RBMKIT_GRADIENT_INSTANTIATE(double)
 

@@ -62,6 +62,8 @@ private:
   arma::Col<T> vb_, vc_;
   arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
   arma::Col<T> mu_, lambda_;  // centring offsets; empty until started
+  arma::Mat<T> dW_lambda_parts_;  // the update's ΔW λ, one column per block of hidden units
+  GradientWorkspace<T> gradient_workspace_;  // the statistics' buffers
   arma::Col<T> vz_;           // velocity of the log-variances (Gaussian, learned); empty until started
   PhaseWorkspace<T> workspace_;  // buffers only: no training state
 };

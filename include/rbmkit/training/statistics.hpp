@@ -10,19 +10,23 @@
 /// Visible states are sampled binary states; hidden values are the conditional means
 /// P(h = 1 | v) (Rao-Blackwellised), in both phases and both paths.
 ///
-/// Bitwise equality. The correlator processes the stream in runs of equal reward; each run's
-/// reward-weighted sums are one product into a temporary (R = ±1 scales exactly, and IEEE
-/// rounding is sign-symmetric, so a run of negatives yields exactly −⟨v hᵀ⟩₋·n₋), and the runs are
-/// added in stream order starting from zero. For the trainer's stream — all positives, then
-/// all negatives — this is the same floating-point operations in the same order as the
-/// contrastive path, so both give bit-identical updates.
+/// Bitwise equality. The correlator processes the stream in runs of equal reward: the first
+/// run's reward-weighted sums are one product, and every later run's terms R_t v_t h_tᵀ are
+/// added to those sums one by one (R = ±1 scales exactly). The contrastive path forms the
+/// positive phase's sums the same way and subtracts the negative phase's terms one by one; as
+/// x − y equals x + (−y) in IEEE arithmetic, for the trainer's stream — all positives, then all
+/// negatives — both paths do the same floating-point operations in the same order and give
+/// bit-identical updates. (Dense or mostly-one states form a run's product apart and add it:
+/// the same in both paths, by the sign symmetry of rounding.)
 #include <armadillo>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "rbmkit/core/enum_names.hpp"
 #include "rbmkit/models/units.hpp"
 #include "rbmkit/sampling/gibbs.hpp"
+#include "rbmkit/sampling/phases.hpp"
 
 namespace rbmkit {
 
@@ -73,19 +77,43 @@ struct RewardStream {
 template <class T>
 RewardStream<T> make_reward_stream(const Phase<T>& positive, const Phase<T>& negative);
 
+/// Buffers of the statistics, kept by a caller that computes them every minibatch (the
+/// trainer's step) so that they allocate nothing. A copy starts with fresh buffers.
+template <class T>
+class GradientWorkspace {
+public:
+  GradientWorkspace();
+  ~GradientWorkspace();
+  GradientWorkspace(const GradientWorkspace&);
+  GradientWorkspace& operator=(const GradientWorkspace&);
+  GradientWorkspace(GradientWorkspace&&) noexcept;
+  GradientWorkspace& operator=(GradientWorkspace&&) noexcept;
+
+  /// The kernels' buffers (private to the library).
+  detail::ProductBuffers<T>& buffers() { return *buffers_; }
+  /// The weight statistic as the products give it, transposed (n_hidden × n_visible).
+  arma::Mat<T> transposed;
+
+private:
+  std::unique_ptr<detail::ProductBuffers<T>> buffers_;
+};
+
 /// Contrastive statistics: positive-phase means minus negative-phase means. `visible` is the
 /// kind of the visible units: Gaussian (real-valued) states always take the BLAS products,
 /// Bernoulli states the binary kernels when they are 0/1 and sparse (src/kernels/products.hpp).
+/// `workspace`, when given, holds the buffers between calls.
 template <class T>
 Statistics<T> contrastive_gradient(const Phase<T>& positive, const Phase<T>& negative,
-                                   UnitType visible = UnitType::bernoulli);
+                                   UnitType visible = UnitType::bernoulli,
+                                   GradientWorkspace<T>* workspace = nullptr);
 
 /// The unnormalized reward correlator Σ_t R_t s_t (and Σ_t R_t v_t h_tᵀ) divided by the number
 /// of positive samples. Requires as many negative as positive samples and rewards of ±1.
-/// `visible` as for contrastive_gradient.
+/// `visible` and `workspace` as for contrastive_gradient.
 template <class T>
 Statistics<T> reward_correlator_gradient(const RewardStream<T>& stream,
-                                         UnitType visible = UnitType::bernoulli);
+                                         UnitType visible = UnitType::bernoulli,
+                                         GradientWorkspace<T>* workspace = nullptr);
 
 /// The same correlator accumulated sample by sample in long double — slow, order-independent
 /// up to rounding; a reference for tests and for streams in any order.
@@ -102,17 +130,21 @@ using StreamObserver = std::function<void(const RewardStream<T>&)>;
 template <class T>
 Statistics<T> rbm_gradient(GradientPath path, const Phase<T>& positive, const Phase<T>& negative,
                             const StreamObserver<T>& observer = {},
-                            UnitType visible = UnitType::bernoulli);
+                            UnitType visible = UnitType::bernoulli,
+                            GradientWorkspace<T>* workspace = nullptr);
 
 #define RBMKIT_GRADIENT_EXTERN(T)                                                          \
   extern template struct RewardStream<T>;                                                  \
   extern template RewardStream<T> make_reward_stream(const Phase<T>&, const Phase<T>&);    \
+  extern template class GradientWorkspace<T>;                                              \
   extern template Statistics<T> contrastive_gradient(const Phase<T>&, const Phase<T>&,    \
-                                                     UnitType);                            \
-  extern template Statistics<T> reward_correlator_gradient(const RewardStream<T>&, UnitType); \
+                                                     UnitType, GradientWorkspace<T>*);     \
+  extern template Statistics<T> reward_correlator_gradient(const RewardStream<T>&, UnitType, \
+                                                           GradientWorkspace<T>*);         \
   extern template Statistics<double> reward_correlator_reference(const RewardStream<T>&); \
   extern template Statistics<T> rbm_gradient(GradientPath, const Phase<T>&, const Phase<T>&, \
-                                              const StreamObserver<T>&, UnitType);
+                                              const StreamObserver<T>&, UnitType,          \
+                                              GradientWorkspace<T>*);
 RBMKIT_GRADIENT_EXTERN(float)
 RBMKIT_GRADIENT_EXTERN(double)
 #undef RBMKIT_GRADIENT_EXTERN
