@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -76,12 +77,14 @@ public:
       job_ = {&body, n, t, &errors};
       next_ = 0;
       finished_ = 0;
-      ++generation_;
+      generation_.store(generation_.load() + 1, std::memory_order_release);
     }
     wake_.notify_all();
     claim_chunks();
+    // The last chunks usually end within microseconds: wait for them spinning, then sleeping.
+    spin_until([&] { return finished_.load(std::memory_order_acquire) == job_.t; });
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return finished_ == job_.t; });
+    done_.wait(lock, [&] { return finished_.load() == job_.t; });
     lock.unlock();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
@@ -119,7 +122,7 @@ private:
       }
       in_parallel_for = false;
       std::lock_guard<std::mutex> lock(mutex_);
-      if (++finished_ == job_.t) done_.notify_one();
+      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == job_.t) done_.notify_one();
     }
   }
 
@@ -128,7 +131,7 @@ private:
       std::uint64_t seen;
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        seen = generation_;  // jobs from the next one on
+        seen = generation_.load();  // jobs from the next one on
       }
       workers_.emplace_back([this, seen] { work(seen); });
     }
@@ -136,13 +139,29 @@ private:
 
   void work(std::uint64_t seen) {
     for (;;) {
+      // A training step starts its next parallel loop within microseconds: spin for it a
+      // moment before sleeping (waking a sleeping thread takes longer than a small loop).
+      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
         if (stop_) return;
-        seen = generation_;
+        seen = generation_.load();
       }
       claim_chunks();
+    }
+  }
+
+  /// Polls `ready` for up to about 50 microseconds.
+  template <class Ready>
+  static void spin_until(const Ready& ready) {
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    for (int i = 1;; ++i) {
+      if (ready()) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      if (i % 64 == 0 && std::chrono::steady_clock::now() > limit) return;
     }
   }
 
@@ -151,8 +170,8 @@ private:
   std::vector<std::thread> workers_;
   Job job_;
   std::atomic<int> next_{0};
-  int finished_ = 0;
-  std::uint64_t generation_ = 0;
+  std::atomic<int> finished_{0};
+  std::atomic<std::uint64_t> generation_{0};
   bool stop_ = false;
 };
 
