@@ -83,7 +83,11 @@ void write_file_atomically(const std::string& path,
   std::ostringstream buffer;
   write(buffer);
   if (!buffer) throw OutputError(path + ": the content could not be formatted");
-  const std::string content = buffer.str();
+  write_file_atomically(path, buffer.str());
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  check_output_path(path);
   struct stat target {};
   if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
     write_in_place(path, content);

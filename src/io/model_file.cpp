@@ -149,6 +149,10 @@ std::string model_file_bytes(const ModelFile& f) {
       throw InvalidArgument("write_model_file: configuration entry '" + k + "' has '=' or newline");
     cfg += k + "=" + v + "\n";
   }
+  // The exact size, reserved before the arrays are appended: the bytes are then held once.
+  std::size_t size = out.size() + 4 + cfg.size() + 4 + 4;
+  for (const auto& a : f.arrays) size += 2 + a.name.size() + 8 + 8 + a.bytes.size();
+  out.reserve(size);
   put_u32(out, static_cast<std::uint32_t>(cfg.size()));
   out += cfg;
   put_u32(out, static_cast<std::uint32_t>(f.arrays.size()));
@@ -169,8 +173,7 @@ std::string model_file_bytes(const ModelFile& f) {
 }
 
 void write_model_file(const std::string& path, const ModelFile& f) {
-  const std::string out = model_file_bytes(f);
-  write_file_atomically(path, [&](std::ostream& os) { os.write(out.data(), std::streamsize(out.size())); });
+  write_file_atomically(path, model_file_bytes(f));
 }
 
 ModelFile read_model_file(const std::string& path) {

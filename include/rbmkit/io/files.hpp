@@ -16,6 +16,9 @@ namespace rbmkit {
 /// close checked.
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write);
+/// The same for `content` already formatted in memory: written as it is, without another copy
+/// (a large file, e.g. a model file, is then held once while it is written).
+void write_file_atomically(const std::string& path, const std::string& content);
 
 /// Checks, before any long work, that `path` could be written: not a directory, in an
 /// existing writable directory (or, for a device or FIFO, writable itself). Throws OutputError
