@@ -83,11 +83,13 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
   // taken in one log (detail::sum_log_mix): one multiply-add per bit and hidden unit.
   const std::size_t nhp = detail::round_up(nh, detail::lanes);
   arma::mat Ep(nhp, nv, arma::fill::ones), Em(nhp, nv, arma::fill::ones);
-  {
-    const arma::mat Wt = arma::conv_to<arma::mat>::from(rbm.W().t());
-    Ep.rows(0, nh - 1) = arma::exp(Wt);
-    Em.rows(0, nh - 1) = arma::exp(-Wt);
-  }
+  // Ep = exp(Wᵀ), Em = exp(−Wᵀ) in double, element by element (no transposed copy of W).
+  for (std::size_t i = 0; i < nv; ++i)
+    for (std::size_t j = 0; j < nh; ++j) {
+      const double w = double(rbm.W()(i, j));
+      Ep(j, i) = std::exp(w);
+      Em(j, i) = std::exp(-w);
+    }
   const std::size_t renorm = std::max<std::size_t>(1, std::size_t(690.0 / (wmax + 1.0)));
   const arma::Col<T>& b = rbm.b();
   parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
