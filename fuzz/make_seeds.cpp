@@ -51,7 +51,8 @@ std::string file_bytes(const ModelFile& f) {
 /// A run of `c` on the checkpoint data, stopped after `minibatches` minibatches.
 template <class Step>
 std::string checkpoint(const TrainConfig& c, std::size_t minibatches) {
-  Trainer<Step> tr(c, fuzz::checkpoint_data());
+  const Dataset data = fuzz::checkpoint_data();  // the trainer views it: it must outlive tr
+  Trainer<Step> tr(c, data);
   std::size_t done = 0;
   TrainingHooks<typename Step::Model> hooks;
   hooks.progress = [&](std::size_t, std::size_t) { ++done; };

@@ -2,12 +2,14 @@
 #include <zlib.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include "io/gzip_input.hpp"
 #include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/core/error.hpp"
@@ -65,6 +67,55 @@ TEST_SUITE("data") {
       CHECK(d.pixels(5, 2) == (2 * 7 + 5));
       CHECK(d.source == p);
     }
+  }
+
+  TEST_CASE("IDX payload bound - raw files their size - gzip 1032 times it - pipes unknown") {
+    // read_idx reads a payload straight into its final matrix when the file can hold it.
+    const auto bytes = idx3(4, 3, 3);
+    write_bytes(temp_path("b.idx"), bytes);
+    write_gz(temp_path("b.idx.gz"), bytes);
+    {
+      detail::InputFile raw("t", temp_path("b.idx"));
+      CHECK(raw.most_bytes() == bytes.size());
+    }
+    {
+      detail::InputFile gz("t", temp_path("b.idx.gz"));
+      std::ifstream in(temp_path("b.idx.gz"), std::ios::binary | std::ios::ate);
+      CHECK(gz.most_bytes() == 1032 * std::uint64_t(in.tellg()));
+    }
+    {
+      int fds[2];
+      REQUIRE(::pipe(fds) == 0);
+      REQUIRE(::write(fds[1], bytes.data(), bytes.size()) == ssize_t(bytes.size()));
+      ::close(fds[1]);
+      const std::string pipe_path = "/dev/fd/" + std::to_string(fds[0]);
+      {
+        detail::InputFile pipe("t", pipe_path);
+        CHECK(pipe.most_bytes() == UINT64_MAX);
+      }
+      ::close(fds[0]);
+    }
+    // The same examples through either path, and from a pipe (size unknown: a growing buffer).
+    const Dataset a = read_idx(temp_path("b.idx")), b = read_idx(temp_path("b.idx.gz"));
+    CHECK(arma::all(arma::vectorise(a.pixels == b.pixels)));
+    CHECK(a.pixels(8, 3) == (3 * 7 + 8));
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::write(fds[1], bytes.data(), bytes.size()) == ssize_t(bytes.size()));
+    ::close(fds[1]);
+    const Dataset c = read_idx("/dev/fd/" + std::to_string(fds[0]));
+    ::close(fds[0]);
+    CHECK(arma::all(arma::vectorise(a.pixels == c.pixels)));
+    // A complete gzip stream whose header claims more than it holds: within the bound, so read
+    // into the final matrix, and refused with the count present.
+    const auto cut = std::vector<unsigned char>(bytes.begin(), bytes.end() - 5);
+    write_gz(temp_path("cut.idx.gz"), cut);
+    CHECK(error_of<DataError>([&] { read_idx(temp_path("cut.idx.gz")); })
+              .find("expected 36 bytes of data, file has 31") != std::string::npos);
+    // Claims beyond the bound (4 x 2^24 x 2^8 bytes from a few bytes) take the growing buffer.
+    write_gz(temp_path("huge.idx.gz"), {0, 0, 8, 3, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 1, 0, 1, 2, 3});
+    CHECK(error_of<DataError>([&] { read_idx(temp_path("huge.idx.gz")); })
+              .find("expected 17179869184 bytes of data, file has 3") != std::string::npos);
   }
 
   TEST_CASE("IDX labels are read") {
@@ -331,6 +382,40 @@ TEST_SUITE("data") {
     CHECK(tail.pixels.n_elem == 0);
     CHECK(tail.values(0, 1) == 0.4f);
     CHECK(d.columns(3, 0, "none").dim() == 3);
+    // A view holds the same examples without a copy: its store is d's memory.
+    const Dataset view = d.view(1, 2, "tail");
+    REQUIRE(!view.is_bytes());
+    CHECK(view.source == "tail");
+    CHECK(view.values.memptr() == d.values.colptr(1));
+    CHECK(arma::approx_equal(view.values, tail.values, "absdiff", 0.0f));
+    CHECK(view.pixels.n_elem == 0);
+    CHECK(d.view(3, 0, "none").dim() == 3);
+    CHECK(d.view(3, 0, "none").size() == 0);
+  }
+
+  TEST_CASE("a view of byte data aliases its columns - a copy of it does not - out of range is refused") {
+    Dataset d;
+    d.source = "bytes";
+    d.pixels = arma::Mat<std::uint8_t>{{0, 10, 20, 30}, {255, 128, 64, 1}};
+    d.shape = {2, 1};
+    Dataset v = d.view(1, 3, "last 3");
+    REQUIRE(v.is_bytes());
+    CHECK(v.size() == 3);
+    CHECK(v.dim() == 2);
+    CHECK(v.shape == d.shape);
+    CHECK(v.pixels.memptr() == d.pixels.colptr(1));
+    CHECK(v.pixels(1, 2) == 1);
+    CHECK(v.value(0, 0) == 10 / 255.0);
+    // Moving keeps the alias (the engine stores its parts so); copying copies the examples.
+    const Dataset moved = std::move(v);
+    CHECK(moved.pixels.memptr() == d.pixels.colptr(1));
+    const Dataset copied = moved;
+    CHECK(copied.pixels.memptr() != d.pixels.colptr(1));
+    CHECK(arma::all(arma::vectorise(copied.pixels == d.pixels.cols(1, 3))));
+    CHECK(d.view(0, 4, "all").pixels.memptr() == d.pixels.memptr());
+    const std::string msg = error_of<InvalidArgument>([&] { d.view(2, 3, "x"); });
+    CHECK(msg == "Dataset::view: examples 2 .. 5 of bytes, which has 4");
+    CHECK_THROWS_AS(d.view(5, 0, "x"), InvalidArgument);
   }
 
   TEST_CASE("data marginals and Binarize names") {

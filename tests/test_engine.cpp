@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <type_traits>
 
 #include "equiv_fixtures.hpp"
 #include "gaussian_fixtures.hpp"
@@ -270,8 +271,10 @@ TEST_SUITE("engine") {
     const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
     const TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
     const ModelFile f = finished_run(cfg, 1, data).to_file();
-    CHECK_NOTHROW(Trainer<RbmStep<double>>(cfg, fixtures::random_binary_dataset(12, 20, 3), f, "m.rbm"));
-    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(cfg, fixtures::random_binary_dataset(11, 20, 3), f, "m.rbm"),
+    const Dataset other = fixtures::random_binary_dataset(12, 20, 3);
+    const Dataset narrower = fixtures::random_binary_dataset(11, 20, 3);
+    CHECK_NOTHROW(Trainer<RbmStep<double>>(cfg, other, f, "m.rbm"));
+    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(cfg, narrower, f, "m.rbm"),
                          doctest::Contains("has 11 dimensions, the model in m.rbm 12 visible units"),
                          DimensionError);
     TrainConfig wider = cfg;
@@ -283,6 +286,33 @@ TEST_SUITE("engine") {
     bm.machine = MachineKind::bm;
     CHECK_THROWS_WITH_AS(Trainer<BmStep<double>>(bm, data, f, "m.rbm"),
                          doctest::Contains("RBMs only"), InvalidArgument);
+  }
+
+  TEST_CASE("the training and held-out parts are views of the data - no copy") {
+    const Dataset data = fixtures::random_binary_dataset(7, 40, 9);
+    TrainConfig c = small_config(Method::pcd, GradientPath::contrastive);
+    c.valid = 10;
+    const Trainer<RbmStep<double>> t(c, data);
+    REQUIRE(t.training_data().size() == 30);
+    REQUIRE(t.validation_data().size() == 10);
+    CHECK(t.training_data().pixels.memptr() == data.pixels.memptr());
+    CHECK(t.validation_data().pixels.memptr() == data.pixels.colptr(30));
+    // Float data (values that are not steps of 1/255) are viewed as well.
+    const arma::mat x = arma::clamp(arma::mat(7, 40, arma::fill::value(0.3)) +
+                                        0.01 * arma::conv_to<arma::mat>::from(data.pixels) / 255.0,
+                                    0.0, 1.0);
+    const Dataset floats = dataset_from_values(x, "floats");
+    REQUIRE_FALSE(floats.is_bytes());
+    const Trainer<RbmStep<float>> f(c, floats);
+    CHECK(f.training_data().values.memptr() == floats.values.memptr());
+    CHECK(f.validation_data().values.memptr() == floats.values.colptr(30));
+    // A trainer on a temporary data set would view freed memory: such constructors are deleted.
+    using R = Trainer<RbmStep<double>>;
+    CHECK(std::is_constructible_v<R, const TrainConfig&, const Dataset&>);
+    CHECK_FALSE(std::is_constructible_v<R, const TrainConfig&, Dataset>);
+    CHECK_FALSE(std::is_constructible_v<R, const ModelFile&, const std::string&, Dataset>);
+    CHECK_FALSE(std::is_constructible_v<R, const TrainConfig&, Dataset, const ModelFile&,
+                                        const std::string&>);
   }
 
   TEST_CASE("model files record only the fields that apply") {

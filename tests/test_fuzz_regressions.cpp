@@ -90,7 +90,8 @@ TEST_SUITE("fuzz") {
     const ModelFile f = read_model_file(path);
     REQUIRE(f.kind == MachineKind::bm);
     REQUIRE(f.element_type == ElementType::float32);
-    CHECK_THROWS_WITH_AS(Trainer<BmStep<float>>(f, path, fuzz::checkpoint_data()),
+    const Dataset data = fuzz::checkpoint_data();
+    CHECK_THROWS_WITH_AS(Trainer<BmStep<float>>(f, path, data),
                          doctest::Contains("contains NaN or infinity"), ModelError);
   }
 

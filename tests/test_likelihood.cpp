@@ -441,6 +441,30 @@ TEST_SUITE("likelihood") {
     }
   }
 
+  TEST_CASE("pseudo-log-likelihood of a wide model - taken a block of visible units at a time - is the flip sum") {
+    // 600 hidden units: exp(±Wᵀ) is formed for blocks of 54 visible units (256 KiB each), so
+    // 150 visible units take three blocks; 18 examples take two blocks of examples.
+    const Rbm<double> m = random_rbm(150, 600, 0.05, 15);
+    Rng rng(16);
+    arma::mat V(150, 18);
+    for (auto& x : V) x = rng.uniform() < 0.3 ? 1.0 : 0.0;
+    const arma::vec pll = pseudo_log_likelihood(m, V);
+    const arma::Col<float> pll_float = arma::conv_to<arma::Col<float>>::from(
+        pseudo_log_likelihood(m.cast<float>(), arma::conv_to<arma::fmat>::from(V)));
+    for (std::size_t n = 0; n < V.n_cols; ++n) {
+      const arma::vec v = V.col(n);
+      const double f0 = m.free_energy(v)[0];
+      double want = 0;
+      for (std::size_t i = 0; i < V.n_rows; ++i) {
+        arma::vec w = v;
+        w[i] = 1 - w[i];
+        want -= softplus(-(m.free_energy(w)[0] - f0));
+      }
+      CHECK(pll[n] == doctest::Approx(want).epsilon(1e-10));
+      CHECK(pll_float[n] == doctest::Approx(want).epsilon(1e-4));
+    }
+  }
+
   TEST_CASE("the free-energy gap is held-out minus training mean free energy") {
     const Rbm<double> r = random_rbm(6, 3, 1.0, 14);
     Dataset a, b;

@@ -130,6 +130,21 @@ TEST_SUITE("model_io") {
     CHECK(slurp(p) == "new");
   }
 
+  TEST_CASE("content written atomically from a string or from pieces is the pieces joined") {
+    const std::string p = temp_path("pieces.txt");
+    spit(p, "old");
+    const std::string big(100000, 'x');
+    write_file_atomically(p, std::vector<std::string_view>{"ab", "", big, "cd"});
+    CHECK(slurp(p) == "ab" + big + "cd");
+    write_file_atomically(p, std::string("whole"));
+    CHECK(slurp(p) == "whole");
+    write_file_atomically(p, std::vector<std::string_view>{});
+    CHECK(slurp(p).empty());
+    CHECK_THROWS_AS(write_file_atomically(temp_path("no_dir/x"), std::vector<std::string_view>{"a"}),
+                    OutputError);
+    write_file_atomically("/dev/null", std::vector<std::string_view>{"into", "a device"});
+  }
+
   TEST_CASE("sizes that disagree with the file are refused before anything is allocated") {
     Rng rng(3);
     const std::string p = temp_path("sizes.rbm");

@@ -82,41 +82,51 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
   // energy by F(v') − F(v) = −b_i d − Σ_j log(u_j + s_j exp(d W_ij)), a product of nh factors
   // taken in one log (detail::sum_log_mix): one multiply-add per bit and hidden unit.
   const std::size_t nhp = detail::round_up(nh, detail::lanes);
-  arma::mat Ep(nhp, nv, arma::fill::ones), Em(nhp, nv, arma::fill::ones);
-  {
-    const arma::mat Wt = arma::conv_to<arma::mat>::from(rbm.W().t());
-    Ep.rows(0, nh - 1) = arma::exp(Wt);
-    Em.rows(0, nh - 1) = arma::exp(-Wt);
-  }
+  // Ep = exp(Wᵀ), Em = exp(−Wᵀ) in double, for a block of visible units at a time (about 256 KiB
+  // each, not nh × nv): every example's sum over i still runs over i in order, so the result is
+  // the same, while the memory stays small next to the model.
+  const std::size_t span = std::min(nv, std::max<std::size_t>(1, (std::size_t(1) << 18) /
+                                                                     (std::max<std::size_t>(nhp, 1) * sizeof(double))));
+  arma::mat Ep(nhp, span, arma::fill::ones), Em(nhp, span, arma::fill::ones);
   const std::size_t renorm = std::max<std::size_t>(1, std::size_t(690.0 / (wmax + 1.0)));
   const arma::Col<T>& b = rbm.b();
-  parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
-    constexpr std::size_t block = 16;  // examples sharing each row of Ep/Em while it is cached
-    arma::mat S(nhp, block), U(nhp, block);
-    for (std::size_t n0 = begin; n0 < end; n0 += block) {
-      const std::size_t nb = std::min(block, end - n0);
-      S.zeros();
-      U.ones();
-      for (std::size_t e = 0; e < nb; ++e) {
-        const T* a = A.colptr(n0 + e);
-        for (std::size_t j = 0; j < nh; ++j) {
-          S(j, e) = sigmoid(double(a[j]));
-          U(j, e) = sigmoid(-double(a[j]));
-        }
-        out[n0 + e] = 0;
+  out.zeros();
+  for (std::size_t i0 = 0; i0 < nv; i0 += span) {
+    const std::size_t ni = std::min(span, nv - i0);
+    for (std::size_t k = 0; k < ni; ++k)
+      for (std::size_t j = 0; j < nh; ++j) {
+        const double w = double(rbm.W()(i0 + k, j));
+        Ep(j, k) = std::exp(w);
+        Em(j, k) = std::exp(-w);
       }
-      for (std::size_t i = 0; i < nv; ++i) {
+    parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
+      constexpr std::size_t block = 16;  // examples sharing each row of Ep/Em while it is cached
+      arma::mat S(nhp, block), U(nhp, block);
+      for (std::size_t n0 = begin; n0 < end; n0 += block) {
+        const std::size_t nb = std::min(block, end - n0);
+        S.zeros();
+        U.ones();
         for (std::size_t e = 0; e < nb; ++e) {
-          const bool on = V(i, n0 + e) != T(0);
-          const double d = on ? -1.0 : 1.0;
-          const double* R = on ? Em.colptr(i) : Ep.colptr(i);
-          const double delta =
-              -double(b[i]) * d - detail::sum_log_mix(U.colptr(e), S.colptr(e), R, nhp, renorm);
-          out[n0 + e] -= softplus(-delta);  // log P(v_i | v_−i) = log sigm(delta)
+          const T* a = A.colptr(n0 + e);
+          for (std::size_t j = 0; j < nh; ++j) {
+            S(j, e) = sigmoid(double(a[j]));
+            U(j, e) = sigmoid(-double(a[j]));
+          }
+        }
+        for (std::size_t k = 0; k < ni; ++k) {
+          const std::size_t i = i0 + k;
+          for (std::size_t e = 0; e < nb; ++e) {
+            const bool on = V(i, n0 + e) != T(0);
+            const double d = on ? -1.0 : 1.0;
+            const double* R = on ? Em.colptr(k) : Ep.colptr(k);
+            const double delta =
+                -double(b[i]) * d - detail::sum_log_mix(U.colptr(e), S.colptr(e), R, nhp, renorm);
+            out[n0 + e] -= softplus(-delta);  // log P(v_i | v_−i) = log sigm(delta)
+          }
         }
       }
-    }
-  });
+    });
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
 #include <sstream>
 #include <vector>
 
@@ -77,6 +78,42 @@ std::vector<std::uint8_t> read_payload(InputFile& f, std::uint64_t want, const c
   return buf;
 }
 
+/// Reads the `want` bytes of IDX payload a header claims into `out`, which has room for them,
+/// then checks nothing follows. The same errors as read_payload.
+void read_payload_into(InputFile& f, std::uint8_t* out, std::uint64_t want, const char* unit,
+                       const std::string& fn, const std::string& path) {
+  const std::size_t got = f.read(out, std::size_t(want));
+  if (got != want)
+    throw DataError(fn + "(" + path + "): expected " + std::to_string(want) + " " + unit +
+                    ", file has " + std::to_string(got));
+  expect_end(f, fn, path);
+}
+
+/// A rows x cols matrix of bytes read from `f`: straight into its final storage (held once)
+/// when the file can hold the bytes claimed (InputFile::most_bytes) and they can be allocated
+/// (pages are touched only as data arrive); otherwise through read_payload's growing buffer,
+/// which stops at the data actually present.
+template <class M>
+M read_payload_matrix(InputFile& f, std::uint64_t rows, std::uint64_t cols, const char* unit,
+                      const std::string& fn, const std::string& path) {
+  const std::uint64_t want = rows * cols;
+  if (want > 0 && want <= f.most_bytes()) {
+    M m;
+    bool allocated = true;
+    try {
+      m.set_size(rows, cols);
+    } catch (const std::bad_alloc&) {
+      allocated = false;
+    }
+    if (allocated) {
+      read_payload_into(f, m.memptr(), want, unit, fn, path);
+      return m;
+    }
+  }
+  const std::vector<std::uint8_t> bytes = read_payload(f, want, unit, fn, path);
+  return M(bytes.data(), rows, cols);
+}
+
 /// The shape of one example of an IDX data file (its dimensions after the first, the count);
 /// a file with fewer than 2 dimensions holds no examples of a shape (a label file?).
 std::vector<std::size_t> example_shape(const IdxHeader& h, const std::string& fn,
@@ -107,10 +144,9 @@ Dataset read_idx(const std::string& path) {
   if (n > limit / dim)
     throw DataError(fn + "(" + path + "): IDX data too large (" + std::to_string(n) + " x " +
                     std::to_string(dim) + " bytes)");
-  const std::vector<std::uint8_t> bytes = read_payload(f, n * dim, "bytes of data", fn, path);
   Dataset d;
   d.source = path;
-  d.pixels = arma::Mat<std::uint8_t>(bytes.data(), dim, n);
+  d.pixels = read_payload_matrix<arma::Mat<std::uint8_t>>(f, dim, n, "bytes of data", fn, path);
   d.shape = shape;
   return d;
 }
@@ -128,8 +164,9 @@ arma::Col<std::uint8_t> read_idx_labels(const std::string& path) {
   if (h.dims.size() != 1)
     throw DataError(fn + "(" + path + "): expected a 1-dimensional IDX label file, found " +
                     std::to_string(h.dims.size()) + " dimensions");
-  const std::vector<std::uint8_t> bytes = read_payload(f, h.dims[0], "labels", fn, path);
-  return arma::Col<std::uint8_t>(bytes.data(), bytes.size());
+  const arma::Mat<std::uint8_t> labels =
+      read_payload_matrix<arma::Mat<std::uint8_t>>(f, h.dims[0], 1, "labels", fn, path);
+  return arma::Col<std::uint8_t>(labels);
 }
 
 namespace {
@@ -387,6 +424,36 @@ Dataset Dataset::columns(std::size_t first, std::size_t count,
   } else {
     d.pixels.set_size(dim(), count);
     if (count > 0) d.pixels = pixels.cols(first, first + count - 1);
+  }
+  return d;
+}
+
+Dataset Dataset::view(std::size_t first, std::size_t count, const std::string& new_source) const {
+  if (first > size() || count > size() - first)
+    throw InvalidArgument("Dataset::view: examples " + std::to_string(first) + " .. " +
+                          std::to_string(first + count) + " of " + source + ", which has " +
+                          std::to_string(size()));
+  Dataset d;
+  d.source = new_source;
+  d.read_with = read_with;
+  d.scale = scale;
+  d.divisor = divisor;
+  d.shape = shape;
+  d.standardization = standardization;
+  d.float_values = float_values;
+  // Columns are contiguous (column-major): examples first .. first+count) are one block, which
+  // an Armadillo matrix on auxiliary memory (not copied, strict: never reallocated) aliases.
+  if (count == 0) {  // no memory to alias; the dimension is kept
+    if (float_values)
+      d.values.set_size(dim(), 0);
+    else
+      d.pixels.set_size(dim(), 0);
+  } else if (float_values) {
+    d.values = arma::Mat<float>(const_cast<float*>(values.colptr(first)), values.n_rows, count,
+                                false, true);
+  } else {
+    d.pixels = arma::Mat<std::uint8_t>(const_cast<std::uint8_t*>(pixels.colptr(first)),
+                                       pixels.n_rows, count, false, true);
   }
   return d;
 }

@@ -41,7 +41,7 @@ void ensure_directory(const std::string& dir) {
 namespace {
 
 /// Writes all of `content` to `fd`, retrying short writes; false (errno set) on failure.
-bool write_all(int fd, const std::string& content) {
+bool write_all(int fd, std::string_view content) {
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t w = ::write(fd, content.data() + done, content.size() - done);
@@ -52,9 +52,16 @@ bool write_all(int fd, const std::string& content) {
   return true;
 }
 
+/// Writes every piece in turn; false (errno set) on the first failure.
+bool write_all(int fd, const std::vector<std::string_view>& pieces) {
+  for (const std::string_view piece : pieces)
+    if (!write_all(fd, piece)) return false;
+  return true;
+}
+
 /// A device or pipe (e.g. /dev/null, /dev/full, a FIFO) is written in place: it cannot be
 /// replaced by a rename, and must not be (as root, the rename would replace the device node).
-void write_in_place(const std::string& path, const std::string& content) {
+void write_in_place(const std::string& path, const std::vector<std::string_view>& content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) throw OutputError(path + ": cannot open for writing: " + std::strerror(errno));
   if (!write_all(fd, content)) {
@@ -83,7 +90,15 @@ void write_file_atomically(const std::string& path,
   std::ostringstream buffer;
   write(buffer);
   if (!buffer) throw OutputError(path + ": the content could not be formatted");
-  const std::string content = buffer.str();
+  write_file_atomically(path, buffer.str());
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  write_file_atomically(path, std::vector<std::string_view>{content});
+}
+
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& content) {
+  check_output_path(path);
   struct stat target {};
   if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
     write_in_place(path, content);

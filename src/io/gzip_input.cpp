@@ -28,6 +28,7 @@ InputFile::InputFile(std::string fn, std::string path) : fn_(std::move(fn)), pat
   if (fd_ < 0) failed(std::string("cannot open: ") + std::strerror(errno));
   // A small file gets a small buffer (a device or pipe, whose size is 0, the full one).
   const auto size = std::uint64_t(st.st_size > 0 ? st.st_size : 0);
+  if (S_ISREG(st.st_mode)) file_size_ = size;
   buffer_size_ = size > 0 ? std::size_t(std::clamp<std::uint64_t>(size + 1, 4096, max_buffer))
                           : max_buffer;
   in_.reserve(buffer_size_);
@@ -76,6 +77,13 @@ bool InputFile::fill() {
   z_.next_in = in_.data();
   z_.avail_in = unsigned(in_.size());
   return !at_eof_;
+}
+
+std::uint64_t InputFile::most_bytes() const {
+  constexpr std::uint64_t unknown = UINT64_MAX, ratio = 1032;
+  if (file_size_ == 0) return unknown;  // a pipe or device (an empty file gives nothing anyway)
+  if (!gzip_) return file_size_;
+  return file_size_ > unknown / ratio ? unknown : ratio * file_size_;
 }
 
 std::size_t InputFile::read_raw(unsigned char* out, std::size_t n) {

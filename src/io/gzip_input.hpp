@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ public:
   std::size_t read(void* buf, std::size_t n);
   /// True when the file is gzip-compressed.
   bool compressed() const { return gzip_; }
+  /// An upper bound of the bytes all calls of read() together can return: the file's size when
+  /// raw, 1032 times it when compressed (deflate's largest expansion, 1032:1, zlib's FAQ), or
+  /// UINT64_MAX when the size is unknown (a pipe or device). For reading a payload whose size a
+  /// header claims straight into a buffer of its final size when the file can hold it.
+  std::uint64_t most_bytes() const;
 
 private:
   std::size_t read_raw(unsigned char* out, std::size_t n);
@@ -42,6 +48,7 @@ private:
   bool gzip_ = false;
   bool in_member_ = false;  // inside a gzip member (between members otherwise)
   bool at_eof_ = false;     // the file has no more bytes to give
+  std::uint64_t file_size_ = 0;  // st_size of a regular file; 0 when unknown
   std::size_t buffer_size_ = 0;  // of in_: the file's size + 1, from 4 KiB to 128 KiB
   std::vector<unsigned char> in_;
   z_stream z_{};

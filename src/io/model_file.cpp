@@ -2,11 +2,15 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <limits>
 #include <sstream>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -133,7 +137,13 @@ arma::Mat<T> ModelFile::get(const std::string& name, const std::string& source) 
   return arma::conv_to<arma::Mat<T>>::from(m);
 }
 
-std::string model_file_bytes(const ModelFile& f) {
+namespace {
+
+/// The bytes of model file `f` as pieces in order: small header parts formatted into `parts`
+/// (a deque: its strings stay where they are as it grows) and views of the arrays' bytes, which
+/// are not copied; the last piece is the CRC-32 of all before it.
+std::vector<std::string_view> model_file_pieces(const ModelFile& f, std::deque<std::string>& parts) {
+  std::vector<std::string_view> pieces;
   std::string out(reinterpret_cast<const char*>(kMagic), sizeof kMagic);
   put_u32(out, f.version);
   put_u8(out, static_cast<std::uint8_t>(f.element_type));
@@ -161,16 +171,46 @@ std::string model_file_bytes(const ModelFile& f) {
     out += a.name;
     put_u64(out, a.rows);
     put_u64(out, a.cols);
-    out.append(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+    parts.push_back(std::move(out));
+    pieces.emplace_back(parts.back());
+    pieces.emplace_back(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+    out.clear();
   }
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(out.data()), uInt(out.size()));
-  put_u32(out, static_cast<std::uint32_t>(crc));
+  parts.push_back(std::move(out));
+  pieces.emplace_back(parts.back());
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (const std::string_view piece : pieces) {
+    // crc32 takes at most UINT_MAX bytes a call.
+    for (std::size_t at = 0; at < piece.size();) {
+      const std::size_t n = std::min<std::size_t>(piece.size() - at, UINT_MAX);
+      crc = crc32(crc, reinterpret_cast<const Bytef*>(piece.data() + at), uInt(n));
+      at += n;
+    }
+  }
+  std::string tail;
+  put_u32(tail, static_cast<std::uint32_t>(crc));
+  parts.push_back(std::move(tail));
+  pieces.emplace_back(parts.back());
+  return pieces;
+}
+
+}  // namespace
+
+std::string model_file_bytes(const ModelFile& f) {
+  std::deque<std::string> parts;
+  const std::vector<std::string_view> pieces = model_file_pieces(f, parts);
+  std::size_t size = 0;
+  for (const std::string_view piece : pieces) size += piece.size();
+  std::string out;
+  out.reserve(size);
+  for (const std::string_view piece : pieces) out.append(piece.data(), piece.size());
   return out;
 }
 
 void write_model_file(const std::string& path, const ModelFile& f) {
-  const std::string out = model_file_bytes(f);
-  write_file_atomically(path, [&](std::ostream& os) { os.write(out.data(), std::streamsize(out.size())); });
+  // Streamed: the header parts and the arrays' own bytes, never the whole file in memory.
+  std::deque<std::string> parts;
+  write_file_atomically(path, model_file_pieces(f, parts));
 }
 
 ModelFile read_model_file(const std::string& path) {

@@ -86,9 +86,10 @@ void Trainer<Step>::split(const Dataset& data) {
   const std::size_t n = data.size() - config_.valid;
   data_examples_ = data.size();
   data_checksum_ = dataset_checksum(data);
-  train_ = data.columns(0, n, data.source);
-  valid_ = data.columns(n, config_.valid,
-                        data.source + " (last " + std::to_string(config_.valid) + ")");
+  // Views, not copies: the data are held once, by the caller (Dataset::view).
+  train_ = data.view(0, n, data.source);
+  valid_ = data.view(n, config_.valid,
+                     data.source + " (last " + std::to_string(config_.valid) + ")");
   if (config_.machine == MachineKind::rbm && config_.rbm.visible == UnitType::gaussian) {
     // Standardised with statistics of the training part, rounded to the precision the model
     // file stores them in, so a resumed run and an evaluation use the very same numbers.

@@ -61,10 +61,11 @@ void add_monitors(EpochReport& rep, const Rbm<T>& model, const Trainer<RbmStep<T
                                             o.monitor_examples, c.seed)
                               .pseudo_log_likelihood});
   const bool now = evaluate_now(rep, o);
-  const Rbm<double> r = model.template cast<double>();
+  Rbm<double> r;  // the model in double, made only when a held-out set is evaluated
   for (const HeldOut& h : held_out_sets(tr.validation_data(), o)) {
     double v[5] = {not_evaluated, not_evaluated, not_evaluated, not_evaluated, not_evaluated};
     if (now) {
+      if (r.n_visible() == 0) r = model.template cast<double>();
       LikelihoodOptions lo = o.likelihood;
       lo.binarize = evaluation_binarize(c);
       lo.threshold = c.threshold;

@@ -92,8 +92,15 @@ struct Dataset {
     return float_values ? double(values(i, j)) : pixels(i, j) / 255.0;
   }
   /// The examples `first .. first+count)` as a data set of the same store and scale (a copy of
-  /// those columns only), for the training and held-out parts.
+  /// those columns only; no labels). See view() for the same without a copy.
   Dataset columns(std::size_t first, std::size_t count, const std::string& new_source) const;
+  /// The examples `first .. first+count)` as columns() gives them, but without a copy: the
+  /// store of the result aliases this data set's memory (its pointer is this store's column
+  /// `first`), so it must not outlive this data set, nor this one be resized while it lives.
+  /// Copying the result copies the examples; moving it keeps the alias. The training engine
+  /// splits its data into training and held-out parts this way, so the data are held once.
+  /// Throws InvalidArgument when `first + count` exceeds size().
+  Dataset view(std::size_t first, std::size_t count, const std::string& new_source) const;
   /// Mean of every input dimension (after binarization by `threshold` when
   /// `mode == Binarize::threshold`), for bias initialisation and base-rate models.
   arma::vec marginals(Binarize mode = Binarize::threshold, double threshold = 0.5) const;

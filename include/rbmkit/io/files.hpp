@@ -3,6 +3,8 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace rbmkit {
 
@@ -16,6 +18,13 @@ namespace rbmkit {
 /// close checked.
 void write_file_atomically(const std::string& path,
                            const std::function<void(std::ostream&)>& write);
+/// The same for `content` already formatted in memory: written as it is, without another copy
+/// (a large file, e.g. a model file, is then held once while it is written).
+void write_file_atomically(const std::string& path, const std::string& content);
+/// The same for content given as `pieces`, written one after the other (never joined in
+/// memory): a file whose large parts already exist elsewhere, e.g. a model file's arrays.
+/// The pieces must stay valid until the call returns.
+void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
 
 /// Checks, before any long work, that `path` could be written: not a directory, in an
 /// existing writable directory (or, for a device or FIFO, writable itself). Throws OutputError

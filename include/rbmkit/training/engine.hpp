@@ -62,6 +62,10 @@ bool has_training_state(const ModelFile& file);
 std::uint64_t dataset_checksum(const Dataset& data);
 
 /// One training run of the machine whose step is `Step` (RbmStep<T> or BmStep<T>).
+///
+/// The trainer does not copy its data: its training and held-out parts are views of the
+/// `data` given to the constructor (Dataset::view), which must outlive the trainer and stay
+/// unchanged while it lives (constructors taking a temporary Dataset are deleted).
 template <class Step>
 class Trainer {
 public:
@@ -93,6 +97,10 @@ public:
   /// from the file's model, DimensionError for data of another dimension.
   Trainer(const TrainConfig& config, const Dataset& data, const ModelFile& file,
           const std::string& source);
+  /// The data would die before the trainer that views them.
+  Trainer(const TrainConfig&, Dataset&&) = delete;
+  Trainer(const ModelFile&, const std::string&, Dataset&&, std::size_t = 0) = delete;
+  Trainer(const TrainConfig&, Dataset&&, const ModelFile&, const std::string&) = delete;
 
   /// Trains until all epochs are done (returns true) or hooks.stop() asks to stop (false).
   /// Throws NumericalError when the parameters become NaN or infinite (checked after every
@@ -116,9 +124,10 @@ public:
   std::size_t minibatches_per_epoch() const;
   /// Updates averaged into model() so far.
   std::size_t averaged_updates() const { return average_.count(); }
-  /// The examples trained on.
+  /// The examples trained on: a view of the constructor's data (its first examples).
   const Dataset& training_data() const { return train_; }
-  /// The held-out examples (empty unless TrainConfig::valid > 0).
+  /// The held-out examples, a view of the constructor's data (its last TrainConfig::valid
+  /// examples; empty unless TrainConfig::valid > 0).
   const Dataset& validation_data() const { return valid_; }
   /// The machine's step (its current parameters, chains and stream observer).
   Step& step() { return step_; }
