@@ -33,8 +33,9 @@ arma::Mat<T> weights() {
 
 double density_arg(const benchmark::State& state) { return double(state.range(0)) / 100.0; }
 
-// The binary benchmarks call the gathers directly (not the products of products.hpp), so that
-// densities above max_binary_density, where the products choose BLAS, are measured too.
+// The binary benchmarks call the gathers of the ones directly (not the products of products.hpp),
+// so that densities above one half, where the products gather the zeros instead, are measured
+// too.
 
 /// The ones of X, as the products find them.
 template <class T>
