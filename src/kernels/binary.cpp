@@ -44,6 +44,16 @@ RBMKIT_INLINE std::uint32_t lane_bits(const double* x, unsigned& grey) {
   return std::uint32_t(m[0] + m[1]);
 }
 
+/// True when the 8 values x[0 … 7] are all +0 (their bits zero): most runs of background pixels.
+template <class T>
+RBMKIT_INLINE bool all_zero8(const T* x) {
+  std::uint64_t w[sizeof(T)];  // 8 values of sizeof(T) bytes
+  std::memcpy(w, x, sizeof w);
+  std::uint64_t any = 0;
+  for (const std::uint64_t v : w) any |= v;
+  return any == 0;
+}
+
 template <class T>
 RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols,
                                   std::size_t ld, OnesPattern& p) {
@@ -59,6 +69,7 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
     std::size_t i = 0;
     // Eight values at a time: a bit mask of the ones, then its set bits.
     for (; i + 8 <= rows; i += 8) {
+      if (all_zero8(x + i)) continue;
       std::uint32_t ones = lane_bits(x + i, grey);
       while (ones) {
         out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
@@ -105,6 +116,7 @@ RBMKIT_INLINE bool find_flips_impl(const T* X, const T* Y, std::size_t rows, std
     const T* y = Y + j * rows;
     std::size_t i = 0;
     for (; i + 8 <= rows; i += 8) {
+      if (all_zero8(x + i) && all_zero8(y + i)) continue;
       const std::uint32_t a = lane_bits(x + i, grey), b = lane_bits(y + i, grey);
       emit(b & ~a, i, up, n_up);
       emit(a & ~b, i, down, n_down);
