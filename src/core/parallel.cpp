@@ -72,19 +72,22 @@ public:
     std::lock_guard<std::mutex> run_lock(run_mutex_);
     grow(t - 1);
     std::vector<std::exception_ptr> errors(t);
+    Job job;
+    std::uint64_t generation;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = {&body, n, t, &errors};
-      next_ = 0;
+      job_ = job = {&body, n, t, &errors};
       finished_ = 0;
-      generation_.store(generation_.load() + 1, std::memory_order_release);
+      generation = generation_.load() + 1;
+      next_.store(generation << 32, std::memory_order_release);  // chunk 0 of this job
+      generation_.store(generation, std::memory_order_release);
     }
     wake_.notify_all();
-    claim_chunks();
+    claim_chunks(generation, job);
     // The last chunks usually end within microseconds: wait for them spinning, then sleeping.
-    spin_until([&] { return finished_.load(std::memory_order_acquire) == job_.t; });
+    spin_until([&] { return finished_.load(std::memory_order_acquire) == t; });
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return finished_.load() == job_.t; });
+    done_.wait(lock, [&] { return finished_.load() == t; });
     lock.unlock();
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
@@ -107,22 +110,29 @@ private:
     std::vector<std::exception_ptr>* errors = nullptr;
   };
 
-  /// Runs chunks of the current job until none is left unclaimed.
-  void claim_chunks() {
+  /// Runs chunks of the job of `generation` (a copy of it in `job`) until none is left
+  /// unclaimed. A claim names its job's generation (the upper half of next_), so a thread that
+  /// comes late never takes a chunk of a later job with the bounds of an earlier one.
+  void claim_chunks(std::uint64_t generation, const Job& job) {
     for (;;) {
-      const int w = next_.fetch_add(1);
-      if (w >= job_.t) return;
-      const std::size_t begin = job_.n * std::size_t(w) / std::size_t(job_.t);
-      const std::size_t end = job_.n * std::size_t(w + 1) / std::size_t(job_.t);
+      std::uint64_t claim = next_.load(std::memory_order_acquire);
+      do {
+        if ((claim >> 32) != (generation & 0xffffffffu) ||
+            (claim & 0xffffffffu) >= std::uint64_t(job.t))
+          return;
+      } while (!next_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel));
+      const int w = int(claim & 0xffffffffu);
+      const std::size_t begin = job.n * std::size_t(w) / std::size_t(job.t);
+      const std::size_t end = job.n * std::size_t(w + 1) / std::size_t(job.t);
       in_parallel_for = true;
       try {
-        (*job_.body)(begin, end, w);
+        (*job.body)(begin, end, w);
       } catch (...) {
-        (*job_.errors)[w] = std::current_exception();
+        (*job.errors)[w] = std::current_exception();
       }
       in_parallel_for = false;
       std::lock_guard<std::mutex> lock(mutex_);
-      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == job_.t) done_.notify_one();
+      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == job.t) done_.notify_one();
     }
   }
 
@@ -142,13 +152,15 @@ private:
       // A training step starts its next parallel loop within microseconds: spin for it a
       // moment before sleeping (waking a sleeping thread takes longer than a small loop).
       spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+      Job job;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
         if (stop_) return;
         seen = generation_.load();
+        job = job_;
       }
-      claim_chunks();
+      claim_chunks(seen, job);
     }
   }
 
@@ -169,7 +181,7 @@ private:
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
   Job job_;
-  std::atomic<int> next_{0};
+  std::atomic<std::uint64_t> next_{0};  // generation << 32 | the next unclaimed chunk
   std::atomic<int> finished_{0};
   std::atomic<std::uint64_t> generation_{0};
   bool stop_ = false;

@@ -92,7 +92,7 @@ void transpose_block(const double* a, std::size_t lda, std::size_t rows, std::si
                      double* b, std::size_t ldb);
 
 /// One Gibbs half-step in a single pass over the pre-activations A (rows × cols, packed):
-/// P = sigm(A) and, when S is not null, S = 1[U < P] (Eq. 2 of the paper) for the uniforms U in
+/// P = sigm(A) and, when S is not null, S = 1[U < P] (Eq. 2 of Bengio 2013) for the uniforms U in
 /// [0, 1) (rows × cols, packed; U may be S itself, e.g. filled by fill_uniform). A null P keeps
 /// only the states. sigm has a relative error below 1e−6 (float) and 1e−15 (double).
 void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P, float* S,

@@ -74,7 +74,8 @@ template <class T>
 bool find_ones_split(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
   return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones, buf.unused,
                       [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern& q) {
-                        q.start.assign(1, 0);
+                        q.rows = X.n_rows;  // no second pattern: an empty one of the block's width
+                        q.start.assign(last - first + 1, 0);
                         return find_ones(X.colptr(first), X.n_rows, last - first, X.n_rows, p);
                       });
 }
@@ -119,23 +120,29 @@ void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Ma
     complement_product(M, buf.zeros, init, out, buf);
 }
 
-/// C = op(A)·op(B) + init·1ᵀ by BLAS, split among rbmkit's threads by blocks of C's columns
-/// (each block one single-threaded BLAS call; the blocks depend only on the shapes and the
-/// thread count). `product(first, last)` gives the block of C's columns [first, last).
+/// C = op(A)·op(B) + init·1ᵀ by BLAS in blocks of 32 of C's columns, the blocks split among
+/// rbmkit's threads, each one single-threaded BLAS call. The blocks depend only on the shapes,
+/// so the bits do not depend on the thread count. `product(first, last)` gives the block of C's
+/// columns [first, last].
 template <class T, class Product>
 void dense_product(arma::Mat<T>& C, arma::uword rows, arma::uword cols, const T* init,
                    const Product& product) {
+  constexpr std::size_t width = 32;
   C.set_size(rows, cols);
+  const std::size_t blocks = (std::size_t(cols) + width - 1) / width;
   auto body = [&](std::size_t first, std::size_t last, int) {
-    if (first == last) return;
-    C.cols(first, last - 1) = product(arma::uword(first), arma::uword(last - 1));
-    if (init)
-      C.cols(first, last - 1).each_col() += arma::Col<T>(const_cast<T*>(init), rows, false, true);
+    for (std::size_t k = first; k < last; ++k) {
+      const arma::uword a = arma::uword(k * width);
+      const arma::uword b = std::min<arma::uword>(cols, arma::uword((k + 1) * width)) - 1;
+      C.cols(a, b) = product(a, b);
+      if (init)
+        C.cols(a, b).each_col() += arma::Col<T>(const_cast<T*>(init), rows, false, true);
+    }
   };
   if (std::size_t(rows) * cols < (std::size_t(1) << 14))
-    body(0, cols, 0);
+    body(0, blocks, 0);
   else
-    parallel_for(cols, body);
+    parallel_for(blocks, body);
 }
 
 }  // namespace
@@ -217,7 +224,7 @@ void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma:
       !buf.dense_only && V0.n_rows == V.n_rows && V0.n_cols == V.n_cols && V.n_elem > 0 &&
       A.n_rows == W.n_cols && A.n_cols == V.n_cols &&
       find_flips_split(V0, V, buf) &&
-      // fewer flips than the direct product's gathers (at most half of V's entries)
+      // fewer than a quarter of the entries flipped (the direct product gathers up to half)
       buf.plus.start.back() + buf.minus.start.back() < V.n_elem / 4;
   if (!delta) {
     hidden_input(W, c, V, A, buf);

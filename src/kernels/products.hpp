@@ -1,7 +1,8 @@
 #pragma once
 /// The RBM's products, each choosing its kernel: the binary gathers of binary.hpp when one
 /// operand is a 0/1 matrix (of its ones when at most half are ones; otherwise M·1 minus the
-/// gathers of its zeros, so the work is never more than half the dense product's), BLAS
+/// gathers of its zeros, so the gathers never do more than half the dense product's work, plus
+/// one pass over M for M·1), BLAS
 /// otherwise (grey data, real-valued states). The choice depends only on the operands, never on
 /// timing or threads, and the gathers are split among threads by output column, so the same
 /// inputs give the same bits at any thread count. Rbm::hidden_input/visible_input, the Gibbs

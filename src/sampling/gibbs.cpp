@@ -45,9 +45,13 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
       fill_uniform(rng, out.v.memptr(), out.v.n_elem);
       sigmoid_sample_split(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
                      out.v.memptr());
-      // buf.Ah holds the hidden input of buf.Vh: update it by the flipped units.
-      hidden_input_from(rbm.W(), rbm.c(), buf.Vh, out.v, buf.Ah, buf);
-      if (step + 1 < k) buf.Vh = out.v;
+      // buf.Ah holds the hidden input of buf.Vh: update it by the flipped units, and compute it
+      // afresh every 16th step so that rounding cannot build up over long chains.
+      if (step % 16 == 15)
+        hidden_input_of(rbm, out.v, buf.Ah, buf);
+      else
+        hidden_input_from(rbm.W(), rbm.c(), buf.Vh, out.v, buf.Ah, buf);
+      buf.Vh = out.v;
     }
     if (step + 1 == k) {
       out.h.set_size(nh, n);

@@ -42,6 +42,11 @@ template <class T>
 GradientWorkspace<T>::GradientWorkspace(GradientWorkspace&&) noexcept = default;
 template <class T>
 GradientWorkspace<T>& GradientWorkspace<T>::operator=(GradientWorkspace&&) noexcept = default;
+template <class T>
+detail::ProductBuffers<T>& GradientWorkspace<T>::buffers() {
+  if (!buffers_) buffers_ = std::make_unique<detail::ProductBuffers<T>>();  // after a move
+  return *buffers_;
+}
 
 template <class T>
 Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, UnitType visible,
@@ -52,8 +57,9 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   Statistics<T> g;
   // The negative phase's terms are subtracted from the positive phase's sums one by one, where
   // the correlator adds the terms of −h (the same bits; see the header on bitwise equality).
-  GradientWorkspace<T> own;
-  GradientWorkspace<T>& ws = workspace ? *workspace : own;
+  std::unique_ptr<GradientWorkspace<T>> own;  // only without the caller's workspace
+  if (!workspace) workspace = (own = std::make_unique<GradientWorkspace<T>>()).get();
+  GradientWorkspace<T>& ws = *workspace;
   detail::ProductBuffers<T>& buf = ws.buffers();
   buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
   arma::Mat<T>& Pt = ws.transposed;
@@ -101,8 +107,9 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
   g.dc.zeros(s.h.n_rows);
   // Σ_t R_t (·) over each run of equal reward, each term added to the accumulators in stream
   // order (the statistic transposed, as the products give it).
-  GradientWorkspace<T> own;
-  GradientWorkspace<T>& ws = workspace ? *workspace : own;
+  std::unique_ptr<GradientWorkspace<T>> own;  // only without the caller's workspace
+  if (!workspace) workspace = (own = std::make_unique<GradientWorkspace<T>>()).get();
+  GradientWorkspace<T>& ws = *workspace;
   detail::ProductBuffers<T>& buf = ws.buffers();
   buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
   arma::Mat<T>& RhvT = ws.transposed;

@@ -9,7 +9,8 @@ namespace rbmkit {
 /// Sets the number of threads rbmkit uses: its own parallel loops and OpenBLAS.
 /// 0 means all hardware threads. Results are bitwise reproducible for a fixed count.
 void set_threads(int n);
-/// The number of threads set (≥ 1); before any set_threads() call, OpenBLAS's own count.
+/// The number of threads set (≥ 1); before any set_threads() call, OpenBLAS's own count (inside
+/// a SerialBlas scope: its count from before the scope).
 int threads();
 /// OpenBLAS's build configuration string and core name, for `rbmkit info`.
 std::string blas_info();
@@ -21,7 +22,7 @@ std::string kernel_instruction_set();
 /// right core; empty otherwise.
 std::string blas_core_warning();
 
-/// Calls body(begin, end, worker) on `threads()` contiguous, fixed chunks of [0, n) in
+/// Calls body(begin, end, worker) on min(threads(), n) contiguous, fixed chunks of [0, n) in
 /// parallel. The chunking depends only on n and the thread count, so a body that writes
 /// each index's result to its own slot gives the same output at every run.
 /// Inside the loop OpenBLAS runs single-threaded; its thread count is restored afterwards.
@@ -30,7 +31,8 @@ void parallel_for(std::size_t n,
                   const std::function<void(std::size_t begin, std::size_t end, int worker)>& body);
 
 /// Runs OpenBLAS on the calling thread alone while it lives, and restores its thread count
-/// afterwards; threads() keeps answering the count from before. For a small product between rbmkit's own parallel kernels: OpenBLAS's idle
+/// afterwards; threads() keeps answering the count from before. A training run holds one for
+/// its whole length (engine.cpp), and a step for its small dense product: OpenBLAS's idle
 /// workers spin (sched_yield) for a while after each threaded call, taking the cores from
 /// rbmkit's workers.
 class SerialBlas {

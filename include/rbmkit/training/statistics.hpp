@@ -90,7 +90,7 @@ public:
   GradientWorkspace& operator=(GradientWorkspace&&) noexcept;
 
   /// The kernels' buffers (private to the library).
-  detail::ProductBuffers<T>& buffers() { return *buffers_; }
+  detail::ProductBuffers<T>& buffers();
   /// The weight statistic as the products give it, transposed (n_hidden × n_visible).
   arma::Mat<T> transposed;
 
