@@ -501,25 +501,6 @@ RBMKIT_CLONES void gather_accumulate(const double* M, std::size_t ldm, std::size
                                    ldo, true);
 }
 
-RBMKIT_CLONES void gather_update(const float* M, std::size_t ldm, std::size_t rows,
-                                 std::size_t cols, const OnesPattern& plus,
-                                 const OnesPattern& minus, std::size_t first, std::size_t last,
-                                 float* out, std::size_t ldo) {
-  gather_add_impl<float, false>(M, ldm, rows, cols, plus.idx.data(), plus.start.data(), first,
-                                last, nullptr, out, ldo, true);
-  gather_add_impl<float, true>(M, ldm, rows, cols, minus.idx.data(), minus.start.data(), first,
-                               last, nullptr, out, ldo, true);
-}
-RBMKIT_CLONES void gather_update(const double* M, std::size_t ldm, std::size_t rows,
-                                 std::size_t cols, const OnesPattern& plus,
-                                 const OnesPattern& minus, std::size_t first, std::size_t last,
-                                 double* out, std::size_t ldo) {
-  gather_add_impl<double, false>(M, ldm, rows, cols, plus.idx.data(), plus.start.data(), first,
-                                 last, nullptr, out, ldo, true);
-  gather_add_impl<double, true>(M, ldm, rows, cols, minus.idx.data(), minus.start.data(), first,
-                                last, nullptr, out, ldo, true);
-}
-
 RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,
                                   float* S, const float* U) {
   sigmoid_sample_impl(A, rows * cols, true, P, S, U);

@@ -73,17 +73,6 @@ void gather_accumulate(const double* M, std::size_t ldm, std::size_t rows, std::
                        const std::uint32_t* idx, const std::size_t* start, std::size_t first,
                        std::size_t last, double* out, std::size_t ldo, bool subtract);
 
-/// out[0 … rows−1, r] ← (out[·, r] + Σ_{k ∈ plus(r)} M[·, k]) − Σ_{k ∈ minus(r)} M[·, k] for
-/// r in [first, last), terms in increasing k: M·Y from M·X when Y differs from X in the flips
-/// of find_flips, at the work of the flips alone. Bits do not depend on how the columns are
-/// split among threads.
-void gather_update(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
-                   const OnesPattern& plus, const OnesPattern& minus, std::size_t first,
-                   std::size_t last, float* out, std::size_t ldo);
-void gather_update(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
-                   const OnesPattern& plus, const OnesPattern& minus, std::size_t first,
-                   std::size_t last, double* out, std::size_t ldo);
-
 /// b[j + i·ldb] = a[i + j·lda] for i < rows, j < cols: the transpose of a block of a
 /// column-major matrix, in vectors of 8 floats or 4 doubles turned by shuffles (a copy: exact).
 void transpose_block(const float* a, std::size_t lda, std::size_t rows, std::size_t cols,

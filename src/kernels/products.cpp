@@ -45,12 +45,12 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
 }
 
 /// Runs scan(first, last, a, b) on contiguous blocks of the columns [0, cols) among the
-/// threads, each block filling the patterns a and b of its columns, then joins the blocks into
-/// out_a and out_b in column order: the same patterns at every thread count. False when a
+/// threads, each block filling the patterns a and (unless out_b is null) *b of its columns, then
+/// joins the blocks into out_a and *out_b in column order: the same patterns at every thread count. False when a
 /// block's scan is.
 template <class Scan>
 bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out_a,
-                  OnesPattern& out_b, const Scan& scan) {
+                  OnesPattern* out_b, const Scan& scan) {
   if (rows * cols < parallel_entries) return scan(0, cols, out_a, out_b);
   const std::size_t t = std::size_t(threads());
   parts.a.resize(t);
@@ -60,22 +60,20 @@ bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPatt
   parallel_for(cols, [&](std::size_t f, std::size_t l, int w) {
     first[w] = f;
     last[w] = l;
-    ok[w] = scan(f, l, parts.a[w], parts.b[w]);
+    ok[w] = scan(f, l, parts.a[w], out_b ? &parts.b[w] : nullptr);
   });
   for (std::size_t w = 0; w < t; ++w)
     if (!ok[w]) return false;
   join_blocks(rows, cols, parts.a, first, last, out_a);
-  join_blocks(rows, cols, parts.b, first, last, out_b);
+  if (out_b) join_blocks(rows, cols, parts.b, first, last, *out_b);
   return true;
 }
 
 /// find_ones of X into buf.ones, the columns split among the threads.
 template <class T>
 bool find_ones_split(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
-  return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones, buf.unused,
-                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern& q) {
-                        q.rows = X.n_rows;  // no second pattern: an empty one of the block's width
-                        q.start.assign(last - first + 1, 0);
+  return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones, nullptr,
+                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern*) {
                         return find_ones(X.colptr(first), X.n_rows, last - first, X.n_rows, p);
                       });
 }
@@ -83,10 +81,10 @@ bool find_ones_split(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
 /// find_flips of V0 → V into buf.plus and buf.minus, the columns split among the threads.
 template <class T>
 bool find_flips_split(const arma::Mat<T>& V0, const arma::Mat<T>& V, ProductBuffers<T>& buf) {
-  return scan_columns(V.n_rows, V.n_cols, buf.parts, buf.plus, buf.minus,
-                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern& q) {
+  return scan_columns(V.n_rows, V.n_cols, buf.parts, buf.plus, &buf.minus,
+                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern* q) {
                         return find_flips(V0.colptr(first), V.colptr(first), V.n_rows,
-                                          last - first, p, q);
+                                          last - first, p, *q);
                       });
 }
 
@@ -235,9 +233,14 @@ void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma:
     buf.wt_ready = true;
   }
   const std::size_t work = (buf.plus.start.back() + buf.minus.start.back()) * W.n_cols;
+  // (A + the rows of W turned on) − the rows turned off, each column's terms in increasing k.
   auto body = [&](std::size_t first, std::size_t last, int) {
-    gather_update(buf.Wt.memptr(), buf.Wt.n_rows, buf.Wt.n_rows, buf.Wt.n_cols, buf.plus,
-                  buf.minus, first, last, A.memptr(), A.n_rows);
+    for (const bool off : {false, true}) {
+      const OnesPattern& flips = off ? buf.minus : buf.plus;
+      gather_accumulate(buf.Wt.memptr(), buf.Wt.n_rows, buf.Wt.n_rows, buf.Wt.n_cols,
+                        flips.idx.data(), flips.start.data(), first, last, A.memptr(), A.n_rows,
+                        off);
+    }
   };
   if (work < (std::size_t(1) << 20))
     body(0, V.n_cols, 0);

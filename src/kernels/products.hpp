@@ -22,7 +22,7 @@ struct ScanParts {
 /// Buffers of the products, kept by a caller that repeats them so that they allocate nothing.
 template <class T>
 struct ProductBuffers {
-  OnesPattern ones, zeros, ones_t, plus, minus, unused;
+  OnesPattern ones, zeros, ones_t, plus, minus;
   arma::Mat<T> term;      ///< a product formed apart, to be added (accumulate_outer_transposed)
   ScanParts parts;
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
@@ -58,7 +58,7 @@ void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<
                   arma::Mat<T>& A, ProductBuffers<T>& buf);
 /// A = Wᵀ V + c·1ᵀ, given A = Wᵀ V0 + c·1ᵀ on entry (the same W and c): when V0 and V are both
 /// binary and differ in fewer than a quarter of their entries, A is updated by gathering the
-/// rows of W of the flipped units alone (gather_update); otherwise as hidden_input. A Gibbs
+/// rows of W of the flipped units alone (gather_accumulate); otherwise as hidden_input. A Gibbs
 /// step of a model of Fashion-MNIST flips about a tenth of the pixels, against the 31% of ones
 /// the direct product gathers. Rounding differs from hidden_input's by the order of the terms.
 template <class T>

@@ -48,6 +48,20 @@ detail::ProductBuffers<T>& GradientWorkspace<T>::buffers() {
   return *buffers_;
 }
 
+namespace {
+
+/// The caller's workspace, or `own` made for this call, with its products set for the kind of
+/// the visible units (real-valued Gaussian states: BLAS only).
+template <class T>
+GradientWorkspace<T>& workspace_for(GradientWorkspace<T>* given,
+                                    std::unique_ptr<GradientWorkspace<T>>& own, UnitType visible) {
+  if (!given) given = (own = std::make_unique<GradientWorkspace<T>>()).get();
+  given->buffers().dense_only = visible == UnitType::gaussian;
+  return *given;
+}
+
+}  // namespace
+
 template <class T>
 Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, UnitType visible,
                                    GradientWorkspace<T>* workspace) {
@@ -57,11 +71,9 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   Statistics<T> g;
   // The negative phase's terms are subtracted from the positive phase's sums one by one, where
   // the correlator adds the terms of −h (the same bits; see the header on bitwise equality).
-  std::unique_ptr<GradientWorkspace<T>> own;  // only without the caller's workspace
-  if (!workspace) workspace = (own = std::make_unique<GradientWorkspace<T>>()).get();
-  GradientWorkspace<T>& ws = *workspace;
+  std::unique_ptr<GradientWorkspace<T>> own;
+  GradientWorkspace<T>& ws = workspace_for(workspace, own, visible);
   detail::ProductBuffers<T>& buf = ws.buffers();
-  buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
   arma::Mat<T>& Pt = ws.transposed;
   const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
   const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
@@ -107,11 +119,9 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
   g.dc.zeros(s.h.n_rows);
   // Σ_t R_t (·) over each run of equal reward, each term added to the accumulators in stream
   // order (the statistic transposed, as the products give it).
-  std::unique_ptr<GradientWorkspace<T>> own;  // only without the caller's workspace
-  if (!workspace) workspace = (own = std::make_unique<GradientWorkspace<T>>()).get();
-  GradientWorkspace<T>& ws = *workspace;
+  std::unique_ptr<GradientWorkspace<T>> own;
+  GradientWorkspace<T>& ws = workspace_for(workspace, own, visible);
   detail::ProductBuffers<T>& buf = ws.buffers();
-  buf.dense_only = visible == UnitType::gaussian;  // real-valued states: BLAS only
   arma::Mat<T>& RhvT = ws.transposed;
   arma::uword a = 0;
   while (a < n) {
