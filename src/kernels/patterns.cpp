@@ -1,0 +1,194 @@
+#include "kernels/patterns.hpp"
+#include "kernels/simd.hpp"
+
+#include <algorithm>
+
+namespace rbmkit::detail {
+namespace {
+
+/// Bit l set for each of the 8 values x[0 … 7] that is 1; `grey` gets a bit for each value that is
+/// neither 1 nor +0. Values are compared by their bits, so −0 and NaN count as grey.
+RBMKIT_INLINE std::uint32_t lane_bits(const float* x, unsigned& grey) {
+  typedef std::uint32_t u8v __attribute__((vector_size(32)));
+  u8v b;
+  std::memcpy(&b, x, sizeof b);
+  const u8v one = (b == 0x3f800000u) & 1u, zero = (b == 0u) & 1u;
+  // Lane l's flag to bit l: sums of disjoint bits.
+  const u8v weights = {1, 2, 4, 8, 16, 32, 64, 128};
+  u8v m = one * weights, z = (one | zero) * weights;
+  m += __builtin_shuffle(m, u8v{4, 5, 6, 7, 0, 1, 2, 3});
+  z += __builtin_shuffle(z, u8v{4, 5, 6, 7, 0, 1, 2, 3});
+  m += __builtin_shuffle(m, u8v{2, 3, 0, 1, 6, 7, 4, 5});
+  z += __builtin_shuffle(z, u8v{2, 3, 0, 1, 6, 7, 4, 5});
+  grey |= 0xffu ^ (z[0] + z[1]);
+  return m[0] + m[1];
+}
+
+/// The same for 8 doubles.
+RBMKIT_INLINE std::uint32_t lane_bits(const double* x, unsigned& grey) {
+  typedef std::uint64_t u4v __attribute__((vector_size(32)));
+  u4v a, b;
+  std::memcpy(&a, x, sizeof a);
+  std::memcpy(&b, x + 4, sizeof b);
+  const std::uint64_t one_bits = 0x3ff0000000000000ULL;
+  const u4v oa = (a == one_bits) & 1u, ob = (b == one_bits) & 1u;
+  const u4v za = (oa | ((a == 0u) & 1u)), zb = (ob | ((b == 0u) & 1u));
+  const u4v wa = {1, 2, 4, 8}, wb = {16, 32, 64, 128};
+  u4v m = oa * wa + ob * wb, z = za * wa + zb * wb;
+  m += __builtin_shuffle(m, u4v{2, 3, 0, 1});
+  z += __builtin_shuffle(z, u4v{2, 3, 0, 1});
+  grey |= unsigned(0xffu ^ (z[0] + z[1]));
+  return std::uint32_t(m[0] + m[1]);
+}
+
+/// True when the 8 values x[0 … 7] are all +0 (their bits zero): most runs of background pixels.
+template <class T>
+RBMKIT_INLINE bool all_zero8(const T* x) {
+  std::uint64_t w[sizeof(T)];  // 8 values of sizeof(T) bytes
+  std::memcpy(w, x, sizeof w);
+  std::uint64_t any = 0;
+  for (const std::uint64_t v : w) any |= v;
+  return any == 0;
+}
+
+template <class T>
+RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols,
+                                  std::size_t ld, OnesPattern& p) {
+  p.rows = rows;
+  p.start.resize(cols + 1);
+  if (p.idx.size() < rows * cols) p.idx.resize(rows * cols);
+  std::uint32_t* out = p.idx.data();
+  std::size_t count = 0;
+  unsigned grey = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    p.start[j] = count;
+    const T* x = X + j * ld;
+    std::size_t i = 0;
+    // Eight values at a time: a bit mask of the ones, then its set bits.
+    for (; i + 8 <= rows; i += 8) {
+      if (all_zero8(x + i)) continue;
+      std::uint32_t ones = lane_bits(x + i, grey);
+      while (ones) {
+        out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
+        ones &= ones - 1;
+      }
+    }
+    if (i < rows) {  // the last rows % 8 values, padded with zeros
+      T tail[8] = {};
+      std::copy(x + i, x + rows, tail);
+      std::uint32_t ones = lane_bits(tail, grey);
+      while (ones) {
+        out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
+        ones &= ones - 1;
+      }
+    }
+    if (grey) return false;
+  }
+  p.start[cols] = count;
+  return true;
+}
+
+template <class T>
+RBMKIT_INLINE bool find_flips_impl(const T* X, const T* Y, std::size_t rows, std::size_t cols,
+                                   OnesPattern& plus, OnesPattern& minus) {
+  plus.rows = minus.rows = rows;
+  plus.start.resize(cols + 1);
+  minus.start.resize(cols + 1);
+  if (plus.idx.size() < rows * cols) plus.idx.resize(rows * cols);
+  if (minus.idx.size() < rows * cols) minus.idx.resize(rows * cols);
+  std::uint32_t* up = plus.idx.data();
+  std::uint32_t* down = minus.idx.data();
+  std::size_t n_up = 0, n_down = 0;
+  unsigned grey = 0;
+  auto emit = [](std::uint32_t bits, std::size_t base, std::uint32_t* out, std::size_t& count) {
+    while (bits) {
+      out[count++] = std::uint32_t(base + std::size_t(__builtin_ctz(bits)));
+      bits &= bits - 1;
+    }
+  };
+  for (std::size_t j = 0; j < cols; ++j) {
+    plus.start[j] = n_up;
+    minus.start[j] = n_down;
+    const T* x = X + j * rows;
+    const T* y = Y + j * rows;
+    std::size_t i = 0;
+    for (; i + 8 <= rows; i += 8) {
+      if (all_zero8(x + i) && all_zero8(y + i)) continue;
+      const std::uint32_t a = lane_bits(x + i, grey), b = lane_bits(y + i, grey);
+      emit(b & ~a, i, up, n_up);
+      emit(a & ~b, i, down, n_down);
+    }
+    if (i < rows) {  // the last rows % 8 values, padded with zeros
+      T xt[8] = {}, yt[8] = {};
+      std::copy(x + i, x + rows, xt);
+      std::copy(y + i, y + rows, yt);
+      const std::uint32_t a = lane_bits(xt, grey), b = lane_bits(yt, grey);
+      emit(b & ~a, i, up, n_up);
+      emit(a & ~b, i, down, n_down);
+    }
+    if (grey) return false;
+  }
+  plus.start[cols] = n_up;
+  minus.start[cols] = n_down;
+  return true;
+}
+
+}  // namespace
+
+double OnesPattern::density() const {
+  const std::size_t n = rows * cols();
+  return n ? double(start.back()) / double(n) : 0.0;
+}
+
+RBMKIT_CLONES bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                             OnesPattern& p) {
+  return find_ones_impl(X, rows, cols, ld, p);
+}
+RBMKIT_CLONES bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                             OnesPattern& p) {
+  return find_ones_impl(X, rows, cols, ld, p);
+}
+RBMKIT_CLONES bool find_flips(const float* X, const float* Y, std::size_t rows, std::size_t cols,
+                              OnesPattern& plus, OnesPattern& minus) {
+  return find_flips_impl(X, Y, rows, cols, plus, minus);
+}
+RBMKIT_CLONES bool find_flips(const double* X, const double* Y, std::size_t rows,
+                              std::size_t cols, OnesPattern& plus, OnesPattern& minus) {
+  return find_flips_impl(X, Y, rows, cols, plus, minus);
+}
+
+void complement_pattern(const OnesPattern& p, OnesPattern& z) {
+  const std::size_t cols = p.cols();
+  z.rows = p.rows;
+  z.start.resize(cols + 1);
+  z.idx.resize(p.rows * cols - (cols ? p.start[cols] : 0));
+  std::size_t count = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    z.start[j] = count;
+    std::size_t k = p.start[j];
+    for (std::uint32_t i = 0; i < p.rows; ++i) {
+      if (k < p.start[j + 1] && p.idx[k] == i)
+        ++k;
+      else
+        z.idx[count++] = i;
+    }
+  }
+  z.start[cols] = count;
+}
+
+void transpose_pattern(const OnesPattern& p, OnesPattern& t) {
+  const std::size_t cols = p.cols(), nnz = cols ? p.start[cols] : 0;
+  t.rows = cols;
+  t.start.assign(p.rows + 1, 0);
+  if (t.idx.size() < nnz + 1) t.idx.resize(nnz + 1);
+  for (std::size_t k = 0; k < nnz; ++k) ++t.start[p.idx[k] + 1];
+  for (std::size_t i = 0; i < p.rows; ++i) t.start[i + 1] += t.start[i];
+  // Fill row by row in column order, using start[i] as row i's cursor, then shift back.
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t k = p.start[j]; k < p.start[j + 1]; ++k)
+      t.idx[t.start[p.idx[k]]++] = std::uint32_t(j);
+  for (std::size_t i = p.rows; i > 0; --i) t.start[i] = t.start[i - 1];
+  t.start[0] = 0;
+}
+
+}  // namespace rbmkit::detail
