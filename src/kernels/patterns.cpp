@@ -88,51 +88,6 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
   return true;
 }
 
-template <class T>
-RBMKIT_INLINE bool find_flips_impl(const T* X, const T* Y, std::size_t rows, std::size_t cols,
-                                   OnesPattern& plus, OnesPattern& minus) {
-  plus.rows = minus.rows = rows;
-  plus.start.resize(cols + 1);
-  minus.start.resize(cols + 1);
-  if (plus.idx.size() < rows * cols) plus.idx.resize(rows * cols);
-  if (minus.idx.size() < rows * cols) minus.idx.resize(rows * cols);
-  std::uint32_t* up = plus.idx.data();
-  std::uint32_t* down = minus.idx.data();
-  std::size_t n_up = 0, n_down = 0;
-  unsigned grey = 0;
-  auto emit = [](std::uint32_t bits, std::size_t base, std::uint32_t* out, std::size_t& count) {
-    while (bits) {
-      out[count++] = std::uint32_t(base + std::size_t(__builtin_ctz(bits)));
-      bits &= bits - 1;
-    }
-  };
-  for (std::size_t j = 0; j < cols; ++j) {
-    plus.start[j] = n_up;
-    minus.start[j] = n_down;
-    const T* x = X + j * rows;
-    const T* y = Y + j * rows;
-    std::size_t i = 0;
-    for (; i + 8 <= rows; i += 8) {
-      if (all_zero8(x + i) && all_zero8(y + i)) continue;
-      const std::uint32_t a = lane_bits(x + i, grey), b = lane_bits(y + i, grey);
-      emit(b & ~a, i, up, n_up);
-      emit(a & ~b, i, down, n_down);
-    }
-    if (i < rows) {  // the last rows % 8 values, padded with zeros
-      T xt[8] = {}, yt[8] = {};
-      std::copy(x + i, x + rows, xt);
-      std::copy(y + i, y + rows, yt);
-      const std::uint32_t a = lane_bits(xt, grey), b = lane_bits(yt, grey);
-      emit(b & ~a, i, up, n_up);
-      emit(a & ~b, i, down, n_down);
-    }
-    if (grey) return false;
-  }
-  plus.start[cols] = n_up;
-  minus.start[cols] = n_down;
-  return true;
-}
-
 }  // namespace
 
 double OnesPattern::density() const {
@@ -147,14 +102,6 @@ RBMKIT_CLONES bool find_ones(const float* X, std::size_t rows, std::size_t cols,
 RBMKIT_CLONES bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                              OnesPattern& p) {
   return find_ones_impl(X, rows, cols, ld, p);
-}
-RBMKIT_CLONES bool find_flips(const float* X, const float* Y, std::size_t rows, std::size_t cols,
-                              OnesPattern& plus, OnesPattern& minus) {
-  return find_flips_impl(X, Y, rows, cols, plus, minus);
-}
-RBMKIT_CLONES bool find_flips(const double* X, const double* Y, std::size_t rows,
-                              std::size_t cols, OnesPattern& plus, OnesPattern& minus) {
-  return find_flips_impl(X, Y, rows, cols, plus, minus);
 }
 
 void complement_pattern(const OnesPattern& p, OnesPattern& z) {

@@ -1,7 +1,7 @@
 #pragma once
 /// The ones of 0/1 matrices, as the binary products take them (binary.hpp): the row indices of
-/// the ones column by column, of their zeros, of the entries two states differ in, and of the
-/// transpose. Like every kernel, the scans are compiled for AVX-512, AVX2 and baseline x86-64.
+/// the ones column by column, of their zeros, and of the transpose. Like every kernel, the scan
+/// is compiled for AVX-512, AVX2 and baseline x86-64.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -24,15 +24,6 @@ struct OnesPattern {
 bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld, OnesPattern& p);
 bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                OnesPattern& p);
-
-/// For two 0/1 matrices X and Y (rows × cols, packed column-major): `plus` ← the entries where
-/// X is 0 and Y is 1, `minus` ← those where X is 1 and Y is 0 (the units a Gibbs step turned on
-/// and off). Returns false at the first column with an entry of X or Y that is neither 0 nor 1
-/// (the patterns are then unspecified).
-bool find_flips(const float* X, const float* Y, std::size_t rows, std::size_t cols,
-                OnesPattern& plus, OnesPattern& minus);
-bool find_flips(const double* X, const double* Y, std::size_t rows, std::size_t cols,
-                OnesPattern& plus, OnesPattern& minus);
 
 /// `t` ← the pattern of the transposed matrix (a counting sort: indices stay increasing).
 void transpose_pattern(const OnesPattern& p, OnesPattern& t);

@@ -44,47 +44,34 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
   out.start[cols] = offset;
 }
 
-/// Runs scan(first, last, a, b) on contiguous blocks of the columns [0, cols) among the
-/// threads, each block filling the patterns a and (unless out_b is null) *b of its columns, then
-/// joins the blocks into out_a and *out_b in column order: the same patterns at every thread count. False when a
-/// block's scan is.
+/// Runs scan(first, last, pattern) on contiguous blocks of the columns [0, cols) among the
+/// threads, each block filling the pattern of its columns, then joins the blocks into `out` in
+/// column order: the same pattern at every thread count. False when a block's scan is.
 template <class Scan>
-bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out_a,
-                  OnesPattern* out_b, const Scan& scan) {
-  if (rows * cols < parallel_entries) return scan(0, cols, out_a, out_b);
+bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out,
+                  const Scan& scan) {
+  if (rows * cols < parallel_entries) return scan(0, cols, out);
   const std::size_t t = std::size_t(threads());
-  parts.a.resize(t);
-  parts.b.resize(t);
+  parts.blocks.resize(t);
   std::vector<std::size_t> first(t, cols), last(t, cols);
   std::vector<char> ok(t, 1);
   parallel_for(cols, [&](std::size_t f, std::size_t l, int w) {
     first[w] = f;
     last[w] = l;
-    ok[w] = scan(f, l, parts.a[w], out_b ? &parts.b[w] : nullptr);
+    ok[w] = scan(f, l, parts.blocks[w]);
   });
   for (std::size_t w = 0; w < t; ++w)
     if (!ok[w]) return false;
-  join_blocks(rows, cols, parts.a, first, last, out_a);
-  if (out_b) join_blocks(rows, cols, parts.b, first, last, *out_b);
+  join_blocks(rows, cols, parts.blocks, first, last, out);
   return true;
 }
 
 /// find_ones of X into buf.ones, the columns split among the threads.
 template <class T>
 bool find_ones_split(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
-  return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones, nullptr,
-                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern*) {
+  return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones,
+                      [&](std::size_t first, std::size_t last, OnesPattern& p) {
                         return find_ones(X.colptr(first), X.n_rows, last - first, X.n_rows, p);
-                      });
-}
-
-/// find_flips of V0 → V into buf.plus and buf.minus, the columns split among the threads.
-template <class T>
-bool find_flips_split(const arma::Mat<T>& V0, const arma::Mat<T>& V, ProductBuffers<T>& buf) {
-  return scan_columns(V.n_rows, V.n_cols, buf.parts, buf.plus, &buf.minus,
-                      [&](std::size_t first, std::size_t last, OnesPattern& p, OnesPattern* q) {
-                        return find_flips(V0.colptr(first), V.colptr(first), V.n_rows,
-                                          last - first, p, *q);
                       });
 }
 
@@ -216,39 +203,6 @@ void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<
 }
 
 template <class T>
-void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V0,
-                       const arma::Mat<T>& V, arma::Mat<T>& A, ProductBuffers<T>& buf) {
-  const bool delta =
-      !buf.dense_only && V0.n_rows == V.n_rows && V0.n_cols == V.n_cols && V.n_elem > 0 &&
-      A.n_rows == W.n_cols && A.n_cols == V.n_cols &&
-      find_flips_split(V0, V, buf) &&
-      // fewer than a quarter of the entries flipped (the direct product gathers up to half)
-      buf.plus.start.back() + buf.minus.start.back() < V.n_elem / 4;
-  if (!delta) {
-    hidden_input(W, c, V, A, buf);
-    return;
-  }
-  if (!buf.wt_ready) {
-    transpose(W, buf.Wt);
-    buf.wt_ready = true;
-  }
-  const std::size_t work = (buf.plus.start.back() + buf.minus.start.back()) * W.n_cols;
-  // (A + the rows of W turned on) − the rows turned off, each column's terms in increasing k.
-  auto body = [&](std::size_t first, std::size_t last, int) {
-    for (const bool off : {false, true}) {
-      const OnesPattern& flips = off ? buf.minus : buf.plus;
-      gather_accumulate(buf.Wt.memptr(), buf.Wt.n_rows, buf.Wt.n_rows, buf.Wt.n_cols,
-                        flips.idx.data(), flips.start.data(), first, last, A.memptr(), A.n_rows,
-                        off);
-    }
-  };
-  if (work < (std::size_t(1) << 20))
-    body(0, V.n_cols, 0);
-  else
-    parallel_for(V.n_cols, body);
-}
-
-template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
                    arma::Mat<T>& A, ProductBuffers<T>& buf) {
   const Operand kind = classify(H, buf);
@@ -311,8 +265,6 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
   template void sigmoid_sample_split(const T*, std::size_t, std::size_t, T*, T*, const T*);     \
   template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,    \
                              arma::Mat<T>&, ProductBuffers<T>&);                               \
-  template void hidden_input_from(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&, \
-                                  const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&);       \
   template void visible_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,   \
                               arma::Mat<T>&, ProductBuffers<T>&);                              \
   template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,          \

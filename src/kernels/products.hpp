@@ -16,21 +16,20 @@ namespace rbmkit::detail {
 
 /// Per-thread patterns of the column blocks of a split scan (products.cpp).
 struct ScanParts {
-  std::vector<OnesPattern> a, b;
+  std::vector<OnesPattern> blocks;
 };
 
 /// Buffers of the products, kept by a caller that repeats them so that they allocate nothing.
 template <class T>
 struct ProductBuffers {
-  OnesPattern ones, zeros, ones_t, plus, minus;
+  OnesPattern ones, zeros, ones_t;
   arma::Mat<T> term;      ///< a product formed apart, to be added (accumulate_outer_transposed)
   ScanParts parts;
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
   arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products
   arma::Mat<T> A;         ///< visible pre-activations of a Gibbs half-step
-  arma::Mat<T> Ah;        ///< hidden pre-activations Wᵀ Vh + c of the states Vh
-  arma::Mat<T> Vh;        ///< the visible states of Ah
+  arma::Mat<T> Ah;        ///< hidden pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
 };
@@ -56,14 +55,6 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B, T divisor = T(1));
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf);
-/// A = Wᵀ V + c·1ᵀ, given A = Wᵀ V0 + c·1ᵀ on entry (the same W and c): when V0 and V are both
-/// binary and differ in fewer than a quarter of their entries, A is updated by gathering the
-/// rows of W of the flipped units alone (gather_accumulate); otherwise as hidden_input. A Gibbs
-/// step of a model of Fashion-MNIST flips about a tenth of the pixels, against the 31% of ones
-/// the direct product gathers. Rounding differs from hidden_input's by the order of the terms.
-template <class T>
-void hidden_input_from(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V0,
-                       const arma::Mat<T>& V, arma::Mat<T>& A, ProductBuffers<T>& buf);
 /// A = W H + b·1ᵀ (visible pre-activations).
 template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
@@ -89,9 +80,6 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
                                             const T*);                                       \
   extern template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&,               \
                                     const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
-  extern template void hidden_input_from(const arma::Mat<T>&, const arma::Col<T>&,          \
-                                         const arma::Mat<T>&, const arma::Mat<T>&,            \
-                                         arma::Mat<T>&, ProductBuffers<T>&);                  \
   extern template void visible_input(const arma::Mat<T>&, const arma::Col<T>&,              \
                                      const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
   extern template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, \

@@ -45,13 +45,7 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
       fill_uniform(rng, out.v.memptr(), out.v.n_elem);
       sigmoid_sample_split(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
                      out.v.memptr());
-      // buf.Ah holds the hidden input of buf.Vh: update it by the flipped units, and compute it
-      // afresh every 16th step so that rounding cannot build up over long chains.
-      if (step % 16 == 15)
-        hidden_input_of(rbm, out.v, buf.Ah, buf);
-      else
-        hidden_input_from(rbm.W(), rbm.c(), buf.Vh, out.v, buf.Ah, buf);
-      buf.Vh = out.v;
+      hidden_input_of(rbm, out.v, buf.Ah, buf);
     }
     if (step + 1 == k) {
       out.h.set_size(nh, n);
@@ -71,7 +65,6 @@ template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf) {
   hidden_input_of(rbm, V, buf.Ah, buf);
-  buf.Vh = V;
   P.set_size(arma::size(buf.Ah));
   sigmoid_sample_split(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, P.memptr(),
                  static_cast<T*>(nullptr), static_cast<const T*>(nullptr));
@@ -79,9 +72,8 @@ void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
 
 template <class T>
 void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
-                      ProductBuffers<T>& buf, Phase<T>& out, bool means_in_buf) {
+                      ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
-  if (!means_in_buf) buf.Vh.reset();  // no hidden input to update: the first is direct
   buf.S.set_size(arma::size(Hm));
   fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
   bernoulli(Hm.memptr(), Hm.n_elem, buf.S.memptr(), buf.S.memptr());
@@ -93,7 +85,6 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
                        ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
   hidden_input_of(rbm, V0, buf.Ah, buf);
-  buf.Vh = V0;
   buf.S.set_size(arma::size(buf.Ah));
   fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
   sigmoid_sample_split(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, static_cast<T*>(nullptr),
@@ -105,7 +96,7 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
   template void hidden_mean(const Rbm<T>&, const arma::Mat<T>&, arma::Mat<T>&,               \
                             ProductBuffers<T>&);                                             \
   template void gibbs_from_means(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,      \
-                                 ProductBuffers<T>&, Phase<T>&, bool);                       \
+                                 ProductBuffers<T>&, Phase<T>&);                       \
   template void gibbs_from_states(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,     \
                                   ProductBuffers<T>&, Phase<T>&);
 RBMKIT_GIBBS_STEPS_INSTANTIATE(float)

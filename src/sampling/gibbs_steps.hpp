@@ -12,17 +12,17 @@
 namespace rbmkit::detail {
 
 /// P = P(h = 1 | V) = sigm(Wᵀ V + c) (Gaussian visible units: Wᵀ (V / σ²) + c, by BLAS); the
-/// pre-activations stay in buf.Ah and V in buf.Vh.
+/// pre-activations stay in buf.Ah.
 template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf);
 /// k ≥ 1 Gibbs steps from the hidden means Hm (sampled first) into `out` (as gibbs_chain_from).
-/// `means_in_buf`: Hm was just computed by hidden_mean with `buf` and the same parameters, so
-/// the first step's hidden input is updated from buf.Ah by the units the step flips
-/// (hidden_input_from) instead of computed anew.
+/// Every step computes its hidden input afresh: updating the last step's by the units a step
+/// flips cost a third of that, but models trained so were measurably worse (docs/performance.md,
+/// "Model quality").
 template <class T>
 void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
-                      ProductBuffers<T>& buf, Phase<T>& out, bool means_in_buf = false);
+                      ProductBuffers<T>& buf, Phase<T>& out);
 /// k ≥ 1 Gibbs steps from the visible states V0 into `out` (as gibbs_chain); V0 may be out.v.
 template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,

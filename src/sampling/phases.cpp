@@ -61,7 +61,7 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
   p.positive.v = V;
   detail::hidden_mean(rbm, V, p.positive.h, buf);
   if (config.method == Method::cd) {
-    detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative, true);
+    detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);
   } else if (config.method == Method::pt) {
     if (config.temperatures == 0)
       throw InvalidArgument("PhaseConfig::temperatures: must be at least 1, got 0");
