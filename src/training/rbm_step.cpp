@@ -58,6 +58,9 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const bool learned = this->model_.visible_units() == UnitType::gaussian &&
                        rc.variance == Variance::learned;
   const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
+  // The statistics reuse the phases' buffers (their index lists, and Wᵀ's matrix for the
+  // statistic), except with Gaussian units, whose statistics set the buffers to BLAS only.
+  gradient_workspace_.share(visible == UnitType::gaussian ? nullptr : &workspace_.buffers());
   Statistics<T> g =
       learned ? rbm_gradient(this->config_.gradient, precision_weighted(this->model_, pos),
                              precision_weighted(this->model_, ph.negative), this->observer_,
@@ -163,6 +166,13 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     momentum_step<T>(this->model_.z(), vz_, dz, m, eta);
   }
   return g;
+}
+
+template <class T>
+void RbmStep<T>::release_buffers() {
+  workspace_ = PhaseWorkspace<T>();
+  gradient_workspace_ = GradientWorkspace<T>();
+  dW_lambda_parts_.reset();
 }
 
 template <class T>

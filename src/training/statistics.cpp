@@ -44,6 +44,7 @@ template <class T>
 GradientWorkspace<T>& GradientWorkspace<T>::operator=(GradientWorkspace&&) noexcept = default;
 template <class T>
 detail::ProductBuffers<T>& GradientWorkspace<T>::buffers() {
+  if (shared_) return *shared_;
   if (!buffers_) buffers_ = std::make_unique<detail::ProductBuffers<T>>();  // after a move
   return *buffers_;
 }
@@ -74,7 +75,8 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   std::unique_ptr<GradientWorkspace<T>> own;
   GradientWorkspace<T>& ws = workspace_for(workspace, own, visible);
   detail::ProductBuffers<T>& buf = ws.buffers();
-  arma::Mat<T>& Pt = ws.transposed;
+  arma::Mat<T>& Pt = buf.Wt;  // (GradientWorkspace::buffers)
+  buf.wt_ready = false;
   const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
   const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
   // The products come transposed (products.hpp); the same operations in either layout.
@@ -122,7 +124,8 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
   std::unique_ptr<GradientWorkspace<T>> own;
   GradientWorkspace<T>& ws = workspace_for(workspace, own, visible);
   detail::ProductBuffers<T>& buf = ws.buffers();
-  arma::Mat<T>& RhvT = ws.transposed;
+  arma::Mat<T>& RhvT = buf.Wt;  // (GradientWorkspace::buffers)
+  buf.wt_ready = false;
   arma::uword a = 0;
   while (a < n) {
     arma::uword b = a + 1;

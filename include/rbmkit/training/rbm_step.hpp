@@ -45,6 +45,9 @@ public:
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
 
+  /// Frees the phases' and statistics' workspaces (MachineStep::release_buffers).
+  void release_buffers();
+
   /// W, b, c of the current model, in that order (for averaging and divergence checks), and z
   /// for Gaussian visible units with learned variances.
   std::vector<arma::Mat<T>*> parameters();
