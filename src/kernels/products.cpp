@@ -51,8 +51,9 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
 template <class Scan>
 bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out_a,
                   OnesPattern* out_b, const Scan& scan) {
-  if (rows * cols < parallel_entries) return scan(0, cols, out_a, out_b);
   const std::size_t t = std::size_t(threads());
+  // One thread: straight into the outputs (no per-thread copies of the patterns to join).
+  if (rows * cols < parallel_entries || t == 1) return scan(0, cols, out_a, out_b);
   parts.a.resize(t);
   parts.b.resize(t);
   std::vector<std::size_t> first(t, cols), last(t, cols);

@@ -236,6 +236,12 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
   // between (dense fallbacks within those workers, the monitors), runs on the calling thread:
   // its own idle workers would otherwise spin for a while after each call, taking the cores.
   const SerialBlas serial_blas;
+  // The trainer ignores the statistics update returns: the step need not form them apart.
+  struct Restore {
+    Step& step;
+    ~Restore() { step.return_weight_statistic(true); }
+  } restore{step_};
+  step_.return_weight_statistic(false);
   while (epoch_ < config_.epochs) {
     const auto t0 = std::chrono::steady_clock::now();
     if (position_ == 0) start_epoch();

@@ -83,7 +83,8 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   if (n_pos == n_neg) {
     detail::outer_transposed(pos.v, pos.h, Pt, buf);
     detail::accumulate_outer_transposed(neg.v, neg.h, Pt, true, buf);
-    detail::transpose(Pt, g.dW, n_pos);
+    ws.divisor = double(n_pos);
+    if (!ws.defer_weights) detail::transpose(Pt, g.dW, n_pos);
     g.db = (pv - nv) / n_pos;
     g.dc = (ph - nh) / n_pos;
   } else {
@@ -93,7 +94,8 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
     Pt /= n_pos;
     Nt /= n_neg;
     Pt -= Nt;
-    detail::transpose(Pt, g.dW);
+    ws.divisor = 1;
+    if (!ws.defer_weights) detail::transpose(Pt, g.dW);
     g.db = pv / n_pos - nv / n_neg;
     g.dc = ph / n_pos - nh / n_neg;
   }
@@ -142,7 +144,8 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
     g.dc += arma::sum(Rh, 1);
     a = b;
   }
-  detail::transpose(RhvT, g.dW, T(n_pos));
+  ws.divisor = double(n_pos);
+  if (!ws.defer_weights) detail::transpose(RhvT, g.dW, T(n_pos));
   g.db /= T(n_pos);
   g.dc /= T(n_pos);
   return g;

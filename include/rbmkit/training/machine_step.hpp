@@ -48,6 +48,8 @@ public:
   /// Frees the buffers a step keeps from one minibatch to the next (none here; RbmStep's
   /// workspaces); the next update allocates them again. No result depends on it.
   void release_buffers() {}
+  /// Whether update returns the weight statistic (always here; RbmStep's may skip it).
+  void return_weight_statistic(bool) {}
   /// The persistent chains (PCD), one column per chain; empty before the first update.
   const arma::Mat<T>& chains() const { return chains_; }
 

@@ -98,6 +98,11 @@ public:
   /// and one W-sized matrix for both. Null: its own again. `shared` must outlive their use;
   /// a copy of the workspace does not share. Results do not depend on it.
   void share(detail::ProductBuffers<T>* shared) { shared_ = shared; }
+  /// When true, the statistics leave dW empty: the weight statistic is buffers().Wt (transposed,
+  /// n_hidden × n_visible) divided by `divisor`, for a caller that reads it in that layout
+  /// (RbmStep's update) without a second W-sized matrix. The gradient functions set `divisor`.
+  bool defer_weights = false;
+  double divisor = 1;
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
