@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <type_traits>
@@ -10,6 +11,7 @@
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/training/engine.hpp"
 #include "temp_path.hpp"
+#include "thread_guard.hpp"
 
 using namespace rbmkit;
 
@@ -405,6 +407,71 @@ TEST_SUITE("engine") {
         REQUIRE(r.v.n_cols == v.n_cols);
         const bool same = fixtures::same_bits(r.v, v) && fixtures::same_bits(r.h, h);
         CHECK(same == (seed == 5));  // another seed draws another minibatch
+      }
+  }
+
+  TEST_CASE("Trainer::write writes to_file's bytes, with the state arrays referred to") {
+    const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
+    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+    cfg.epochs = 2;
+    Trainer<RbmStep<double>> t(cfg, data);
+    REQUIRE(t.run());
+    const std::string path = test::temp_path("written.rbm");
+    t.write(path);
+    std::ifstream in(path, std::ios::binary);
+    const std::string written(std::istreambuf_iterator<char>(in), {});
+    CHECK(written == file_bytes(t.to_file(), "copied.rbm"));
+    // A referred array is written from the matrix as it is when the file is written: the file
+    // holds no copy (a change to the matrix shows), unlike put without put_refers.
+    arma::mat m(3, 2, arma::fill::value(1.5));
+    ModelFile f = t.to_file();
+    f.put_refers = true;
+    f.put<double>("extra", m);
+    CHECK(f.array("extra").view != nullptr);
+    CHECK(f.array("extra").bytes.empty());
+    const std::string before = model_file_bytes(f);
+    m(2, 1) = -4;
+    CHECK(model_file_bytes(f) != before);
+    CHECK(parse_model_file(model_file_bytes(f), "f").get<double>("extra")(2, 1) == -4);
+    f.put_refers = false;
+    f.put<double>("extra", m);
+    m(2, 1) = 7;
+    CHECK(parse_model_file(model_file_bytes(f), "f").get<double>("extra")(2, 1) == -4);
+  }
+
+  TEST_CASE("the step's update gives the same bits with or without the weight statistic") {
+    // 70 hidden units: two full blocks of 32 columns and a partial one; 2 threads split them.
+    fixtures::ThreadGuard guard;
+    const Dataset data = fixtures::random_binary_dataset(30, 40, 4);
+    for (const bool centering : {true, false})
+      for (const int n_threads : {1, 2}) {
+        CAPTURE(centering);
+        CAPTURE(n_threads);
+        set_threads(n_threads);
+        TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+        cfg.hidden = 70;
+        cfg.rbm.centering = centering;
+        Rng init(3);
+        const Rbm<float> start = RbmStep<float>::initial_model(data, cfg, init);
+        RbmStep<float> returned(cfg, start), deferred(cfg, start);
+        deferred.return_weight_statistic(false);
+        const arma::fmat V =
+            arma::conv_to<arma::fmat>::from(fixtures::binary_matrix(data).cols(0, 9));
+        Rng r1(5), r2(5);
+        for (int step = 0; step < 3; ++step) {
+          const Statistics<float> a = returned.update(V, {}, 0.1, 0.5, r1);
+          const Statistics<float> b = deferred.update(V, {}, 0.1, 0.5, r2);
+          CHECK(a.dW.n_elem == 30 * 70);
+          CHECK(b.dW.n_elem == 0);
+        }
+        CHECK(fixtures::same_bits(returned.model().W(), deferred.model().W()));
+        CHECK(fixtures::same_bits<float>(returned.model().b(), deferred.model().b()));
+        CHECK(fixtures::same_bits<float>(returned.model().c(), deferred.model().c()));
+        // The comparison sees a one-bit change.
+        RbmStep<float> off = deferred;
+        float& w = off.parameters()[0]->at(7, 40);
+        w = std::nextafter(w, 1.0f);
+        CHECK_FALSE(fixtures::same_bits(returned.model().W(), off.model().W()));
       }
   }
 }

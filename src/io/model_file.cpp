@@ -91,6 +91,13 @@ std::string read_whole_file(const std::string& path, const std::string& fn) {
   return data;
 }
 
+/// The elements of `a` as stored in a file of element type `t`: its bytes or its view.
+std::string_view array_content(const NamedArray& a, ElementType t) {
+  if (a.view)
+    return {reinterpret_cast<const char*>(a.view), std::size_t(a.rows * a.cols) * element_size(t)};
+  return {reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size()};
+}
+
 }  // namespace
 
 const NamedArray& ModelFile::array(const std::string& name, const std::string& source) const {
@@ -106,15 +113,19 @@ void ModelFile::put(const std::string& name, const arma::Mat<T>& m) {
   a.name = name;
   a.rows = m.n_rows;
   a.cols = m.n_cols;
-  a.bytes.resize(m.n_elem * element_size(element_type));
-  if (element_type == element_type_of<T>()) {
+  if (put_refers && element_type == element_type_of<T>()) {
+    if (m.n_elem > 0) a.view = reinterpret_cast<const unsigned char*>(m.memptr());
+  } else if (element_type == element_type_of<T>()) {
+    a.bytes.resize(m.n_elem * element_size(element_type));
     copy_bytes(a.bytes.data(), m.memptr(), a.bytes.size());
   } else if (element_type == ElementType::float32) {
     const arma::Mat<float> c = arma::conv_to<arma::Mat<float>>::from(m);
-    copy_bytes(a.bytes.data(), c.memptr(), a.bytes.size());
+    a.bytes.assign(reinterpret_cast<const unsigned char*>(c.memptr()),
+                   reinterpret_cast<const unsigned char*>(c.memptr()) + c.n_elem * sizeof(float));
   } else {
     const arma::Mat<double> c = arma::conv_to<arma::Mat<double>>::from(m);
-    copy_bytes(a.bytes.data(), c.memptr(), a.bytes.size());
+    a.bytes.assign(reinterpret_cast<const unsigned char*>(c.memptr()),
+                   reinterpret_cast<const unsigned char*>(c.memptr()) + c.n_elem * sizeof(double));
   }
   for (auto& old : arrays)
     if (old.name == name) {
@@ -127,13 +138,14 @@ void ModelFile::put(const std::string& name, const arma::Mat<T>& m) {
 template <class T>
 arma::Mat<T> ModelFile::get(const std::string& name, const std::string& source) const {
   const NamedArray& a = array(name, source);
+  const std::string_view content = array_content(a, element_type);
   if (element_type == ElementType::float32) {
     arma::Mat<float> m(a.rows, a.cols);
-    copy_bytes(m.memptr(), a.bytes.data(), a.bytes.size());
+    copy_bytes(m.memptr(), content.data(), content.size());
     return arma::conv_to<arma::Mat<T>>::from(m);
   }
   arma::Mat<double> m(a.rows, a.cols);
-  copy_bytes(m.memptr(), a.bytes.data(), a.bytes.size());
+  copy_bytes(m.memptr(), content.data(), content.size());
   return arma::conv_to<arma::Mat<T>>::from(m);
 }
 
@@ -165,7 +177,7 @@ std::vector<std::string_view> model_file_pieces(const ModelFile& f, std::deque<s
   for (const auto& a : f.arrays) {
     if ((a.rows != 0 && a.cols > std::numeric_limits<std::uint64_t>::max() / a.rows /
                                      element_size(f.element_type)) ||
-        a.bytes.size() != a.rows * a.cols * element_size(f.element_type))
+        (a.view == nullptr && a.bytes.size() != a.rows * a.cols * element_size(f.element_type)))
       throw InvalidArgument("write_model_file: array '" + a.name + "' has the wrong byte count");
     put_u16(out, static_cast<std::uint16_t>(a.name.size()));
     out += a.name;
@@ -173,7 +185,7 @@ std::vector<std::string_view> model_file_pieces(const ModelFile& f, std::deque<s
     put_u64(out, a.cols);
     parts.push_back(std::move(out));
     pieces.emplace_back(parts.back());
-    pieces.emplace_back(reinterpret_cast<const char*>(a.bytes.data()), a.bytes.size());
+    pieces.push_back(array_content(a, f.element_type));
     out.clear();
   }
   parts.push_back(std::move(out));

@@ -50,8 +50,9 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
 template <class Scan>
 bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out,
                   const Scan& scan) {
-  if (rows * cols < parallel_entries) return scan(0, cols, out);
   const std::size_t t = std::size_t(threads());
+  // One thread: straight into the output (no per-thread copy of the pattern to join).
+  if (rows * cols < parallel_entries || t == 1) return scan(0, cols, out);
   parts.blocks.resize(t);
   std::vector<std::size_t> first(t, cols), last(t, cols);
   std::vector<char> ok(t, 1);

@@ -236,6 +236,12 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
   // between (dense fallbacks within those workers, the monitors), runs on the calling thread:
   // its own idle workers would otherwise spin for a while after each call, taking the cores.
   const SerialBlas serial_blas;
+  // The trainer ignores the statistics update returns: the step need not form them apart.
+  struct Restore {
+    Step& step;
+    ~Restore() { step.return_weight_statistic(true); }
+  } restore{step_};
+  step_.return_weight_statistic(false);
   while (epoch_ < config_.epochs) {
     const auto t0 = std::chrono::steady_clock::now();
     if (position_ == 0) start_epoch();
@@ -257,6 +263,9 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
       if (hooks.progress) hooks.progress(position_, n_batches);
       if (position_ < n_batches && hooks.stop && hooks.stop()) return false;
     }
+    // The step's buffers are not needed until the next epoch: not held while the monitors run
+    // and the model is written (allocated again at the next epoch's first minibatch).
+    step_.release_buffers();
     if (any_non_finite(step_.parameters())) {
       char lr[32];
       std::snprintf(lr, sizeof lr, "%g", rep.learning_rate);
@@ -284,6 +293,17 @@ typename Trainer<Step>::Model Trainer<Step>::model() const {
 
 template <class Step>
 ModelFile Trainer<Step>::to_file() const {
+  return file_of(model(), false);
+}
+
+template <class Step>
+void Trainer<Step>::write(const std::string& path) const {
+  const Model m = model();
+  write_model_file(path, file_of(m, true));
+}
+
+template <class Step>
+ModelFile Trainer<Step>::file_of(const Model& model, bool refer) const {
   std::map<std::string, std::string> config = config_.to_map();
   config["data.examples"] = std::to_string(data_examples_);
   config["data.checksum"] = hex(data_checksum_);
@@ -299,9 +319,11 @@ ModelFile Trainer<Step>::to_file() const {
                               hex(epoch_rng_[2]) + " " + hex(epoch_rng_[3]);
     config["run.error_sum"] = hex_double(error_sum_);
   }
-  ModelFile f = Step::make_file(model(), config, rng_.state());
+  ModelFile f = Step::make_file(model, config, rng_.state());
+  f.put_refers = refer;  // the arrays below live as long as the trainer
   step_.save_state(f);
   average_.save(f, "run.average.");
+  f.put_refers = false;
   return f;
 }
 

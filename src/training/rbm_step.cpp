@@ -8,6 +8,7 @@
 #include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/gaussian_statistics.hpp"
+#include "kernels/products.hpp"
 #include "training/state_arrays.hpp"
 #include "rbmkit/training/update.hpp"
 
@@ -50,6 +51,7 @@ template <class T>
 Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, double lr,
                                  double momentum, Rng& rng) {
   const RbmConfig& rc = this->config_.rbm;
+  gradient_workspace_.defer_weights = !return_weight_statistic_;
   const Phases<T>& ph =
       draw_phases(this->model_, V, this->phase_config(rc.k), this->chains_, rng, workspace_);
   const Phase<T>& pos = ph.positive;
@@ -58,6 +60,9 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const bool learned = this->model_.visible_units() == UnitType::gaussian &&
                        rc.variance == Variance::learned;
   const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
+  // The statistics reuse the phases' buffers (their index lists, and Wᵀ's matrix for the
+  // statistic), except with Gaussian units, whose statistics set the buffers to BLAS only.
+  gradient_workspace_.share(visible == UnitType::gaussian ? nullptr : &workspace_.buffers());
   Statistics<T> g =
       learned ? rbm_gradient(this->config_.gradient, precision_weighted(this->model_, pos),
                              precision_weighted(this->model_, ph.negative), this->observer_,
@@ -107,11 +112,28 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   constexpr arma::uword block = 32;
   const arma::uword n_blocks = (nh + block - 1) / block;
   if (centred) dW_lambda_parts_.zeros(nv, n_blocks);
-  auto columns = [&](std::size_t first_block, std::size_t last_block, int) {
+  // The weight statistic: g.dW, or (deferred, GradientWorkspace::defer_weights) the transposed
+  // statistic in the workspace, turned a block of 32 columns at a time into the worker's slab
+  // with the same copy and division transpose() would make.
+  const bool deferred = g.dW.n_elem == 0;
+  const arma::Mat<T>& Pt = gradient_workspace_.buffers().Wt;
+  const T divisor = T(gradient_workspace_.divisor);
+  if (deferred) {
+    slabs_.resize(std::size_t(threads()));
+    for (arma::Mat<T>& slab : slabs_) slab.set_size(nv, block);
+  }
+  auto columns = [&](std::size_t first_block, std::size_t last_block, int worker) {
     std::vector<T> d(nv);  // one column of ΔW
+    arma::Mat<T>* slab = deferred ? &slabs_[std::size_t(worker)] : nullptr;
     for (arma::uword j = arma::uword(first_block) * block;
          j < std::min<arma::uword>(nh, arma::uword(last_block) * block); ++j) {
-      const T* gw = g.dW.colptr(j);
+      if (slab && j % block == 0) {
+        const arma::uword width = std::min<arma::uword>(block, nh - j);
+        detail::transpose_block(Pt.colptr(0) + j, Pt.n_rows, width, nv, slab->memptr(), nv);
+        if (divisor != T(1))
+          for (arma::uword k = 0; k < width * nv; ++k) slab->memptr()[k] /= divisor;
+      }
+      const T* gw = slab ? slab->colptr(j % block) : g.dW.colptr(j);
       T* w = this->model_.W().colptr(j);
       T* vel = vW_.colptr(j);
       T* dj = d.data();
@@ -163,6 +185,14 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     momentum_step<T>(this->model_.z(), vz_, dz, m, eta);
   }
   return g;
+}
+
+template <class T>
+void RbmStep<T>::release_buffers() {
+  workspace_ = PhaseWorkspace<T>();
+  gradient_workspace_ = GradientWorkspace<T>();
+  dW_lambda_parts_.reset();
+  slabs_.clear();
 }
 
 template <class T>

@@ -168,11 +168,11 @@ RunSummary drive(Trainer<Step>& tr, const RunOptions& o, const RunEvents& ev) {
     add_monitors(rep, model, tr, o);
     if (ev.epoch) ev.epoch(rep);
     if (o.checkpoint_every > 0 && rep.epoch % o.checkpoint_every == 0 && rep.epoch < rep.epochs)
-      write_model_file(o.out, tr.to_file());
+      tr.write(o.out);
   };
   RunSummary s;
   s.completed = tr.run(hooks);
-  write_model_file(o.out, tr.to_file());
+  tr.write(o.out);
   s.epochs_done = tr.epochs_done();
   s.minibatch = tr.minibatches_done();
   s.minibatches = tr.minibatches_per_epoch();

@@ -44,6 +44,7 @@ template <class T>
 GradientWorkspace<T>& GradientWorkspace<T>::operator=(GradientWorkspace&&) noexcept = default;
 template <class T>
 detail::ProductBuffers<T>& GradientWorkspace<T>::buffers() {
+  if (shared_) return *shared_;
   if (!buffers_) buffers_ = std::make_unique<detail::ProductBuffers<T>>();  // after a move
   return *buffers_;
 }
@@ -74,14 +75,16 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   std::unique_ptr<GradientWorkspace<T>> own;
   GradientWorkspace<T>& ws = workspace_for(workspace, own, visible);
   detail::ProductBuffers<T>& buf = ws.buffers();
-  arma::Mat<T>& Pt = ws.transposed;
+  arma::Mat<T>& Pt = buf.Wt;  // (GradientWorkspace::buffers)
+  buf.wt_ready = false;
   const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
   const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
   // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
     detail::outer_transposed(pos.v, pos.h, Pt, buf);
     detail::accumulate_outer_transposed(neg.v, neg.h, Pt, true, buf);
-    detail::transpose(Pt, g.dW, n_pos);
+    ws.divisor = double(n_pos);
+    if (!ws.defer_weights) detail::transpose(Pt, g.dW, n_pos);
     g.db = (pv - nv) / n_pos;
     g.dc = (ph - nh) / n_pos;
   } else {
@@ -91,7 +94,8 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
     Pt /= n_pos;
     Nt /= n_neg;
     Pt -= Nt;
-    detail::transpose(Pt, g.dW);
+    ws.divisor = 1;
+    if (!ws.defer_weights) detail::transpose(Pt, g.dW);
     g.db = pv / n_pos - nv / n_neg;
     g.dc = ph / n_pos - nh / n_neg;
   }
@@ -122,7 +126,8 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
   std::unique_ptr<GradientWorkspace<T>> own;
   GradientWorkspace<T>& ws = workspace_for(workspace, own, visible);
   detail::ProductBuffers<T>& buf = ws.buffers();
-  arma::Mat<T>& RhvT = ws.transposed;
+  arma::Mat<T>& RhvT = buf.Wt;  // (GradientWorkspace::buffers)
+  buf.wt_ready = false;
   arma::uword a = 0;
   while (a < n) {
     arma::uword b = a + 1;
@@ -139,7 +144,8 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
     g.dc += arma::sum(Rh, 1);
     a = b;
   }
-  detail::transpose(RhvT, g.dW, T(n_pos));
+  ws.divisor = double(n_pos);
+  if (!ws.defer_weights) detail::transpose(RhvT, g.dW, T(n_pos));
   g.db /= T(n_pos);
   g.dc /= T(n_pos);
   return g;

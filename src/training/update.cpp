@@ -29,6 +29,7 @@ template <class T>
 void ParameterAverage<T>::add(const std::vector<arma::Mat<T>*>& params) {
   if (count_ == 0) {
     mean_.clear();
+    mean_.reserve(params.size());  // growing would copy the means made so far (W among them)
     for (const arma::Mat<T>* p : params) mean_.emplace_back(arma::size(*p), arma::fill::zeros);
   }
   ++count_;
@@ -58,6 +59,7 @@ void ParameterAverage<T>::load(const ModelFile& file, const std::string& prefix,
     throw ModelError(source + ": " + prefix + "count = '" + it->second + "' is not a count");
   mean_.clear();
   if (count_ == 0) return;
+  mean_.reserve(params.size());
   for (std::size_t k = 0; k < params.size(); ++k) {
     mean_.push_back(file.get<T>(prefix + std::to_string(k), source));
     if (arma::size(mean_.back()) != arma::size(*params[k]))

@@ -50,6 +50,10 @@ struct NamedArray {
   std::uint64_t rows = 0;
   std::uint64_t cols = 0;
   std::vector<unsigned char> bytes;
+  /// Not null when the elements are not in `bytes` (empty then) but in a matrix of the file's
+  /// element type that the file refers to (ModelFile::put with put_refers): rows · cols
+  /// elements, column-major, written in place of `bytes`. Never set by reading a file.
+  const unsigned char* view = nullptr;
 };
 
 /// The full content of a model file.
@@ -65,10 +69,16 @@ struct ModelFile {
   std::map<std::string, std::string> config;  ///< training configuration, seed included
   Rng::State rng_state{};                      ///< generator state at the end of training
   std::vector<NamedArray> arrays;              ///< parameters (W, b, c, ...) and extra state
+  /// Not stored. When true, put of a matrix of the file's element type keeps a reference to its
+  /// elements (NamedArray::view) instead of a copy: the matrix must then outlive every use of
+  /// this file (and of its copies) and stay unchanged meanwhile. A large training state is so
+  /// written without a second copy in memory (Trainer::write).
+  bool put_refers = false;
 
   /// The array called `name`; throws ModelError naming `source` when absent.
   const NamedArray& array(const std::string& name, const std::string& source = "") const;
-  /// Stores an Armadillo matrix or vector as array `name` in the file's element type.
+  /// Stores an Armadillo matrix or vector as array `name` in the file's element type (a copy,
+  /// or with put_refers a reference when T is that type), replacing an array of that name.
   template <class T>
   void put(const std::string& name, const arma::Mat<T>& m);
   /// Reads array `name` as a matrix of T (converting the element type if needed).

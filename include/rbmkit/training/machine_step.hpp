@@ -45,6 +45,11 @@ public:
   double last_error() const { return last_error_; }
   /// Hands every reward stream of the reward-correlator path to `observer` (statistics.hpp).
   void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
+  /// Frees the buffers a step keeps from one minibatch to the next (none here; RbmStep's
+  /// workspaces); the next update allocates them again. No result depends on it.
+  void release_buffers() {}
+  /// Whether update returns the weight statistic (always here; RbmStep's may skip it).
+  void return_weight_statistic(bool) {}
   /// The persistent chains (PCD), one column per chain; empty before the first update.
   const arma::Mat<T>& chains() const { return chains_; }
 

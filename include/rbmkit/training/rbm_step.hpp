@@ -45,6 +45,13 @@ public:
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
 
+  /// Frees the phases' and statistics' workspaces (MachineStep::release_buffers).
+  void release_buffers();
+  /// Whether update returns the weight statistic dW (by default it does). Off (the trainer,
+  /// which does not use it), the update reads the statistic in the layout the products give it,
+  /// without a second W-sized matrix; the parameters are the same bits either way.
+  void return_weight_statistic(bool on) { return_weight_statistic_ = on; }
+
   /// W, b, c of the current model, in that order (for averaging and divergence checks), and z
   /// for Gaussian visible units with learned variances.
   std::vector<arma::Mat<T>*> parameters();
@@ -63,6 +70,8 @@ private:
   arma::Col<T> q_;            // running mean hidden activation (sparsity); empty until started
   arma::Col<T> mu_, lambda_;  // centring offsets; empty until started
   arma::Mat<T> dW_lambda_parts_;  // the update's ΔW λ, one column per block of hidden units
+  std::vector<arma::Mat<T>> slabs_;  // per worker: 32 columns of the statistic (deferred dW)
+  bool return_weight_statistic_ = true;
   GradientWorkspace<T> gradient_workspace_;  // the statistics' buffers
   arma::Col<T> vz_;           // velocity of the log-variances (Gaussian, learned); empty until started
   PhaseWorkspace<T> workspace_;  // buffers only: no training state

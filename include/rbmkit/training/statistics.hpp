@@ -89,13 +89,24 @@ public:
   GradientWorkspace(GradientWorkspace&&) noexcept;
   GradientWorkspace& operator=(GradientWorkspace&&) noexcept;
 
-  /// The kernels' buffers (private to the library).
+  /// The kernels' buffers (private to the library): `shared` when set, else its own. The
+  /// weight statistic, as the products give it transposed (n_hidden × n_visible), is formed in
+  /// their Wt (the transpose of W that hidden_input keeps; it is then marked stale).
   detail::ProductBuffers<T>& buffers();
-  /// The weight statistic as the products give it, transposed (n_hidden × n_visible).
-  arma::Mat<T> transposed;
+  /// Makes the statistics use `shared` (e.g. a PhaseWorkspace's buffers, which the phases no
+  /// longer need once drawn) instead of this workspace's own buffers: one set of index lists
+  /// and one W-sized matrix for both. Null: its own again. `shared` must outlive their use;
+  /// a copy of the workspace does not share. Results do not depend on it.
+  void share(detail::ProductBuffers<T>* shared) { shared_ = shared; }
+  /// When true, the statistics leave dW empty: the weight statistic is buffers().Wt (transposed,
+  /// n_hidden × n_visible) divided by `divisor`, for a caller that reads it in that layout
+  /// (RbmStep's update) without a second W-sized matrix. The gradient functions set `divisor`.
+  bool defer_weights = false;
+  double divisor = 1;
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
+  detail::ProductBuffers<T>* shared_ = nullptr;
 };
 
 /// Contrastive statistics: positive-phase means minus negative-phase means. `visible` is the
