@@ -440,16 +440,28 @@ TEST_SUITE("engine") {
   }
 
   TEST_CASE("the step's update gives the same bits with or without the weight statistic") {
-    // 70 hidden units: two full blocks of 32 columns and a partial one; 2 threads split them.
+    // 500 x 70: large enough that 2 threads split the update's blocks of 32 columns (two full
+    // blocks and a partial one); PCD with as many chains as examples, with 7 chains (the phases'
+    // counts differ), the reward correlator, and centring on and off.
     fixtures::ThreadGuard guard;
-    const Dataset data = fixtures::random_binary_dataset(30, 40, 4);
-    for (const bool centering : {true, false})
-      for (const int n_threads : {1, 2}) {
+    const Dataset data = fixtures::random_binary_dataset(500, 40, 4);
+    struct Variant {
+      GradientPath path;
+      std::size_t chains;
+    };
+    for (const Variant variant : {Variant{GradientPath::contrastive, 0},
+                                  Variant{GradientPath::contrastive, 7},
+                                  Variant{GradientPath::reward_correlator, 0}})
+      for (const bool centering : {true, false})
+        for (const int n_threads : {1, 2}) {
+        CAPTURE(variant.chains);
+        CAPTURE(int(variant.path));
         CAPTURE(centering);
         CAPTURE(n_threads);
         set_threads(n_threads);
-        TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+        TrainConfig cfg = small_config(Method::pcd, variant.path);
         cfg.hidden = 70;
+        cfg.chains = variant.chains;
         cfg.rbm.centering = centering;
         Rng init(3);
         const Rbm<float> start = RbmStep<float>::initial_model(data, cfg, init);
@@ -461,7 +473,7 @@ TEST_SUITE("engine") {
         for (int step = 0; step < 3; ++step) {
           const Statistics<float> a = returned.update(V, {}, 0.1, 0.5, r1);
           const Statistics<float> b = deferred.update(V, {}, 0.1, 0.5, r2);
-          CHECK(a.dW.n_elem == 30 * 70);
+          CHECK(a.dW.n_elem == 500 * 70);
           CHECK(b.dW.n_elem == 0);
         }
         CHECK(fixtures::same_bits(returned.model().W(), deferred.model().W()));

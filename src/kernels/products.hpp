@@ -26,8 +26,10 @@ struct ProductBuffers {
   arma::Mat<T> term;      ///< a product formed apart, to be added (accumulate_outer_transposed)
   ScanParts parts;
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
-  arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V
-  bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products
+  arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V; a step's statistics, sharing these
+                          ///< buffers, form the weight statistic in it afterwards
+  bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products (cleared
+                          ///< by draw_phases and by the statistics that overwrite Wt)
   arma::Mat<T> A;         ///< visible pre-activations of a Gibbs half-step
   arma::Mat<T> Ah;        ///< hidden pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step

@@ -1,7 +1,8 @@
 #pragma once
 /// The block Gibbs steps of an RBM on reusable buffers, for gibbs.cpp and phases.cpp. The
-/// buffers' transposed weights are reused as they are: a caller resets `buf.wt_ready` whenever
-/// the parameters may have changed.
+/// buffers' transposed weights are reused as they are: `buf.wt_ready` must be false whenever the
+/// parameters may have changed or Wt was used for something else (draw_phases clears it on
+/// every call, the statistics when they form the weight statistic in Wt).
 #include <armadillo>
 
 #include "kernels/products.hpp"
@@ -11,8 +12,7 @@
 
 namespace rbmkit::detail {
 
-/// P = P(h = 1 | V) = sigm(Wᵀ V + c) (Gaussian visible units: Wᵀ (V / σ²) + c, by BLAS); the
-/// pre-activations stay in buf.Ah.
+/// P = P(h = 1 | V) = sigm(Wᵀ V + c) (Gaussian visible units: Wᵀ (V / σ²) + c, by BLAS).
 template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf);

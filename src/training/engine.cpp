@@ -261,7 +261,10 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
       error_sum_ += step_.last_error();
       ++position_;
       if (hooks.progress) hooks.progress(position_, n_batches);
-      if (position_ < n_batches && hooks.stop && hooks.stop()) return false;
+      if (position_ < n_batches && hooks.stop && hooks.stop()) {
+        step_.release_buffers();  // not held while the interrupted run is written
+        return false;
+      }
     }
     // The step's buffers are not needed until the next epoch: not held while the monitors run
     // and the model is written (allocated again at the next epoch's first minibatch).
