@@ -272,25 +272,33 @@ RBMKIT_INLINE void transpose_block_impl(const T* a, std::size_t lda, std::size_t
     for (std::size_t j = 0; j < cols; ++j) b[j + i * ldb] = a[i + j * lda];
 }
 
+/// gather_add_impl with the sign of the terms chosen at run time.
+template <class T>
+RBMKIT_INLINE void gather(const T* M, std::size_t ldm, std::size_t rows, std::size_t cols,
+                          const std::uint32_t* idx, const std::size_t* start, std::size_t first,
+                          std::size_t last, const T* init, T* out, std::size_t ldo, bool subtract,
+                          bool accumulate) {
+  if (subtract)
+    gather_add_impl<T, true>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo,
+                             accumulate);
+  else
+    gather_add_impl<T, false>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo,
+                              accumulate);
+}
+
 }  // namespace
 
 RBMKIT_CLONES void gather_add(const float* M, std::size_t ldm, std::size_t rows, std::size_t cols,
                               const std::uint32_t* idx, const std::size_t* start,
                               std::size_t first, std::size_t last, const float* init, float* out,
                               std::size_t ldo, bool subtract) {
-  if (subtract)
-    gather_add_impl<float, true>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
-  else
-    gather_add_impl<float, false>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+  gather(M, ldm, rows, cols, idx, start, first, last, init, out, ldo, subtract, false);
 }
 RBMKIT_CLONES void gather_add(const double* M, std::size_t ldm, std::size_t rows, std::size_t cols,
                               const std::uint32_t* idx, const std::size_t* start,
                               std::size_t first, std::size_t last, const double* init, double* out,
                               std::size_t ldo, bool subtract) {
-  if (subtract)
-    gather_add_impl<double, true>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
-  else
-    gather_add_impl<double, false>(M, ldm, rows, cols, idx, start, first, last, init, out, ldo);
+  gather(M, ldm, rows, cols, idx, start, first, last, init, out, ldo, subtract, false);
 }
 
 RBMKIT_CLONES void gather_accumulate(const float* M, std::size_t ldm, std::size_t rows,
@@ -298,24 +306,14 @@ RBMKIT_CLONES void gather_accumulate(const float* M, std::size_t ldm, std::size_
                                      const std::size_t* start, std::size_t first,
                                      std::size_t last, float* out, std::size_t ldo,
                                      bool subtract) {
-  if (subtract)
-    gather_add_impl<float, true>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo,
-                                 true);
-  else
-    gather_add_impl<float, false>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo,
-                                  true);
+  gather<float>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo, subtract, true);
 }
 RBMKIT_CLONES void gather_accumulate(const double* M, std::size_t ldm, std::size_t rows,
                                      std::size_t cols, const std::uint32_t* idx,
                                      const std::size_t* start, std::size_t first,
                                      std::size_t last, double* out, std::size_t ldo,
                                      bool subtract) {
-  if (subtract)
-    gather_add_impl<double, true>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo,
-                                  true);
-  else
-    gather_add_impl<double, false>(M, ldm, rows, cols, idx, start, first, last, nullptr, out,
-                                   ldo, true);
+  gather<double>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo, subtract, true);
 }
 
 RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,

@@ -30,8 +30,7 @@ struct ProductBuffers {
                           ///< buffers, form the weight statistic in it afterwards
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products (cleared
                           ///< by draw_phases and by the statistics that overwrite Wt)
-  arma::Mat<T> A;         ///< visible pre-activations of a Gibbs half-step
-  arma::Mat<T> Ah;        ///< hidden pre-activations of a Gibbs half-step
+  arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
 };

@@ -38,23 +38,22 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
   for (std::size_t step = 0; step < k; ++step) {
     if (gaussian) {
       out.v = rbm.sample_visible(buf.S, rng);
-      hidden_input_of(rbm, out.v, buf.Ah, buf);
     } else {
       visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
       out.v.set_size(nv, n);
       fill_uniform(rng, out.v.memptr(), out.v.n_elem);
       sigmoid_sample_split(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
-                     out.v.memptr());
-      hidden_input_of(rbm, out.v, buf.Ah, buf);
+                           out.v.memptr());
     }
+    hidden_input_of(rbm, out.v, buf.A, buf);
     if (step + 1 == k) {
       out.h.set_size(nh, n);
-      sigmoid_sample_split(buf.Ah.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
-                     static_cast<const T*>(nullptr));
+      sigmoid_sample_split(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
+                           static_cast<const T*>(nullptr));
     } else {
       fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
-      sigmoid_sample_split(buf.Ah.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
-                     buf.S.memptr());
+      sigmoid_sample_split(buf.A.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
+                           buf.S.memptr());
     }
   }
 }
@@ -64,10 +63,10 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
 template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf) {
-  hidden_input_of(rbm, V, buf.Ah, buf);
-  P.set_size(arma::size(buf.Ah));
-  sigmoid_sample_split(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, P.memptr(),
-                 static_cast<T*>(nullptr), static_cast<const T*>(nullptr));
+  hidden_input_of(rbm, V, buf.A, buf);
+  P.set_size(arma::size(buf.A));
+  sigmoid_sample_split(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, P.memptr(),
+                       static_cast<T*>(nullptr), static_cast<const T*>(nullptr));
 }
 
 template <class T>
@@ -84,11 +83,11 @@ template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
                        ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
-  hidden_input_of(rbm, V0, buf.Ah, buf);
-  buf.S.set_size(arma::size(buf.Ah));
+  hidden_input_of(rbm, V0, buf.A, buf);
+  buf.S.set_size(arma::size(buf.A));
   fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
-  sigmoid_sample_split(buf.Ah.memptr(), buf.Ah.n_rows, buf.Ah.n_cols, static_cast<T*>(nullptr),
-                 buf.S.memptr(), buf.S.memptr());
+  sigmoid_sample_split(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
+                       buf.S.memptr(), buf.S.memptr());
   run_chain(rbm, k, rng, buf, out);
 }
 
@@ -96,7 +95,7 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
   template void hidden_mean(const Rbm<T>&, const arma::Mat<T>&, arma::Mat<T>&,               \
                             ProductBuffers<T>&);                                             \
   template void gibbs_from_means(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,      \
-                                 ProductBuffers<T>&, Phase<T>&);                       \
+                                 ProductBuffers<T>&, Phase<T>&);                             \
   template void gibbs_from_states(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,     \
                                   ProductBuffers<T>&, Phase<T>&);
 RBMKIT_GIBBS_STEPS_INSTANTIATE(float)
