@@ -48,22 +48,22 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
 /// threads, each block filling the pattern of its columns, then joins the blocks into `out` in
 /// column order: the same pattern at every thread count. False when a block's scan is.
 template <class Scan>
-bool scan_columns(std::size_t rows, std::size_t cols, ScanParts& parts, OnesPattern& out,
-                  const Scan& scan) {
+bool scan_columns(std::size_t rows, std::size_t cols, std::vector<OnesPattern>& parts,
+                  OnesPattern& out, const Scan& scan) {
   const std::size_t t = std::size_t(threads());
   // One thread: straight into the output (no per-thread copy of the pattern to join).
   if (rows * cols < parallel_entries || t == 1) return scan(0, cols, out);
-  parts.blocks.resize(t);
+  parts.resize(t);
   std::vector<std::size_t> first(t, cols), last(t, cols);
   std::vector<char> ok(t, 1);
   parallel_for(cols, [&](std::size_t f, std::size_t l, int w) {
     first[w] = f;
     last[w] = l;
-    ok[w] = scan(f, l, parts.blocks[w]);
+    ok[w] = scan(f, l, parts[w]);
   });
   for (std::size_t w = 0; w < t; ++w)
     if (!ok[w]) return false;
-  join_blocks(rows, cols, parts.blocks, first, last, out);
+  join_blocks(rows, cols, parts, first, last, out);
   return true;
 }
 

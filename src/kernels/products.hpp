@@ -14,17 +14,12 @@
 
 namespace rbmkit::detail {
 
-/// Per-thread patterns of the column blocks of a split scan (products.cpp).
-struct ScanParts {
-  std::vector<OnesPattern> blocks;
-};
-
 /// Buffers of the products, kept by a caller that repeats them so that they allocate nothing.
 template <class T>
 struct ProductBuffers {
   OnesPattern ones, zeros, ones_t;
   arma::Mat<T> term;      ///< a product formed apart, to be added (accumulate_outer_transposed)
-  ScanParts parts;
+  std::vector<OnesPattern> parts;  ///< per-thread patterns of a split scan's column blocks
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
   arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V; a step's statistics, sharing these
                           ///< buffers, form the weight statistic in it afterwards
