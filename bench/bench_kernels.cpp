@@ -98,11 +98,10 @@ template <class T>
 void statistics_binary(benchmark::State& state) {
   const arma::Mat<T> V = binary<T>(nv, batch, density_arg(state));
   const arma::Mat<T> H = arma::randu<arma::Mat<T>>(nh, batch);
-  arma::Mat<T> Pt;
-  detail::OnesPattern t;
+  arma::Mat<T> Pt, Vt;
   for (auto _ : state) {
-    detail::transpose_pattern(ones(V), t);
-    detail::gather_product(H, t, static_cast<const T*>(nullptr), Pt);
+    detail::transpose(V, Vt);  // each visible unit's examples: the ones of Vᵀ
+    detail::gather_product(H, ones(Vt), static_cast<const T*>(nullptr), Pt);
     benchmark::DoNotOptimize(Pt.memptr());
   }
 }

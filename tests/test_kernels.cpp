@@ -110,11 +110,6 @@ TEST_SUITE("kernels") {
     CHECK(std::vector<std::uint32_t>(p.idx.begin(), p.idx.begin() + 4) ==
           std::vector<std::uint32_t>{0, 2, 1, 2});
     CHECK(p.density() == doctest::Approx(4.0 / 9.0));
-    detail::OnesPattern t;
-    detail::transpose_pattern(p, t);
-    CHECK(t.start == std::vector<std::size_t>{0, 1, 2, 4});
-    CHECK(std::vector<std::uint32_t>(t.idx.begin(), t.idx.begin() + 4) ==
-          std::vector<std::uint32_t>{0, 2, 0, 2});
     arma::fmat G = X;
     G(1, 2) = 0.5f;
     detail::OnesPattern q;
@@ -122,7 +117,7 @@ TEST_SUITE("kernels") {
   }
 
   TEST_CASE("mostly-one operands take M times 1 minus the gathers of the zeros") {
-    // Densities above one half go through complement_pattern; the products must still equal
+    // Densities above one half go through find_zeros; the products must still equal
     // the dense ones within the summation bound (M·1 has `inner` terms, then `zeros` more).
     for (const double density : {0.6, 0.9, 1.0}) {
       CAPTURE(density);
@@ -147,8 +142,8 @@ TEST_SUITE("kernels") {
       detail::outer_transposed(V, G, A, buf);
       CHECK(within_sum_bound(A, G * V.t(), G * arma::ones<arma::mat>(9, 131), 2 * 9 + 2));
       // A wrong zero list is caught: drop one zero of the last column.
-      detail::OnesPattern ones_h = ones(H), zeros;
-      detail::complement_pattern(ones_h, zeros);
+      detail::OnesPattern zeros;
+      REQUIRE(detail::find_zeros(H.memptr(), H.n_rows, H.n_cols, H.n_rows, zeros));
       if (density < 1.0) {
         REQUIRE(zeros.start.back() > 0);
         --zeros.start.back();
@@ -162,13 +157,28 @@ TEST_SUITE("kernels") {
     }
   }
 
-  TEST_CASE("complement_pattern lists the zeros") {
+  TEST_CASE("find_zeros lists the zeros and refuses grey values") {
     const arma::fmat X = {{1, 0, 0}, {0, 0, 1}, {1, 0, 1}};
     detail::OnesPattern z;
-    detail::complement_pattern(ones(X), z);
+    REQUIRE(detail::find_zeros(X.memptr(), 3, 3, 3, z));
     CHECK(z.start == std::vector<std::size_t>{0, 1, 4, 5});
     CHECK(std::vector<std::uint32_t>(z.idx.begin(), z.idx.begin() + 5) ==
           std::vector<std::uint32_t>{1, 0, 1, 2, 0});
+    // Columns longer than one block of 8, with a partial last block: every index, in order.
+    arma::arma_rng::set_seed(41);
+    const arma::mat Y = arma::conv_to<arma::mat>::from(arma::randu<arma::mat>(21, 5) < 0.4);
+    REQUIRE(detail::find_zeros(Y.memptr(), 21, 5, 21, z));
+    for (arma::uword j = 0; j < 5; ++j) {
+      std::vector<std::uint32_t> expected;
+      for (arma::uword i = 0; i < 21; ++i)
+        if (Y(i, j) == 0) expected.push_back(std::uint32_t(i));
+      CHECK(std::vector<std::uint32_t>(z.idx.begin() + std::ptrdiff_t(z.start[j]),
+                                       z.idx.begin() + std::ptrdiff_t(z.start[j + 1])) ==
+            expected);
+    }
+    arma::fmat G = X;
+    G(2, 0) = -0.0f;  // a negative zero is not a state
+    CHECK_FALSE(detail::find_zeros(G.memptr(), 3, 3, 3, z));
   }
 
   TEST_CASE("the products choose BLAS for grey operands and agree with the dense products") {

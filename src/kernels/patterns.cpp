@@ -51,12 +51,39 @@ RBMKIT_INLINE bool all_zero8(const T* x) {
   return any == 0;
 }
 
-template <class T>
+/// For each mask of 8 bits, the positions of its set bits in increasing order (entries past
+/// the count are 0): 8 KiB, so that a mask's positions are one vector load.
+struct SetBitTable {
+  std::uint32_t positions[256][8];
+  constexpr SetBitTable() : positions() {
+    for (unsigned m = 0; m < 256; ++m) {
+      unsigned n = 0;
+      for (unsigned l = 0; l < 8; ++l)
+        if (m >> l & 1u) positions[m][n++] = l;
+    }
+  }
+};
+constexpr SetBitTable set_bits{};
+
+/// Writes base + the positions of the set bits of `mask` to out[0 … popcount − 1] and returns the
+/// count. Always stores 8 values: out must have room for 8.
+RBMKIT_INLINE unsigned emit_ones(std::uint32_t mask, std::uint32_t base, std::uint32_t* out) {
+  typedef std::uint32_t u8v __attribute__((vector_size(32)));
+  u8v v;
+  std::memcpy(&v, set_bits.positions[mask], sizeof v);
+  v += base;
+  std::memcpy(out, &v, sizeof v);
+  return unsigned(__builtin_popcount(mask));
+}
+
+/// find_ones, or with `Zeros` the same scan listing the zeros.
+template <bool Zeros, class T>
 RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols,
                                   std::size_t ld, OnesPattern& p) {
   p.rows = rows;
   p.start.resize(cols + 1);
-  if (p.idx.size() < rows * cols) p.idx.resize(rows * cols);
+  // Room for the 8 values emit_ones stores past the last one.
+  if (p.idx.size() < rows * cols + 8) p.idx.resize(rows * cols + 8);
   std::uint32_t* out = p.idx.data();
   std::size_t count = 0;
   unsigned grey = 0;
@@ -66,21 +93,19 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
     std::size_t i = 0;
     // Eight values at a time: a bit mask of the ones, then its set bits.
     for (; i + 8 <= rows; i += 8) {
-      if (all_zero8(x + i)) continue;
-      std::uint32_t ones = lane_bits(x + i, grey);
-      while (ones) {
-        out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
-        ones &= ones - 1;
+      if constexpr (Zeros) {
+        count += emit_ones(0xffu ^ lane_bits(x + i, grey), std::uint32_t(i), out + count);
+      } else {
+        if (all_zero8(x + i)) continue;
+        count += emit_ones(lane_bits(x + i, grey), std::uint32_t(i), out + count);
       }
     }
     if (i < rows) {  // the last rows % 8 values, padded with zeros
       T tail[8] = {};
       std::copy(x + i, x + rows, tail);
-      std::uint32_t ones = lane_bits(tail, grey);
-      while (ones) {
-        out[count++] = std::uint32_t(i + std::size_t(__builtin_ctz(ones)));
-        ones &= ones - 1;
-      }
+      std::uint32_t mask = lane_bits(tail, grey);
+      if constexpr (Zeros) mask = ~mask & ((1u << (rows - i)) - 1u);
+      count += emit_ones(mask, std::uint32_t(i), out + count);
     }
     if (grey) return false;
   }
@@ -97,45 +122,19 @@ double OnesPattern::density() const {
 
 RBMKIT_CLONES bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
                              OnesPattern& p) {
-  return find_ones_impl(X, rows, cols, ld, p);
+  return find_ones_impl<false>(X, rows, cols, ld, p);
 }
 RBMKIT_CLONES bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                              OnesPattern& p) {
-  return find_ones_impl(X, rows, cols, ld, p);
+  return find_ones_impl<false>(X, rows, cols, ld, p);
 }
-
-void complement_pattern(const OnesPattern& p, OnesPattern& z) {
-  const std::size_t cols = p.cols();
-  z.rows = p.rows;
-  z.start.resize(cols + 1);
-  z.idx.resize(p.rows * cols - (cols ? p.start[cols] : 0));
-  std::size_t count = 0;
-  for (std::size_t j = 0; j < cols; ++j) {
-    z.start[j] = count;
-    std::size_t k = p.start[j];
-    for (std::uint32_t i = 0; i < p.rows; ++i) {
-      if (k < p.start[j + 1] && p.idx[k] == i)
-        ++k;
-      else
-        z.idx[count++] = i;
-    }
-  }
-  z.start[cols] = count;
+RBMKIT_CLONES bool find_zeros(const float* X, std::size_t rows, std::size_t cols,
+                              std::size_t ld, OnesPattern& p) {
+  return find_ones_impl<true>(X, rows, cols, ld, p);
 }
-
-void transpose_pattern(const OnesPattern& p, OnesPattern& t) {
-  const std::size_t cols = p.cols(), nnz = cols ? p.start[cols] : 0;
-  t.rows = cols;
-  t.start.assign(p.rows + 1, 0);
-  if (t.idx.size() < nnz + 1) t.idx.resize(nnz + 1);
-  for (std::size_t k = 0; k < nnz; ++k) ++t.start[p.idx[k] + 1];
-  for (std::size_t i = 0; i < p.rows; ++i) t.start[i + 1] += t.start[i];
-  // Fill row by row in column order, using start[i] as row i's cursor, then shift back.
-  for (std::size_t j = 0; j < cols; ++j)
-    for (std::size_t k = p.start[j]; k < p.start[j + 1]; ++k)
-      t.idx[t.start[p.idx[k]]++] = std::uint32_t(j);
-  for (std::size_t i = p.rows; i > 0; --i) t.start[i] = t.start[i - 1];
-  t.start[0] = 0;
+RBMKIT_CLONES bool find_zeros(const double* X, std::size_t rows, std::size_t cols,
+                              std::size_t ld, OnesPattern& p) {
+  return find_ones_impl<true>(X, rows, cols, ld, p);
 }
 
 }  // namespace rbmkit::detail

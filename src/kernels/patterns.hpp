@@ -1,6 +1,6 @@
 #pragma once
 /// The ones of 0/1 matrices, as the binary products take them (binary.hpp): the row indices of
-/// the ones column by column, of their zeros, and of the transpose. Like every kernel, the scan
+/// the ones column by column, or of their zeros. Like every kernel, the scan
 /// is compiled for AVX-512, AVX2 and baseline x86-64.
 #include <cstddef>
 #include <cstdint>
@@ -25,10 +25,10 @@ bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t l
 bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                OnesPattern& p);
 
-/// `t` ← the pattern of the transposed matrix (a counting sort: indices stay increasing).
-void transpose_pattern(const OnesPattern& p, OnesPattern& t);
-
-/// `z` ← the pattern of the zeros of the matrix whose ones `p` lists (indices increasing).
-void complement_pattern(const OnesPattern& p, OnesPattern& z);
+/// find_ones listing the zeros of X instead (the ones of 1 − X), with the same checks.
+bool find_zeros(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                OnesPattern& p);
+bool find_zeros(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                OnesPattern& p);
 
 }  // namespace rbmkit::detail

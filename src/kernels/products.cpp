@@ -67,21 +67,32 @@ bool scan_columns(std::size_t rows, std::size_t cols, std::vector<OnesPattern>& 
   return true;
 }
 
-/// find_ones of X into buf.ones, the columns split among the threads.
+/// find_ones (or with `zeros`, find_zeros) of X into `out`, the columns split among the threads.
 template <class T>
-bool find_ones_split(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
-  return scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones,
+bool find_split(const arma::Mat<T>& X, bool zeros, ProductBuffers<T>& buf, OnesPattern& out) {
+  return scan_columns(X.n_rows, X.n_cols, buf.parts, out,
                       [&](std::size_t first, std::size_t last, OnesPattern& p) {
-                        return find_ones(X.colptr(first), X.n_rows, last - first, X.n_rows, p);
+                        return zeros ? find_zeros(X.colptr(first), X.n_rows, last - first,
+                                                  X.n_rows, p)
+                                     : find_ones(X.colptr(first), X.n_rows, last - first,
+                                                 X.n_rows, p);
                       });
 }
 
+/// The kind of X, with its ones in buf.ones or (mostly ones) its zeros in buf.zeros.
 template <class T>
 Operand classify(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
-  if (buf.dense_only || X.n_elem == 0 || !find_ones_split(X, buf)) return Operand::dense;
+  if (buf.dense_only || X.n_elem == 0 || !find_split(X, false, buf, buf.ones))
+    return Operand::dense;
   if (buf.ones.density() <= 0.5) return Operand::ones;
-  complement_pattern(buf.ones, buf.zeros);
+  find_split(X, true, buf, buf.zeros);  // binary: true
   return Operand::zeros;
+}
+
+/// The pattern a product of `kind` gathers.
+template <class T>
+const OnesPattern& pattern_of(Operand kind, const ProductBuffers<T>& buf) {
+  return kind == Operand::ones ? buf.ones : buf.zeros;
 }
 
 /// out = M·S + init·1ᵀ for the binary S whose zeros are `Z`: (init + M·1) minus the columns of
@@ -129,6 +140,13 @@ void dense_product(arma::Mat<T>& C, arma::uword rows, arma::uword cols, const T*
     body(0, blocks, 0);
   else
     parallel_for(blocks, body);
+}
+
+/// Vᵀ in buf.Vt (the statistics scan it for each visible unit's examples).
+template <class T>
+const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
+  transpose(V, buf.Vt);
+  return buf.Vt;
 }
 
 }  // namespace
@@ -218,14 +236,13 @@ void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat
 template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf) {
-  const Operand kind = classify(V, buf);
+  // For each visible unit, the examples where it is on (or off): the pattern of Vᵀ.
+  const Operand kind = buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf);
   if (kind != Operand::dense) {
-    // For each visible unit, the examples where it is on (or off).
-    transpose_pattern(kind == Operand::ones ? buf.ones : buf.zeros, buf.ones_t);
     if (kind == Operand::ones)
-      gather_product(H, buf.ones_t, static_cast<const T*>(nullptr), Pt);
+      gather_product(H, buf.ones, static_cast<const T*>(nullptr), Pt);
     else
-      complement_product(H, buf.ones_t, static_cast<const T*>(nullptr), Pt, buf);
+      complement_product(H, buf.zeros, static_cast<const T*>(nullptr), Pt, buf);
     return;
   }
   dense_product(Pt, H.n_rows, V.n_rows, static_cast<const T*>(nullptr),
@@ -239,12 +256,12 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
                                  bool subtract, ProductBuffers<T>& buf) {
   if (Pt.n_rows != H.n_rows || Pt.n_cols != V.n_rows || H.n_cols != V.n_cols)
     throw std::logic_error("accumulate_outer_transposed: shapes do not match");
-  if (classify(V, buf) == Operand::ones) {
-    transpose_pattern(buf.ones, buf.ones_t);
-    const std::size_t work = buf.ones_t.start.back() * H.n_rows;
+  if (!buf.dense_only && classify(transposed(V, buf), buf) == Operand::ones) {
+    const OnesPattern& t = buf.ones;  // the pattern of Vᵀ
+    const std::size_t work = t.start.back() * H.n_rows;
     auto body = [&](std::size_t first, std::size_t last, int) {
-      gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, buf.ones_t.idx.data(),
-                        buf.ones_t.start.data(), first, last, Pt.memptr(), Pt.n_rows, subtract);
+      gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, t.idx.data(), t.start.data(),
+                        first, last, Pt.memptr(), Pt.n_rows, subtract);
     };
     if (work < (std::size_t(1) << 20))
       body(0, V.n_rows, 0);

@@ -17,7 +17,7 @@ namespace rbmkit::detail {
 /// Buffers of the products, kept by a caller that repeats them so that they allocate nothing.
 template <class T>
 struct ProductBuffers {
-  OnesPattern ones, zeros, ones_t;
+  OnesPattern ones, zeros;
   arma::Mat<T> term;      ///< a product formed apart, to be added (accumulate_outer_transposed)
   std::vector<OnesPattern> parts;  ///< per-thread patterns of a split scan's column blocks
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
@@ -25,6 +25,7 @@ struct ProductBuffers {
                           ///< buffers, form the weight statistic in it afterwards
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products (cleared
                           ///< by draw_phases and by the statistics that overwrite Wt)
+  arma::Mat<T> Vt;        ///< the transposed visible states of a statistic
   arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
