@@ -31,6 +31,52 @@ Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config
   return rbm;
 }
 
+namespace {
+
+/// mean((V − sigm(W P + b))²) over the entries of V (n_visible × m, m > 0) for Bernoulli visible
+/// units, given Wt = Wᵀ (n_hidden × n_visible) and P the hidden means (n_hidden × m): the visible
+/// units in blocks of 64 split among threads, each a one-thread product with its block of Wt's
+/// columns; the blocks' sums (double) added in block order, so the bits do not depend on the
+/// thread count.
+template <class T>
+double reconstruction_error_of(const arma::Mat<T>& Wt, const arma::Col<T>& b,
+                               const arma::Mat<T>& V, const arma::Mat<T>& P) {
+  constexpr arma::uword block = 64;
+  const arma::uword nv = V.n_rows, nh = P.n_rows, m = V.n_cols;
+  const std::size_t n_blocks = (nv + block - 1) / block;
+  std::vector<double> sums(n_blocks, 0.0);
+  auto body = [&](std::size_t first, std::size_t last, int) {  // one-thread BLAS inside
+    arma::Mat<T> A, R;
+    for (std::size_t k = first; k < last; ++k) {
+      const arma::uword a = arma::uword(k) * block, n = std::min<arma::uword>(block, nv - a);
+      const arma::Mat<T> Wt_block(const_cast<T*>(Wt.colptr(a)), nh, n, false, true);
+      A = Wt_block.t() * P;  // n × m
+      A.each_col() += b.subvec(a, a + n - 1);
+      R.set_size(n, m);
+      detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
+                             static_cast<const T*>(nullptr));
+      double s = 0;
+      for (arma::uword j = 0; j < m; ++j)
+        for (arma::uword i = 0; i < n; ++i) {
+          const double d = double(V(a + i, j)) - double(R(i, j));
+          s += d * d;
+        }
+      sums[k] = s;
+    }
+  };
+  if (std::size_t(nv) * nh * m < (std::size_t(1) << 18)) {
+    SerialBlas serial;
+    body(0, n_blocks, 0);
+  } else {
+    parallel_for(n_blocks, body);
+  }
+  double total = 0;
+  for (const double s : sums) total += s;
+  return total / double(nv * m);
+}
+
+}  // namespace
+
 template <class T>
 RbmStep<T>::RbmStep(const TrainConfig& config, Rbm<T> model)
     : Base(config, std::move(model), MachineKind::rbm, "RbmStep") {
@@ -60,6 +106,26 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const bool learned = this->model_.visible_units() == UnitType::gaussian &&
                        rc.variance == Variance::learned;
   const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
+  // Mean-field reconstruction error of this minibatch, before the update, estimated from every
+  // tenth example (rbm_step.hpp), while the phases' buffers still hold Wᵀ (the statistics
+  // overwrite it).
+  {
+    const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
+    if (visible == UnitType::gaussian) {
+      SerialBlas serial;
+      this->last_error_ = mean_squared_error<T>(
+          V.cols(every_tenth), this->model_.visible_mean(pos.h.cols(every_tenth)));
+    } else {
+      detail::ProductBuffers<T>& buf = workspace_.buffers();
+      if (!buf.wt_ready) {  // grey data: the phases' products took BLAS
+        detail::transpose(this->model_.W(), buf.Wt);
+        buf.wt_ready = true;
+      }
+      this->last_error_ = reconstruction_error_of<T>(
+          buf.Wt, this->model_.b(), V.cols(every_tenth), pos.h.cols(every_tenth));
+    }
+  }
+
   // The statistics reuse the phases' buffers (their index lists, and Wᵀ's matrix for the
   // statistic), except with Gaussian units, whose statistics set the buffers to BLAS only.
   gradient_workspace_.share(visible == UnitType::gaussian ? nullptr : &workspace_.buffers());
@@ -72,15 +138,6 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const arma::Col<T> dz =
       learned ? log_variance_gradient(this->config_.gradient, this->model_, pos, ph.negative)
               : arma::Col<T>();
-  // Mean-field reconstruction error of this minibatch, before the update, estimated from every
-  // tenth example (rbm_step.hpp): a dense product with one-thread BLAS.
-  {
-    const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
-    SerialBlas serial;
-    this->last_error_ = mean_squared_error<T>(
-        V.cols(every_tenth), this->model_.visible_mean(pos.h.cols(every_tenth)));
-  }
-
   // Centring, penalties and the momentum step, identical for every gradient path.
   const bool centred = rc.centering, sparse = rc.sparsity_cost > 0;
   if (centred) {

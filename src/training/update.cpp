@@ -1,8 +1,10 @@
 #include "rbmkit/training/update.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 namespace rbmkit {
 
@@ -37,7 +39,19 @@ void ParameterAverage<T>::add(const std::vector<arma::Mat<T>*>& params) {
   for (std::size_t k = 0; k < params.size(); ++k) {
     T* a = mean_[k].memptr();
     const T* x = params[k]->memptr();
-    for (arma::uword i = 0; i < mean_[k].n_elem; ++i) a[i] += w * (x[i] - a[i]);
+    // Element-wise, so split among threads in blocks of 4096 values (the same bits at every
+    // thread count).
+    constexpr std::size_t block = 4096;
+    const std::size_t n = mean_[k].n_elem;
+    auto body = [&](std::size_t first, std::size_t last, int) {
+      for (std::size_t i = first * block; i < std::min(n, last * block); ++i)
+        a[i] += w * (x[i] - a[i]);
+    };
+    const std::size_t blocks = (n + block - 1) / block;
+    if (blocks < 8)
+      body(0, blocks, 0);
+    else
+      parallel_for(blocks, body);
   }
 }
 
