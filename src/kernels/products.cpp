@@ -142,6 +142,35 @@ void dense_product(arma::Mat<T>& C, arma::uword rows, arma::uword cols, const T*
     parallel_for(blocks, body);
 }
 
+/// Runs gather(first, last) over the columns [0, S.cols()) of the pattern S split among the
+/// threads into contiguous ranges of about equal work (ones, plus a little per column) rather
+/// than equal counts: the ones of images or hidden states gather unevenly. Each column is still
+/// computed whole by one thread, so the bits do not depend on the split. One thread below
+/// about a million additions of `rows` values.
+template <class Gather>
+void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather) {
+  const std::size_t cols = S.cols(), ones = cols ? S.start[cols] : 0;
+  const std::size_t t = std::size_t(threads());
+  if (ones * rows < (std::size_t(1) << 20) || t == 1 || cols < 2) {
+    gather(0, cols);
+    return;
+  }
+  // Work before column c: S.start[c] + 2c (the constant stands for a column's loads and stores).
+  const std::size_t total = ones + 2 * cols;
+  std::vector<std::size_t> bounds(t + 1, cols);
+  bounds[0] = 0;
+  std::size_t c = 0;
+  for (std::size_t w = 1; w < t; ++w) {
+    const std::size_t target = total * w / t;
+    while (c < cols && S.start[c] + 2 * c < target) ++c;
+    bounds[w] = c;
+  }
+  parallel_for(t, [&](std::size_t first, std::size_t last, int) {
+    for (std::size_t w = first; w < last; ++w)
+      if (bounds[w] < bounds[w + 1]) gather(bounds[w], bounds[w + 1]);
+  });
+}
+
 /// Vᵀ in buf.Vt (the statistics scan it for each visible unit's examples).
 template <class T>
 const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
@@ -155,16 +184,10 @@ template <class T>
 void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
                     bool subtract) {
   out.set_size(M.n_rows, S.cols());
-  // Below about a million additions a thread costs more than it saves.
-  const std::size_t work = S.start.back() * M.n_rows;
-  auto body = [&](std::size_t first, std::size_t last, int) {
+  split_by_ones(S, M.n_rows, [&](std::size_t first, std::size_t last) {
     gather_add(M.memptr(), M.n_rows, M.n_rows, M.n_cols, S.idx.data(), S.start.data(), first, last,
                init, out.memptr(), out.n_rows, subtract);
-  };
-  if (work < (std::size_t(1) << 20))
-    body(0, S.cols(), 0);
-  else
-    parallel_for(S.cols(), body);
+  });
 }
 
 template <class T>
@@ -258,15 +281,10 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
     throw std::logic_error("accumulate_outer_transposed: shapes do not match");
   if (!buf.dense_only && classify(transposed(V, buf), buf) == Operand::ones) {
     const OnesPattern& t = buf.ones;  // the pattern of Vᵀ
-    const std::size_t work = t.start.back() * H.n_rows;
-    auto body = [&](std::size_t first, std::size_t last, int) {
+    split_by_ones(t, H.n_rows, [&](std::size_t first, std::size_t last) {
       gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, t.idx.data(), t.start.data(),
                         first, last, Pt.memptr(), Pt.n_rows, subtract);
-    };
-    if (work < (std::size_t(1) << 20))
-      body(0, V.n_rows, 0);
-    else
-      parallel_for(V.n_rows, body);
+    });
     return;
   }
   outer_transposed(V, H, buf.term, buf);
