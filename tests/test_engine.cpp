@@ -486,4 +486,36 @@ TEST_SUITE("engine") {
         CHECK_FALSE(fixtures::same_bits(returned.model().W(), off.model().W()));
       }
   }
+
+  TEST_CASE("weights changed through the step's parameters reach its next phases") {
+    // The update leaves Wᵀ of the new weights in the phases' buffers for the next minibatch; a
+    // change made through parameters() must make the step transpose W again. Reference: a copy
+    // of the step, whose workspace starts empty. A change made behind the step's back (a
+    // const_cast of model()) is not seen, which shows that the kept Wᵀ is used and that the
+    // comparison would catch a step that did not forget it.
+    fixtures::ThreadGuard guard;
+    const Dataset data = fixtures::random_binary_dataset(60, 30, 4);
+    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+    cfg.hidden = 40;
+    Rng init(3);
+    RbmStep<float> step(cfg, RbmStep<float>::initial_model(data, cfg, init));
+    step.return_weight_statistic(false);
+    const arma::fmat V = arma::conv_to<arma::fmat>::from(fixtures::binary_matrix(data).cols(0, 9));
+    Rng rng(5);
+    step.update(V, {}, 0.1, 0.5, rng);
+    step.parameters()[0]->at(3, 5) += 2.0f;
+    RbmStep<float> reference = step;  // a copy's workspace starts empty: it transposes W itself
+    Rng r1(7), r2(7);
+    step.update(V, {}, 0.1, 0.5, r1);
+    reference.update(V, {}, 0.1, 0.5, r2);
+    CHECK(fixtures::same_bits(step.model().W(), reference.model().W()));
+    CHECK(fixtures::same_bits<float>(step.model().c(), reference.model().c()));
+    // A change behind the step's back: it samples with the kept, now stale, Wᵀ.
+    const_cast<Rbm<float>&>(step.model()).W().at(3, 5) -= 2.0f;
+    RbmStep<float> fresh = step;
+    Rng r3(8), r4(8);
+    step.update(V, {}, 0.1, 0.5, r3);
+    fresh.update(V, {}, 0.1, 0.5, r4);
+    CHECK_FALSE(fixtures::same_bits(step.model().W(), fresh.model().W()));
+  }
 }

@@ -40,10 +40,16 @@ template <class T>
 PhaseWorkspace<T>::PhaseWorkspace(const PhaseWorkspace&) : PhaseWorkspace() {}
 template <class T>
 PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(const PhaseWorkspace&) {
+  transposed_kept_ = false;  // the buffers stay; what they hold is no longer known to be current
   return *this;
 }
 template <class T>
 PhaseWorkspace<T>::PhaseWorkspace(PhaseWorkspace&&) noexcept = default;
+template <class T>
+void PhaseWorkspace<T>::keep_transposed_weights() {
+  buffers_->wt_ready = true;
+  transposed_kept_ = true;
+}
 template <class T>
 PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(PhaseWorkspace&&) noexcept = default;
 
@@ -56,7 +62,9 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
                          std::to_string(V.n_cols) + ", model has " +
                          std::to_string(rbm.n_visible()) + " visible units");
   detail::ProductBuffers<T>& buf = ws.buffers();
-  buf.wt_ready = false;  // the parameters may have changed since the last call
+  // The parameters may have changed since the last call, unless the caller kept Wᵀ for this one.
+  if (!ws.transposed_kept_) buf.wt_ready = false;
+  ws.transposed_kept_ = false;
   Phases<T>& p = ws.phases;
   p.positive.v = V;
   detail::hidden_mean(rbm, V, p.positive.h, buf);

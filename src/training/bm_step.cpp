@@ -67,6 +67,11 @@ std::vector<arma::Mat<T>*> BmStep<T>::parameters() {
 }
 
 template <class T>
+std::vector<const arma::Mat<T>*> BmStep<T>::parameters() const {
+  return {&this->model_.W(), &this->model_.bias()};
+}
+
+template <class T>
 BoltzmannMachine<T> BmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
   BoltzmannMachine<T> m = this->model_;
   m.W() = p.at(0);

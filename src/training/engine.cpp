@@ -257,7 +257,7 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
       const arma::Mat<T> V = make_batch<T>(train_, order_, position_ * B, B, config_.binarize,
                                            config_.threshold, rng_);
       step_.update(V, examples, rep.learning_rate, rep.momentum, rng_);
-      if (averaging) average_.add(step_.parameters());
+      if (averaging) average_.add(std::as_const(step_).parameters());
       error_sum_ += step_.last_error();
       ++position_;
       if (hooks.progress) hooks.progress(position_, n_batches);
@@ -269,7 +269,7 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
     // The step's buffers are not needed until the next epoch: not held while the monitors run
     // and the model is written (allocated again at the next epoch's first minibatch).
     step_.release_buffers();
-    if (any_non_finite(step_.parameters())) {
+    if (any_non_finite(std::as_const(step_).parameters())) {
       char lr[32];
       std::snprintf(lr, sizeof lr, "%g", rep.learning_rate);
       throw NumericalError("Trainer::run: training diverged in epoch " + std::to_string(epoch_ + 1) +

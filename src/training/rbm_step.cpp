@@ -179,6 +179,11 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     slabs_.resize(std::size_t(threads()));
     for (arma::Mat<T>& slab : slabs_) slab.set_size(nv, block);
   }
+  // With Bernoulli visible units the phases' buffers hold the statistic in Wᵀ's matrix. Once a
+  // block of the statistic has been read, that block's rows take Wᵀ of the updated weights, so
+  // the next minibatch's phases need not transpose W (PhaseWorkspace::keep_transposed_weights).
+  arma::Mat<T>& Wt = workspace_.buffers().Wt;
+  const bool keep_transpose = visible != UnitType::gaussian && Wt.n_rows == nh && Wt.n_cols == nv;
   auto columns = [&](std::size_t first_block, std::size_t last_block, int worker) {
     std::vector<T> d(nv);  // one column of ΔW
     arma::Mat<T>* slab = deferred ? &slabs_[std::size_t(worker)] : nullptr;
@@ -225,6 +230,11 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
         vel[i] = m * vel[i] + eta * dj[i];
         w[i] += vel[i];
       }
+      if (keep_transpose && (j % block == block - 1 || j == nh - 1)) {
+        const arma::uword j0 = j - j % block;
+        detail::transpose_block(this->model_.W().colptr(j0), nv, nv, j - j0 + 1,
+                                Wt.memptr() + j0, nh);
+      }
     }
   };
   if (std::size_t(nv) * nh < (std::size_t(1) << 15))
@@ -235,6 +245,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     for (arma::uword k = 0; k < n_blocks; ++k) dW_lambda += dW_lambda_parts_.col(k);
   if (centred) db = g.db - dW_lambda;
   if (sparse) dc -= cost * excess;
+  if (keep_transpose) workspace_.keep_transposed_weights();
   momentum_step<T>(this->model_.b(), vb_, db, m, eta);
   momentum_step<T>(this->model_.c(), vc_, dc, m, eta);
   if (learned) {
@@ -254,9 +265,18 @@ void RbmStep<T>::release_buffers() {
 
 template <class T>
 std::vector<arma::Mat<T>*> RbmStep<T>::parameters() {
+  workspace_.forget_transposed_weights();  // the caller may change W
   if (this->config_.rbm.visible == UnitType::gaussian && this->config_.rbm.variance == Variance::learned)
     return {&this->model_.W(), &this->model_.b(), &this->model_.c(), &this->model_.z()};
   return {&this->model_.W(), &this->model_.b(), &this->model_.c()};
+}
+
+template <class T>
+std::vector<const arma::Mat<T>*> RbmStep<T>::parameters() const {
+  const Rbm<T>& m = this->model_;
+  if (this->config_.rbm.visible == UnitType::gaussian && this->config_.rbm.variance == Variance::learned)
+    return {&m.W(), &m.b(), &m.c(), &m.z()};
+  return {&m.W(), &m.b(), &m.c()};
 }
 
 template <class T>
@@ -290,6 +310,7 @@ void RbmStep<T>::save_state(ModelFile& f) const {
 
 template <class T>
 void RbmStep<T>::load_state(const ModelFile& f, const std::string& source) {
+  workspace_.forget_transposed_weights();
   detail::StateReader<T> r(f, source);
   const arma::uword nv = this->model_.n_visible(), nh = this->model_.n_hidden();
   r.get("W", this->model_.W(), nv, nh);

@@ -21,14 +21,14 @@ void momentum_step(arma::Mat<T>& param, arma::Mat<T>& velocity, const arma::Mat<
 }
 
 template <class T>
-bool any_non_finite(const std::vector<arma::Mat<T>*>& params) {
+bool any_non_finite(const std::vector<const arma::Mat<T>*>& params) {
   for (const arma::Mat<T>* p : params)
     if (!p->is_finite()) return true;
   return false;
 }
 
 template <class T>
-void ParameterAverage<T>::add(const std::vector<arma::Mat<T>*>& params) {
+void ParameterAverage<T>::add(const std::vector<const arma::Mat<T>*>& params) {
   if (count_ == 0) {
     mean_.clear();
     mean_.reserve(params.size());  // growing would copy the means made so far (W among them)
@@ -89,8 +89,8 @@ template void momentum_step(arma::Mat<float>&, arma::Mat<float>&, const arma::Ma
                             float);
 template void momentum_step(arma::Mat<double>&, arma::Mat<double>&, const arma::Mat<double>&,
                             double, double);
-template bool any_non_finite(const std::vector<arma::Mat<float>*>&);
-template bool any_non_finite(const std::vector<arma::Mat<double>*>&);
+template bool any_non_finite(const std::vector<const arma::Mat<float>*>&);
+template bool any_non_finite(const std::vector<const arma::Mat<double>*>&);
 template class ParameterAverage<float>;
 template class ParameterAverage<double>;
 

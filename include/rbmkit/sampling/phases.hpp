@@ -75,9 +75,20 @@ public:
   Phases<T> phases;
   /// The kernels' buffers (private to the library).
   detail::ProductBuffers<T>& buffers() { return *buffers_; }
+  /// Tells the next draw_phases on this workspace that buffers() hold Wᵀ of the weights it will
+  /// be given, written by the caller (RbmStep's update writes it in its pass over W), so that it
+  /// does not transpose W again. The caller must call forget_transposed_weights() if the
+  /// weights change before that call. Without it, draw_phases transposes W afresh every call.
+  void keep_transposed_weights();
+  /// Withdraws keep_transposed_weights().
+  void forget_transposed_weights() { transposed_kept_ = false; }
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
+  bool transposed_kept_ = false;
+  template <class U>
+  friend const Phases<U>& draw_phases(const Rbm<U>&, const arma::Mat<U>&, const PhaseConfig&,
+                                      arma::Mat<U>&, Rng&, PhaseWorkspace<U>&);
 };
 
 /// The phases of an RBM for the minibatch V (n_visible × B binary states): positive v = V,

@@ -46,6 +46,7 @@ public:
   /// W and bias of the current machine (for averaging and divergence checks). Both stay
   /// symmetric with zero diagonal and zero outside the mask under every element-wise update.
   std::vector<arma::Mat<T>*> parameters();
+  std::vector<const arma::Mat<T>*> parameters() const;
   /// A copy of the machine with W and bias replaced by `params`.
   BoltzmannMachine<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
 

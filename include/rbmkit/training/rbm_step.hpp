@@ -53,8 +53,10 @@ public:
   void return_weight_statistic(bool on) { return_weight_statistic_ = on; }
 
   /// W, b, c of the current model, in that order (for averaging and divergence checks), and z
-  /// for Gaussian visible units with learned variances.
+  /// for Gaussian visible units with learned variances. The non-const form lets the caller
+  /// change them: the step then forgets the transposed weights it keeps for the next update.
   std::vector<arma::Mat<T>*> parameters();
+  std::vector<const arma::Mat<T>*> parameters() const;
   /// A copy of the model with its parameters replaced by `params` (W, b, c).
   Rbm<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
 

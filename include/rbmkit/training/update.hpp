@@ -18,7 +18,7 @@ void momentum_step(arma::Mat<T>& param, arma::Mat<T>& velocity, const arma::Mat<
 
 /// True when any element of any of `params` is NaN or infinite.
 template <class T>
-bool any_non_finite(const std::vector<arma::Mat<T>*>& params);
+bool any_non_finite(const std::vector<const arma::Mat<T>*>& params);
 
 /// The running mean of a list of parameter arrays: after n calls of add, mean()[i] is the mean
 /// of the n values passed for array i, updated as a ← a + (x − a)/n in T.
@@ -26,7 +26,7 @@ template <class T>
 class ParameterAverage {
 public:
   /// Adds the current values of `params` (the same shapes at every call).
-  void add(const std::vector<arma::Mat<T>*>& params);
+  void add(const std::vector<const arma::Mat<T>*>& params);
   /// Forgets every update added (the average starts again).
   void reset() {
     mean_.clear();
@@ -53,8 +53,8 @@ extern template void momentum_step(arma::Mat<float>&, arma::Mat<float>&, const a
                                    float, float);
 extern template void momentum_step(arma::Mat<double>&, arma::Mat<double>&,
                                    const arma::Mat<double>&, double, double);
-extern template bool any_non_finite(const std::vector<arma::Mat<float>*>&);
-extern template bool any_non_finite(const std::vector<arma::Mat<double>*>&);
+extern template bool any_non_finite(const std::vector<const arma::Mat<float>*>&);
+extern template bool any_non_finite(const std::vector<const arma::Mat<double>*>&);
 extern template class ParameterAverage<float>;
 extern template class ParameterAverage<double>;
 
