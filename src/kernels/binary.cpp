@@ -36,51 +36,27 @@ RBMKIT_INLINE void storev(T* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-/// NV (1 to 8) vectors of values in named variables.
+/// NV (1 to 16) vectors of values, which GCC keeps in registers (the loops over them unrolled).
 template <class T, int NV>
 struct Slab {
   using V = typename Gather<T>::V;
   static constexpr std::size_t L = Gather<T>::n;
-  V a0{}, a1{}, a2{}, a3{}, a4{}, a5{}, a6{}, a7{};
+  V a[NV] = {};
   RBMKIT_INLINE_MEMBER void load_from(const T* p) {
-    a0 = loadv<V>(p);
-    if constexpr (NV > 1) a1 = loadv<V>(p + L);
-    if constexpr (NV > 2) a2 = loadv<V>(p + 2 * L);
-    if constexpr (NV > 3) a3 = loadv<V>(p + 3 * L);
-    if constexpr (NV > 4) a4 = loadv<V>(p + 4 * L);
-    if constexpr (NV > 5) a5 = loadv<V>(p + 5 * L);
-    if constexpr (NV > 6) a6 = loadv<V>(p + 6 * L);
-    if constexpr (NV > 7) a7 = loadv<V>(p + 7 * L);
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) a[v] = loadv<V>(p + v * L);
   }
   RBMKIT_INLINE_MEMBER void add(const T* p) {
-    a0 += loadv<V>(p);
-    if constexpr (NV > 1) a1 += loadv<V>(p + L);
-    if constexpr (NV > 2) a2 += loadv<V>(p + 2 * L);
-    if constexpr (NV > 3) a3 += loadv<V>(p + 3 * L);
-    if constexpr (NV > 4) a4 += loadv<V>(p + 4 * L);
-    if constexpr (NV > 5) a5 += loadv<V>(p + 5 * L);
-    if constexpr (NV > 6) a6 += loadv<V>(p + 6 * L);
-    if constexpr (NV > 7) a7 += loadv<V>(p + 7 * L);
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) a[v] += loadv<V>(p + v * L);
   }
   RBMKIT_INLINE_MEMBER void sub(const T* p) {
-    a0 -= loadv<V>(p);
-    if constexpr (NV > 1) a1 -= loadv<V>(p + L);
-    if constexpr (NV > 2) a2 -= loadv<V>(p + 2 * L);
-    if constexpr (NV > 3) a3 -= loadv<V>(p + 3 * L);
-    if constexpr (NV > 4) a4 -= loadv<V>(p + 4 * L);
-    if constexpr (NV > 5) a5 -= loadv<V>(p + 5 * L);
-    if constexpr (NV > 6) a6 -= loadv<V>(p + 6 * L);
-    if constexpr (NV > 7) a7 -= loadv<V>(p + 7 * L);
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) a[v] -= loadv<V>(p + v * L);
   }
   RBMKIT_INLINE_MEMBER void store_to(T* p) const {
-    storev(p, a0);
-    if constexpr (NV > 1) storev(p + L, a1);
-    if constexpr (NV > 2) storev(p + 2 * L, a2);
-    if constexpr (NV > 3) storev(p + 3 * L, a3);
-    if constexpr (NV > 4) storev(p + 4 * L, a4);
-    if constexpr (NV > 5) storev(p + 5 * L, a5);
-    if constexpr (NV > 6) storev(p + 6 * L, a6);
-    if constexpr (NV > 7) storev(p + 7 * L, a7);
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) storev(p + v * L, a[v]);
   }
 };
 
@@ -92,7 +68,7 @@ RBMKIT_INLINE void gather_tile(const T* M, std::size_t ldm, std::size_t row, std
                                const std::uint32_t* idx, const std::size_t* start,
                                std::size_t first, std::size_t last, const T* init,
                                bool accumulate, T* out, std::size_t ldo, std::size_t* pos) {
-  // 64 columns of the slab of M (16 KiB for 8 vectors) stay in the L1 cache while every column
+  // 64 columns of the slab of M (16 or 32 KiB) stay in the L1 or L2 cache while every column
   // of S takes its ones from them; a narrow M (the statistics' hidden values) in one block.
   const std::size_t block_cols = cols <= 128 ? cols : 64;
   Slab<T, NV> iv;
@@ -132,9 +108,14 @@ RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows
   constexpr std::size_t L = Gather<T>::n;
   std::vector<std::size_t> pos(last - first);
   std::size_t row = 0;
-  for (; row + 8 * L <= rows; row += 8 * L)
+  for (; row + 16 * L <= rows; row += 16 * L)
+    gather_tile<T, 16, Sub>(M, ldm, row, cols, idx, start, first, last, init, accumulate, out,
+                            ldo, pos.data());
+  if (row + 8 * L <= rows) {
     gather_tile<T, 8, Sub>(M, ldm, row, cols, idx, start, first, last, init, accumulate, out, ldo,
                            pos.data());
+    row += 8 * L;
+  }
   if (row == rows) return;
   // The remaining whole vectors in one slab, then the last rows % L as one vector ending at the
   // last row, overlapping the slab before (the same bits; not when accumulating, where the
