@@ -8,6 +8,7 @@
 #include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/gaussian_statistics.hpp"
+#include "kernels/optimizer.hpp"
 #include "kernels/products.hpp"
 #include "training/state_arrays.hpp"
 #include "rbmkit/training/update.hpp"
@@ -184,6 +185,19 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // the next minibatch's phases need not transpose W (PhaseWorkspace::keep_transposed_weights).
   arma::Mat<T>& Wt = workspace_.buffers().Wt;
   const bool keep_transpose = visible != UnitType::gaussian && Wt.n_rows == nh && Wt.n_cols == nv;
+  detail::MomentumColumn<T> base;  // the terms common to every column
+  base.n = nv;
+  base.momentum = m;
+  base.lr = eta;
+  base.decay = decay;
+  if (centred) {
+    base.mu = mu_.memptr();
+    base.gb = g.db.memptr();
+  }
+  if (sparse) {
+    base.v_mean = v_mean.memptr();
+    base.cost = cost;
+  }
   auto columns = [&](std::size_t first_block, std::size_t last_block, int worker) {
     std::vector<T> d(nv);  // one column of ΔW
     arma::Mat<T>* slab = deferred ? &slabs_[std::size_t(worker)] : nullptr;
@@ -192,44 +206,19 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
       if (slab && j % block == 0) {
         const arma::uword width = std::min<arma::uword>(block, nh - j);
         detail::transpose_block(Pt.colptr(0) + j, Pt.n_rows, width, nv, slab->memptr(), nv);
-        if (divisor != T(1))
-          for (arma::uword k = 0; k < width * nv; ++k) slab->memptr()[k] /= divisor;
+        if (divisor != T(1)) detail::divide(slab->memptr(), width * nv, divisor);
       }
       const T* gw = slab ? slab->colptr(j % block) : g.dW.colptr(j);
-      T* w = this->model_.W().colptr(j);
-      T* vel = vW_.colptr(j);
-      T* dj = d.data();
-      // Separate simple loops, so that each vectorises.
+      detail::MomentumColumn<T> c = base;
       if (centred) {
-        const T gcj = g.dc[j], lj = lambda_[j];
-        const T* mu = mu_.memptr();
-        const T* gb = g.db.memptr();
-        T* dl = dW_lambda_parts_.colptr(j / block);
-        for (arma::uword i = 0; i < nv; ++i) {
-          dj[i] = gw[i] - (mu[i] * gcj + gb[i] * lj);
-          dl[i] += dj[i] * lj;
-        }
-        // Σ_i ΔW_ij μ_i in 8 interleaved partial sums, added in a fixed order.
-        T part[8] = {};
-        arma::uword i = 0;
-        for (; i + 8 <= nv; i += 8)
-          for (int l = 0; l < 8; ++l) part[l] += dj[i + l] * mu[i + l];
-        for (; i < nv; ++i) part[0] += dj[i] * mu[i];
-        dc[j] = g.dc[j] - (((part[0] + part[4]) + (part[2] + part[6])) +
-                           ((part[1] + part[5]) + (part[3] + part[7])));
-      } else {
-        for (arma::uword i = 0; i < nv; ++i) dj[i] = gw[i];
+        c.gc = g.dc[j];
+        c.lambda = lambda_[j];
+        c.dl = dW_lambda_parts_.colptr(j / block);
       }
-      if (decay > 0)
-        for (arma::uword i = 0; i < nv; ++i) dj[i] -= decay * w[i];
-      if (sparse) {
-        const T ej = excess[j];
-        for (arma::uword i = 0; i < nv; ++i) dj[i] -= cost * (v_mean[i] * ej);
-      }
-      for (arma::uword i = 0; i < nv; ++i) {
-        vel[i] = m * vel[i] + eta * dj[i];
-        w[i] += vel[i];
-      }
+      if (sparse) c.excess = excess[j];
+      const T sum = detail::momentum_column(c, gw, this->model_.W().colptr(j), vW_.colptr(j),
+                                            d.data());
+      if (centred) dc[j] = g.dc[j] - sum;
       if (keep_transpose && (j % block == block - 1 || j == nh - 1)) {
         const arma::uword j0 = j - j % block;
         detail::transpose_block(this->model_.W().colptr(j0), nv, nv, j - j0 + 1,

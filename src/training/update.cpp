@@ -5,6 +5,7 @@
 
 #include "rbmkit/core/error.hpp"
 #include "rbmkit/core/parallel.hpp"
+#include "kernels/optimizer.hpp"
 
 namespace rbmkit {
 
@@ -44,8 +45,8 @@ void ParameterAverage<T>::add(const std::vector<const arma::Mat<T>*>& params) {
     constexpr std::size_t block = 4096;
     const std::size_t n = mean_[k].n_elem;
     auto body = [&](std::size_t first, std::size_t last, int) {
-      for (std::size_t i = first * block; i < std::min(n, last * block); ++i)
-        a[i] += w * (x[i] - a[i]);
+      const std::size_t begin = first * block, end = std::min(n, last * block);
+      if (begin < end) detail::running_mean(a + begin, x + begin, end - begin, w);
     };
     const std::size_t blocks = (n + block - 1) / block;
     if (blocks < 8)
