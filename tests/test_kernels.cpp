@@ -4,6 +4,7 @@
 
 #include <armadillo>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -155,6 +156,25 @@ TEST_SUITE("kernels") {
                                      2 * 67 + 2));
       }
     }
+  }
+
+  TEST_CASE("row_sums gives arma::sum(M 1) bit for bit and sees a one-ulp change") {
+    arma::arma_rng::set_seed(43);
+    const arma::fmat M = arma::randn<arma::fmat>(300, 67) * 1e3f;  // rows beyond one chunk
+    arma::fvec out(131);
+    // A block of 131 rows starting at row 7 of M (leading dimension 300).
+    detail::row_sums(M.memptr() + 7, 300, 131, 67, out.memptr());
+    const arma::fvec expected = arma::sum(M.rows(7, 137), 1);
+    CHECK(std::memcmp(out.memptr(), expected.memptr(), sizeof(float) * 131) == 0);
+    const arma::mat D = arma::randn<arma::mat>(300, 5);
+    arma::vec d(300);
+    detail::row_sums(D.memptr(), 300, 300, 5, d.memptr());
+    const arma::vec de = arma::sum(D, 1);
+    CHECK(std::memcmp(d.memptr(), de.memptr(), sizeof(double) * 300) == 0);
+    arma::mat E = D;
+    E(299, 4) = std::nextafter(E(299, 4), 10.0);
+    detail::row_sums(E.memptr(), 300, 300, 5, d.memptr());
+    CHECK(std::memcmp(d.memptr(), de.memptr(), sizeof(double) * 300) != 0);
   }
 
   TEST_CASE("find_zeros lists the zeros and refuses grey values") {

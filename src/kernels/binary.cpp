@@ -322,6 +322,29 @@ RBMKIT_CLONES void transpose_block(const double* a, std::size_t lda, std::size_t
   transpose_block_impl(a, lda, rows, cols, b, ldb);
 }
 
+template <class T>
+RBMKIT_INLINE void row_sums_impl(const T* M, std::size_t ld, std::size_t rows, std::size_t cols,
+                                 T* out) {
+  constexpr std::size_t chunk = 64;  // rows whose sums stay in the L1 cache across the columns
+  for (std::size_t i0 = 0; i0 < rows; i0 += chunk) {
+    const std::size_t n = std::min(chunk, rows - i0);
+    T* o = out + i0;
+    std::copy(M + i0, M + i0 + n, o);
+    for (std::size_t j = 1; j < cols; ++j) {
+      const T* x = M + j * ld + i0;
+      for (std::size_t i = 0; i < n; ++i) o[i] += x[i];
+    }
+  }
+}
+RBMKIT_CLONES void row_sums(const float* M, std::size_t ld, std::size_t rows, std::size_t cols,
+                            float* out) {
+  row_sums_impl(M, ld, rows, cols, out);
+}
+RBMKIT_CLONES void row_sums(const double* M, std::size_t ld, std::size_t rows, std::size_t cols,
+                            double* out) {
+  row_sums_impl(M, ld, rows, cols, out);
+}
+
 // The generator's state is copied into locals so that it stays in registers through the loop.
 void fill_uniform(Rng& rng, float* u, std::size_t n) {
   Rng r = rng;

@@ -49,6 +49,11 @@ void transpose_block(const float* a, std::size_t lda, std::size_t rows, std::siz
 void transpose_block(const double* a, std::size_t lda, std::size_t rows, std::size_t cols,
                      double* b, std::size_t ldb);
 
+/// out[i] = M[i] + M[i + ld] + … + M[i + (cols − 1)·ld] for i < rows (cols ≥ 1), added column by
+/// column from the first, in the order of Armadillo's sum(M, 1), so the same bits.
+void row_sums(const float* M, std::size_t ld, std::size_t rows, std::size_t cols, float* out);
+void row_sums(const double* M, std::size_t ld, std::size_t rows, std::size_t cols, double* out);
+
 /// One Gibbs half-step in a single pass over the pre-activations A (rows × cols, packed):
 /// P = sigm(A) and, when S is not null, S = 1[U < P] (Eq. 2 of Bengio 2013) for the uniforms U in
 /// [0, 1) (rows × cols, packed; U may be S itself, e.g. filled by fill_uniform). A null P keeps
