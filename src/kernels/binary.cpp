@@ -9,7 +9,7 @@ namespace {
 
 using namespace simd;
 
-/// Vectors of 32 bytes for the gathers: one AVX2 register each, so that the eight accumulators
+/// Vectors of 32 bytes for the gathers: one AVX2 register each, so that the sixteen accumulators
 /// of a slab stay in registers (GCC keeps 64-byte vectors in memory when it has to split them).
 typedef float gf __attribute__((vector_size(32)));
 typedef double gd __attribute__((vector_size(32)));

@@ -22,9 +22,11 @@ struct ProductBuffers {
   std::vector<OnesPattern> parts;  ///< per-thread patterns of a split scan's column blocks
   arma::Col<T> row_sums;  ///< M·1 + init of a product with a mostly-ones operand
   arma::Mat<T> Wt;        ///< Wᵀ for the gathers of Wᵀ·V; a step's statistics, sharing these
-                          ///< buffers, form the weight statistic in it afterwards
+                          ///< buffers, form the weight statistic in it afterwards, and RbmStep's
+                          ///< update writes Wᵀ of the new weights over it
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products (cleared
-                          ///< by draw_phases and by the statistics that overwrite Wt)
+                          ///< by draw_phases unless kept for it, and by the statistics that
+                          ///< overwrite Wt)
   arma::Mat<T> Vt;        ///< the transposed visible states of a statistic
   arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step

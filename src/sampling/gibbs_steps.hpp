@@ -2,7 +2,8 @@
 /// The block Gibbs steps of an RBM on reusable buffers, for gibbs.cpp and phases.cpp. The
 /// buffers' transposed weights are reused as they are: `buf.wt_ready` must be false whenever the
 /// parameters may have changed or Wt was used for something else (draw_phases clears it on
-/// every call, the statistics when they form the weight statistic in Wt).
+/// every call unless the caller kept Wᵀ for it, PhaseWorkspace::keep_transposed_weights; the
+/// statistics clear it when they form the weight statistic in Wt).
 #include <armadillo>
 
 #include "kernels/products.hpp"
