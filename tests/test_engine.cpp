@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <type_traits>
@@ -8,6 +9,7 @@
 #include "equiv_fixtures.hpp"
 #include "gaussian_fixtures.hpp"
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/studies/equivalence.hpp"
 #include "rbmkit/training/engine.hpp"
 #include "temp_path.hpp"
@@ -510,6 +512,28 @@ TEST_SUITE("engine") {
     reference.update(V, {}, 0.1, 0.5, r2);
     CHECK(fixtures::same_bits(step.model().W(), reference.model().W()));
     CHECK(fixtures::same_bits<float>(step.model().c(), reference.model().c()));
+    // The kept Wᵀ equals a fresh transpose where the update is split among threads: 500 x 70
+    // (two full blocks of 32 columns and a partial one) at one and two threads.
+    const Dataset wide = fixtures::random_binary_dataset(500, 40, 4);
+    const arma::fmat Vw =
+        arma::conv_to<arma::fmat>::from(fixtures::binary_matrix(wide).cols(0, 9));
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      TrainConfig wc = cfg;
+      wc.hidden = 70;
+      Rng winit(3);
+      RbmStep<float> kept(wc, RbmStep<float>::initial_model(wide, wc, winit));
+      kept.return_weight_statistic(false);
+      Rng w0(5);
+      kept.update(Vw, {}, 0.1, 0.5, w0);
+      RbmStep<float> transposing = kept;  // a fresh workspace
+      Rng w1(6), w2(6);
+      kept.update(Vw, {}, 0.1, 0.5, w1);
+      transposing.update(Vw, {}, 0.1, 0.5, w2);
+      CHECK(fixtures::same_bits(kept.model().W(), transposing.model().W()));
+      CHECK(fixtures::same_bits<float>(kept.model().c(), transposing.model().c()));
+    }
     // A change behind the step's back: it samples with the kept, now stale, Wᵀ.
     const_cast<Rbm<float>&>(step.model()).W().at(3, 5) -= 2.0f;
     RbmStep<float> fresh = step;
@@ -517,5 +541,44 @@ TEST_SUITE("engine") {
     step.update(V, {}, 0.1, 0.5, r3);
     fresh.update(V, {}, 0.1, 0.5, r4);
     CHECK_FALSE(fixtures::same_bits(step.model().W(), fresh.model().W()));
+  }
+
+  TEST_CASE("the step's reconstruction error is the mean-field error of every tenth example") {
+    // last_error(): mean (v − sigm(W P(h|v) + b))² over the examples 0, 10, 20, … of the
+    // minibatch, before the update; reference: Rbm::visible_mean of Rbm::hidden_mean (BLAS, one
+    // double sum). Double precision, relative bound 1e-12 (terms are at most 1, 784 × 3 of them).
+    // Binary data (the kept Wᵀ) and grey data (a fresh transpose); the same bits at one and two
+    // threads; a wrong model fails the bound.
+    fixtures::ThreadGuard guard;
+    const Dataset data = fixtures::random_binary_dataset(131, 40, 4);  // 131: not a multiple of 64
+    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+    cfg.hidden = 70;
+    const arma::mat binary = fixtures::binary_matrix(data).cols(0, 24);
+    arma::arma_rng::set_seed(5);
+    const arma::mat grey = arma::randu<arma::mat>(131, 25);
+    for (const arma::mat* V : {&binary, &grey}) {
+      double errors[2];
+      for (const int n_threads : {1, 2}) {
+        set_threads(n_threads);
+        Rng init(3);
+        RbmStep<double> step(cfg, RbmStep<double>::initial_model(data, cfg, init));
+        Rng rng(7);
+        step.update(binary, {}, 0.1, 0.5, rng);  // the next update starts from a kept Wᵀ
+        const Rbm<double> before = step.model();
+        step.update(*V, {}, 0.1, 0.5, rng);
+        const arma::uvec tenth = {0, 10, 20};
+        const arma::mat P = before.hidden_mean(*V);
+        const double expected = mean_squared_error<double>(
+            V->cols(tenth), before.visible_mean(arma::mat(P.cols(tenth))));
+        CHECK(std::abs(step.last_error() - expected) <= 1e-12 * expected);
+        Rbm<double> wrong = before;
+        wrong.b()[3] += 0.01;
+        const double off = mean_squared_error<double>(
+            V->cols(tenth), wrong.visible_mean(arma::mat(wrong.hidden_mean(*V).cols(tenth))));
+        CHECK_FALSE(std::abs(step.last_error() - off) <= 1e-12 * off);
+        errors[n_threads - 1] = step.last_error();
+      }
+      CHECK(std::memcmp(&errors[0], &errors[1], sizeof(double)) == 0);
+    }
   }
 }

@@ -2,6 +2,7 @@
 // dense references.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <armadillo>
 #include <cmath>
 #include <cstring>
@@ -175,6 +176,32 @@ TEST_SUITE("kernels") {
     E(299, 4) = std::nextafter(E(299, 4), 10.0);
     detail::row_sums(E.memptr(), 300, 300, 5, d.memptr());
     CHECK(std::memcmp(d.memptr(), de.memptr(), sizeof(double) * 300) != 0);
+  }
+
+  TEST_CASE("find_ones and find_zeros list every 8-bit pattern of a group") {
+    // Column m of an 8 x 256 (and a 13 x 256) matrix holds the bits of m: every row of the scan's
+    // table, and the tail of a column shorter than 8 values.
+    for (const arma::uword rows : {8u, 13u}) {
+      CAPTURE(rows);
+      arma::mat X(rows, 256, arma::fill::zeros);
+      for (arma::uword m = 0; m < 256; ++m)
+        for (arma::uword l = 0; l < rows; ++l) X(l, m) = double((m >> (l % 8)) & 1u);
+      const arma::fmat Xf = arma::conv_to<arma::fmat>::from(X);
+      detail::OnesPattern o, z, of;
+      REQUIRE(detail::find_ones(X.memptr(), rows, 256, rows, o));
+      REQUIRE(detail::find_zeros(X.memptr(), rows, 256, rows, z));
+      REQUIRE(detail::find_ones(Xf.memptr(), rows, 256, rows, of));
+      CHECK(of.start == o.start);
+      CHECK(std::equal(o.idx.begin(), o.idx.begin() + std::ptrdiff_t(o.start.back()), of.idx.begin()));
+      for (arma::uword m = 0; m < 256; ++m) {
+        std::vector<std::uint32_t> on, off;
+        for (arma::uword l = 0; l < rows; ++l) (X(l, m) != 0 ? on : off).push_back(std::uint32_t(l));
+        CHECK(std::vector<std::uint32_t>(o.idx.begin() + std::ptrdiff_t(o.start[m]),
+                                         o.idx.begin() + std::ptrdiff_t(o.start[m + 1])) == on);
+        CHECK(std::vector<std::uint32_t>(z.idx.begin() + std::ptrdiff_t(z.start[m]),
+                                         z.idx.begin() + std::ptrdiff_t(z.start[m + 1])) == off);
+      }
+    }
   }
 
   TEST_CASE("find_zeros lists the zeros and refuses grey values") {

@@ -62,8 +62,10 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
                          std::to_string(V.n_cols) + ", model has " +
                          std::to_string(rbm.n_visible()) + " visible units");
   detail::ProductBuffers<T>& buf = ws.buffers();
-  // The parameters may have changed since the last call, unless the caller kept Wᵀ for this one.
-  if (!ws.transposed_kept_) buf.wt_ready = false;
+  // The parameters may have changed since the last call, unless the caller kept Wᵀ for this one
+  // (of this model's shape).
+  if (!ws.transposed_kept_ || buf.Wt.n_rows != rbm.n_hidden() || buf.Wt.n_cols != rbm.n_visible())
+    buf.wt_ready = false;
   ws.transposed_kept_ = false;
   Phases<T>& p = ws.phases;
   p.positive.v = V;

@@ -125,7 +125,7 @@ Trainer<Step>::Trainer(const ModelFile& file, const std::string& source, const D
                     " examples, checksum " + hex(checksum) + ")");
   step_.begin(train_);  // sizes the per-example state that load_state then fills
   step_.load_state(file, source);
-  average_.load(file, "run.average.", source, step_.parameters());
+  average_.load(file, "run.average.", source, std::as_const(step_).parameters());
   epoch_ = entry_count(file, "run.epoch", source);
   position_ = entry_count(file, "run.minibatch", source);
   if (epochs > 0) change_epochs(TrainConfig::from_file(file, source).epochs);

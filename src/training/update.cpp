@@ -65,7 +65,7 @@ void ParameterAverage<T>::save(ModelFile& file, const std::string& prefix) const
 template <class T>
 void ParameterAverage<T>::load(const ModelFile& file, const std::string& prefix,
                                const std::string& source,
-                               const std::vector<arma::Mat<T>*>& params) {
+                               const std::vector<const arma::Mat<T>*>& params) {
   const auto it = file.config.find(prefix + "count");
   if (it == file.config.end()) throw ModelError(source + ": no " + prefix + "count entry");
   char* end = nullptr;

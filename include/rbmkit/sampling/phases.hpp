@@ -60,7 +60,8 @@ struct ProductBuffers;
 /// What draw_phases reuses from one minibatch to the next: the phases it returns and the
 /// buffers of its kernels (transposed weights, index lists of binary states, pre-activations),
 /// so that a training step allocates nothing per minibatch. No result depends on what a
-/// workspace held before a call; a copy starts with empty buffers.
+/// workspace held before a call, except the transposed weights a caller kept for the next call
+/// (keep_transposed_weights); a copy starts with empty buffers.
 template <class T>
 class PhaseWorkspace {
 public:
@@ -75,10 +76,11 @@ public:
   Phases<T> phases;
   /// The kernels' buffers (private to the library).
   detail::ProductBuffers<T>& buffers() { return *buffers_; }
-  /// Tells the next draw_phases on this workspace that buffers() hold Wᵀ of the weights it will
-  /// be given, written by the caller (RbmStep's update writes it in its pass over W), so that it
-  /// does not transpose W again. The caller must call forget_transposed_weights() if the
-  /// weights change before that call. Without it, draw_phases transposes W afresh every call.
+  /// Tells the next draw_phases on this workspace that buffers() hold Wᵀ (n_hidden × n_visible)
+  /// of the weights it will be given, written by the caller (RbmStep's update writes it in its
+  /// pass over W), so that it does not transpose W again. The caller must call
+  /// forget_transposed_weights() if the weights change before that call. Without it, or when the
+  /// buffer's shape is not the model's, draw_phases transposes W afresh.
   void keep_transposed_weights();
   /// Withdraws keep_transposed_weights().
   void forget_transposed_weights() { transposed_kept_ = false; }

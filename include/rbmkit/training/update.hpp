@@ -19,6 +19,11 @@ void momentum_step(arma::Mat<T>& param, arma::Mat<T>& velocity, const arma::Mat<
 /// True when any element of any of `params` is NaN or infinite.
 template <class T>
 bool any_non_finite(const std::vector<const arma::Mat<T>*>& params);
+/// The same for a list of mutable arrays.
+template <class T>
+bool any_non_finite(const std::vector<arma::Mat<T>*>& params) {
+  return any_non_finite(std::vector<const arma::Mat<T>*>(params.begin(), params.end()));
+}
 
 /// The running mean of a list of parameter arrays: after n calls of add, mean()[i] is the mean
 /// of the n values passed for array i, updated as a ← a + (x − a)/n in T.
@@ -27,6 +32,10 @@ class ParameterAverage {
 public:
   /// Adds the current values of `params` (the same shapes at every call).
   void add(const std::vector<const arma::Mat<T>*>& params);
+  /// The same for a list of mutable arrays (a step's non-const parameters()).
+  void add(const std::vector<arma::Mat<T>*>& params) {
+    add(std::vector<const arma::Mat<T>*>(params.begin(), params.end()));
+  }
   /// Forgets every update added (the average starts again).
   void reset() {
     mean_.clear();
@@ -42,7 +51,7 @@ public:
   /// Restores what save stored; throws ModelError naming `source` when it is inconsistent with
   /// `params` (shapes).
   void load(const ModelFile& file, const std::string& prefix, const std::string& source,
-            const std::vector<arma::Mat<T>*>& params);
+            const std::vector<const arma::Mat<T>*>& params);
 
 private:
   std::vector<arma::Mat<T>> mean_;
