@@ -159,7 +159,7 @@ TEST_SUITE("kernels") {
     }
   }
 
-  TEST_CASE("row_sums gives arma::sum(M 1) bit for bit and sees a one-ulp change") {
+  TEST_CASE("row_sums and sum_rows give arma::sum(M 1) bit for bit and see a one-ulp change") {
     arma::arma_rng::set_seed(43);
     const arma::fmat M = arma::randn<arma::fmat>(300, 67) * 1e3f;  // rows beyond one chunk
     arma::fvec out(131);
@@ -172,6 +172,16 @@ TEST_SUITE("kernels") {
     detail::row_sums(D.memptr(), 300, 300, 5, d.memptr());
     const arma::vec de = arma::sum(D, 1);
     CHECK(std::memcmp(d.memptr(), de.memptr(), sizeof(double) * 300) == 0);
+    // sum_rows: the same bits at one and two threads, blocks of 256 rows (700 x 60: split).
+    fixtures::ThreadGuard guard;
+    const arma::fmat G = arma::randu<arma::fmat>(700, 60);
+    const arma::fvec g_expected = arma::sum(G, 1);
+    for (const int n_threads : {1, 2}) {
+      set_threads(n_threads);
+      arma::fvec g;
+      detail::sum_rows(G, g);
+      CHECK(std::memcmp(g.memptr(), g_expected.memptr(), sizeof(float) * 700) == 0);
+    }
     arma::mat E = D;
     E(299, 4) = std::nextafter(E(299, 4), 10.0);
     detail::row_sums(E.memptr(), 300, 300, 5, d.memptr());

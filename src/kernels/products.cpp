@@ -102,22 +102,7 @@ const OnesPattern& pattern_of(Operand kind, const ProductBuffers<T>& buf) {
 template <class T>
 void complement_product(const arma::Mat<T>& M, const OnesPattern& Z, const T* init,
                         arma::Mat<T>& out, ProductBuffers<T>& buf) {
-  // M·1 (arma::sum(M, 1)'s bits), the rows in blocks of 256 split among threads.
-  constexpr std::size_t block = 256;
-  buf.row_sums.set_size(M.n_rows);
-  const std::size_t blocks = (std::size_t(M.n_rows) + block - 1) / block;
-  auto sums = [&](std::size_t first, std::size_t last, int) {
-    for (std::size_t k = first; k < last; ++k) {
-      const std::size_t i0 = k * block, n = std::min<std::size_t>(block, M.n_rows - i0);
-      row_sums(M.memptr() + i0, M.n_rows, n, M.n_cols, buf.row_sums.memptr() + i0);
-    }
-  };
-  if (M.n_cols == 0)
-    buf.row_sums.zeros();
-  else if (M.n_elem < parallel_entries)
-    sums(0, blocks, 0);
-  else
-    parallel_for(blocks, sums);
+  sum_rows(M, buf.row_sums);
   if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
   gather_product(M, Z, buf.row_sums.memptr(), out, true);
 }
@@ -194,6 +179,25 @@ const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
 }
 
 }  // namespace
+
+template <class T>
+void sum_rows(const arma::Mat<T>& M, arma::Col<T>& out) {
+  constexpr std::size_t block = 256;
+  out.set_size(M.n_rows);
+  const std::size_t blocks = (std::size_t(M.n_rows) + block - 1) / block;
+  auto sums = [&](std::size_t first, std::size_t last, int) {
+    for (std::size_t k = first; k < last; ++k) {
+      const std::size_t i0 = k * block, n = std::min<std::size_t>(block, M.n_rows - i0);
+      row_sums(M.memptr() + i0, M.n_rows, n, M.n_cols, out.memptr() + i0);
+    }
+  };
+  if (M.n_cols == 0)
+    out.zeros();
+  else if (M.n_elem < parallel_entries)
+    sums(0, blocks, 0);
+  else
+    parallel_for(blocks, sums);
+}
 
 template <class T>
 void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
@@ -310,6 +314,7 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
 }
 
 #define RBMKIT_PRODUCTS_INSTANTIATE(T)                                                          \
+  template void sum_rows(const arma::Mat<T>&, arma::Col<T>&);                                   \
   template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*, arma::Mat<T>&, \
                                bool);                                                          \
   template void transpose(const arma::Mat<T>&, arma::Mat<T>&, T);                               \

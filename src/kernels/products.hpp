@@ -40,6 +40,11 @@ template <class T>
 void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
                     bool subtract = false);
 
+/// out = M·1 (n_rows values), arma::sum(M, 1) bit for bit (row_sums of binary.hpp), the rows in
+/// blocks of 256 split among threads.
+template <class T>
+void sum_rows(const arma::Mat<T>& M, arma::Col<T>& out);
+
 /// sigmoid_sample (binary.hpp) of A (rows × cols, packed), its columns split among threads
 /// (element-wise: the same bits at every thread count).
 template <class T>
@@ -72,6 +77,7 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
                       ProductBuffers<T>& buf);
 
 #define RBMKIT_PRODUCTS_EXTERN(T)                                                           \
+  extern template void sum_rows(const arma::Mat<T>&, arma::Col<T>&);                        \
   extern template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*,    \
                                       arma::Mat<T>&, bool);                                 \
   extern template void transpose(const arma::Mat<T>&, arma::Mat<T>&, T);                    \

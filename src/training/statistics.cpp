@@ -77,8 +77,12 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   detail::ProductBuffers<T>& buf = ws.buffers();
   arma::Mat<T>& Pt = buf.Wt;  // (GradientWorkspace::buffers)
   buf.wt_ready = false;
-  const arma::Col<T> pv = arma::sum(pos.v, 1), nv = arma::sum(neg.v, 1);
-  const arma::Col<T> ph = arma::sum(pos.h, 1), nh = arma::sum(neg.h, 1);
+  // arma::sum(·, 1)'s bits, split among threads.
+  arma::Col<T> pv, nv, ph, nh;
+  detail::sum_rows(pos.v, pv);
+  detail::sum_rows(neg.v, nv);
+  detail::sum_rows(pos.h, ph);
+  detail::sum_rows(neg.h, nh);
   // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
     detail::outer_transposed(pos.v, pos.h, Pt, buf);
