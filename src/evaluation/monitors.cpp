@@ -93,12 +93,14 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
   out.zeros();
   for (std::size_t i0 = 0; i0 < nv; i0 += span) {
     const std::size_t ni = std::min(span, nv - i0);
-    for (std::size_t k = 0; k < ni; ++k)
-      for (std::size_t j = 0; j < nh; ++j) {
-        const double w = double(rbm.W()(i0 + k, j));
-        Ep(j, k) = std::exp(w);
-        Em(j, k) = std::exp(-w);
-      }
+    parallel_for(ni, [&](std::size_t first, std::size_t last, int) {  // element-wise
+      for (std::size_t k = first; k < last; ++k)
+        for (std::size_t j = 0; j < nh; ++j) {
+          const double w = double(rbm.W()(i0 + k, j));
+          Ep(j, k) = std::exp(w);
+          Em(j, k) = std::exp(-w);
+        }
+    });
     parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
       constexpr std::size_t block = 16;  // examples sharing each row of Ep/Em while it is cached
       arma::mat S(nhp, block), U(nhp, block);
