@@ -188,6 +188,44 @@ TEST_SUITE("kernels") {
     CHECK(std::memcmp(d.memptr(), de.memptr(), sizeof(double) * 300) != 0);
   }
 
+  TEST_CASE("the one-pass statistic difference has the bits of the two products") {
+    // Hp Vpᵀ − Hn Vnᵀ by outer_difference_transposed against outer_transposed then
+    // accumulate_outer_transposed with `subtract`: float and double, hidden sizes below one
+    // vector, odd and over 128 values, one and two threads; a phase over 128 examples is refused.
+    fixtures::ThreadGuard guard;
+    auto check = [](auto zero, arma::uword nh, arma::uword nv, arma::uword B) {
+      using T = decltype(zero);
+      arma::arma_rng::set_seed(47);
+      const arma::Mat<T> Vp = binary<T>(nv, B, 0.3, 48), Vn = binary<T>(nv, B, 0.25, 49);
+      const arma::Mat<T> Hp = arma::randu<arma::Mat<T>>(nh, B), Hn = arma::randu<arma::Mat<T>>(nh, B);
+      for (const int n_threads : {1, 2}) {
+        CAPTURE(n_threads);
+        set_threads(n_threads);
+        detail::ProductBuffers<T> buf;
+        arma::Mat<T> one_pass, two;
+        const bool applied = detail::outer_difference_transposed(Vp, Hp, Vn, Hn, one_pass, buf);
+        detail::outer_transposed(Vp, Hp, two, buf);
+        detail::accumulate_outer_transposed(Vn, Hn, two, true, buf);
+        CHECK(applied == (B <= 128));
+        if (!applied) continue;
+        REQUIRE(arma::size(one_pass) == arma::size(two));
+        CHECK(std::memcmp(one_pass.memptr(), two.memptr(), sizeof(T) * two.n_elem) == 0);
+        // A negative term dropped is seen.
+        arma::Mat<T> Hn2 = Hn;
+        Hn2(nh - 1, B - 1) += T(0.5);
+        detail::outer_difference_transposed(Vp, Hp, Vn, Hn2, one_pass, buf);
+        if (arma::accu(Vn.col(B - 1)) > 0)
+          CHECK(std::memcmp(one_pass.memptr(), two.memptr(), sizeof(T) * two.n_elem) != 0);
+      }
+    };
+    for (const arma::uword nh : {5u, 131u, 500u}) {
+      CAPTURE(nh);
+      check(0.0f, nh, 97, 100);
+      check(0.0, nh, 97, 100);
+    }
+    check(0.0f, 40, 30, 129);  // over one block of examples: the caller takes two products
+  }
+
   TEST_CASE("find_ones and find_zeros list every 8-bit pattern of a group") {
     // Column m of an 8 x 256 (and a 13 x 256) matrix holds the bits of m: every row of the scan's
     // table, and the tail of a column shorter than 8 values.

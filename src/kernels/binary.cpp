@@ -156,6 +156,69 @@ RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows
   }
 }
 
+/// Rows [row, row + NV·L) of out[·, r] = Σ_k M1[·, idx1[k]] − Σ_k M2[·, idx2[k]] for r in
+/// [first, last): the first sum from +0 in increasing k, then each term of the second subtracted
+/// in increasing k, which is what gather_add and then gather_accumulate with `subtract` compute
+/// when the columns of M1 and M2 fit in one block of gather_tile.
+template <class T, int NV>
+RBMKIT_INLINE void difference_tile(const T* M1, const T* M2, std::size_t ldm, std::size_t row,
+                                   const std::uint32_t* idx1, const std::size_t* start1,
+                                   const std::uint32_t* idx2, const std::size_t* start2,
+                                   std::size_t first, std::size_t last, T* out, std::size_t ldo) {
+  for (std::size_t r = first; r < last; ++r) {
+    Slab<T, NV> a;
+    for (std::size_t k = start1[r]; k < start1[r + 1]; ++k)
+      a.add(M1 + row + std::size_t(idx1[k]) * ldm);
+    for (std::size_t k = start2[r]; k < start2[r + 1]; ++k)
+      a.sub(M2 + row + std::size_t(idx2[k]) * ldm);
+    a.store_to(out + r * ldo + row);
+  }
+}
+
+template <class T>
+RBMKIT_INLINE void gather_difference_impl(const T* M1, const T* M2, std::size_t ldm,
+                                          std::size_t rows, const std::uint32_t* idx1,
+                                          const std::size_t* start1, const std::uint32_t* idx2,
+                                          const std::size_t* start2, std::size_t first,
+                                          std::size_t last, T* out, std::size_t ldo) {
+  constexpr std::size_t L = Gather<T>::n;
+  auto tile = [&](auto n, std::size_t at) __attribute__((always_inline)) {
+    difference_tile<T, decltype(n)::value>(M1, M2, ldm, at, idx1, start1, idx2, start2, first,
+                                           last, out, ldo);
+  };
+  std::size_t row = 0;
+  for (; row + 16 * L <= rows; row += 16 * L) tile(std::integral_constant<int, 16>(), row);
+  if (row + 8 * L <= rows) {
+    tile(std::integral_constant<int, 8>(), row);
+    row += 8 * L;
+  }
+  if (row == rows) return;
+  switch ((rows - row) / L) {  // as gather_add_impl: whole vectors, then an overlapping last one
+    case 0: break;
+    case 1: tile(std::integral_constant<int, 1>(), row); break;
+    case 2: tile(std::integral_constant<int, 2>(), row); break;
+    case 3: tile(std::integral_constant<int, 3>(), row); break;
+    case 4: tile(std::integral_constant<int, 4>(), row); break;
+    case 5: tile(std::integral_constant<int, 5>(), row); break;
+    case 6: tile(std::integral_constant<int, 6>(), row); break;
+    default: tile(std::integral_constant<int, 7>(), row); break;
+  }
+  row += (rows - row) / L * L;
+  if (row == rows) return;
+  if (rows >= L) {
+    tile(std::integral_constant<int, 1>(), rows - L);
+    return;
+  }
+  for (std::size_t r = first; r < last; ++r) {  // fewer rows than one vector
+    T* o = out + r * ldo;
+    for (std::size_t i = 0; i < rows; ++i) o[i] = T(0);
+    for (std::size_t k = start1[r]; k < start1[r + 1]; ++k)
+      for (std::size_t i = 0; i < rows; ++i) o[i] += M1[std::size_t(idx1[k]) * ldm + i];
+    for (std::size_t k = start2[r]; k < start2[r + 1]; ++k)
+      for (std::size_t i = 0; i < rows; ++i) o[i] -= M2[std::size_t(idx2[k]) * ldm + i];
+  }
+}
+
 typedef unsigned long long gl __attribute__((vector_size(32)));
 typedef unsigned gi __attribute__((vector_size(32)));
 
@@ -295,6 +358,21 @@ RBMKIT_CLONES void gather_accumulate(const double* M, std::size_t ldm, std::size
                                      std::size_t last, double* out, std::size_t ldo,
                                      bool subtract) {
   gather<double>(M, ldm, rows, cols, idx, start, first, last, nullptr, out, ldo, subtract, true);
+}
+
+RBMKIT_CLONES void gather_difference(const float* M1, const float* M2, std::size_t ldm,
+                                     std::size_t rows, const std::uint32_t* idx1,
+                                     const std::size_t* start1, const std::uint32_t* idx2,
+                                     const std::size_t* start2, std::size_t first,
+                                     std::size_t last, float* out, std::size_t ldo) {
+  gather_difference_impl(M1, M2, ldm, rows, idx1, start1, idx2, start2, first, last, out, ldo);
+}
+RBMKIT_CLONES void gather_difference(const double* M1, const double* M2, std::size_t ldm,
+                                     std::size_t rows, const std::uint32_t* idx1,
+                                     const std::size_t* start1, const std::uint32_t* idx2,
+                                     const std::size_t* start2, std::size_t first,
+                                     std::size_t last, double* out, std::size_t ldo) {
+  gather_difference_impl(M1, M2, ldm, rows, idx1, start1, idx2, start2, first, last, out, ldo);
 }
 
 RBMKIT_CLONES void sigmoid_sample(const float* A, std::size_t rows, std::size_t cols, float* P,

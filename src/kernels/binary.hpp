@@ -42,6 +42,20 @@ void gather_accumulate(const double* M, std::size_t ldm, std::size_t rows, std::
                        const std::uint32_t* idx, const std::size_t* start, std::size_t first,
                        std::size_t last, double* out, std::size_t ldo, bool subtract);
 
+/// out[·, r] = Σ_k M1[·, idx1[k]] − Σ_k M2[·, idx2[k]] (rows values each; M1 and M2 with
+/// leading dimension ldm, out with ldo) for the columns r in [first, last) of two patterns: the
+/// first sum from +0 in increasing k, then each term of the second subtracted in increasing k.
+/// These are the bits of gather_add (no init) followed by gather_accumulate with `subtract`
+/// whenever M1 and M2 have at most 128 columns (one block of those gathers), in one pass over out.
+void gather_difference(const float* M1, const float* M2, std::size_t ldm, std::size_t rows,
+                       const std::uint32_t* idx1, const std::size_t* start1,
+                       const std::uint32_t* idx2, const std::size_t* start2, std::size_t first,
+                       std::size_t last, float* out, std::size_t ldo);
+void gather_difference(const double* M1, const double* M2, std::size_t ldm, std::size_t rows,
+                       const std::uint32_t* idx1, const std::size_t* start1,
+                       const std::uint32_t* idx2, const std::size_t* start2, std::size_t first,
+                       std::size_t last, double* out, std::size_t ldo);
+
 /// b[j + i·ldb] = a[i + j·lda] for i < rows, j < cols: the transpose of a block of a
 /// column-major matrix, in vectors of 8 floats or 4 doubles turned by shuffles (a copy: exact).
 void transpose_block(const float* a, std::size_t lda, std::size_t rows, std::size_t cols,

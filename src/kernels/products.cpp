@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "rbmkit/core/parallel.hpp"
 
@@ -171,6 +172,32 @@ void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather)
   });
 }
 
+/// split_by_ones for the columns of two patterns gathered together (their ones added).
+template <class Gather>
+void split_by_ones(const OnesPattern& S1, const OnesPattern& S2, std::size_t rows,
+                   const Gather& gather) {
+  const std::size_t cols = S1.cols();
+  const std::size_t ones = cols ? S1.start[cols] + S2.start[cols] : 0;
+  const std::size_t t = std::size_t(threads());
+  if (ones * rows < (std::size_t(1) << 20) || t == 1 || cols < 2) {
+    gather(0, cols);
+    return;
+  }
+  const std::size_t total = ones + 2 * cols;
+  std::vector<std::size_t> bounds(t + 1, cols);
+  bounds[0] = 0;
+  std::size_t c = 0;
+  for (std::size_t w = 1; w < t; ++w) {
+    const std::size_t target = total * w / t;
+    while (c < cols && S1.start[c] + S2.start[c] + 2 * c < target) ++c;
+    bounds[w] = c;
+  }
+  parallel_for(t, [&](std::size_t first, std::size_t last, int) {
+    for (std::size_t w = first; w < last; ++w)
+      if (bounds[w] < bounds[w + 1]) gather(bounds[w], bounds[w + 1]);
+  });
+}
+
 /// Vᵀ in buf.Vt (the statistics scan it for each visible unit's examples).
 template <class T>
 const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
@@ -294,6 +321,30 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
 }
 
 template <class T>
+bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
+                                 const arma::Mat<T>& Vn, const arma::Mat<T>& Hn, arma::Mat<T>& Pt,
+                                 ProductBuffers<T>& buf) {
+  if (Vp.n_rows != Vn.n_rows || Hp.n_rows != Hn.n_rows || Hp.n_cols != Vp.n_cols ||
+      Hn.n_cols != Vn.n_cols)
+    throw std::logic_error("outer_difference_transposed: shapes do not match");
+  // One block of the gathers' columns (at most 128 examples a phase), both phases' Vᵀ binary
+  // with at most half ones: otherwise the caller takes the two products.
+  if (buf.dense_only || Hp.n_cols > 128 || Hn.n_cols > 128 || Vp.n_elem == 0 || Vn.n_elem == 0)
+    return false;
+  if (classify(transposed(Vp, buf), buf) != Operand::ones) return false;
+  std::swap(buf.ones, buf.zeros);  // the positive phase's list, kept while the negative's is made
+  if (classify(transposed(Vn, buf), buf) != Operand::ones) return false;
+  const OnesPattern &P = buf.zeros, &N = buf.ones;
+  Pt.set_size(Hp.n_rows, Vp.n_rows);
+  split_by_ones(P, N, Hp.n_rows, [&](std::size_t first, std::size_t last) {
+    gather_difference(Hp.memptr(), Hn.memptr(), Hp.n_rows, Hp.n_rows, P.idx.data(),
+                      P.start.data(), N.idx.data(), N.start.data(), first, last, Pt.memptr(),
+                      Pt.n_rows);
+  });
+  return true;
+}
+
+template <class T>
 void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                                  bool subtract, ProductBuffers<T>& buf) {
   if (Pt.n_rows != H.n_rows || Pt.n_cols != V.n_rows || H.n_cols != V.n_cols)
@@ -326,7 +377,10 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
   template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,          \
                                             arma::Mat<T>&, bool, ProductBuffers<T>&);           \
   template void outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, arma::Mat<T>&,      \
-                                 ProductBuffers<T>&);
+                                 ProductBuffers<T>&);                                          \
+  template bool outer_difference_transposed(const arma::Mat<T>&, const arma::Mat<T>&,          \
+                                            const arma::Mat<T>&, const arma::Mat<T>&,          \
+                                            arma::Mat<T>&, ProductBuffers<T>&);
 RBMKIT_PRODUCTS_INSTANTIATE(float)
 RBMKIT_PRODUCTS_INSTANTIATE(double)
 #undef RBMKIT_PRODUCTS_INSTANTIATE

@@ -76,6 +76,17 @@ template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf);
 
+/// Pt = Hp Vpᵀ − Hn Vnᵀ (n_hidden × n_visible) in one pass over Pt, with the bits of
+/// outer_transposed(Vp, Hp) followed by accumulate_outer_transposed(Vn, Hn, subtract): the
+/// positive phase's terms summed, then the negative phase's subtracted one by one. Returns false,
+/// leaving Pt unspecified, when that pass does not apply (a phase with more than 128 examples,
+/// a Vᵀ with more than half ones or grey values, dense_only); the caller then takes those two
+/// products.
+template <class T>
+bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
+                                 const arma::Mat<T>& Vn, const arma::Mat<T>& Hn, arma::Mat<T>& Pt,
+                                 ProductBuffers<T>& buf);
+
 #define RBMKIT_PRODUCTS_EXTERN(T)                                                           \
   extern template void sum_rows(const arma::Mat<T>&, arma::Col<T>&);                        \
   extern template void gather_product(const arma::Mat<T>&, const OnesPattern&, const T*,    \
@@ -90,7 +101,10 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
   extern template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, \
                                                    arma::Mat<T>&, bool, ProductBuffers<T>&);  \
   extern template void outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,           \
-                                        arma::Mat<T>&, ProductBuffers<T>&);
+                                        arma::Mat<T>&, ProductBuffers<T>&);                  \
+  extern template bool outer_difference_transposed(                                         \
+      const arma::Mat<T>&, const arma::Mat<T>&, const arma::Mat<T>&, const arma::Mat<T>&,    \
+      arma::Mat<T>&, ProductBuffers<T>&);
 RBMKIT_PRODUCTS_EXTERN(float)
 RBMKIT_PRODUCTS_EXTERN(double)
 #undef RBMKIT_PRODUCTS_EXTERN

@@ -85,8 +85,10 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   detail::sum_rows(neg.h, nh);
   // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
-    detail::outer_transposed(pos.v, pos.h, Pt, buf);
-    detail::accumulate_outer_transposed(neg.v, neg.h, Pt, true, buf);
+    if (!detail::outer_difference_transposed(pos.v, pos.h, neg.v, neg.h, Pt, buf)) {
+      detail::outer_transposed(pos.v, pos.h, Pt, buf);
+      detail::accumulate_outer_transposed(neg.v, neg.h, Pt, true, buf);
+    }
     ws.divisor = double(n_pos);
     if (!ws.defer_weights) detail::transpose(Pt, g.dW, n_pos);
     g.db = (pv - nv) / n_pos;
