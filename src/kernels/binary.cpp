@@ -99,31 +99,18 @@ RBMKIT_INLINE void gather_tile(const T* M, std::size_t ldm, std::size_t row, std
       if (start[r] == start[r + 1]) iv.store_to(out + r * ldo + row);
 }
 
-template <class T, bool Sub = false>
-RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows,
-                                   std::size_t cols, const std::uint32_t* idx,
-                                   const std::size_t* start, std::size_t first, std::size_t last,
-                                   const T* init, T* out, std::size_t ldo,
-                                   bool accumulate = false) {
+/// Calls tile(std::integral_constant<int, NV>(), row) over the whole vectors of rows [0, rows):
+/// slabs of 16 vectors, then one of 8, then the remaining whole vectors in one slab. Returns the
+/// first row not covered (the last rows % L are left to the caller).
+template <class T, class Tile>
+RBMKIT_INLINE std::size_t whole_vector_slabs(std::size_t rows, const Tile& tile) {
   constexpr std::size_t L = Gather<T>::n;
-  std::vector<std::size_t> pos(last - first);
   std::size_t row = 0;
-  for (; row + 16 * L <= rows; row += 16 * L)
-    gather_tile<T, 16, Sub>(M, ldm, row, cols, idx, start, first, last, init, accumulate, out,
-                            ldo, pos.data());
+  for (; row + 16 * L <= rows; row += 16 * L) tile(std::integral_constant<int, 16>(), row);
   if (row + 8 * L <= rows) {
-    gather_tile<T, 8, Sub>(M, ldm, row, cols, idx, start, first, last, init, accumulate, out, ldo,
-                           pos.data());
+    tile(std::integral_constant<int, 8>(), row);
     row += 8 * L;
   }
-  if (row == rows) return;
-  // The remaining whole vectors in one slab, then the last rows % L as one vector ending at the
-  // last row, overlapping the slab before (the same bits; not when accumulating, where the
-  // overlap would add twice: then the last rows one by one).
-  auto tile = [&](auto n, std::size_t at) __attribute__((always_inline)) {
-    gather_tile<T, decltype(n)::value, Sub>(M, ldm, at, cols, idx, start, first, last, init,
-                                            accumulate, out, ldo, pos.data());
-  };
   switch ((rows - row) / L) {
     case 0: break;
     case 1: tile(std::integral_constant<int, 1>(), row); break;
@@ -134,8 +121,26 @@ RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows
     case 6: tile(std::integral_constant<int, 6>(), row); break;
     default: tile(std::integral_constant<int, 7>(), row); break;
   }
-  row += (rows - row) / L * L;
+  return row + (rows - row) / L * L;
+}
+
+template <class T, bool Sub = false>
+RBMKIT_INLINE void gather_add_impl(const T* M, std::size_t ldm, std::size_t rows,
+                                   std::size_t cols, const std::uint32_t* idx,
+                                   const std::size_t* start, std::size_t first, std::size_t last,
+                                   const T* init, T* out, std::size_t ldo,
+                                   bool accumulate = false) {
+  constexpr std::size_t L = Gather<T>::n;
+  std::vector<std::size_t> pos(last - first);
+  auto tile = [&](auto n, std::size_t at) __attribute__((always_inline)) {
+    gather_tile<T, decltype(n)::value, Sub>(M, ldm, at, cols, idx, start, first, last, init,
+                                            accumulate, out, ldo, pos.data());
+  };
+  const std::size_t row = whole_vector_slabs<T>(rows, tile);
   if (row == rows) return;
+  // The last rows % L as one vector ending at the last row, overlapping the slab before (the
+  // same bits; not when accumulating, where the overlap would add twice: then the last rows one
+  // by one).
   if (rows >= L && !accumulate) {
     tile(std::integral_constant<int, 1>(), rows - L);
     return;
@@ -186,25 +191,8 @@ RBMKIT_INLINE void gather_difference_impl(const T* M1, const T* M2, std::size_t 
     difference_tile<T, decltype(n)::value>(M1, M2, ldm, at, idx1, start1, idx2, start2, first,
                                            last, out, ldo);
   };
-  std::size_t row = 0;
-  for (; row + 16 * L <= rows; row += 16 * L) tile(std::integral_constant<int, 16>(), row);
-  if (row + 8 * L <= rows) {
-    tile(std::integral_constant<int, 8>(), row);
-    row += 8 * L;
-  }
-  if (row == rows) return;
-  switch ((rows - row) / L) {  // as gather_add_impl: whole vectors, then an overlapping last one
-    case 0: break;
-    case 1: tile(std::integral_constant<int, 1>(), row); break;
-    case 2: tile(std::integral_constant<int, 2>(), row); break;
-    case 3: tile(std::integral_constant<int, 3>(), row); break;
-    case 4: tile(std::integral_constant<int, 4>(), row); break;
-    case 5: tile(std::integral_constant<int, 5>(), row); break;
-    case 6: tile(std::integral_constant<int, 6>(), row); break;
-    default: tile(std::integral_constant<int, 7>(), row); break;
-  }
-  row += (rows - row) / L * L;
-  if (row == rows) return;
+  // As gather_add_impl: whole vectors, then an overlapping last one.
+  if (whole_vector_slabs<T>(rows, tile) == rows) return;
   if (rows >= L) {
     tile(std::integral_constant<int, 1>(), rows - L);
     return;
