@@ -143,27 +143,29 @@ void dense_product(arma::Mat<T>& C, arma::uword rows, arma::uword cols, const T*
     parallel_for(blocks, body);
 }
 
-/// Runs gather(first, last) over the columns [0, S.cols()) of the pattern S split among the
-/// threads into contiguous ranges of about equal work (ones, plus a little per column) rather
-/// than equal counts: the ones of images or hidden states gather unevenly. Each column is still
-/// computed whole by one thread, so the bits do not depend on the split. One thread below
-/// about a million additions of `rows` values.
-template <class Gather>
-void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather) {
-  const std::size_t cols = S.cols(), ones = cols ? S.start[cols] : 0;
+/// Runs gather(first, last) over the columns [0, cols) split among the threads into contiguous
+/// ranges of about equal work (ones, plus a little per column) rather than equal counts: the ones
+/// of images or hidden states gather unevenly. `ones_before(c)` is the number of ones in the
+/// columns before c (c ≤ cols). Each column is still computed whole by one thread, so the bits
+/// do not depend on the split. One thread below about a million additions of `rows` values.
+template <class OnesBefore, class Gather>
+void split_by_work(std::size_t cols, std::size_t rows, const OnesBefore& ones_before,
+                   const Gather& gather) {
+  const std::size_t ones = ones_before(cols);
   const std::size_t t = std::size_t(threads());
   if (ones * rows < (std::size_t(1) << 20) || t == 1 || cols < 2) {
     gather(0, cols);
     return;
   }
-  // Work before column c: S.start[c] + 2c (the constant stands for a column's loads and stores).
+  // Work before column c: ones_before(c) + 2c (the constant stands for a column's loads and
+  // stores).
   const std::size_t total = ones + 2 * cols;
   std::vector<std::size_t> bounds(t + 1, cols);
   bounds[0] = 0;
   std::size_t c = 0;
   for (std::size_t w = 1; w < t; ++w) {
     const std::size_t target = total * w / t;
-    while (c < cols && S.start[c] + 2 * c < target) ++c;
+    while (c < cols && ones_before(c) + 2 * c < target) ++c;
     bounds[w] = c;
   }
   parallel_for(t, [&](std::size_t first, std::size_t last, int) {
@@ -172,30 +174,11 @@ void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather)
   });
 }
 
-/// split_by_ones for the columns of two patterns gathered together (their ones added).
+/// split_by_work over the columns of the pattern S.
 template <class Gather>
-void split_by_ones(const OnesPattern& S1, const OnesPattern& S2, std::size_t rows,
-                   const Gather& gather) {
-  const std::size_t cols = S1.cols();
-  const std::size_t ones = cols ? S1.start[cols] + S2.start[cols] : 0;
-  const std::size_t t = std::size_t(threads());
-  if (ones * rows < (std::size_t(1) << 20) || t == 1 || cols < 2) {
-    gather(0, cols);
-    return;
-  }
-  const std::size_t total = ones + 2 * cols;
-  std::vector<std::size_t> bounds(t + 1, cols);
-  bounds[0] = 0;
-  std::size_t c = 0;
-  for (std::size_t w = 1; w < t; ++w) {
-    const std::size_t target = total * w / t;
-    while (c < cols && S1.start[c] + S2.start[c] + 2 * c < target) ++c;
-    bounds[w] = c;
-  }
-  parallel_for(t, [&](std::size_t first, std::size_t last, int) {
-    for (std::size_t w = first; w < last; ++w)
-      if (bounds[w] < bounds[w + 1]) gather(bounds[w], bounds[w + 1]);
-  });
+void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather) {
+  split_by_work(S.cols(), rows, [&](std::size_t c) { return S.cols() ? S.start[c] : 0; },
+                gather);
 }
 
 /// Vᵀ in buf.Vt (the statistics scan it for each visible unit's examples).
@@ -336,7 +319,8 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   if (classify(transposed(Vn, buf), buf) != Operand::ones) return false;
   const OnesPattern &P = buf.zeros, &N = buf.ones;
   Pt.set_size(Hp.n_rows, Vp.n_rows);
-  split_by_ones(P, N, Hp.n_rows, [&](std::size_t first, std::size_t last) {
+  const auto ones_before = [&](std::size_t c) { return P.start[c] + N.start[c]; };
+  split_by_work(P.cols(), Hp.n_rows, ones_before, [&](std::size_t first, std::size_t last) {
     gather_difference(Hp.memptr(), Hn.memptr(), Hp.n_rows, Hp.n_rows, P.idx.data(),
                       P.start.data(), N.idx.data(), N.start.data(), first, last, Pt.memptr(),
                       Pt.n_rows);
