@@ -1,6 +1,7 @@
 #include "rbmkit/training/rbm_step.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "rbmkit/core/error.hpp"
@@ -255,9 +256,10 @@ void RbmStep<T>::release_buffers() {
 template <class T>
 std::vector<arma::Mat<T>*> RbmStep<T>::parameters() {
   workspace_.forget_transposed_weights();  // the caller may change W
-  if (this->config_.rbm.visible == UnitType::gaussian && this->config_.rbm.variance == Variance::learned)
-    return {&this->model_.W(), &this->model_.b(), &this->model_.c(), &this->model_.z()};
-  return {&this->model_.W(), &this->model_.b(), &this->model_.c()};
+  std::vector<arma::Mat<T>*> out;
+  for (const arma::Mat<T>* p : std::as_const(*this).parameters())
+    out.push_back(const_cast<arma::Mat<T>*>(p));  // this step's own arrays, not const
+  return out;
 }
 
 template <class T>
