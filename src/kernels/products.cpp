@@ -188,6 +188,24 @@ const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
   return buf.Vt;
 }
 
+/// Pt = H Vᵀ for V already classified as `kind` (its pattern, of Vᵀ, in buf): outer_transposed
+/// after the scan.
+template <class T>
+void outer_transposed_of_kind(Operand kind, const arma::Mat<T>& V, const arma::Mat<T>& H,
+                              arma::Mat<T>& Pt, ProductBuffers<T>& buf) {
+  if (kind != Operand::dense) {
+    if (kind == Operand::ones)
+      gather_product(H, buf.ones, static_cast<const T*>(nullptr), Pt);
+    else
+      complement_product(H, buf.zeros, static_cast<const T*>(nullptr), Pt, buf);
+    return;
+  }
+  dense_product(Pt, H.n_rows, V.n_rows, static_cast<const T*>(nullptr),
+                [&](arma::uword a, arma::uword b) -> arma::Mat<T> {
+                  return H * V.rows(a, b).t();
+                });
+}
+
 }  // namespace
 
 template <class T>
@@ -289,19 +307,10 @@ template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf) {
   // For each visible unit, the examples where it is on (or off): the pattern of Vᵀ.
-  const Operand kind = buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf);
-  if (kind != Operand::dense) {
-    if (kind == Operand::ones)
-      gather_product(H, buf.ones, static_cast<const T*>(nullptr), Pt);
-    else
-      complement_product(H, buf.zeros, static_cast<const T*>(nullptr), Pt, buf);
-    return;
-  }
-  dense_product(Pt, H.n_rows, V.n_rows, static_cast<const T*>(nullptr),
-                [&](arma::uword a, arma::uword b) -> arma::Mat<T> {
-                  return H * V.rows(a, b).t();
-                });
+  outer_transposed_of_kind(buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf), V,
+                           H, Pt, buf);
 }
+
 
 template <class T>
 bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
@@ -333,7 +342,8 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
                                  bool subtract, ProductBuffers<T>& buf) {
   if (Pt.n_rows != H.n_rows || Pt.n_cols != V.n_rows || H.n_cols != V.n_cols)
     throw std::logic_error("accumulate_outer_transposed: shapes do not match");
-  if (!buf.dense_only && classify(transposed(V, buf), buf) == Operand::ones) {
+  const Operand kind = buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf);
+  if (kind == Operand::ones) {
     const OnesPattern& t = buf.ones;  // the pattern of Vᵀ
     split_by_ones(t, H.n_rows, [&](std::size_t first, std::size_t last) {
       gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, t.idx.data(), t.start.data(),
@@ -341,7 +351,7 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
     });
     return;
   }
-  outer_transposed(V, H, buf.term, buf);
+  outer_transposed_of_kind(kind, V, H, buf.term, buf);  // Vᵀ already classified
   if (subtract)
     Pt -= buf.term;
   else
