@@ -359,6 +359,47 @@ TEST_SUITE("kernels") {
     }
   }
 
+  TEST_CASE("hidden_input with Wt formed a block at a time has the bits of the whole Wt") {
+    // ProductBuffers::wt_block: blocks of 1, 7, 64 and 499 hidden units of 500 (the last block
+    // short), ones and mostly-ones states, float and double, one and two threads. A block that
+    // misses its bias offset is caught (the last hidden unit's bias changed by 1).
+    fixtures::ThreadGuard guard;
+    auto check = [](auto zero) {
+      using T = decltype(zero);
+      arma::arma_rng::set_seed(57);
+      const arma::Mat<T> W = arma::randn<arma::Mat<T>>(97, 500);
+      const arma::Col<T> c = arma::randn<arma::Col<T>>(500);
+      for (const double density : {0.3, 0.8}) {
+        CAPTURE(density);
+        const arma::Mat<T> V = binary<T>(97, 130, density, 58);
+        for (const int t : {1, 2}) {
+          CAPTURE(t);
+          set_threads(t);
+          detail::ProductBuffers<T> whole;
+          arma::Mat<T> expected;
+          detail::hidden_input(W, c, V, expected, whole);
+          for (const arma::uword block : {1u, 7u, 64u, 499u}) {
+            CAPTURE(block);
+            detail::ProductBuffers<T> buf;
+            buf.wt_block = block;
+            arma::Mat<T> A;
+            detail::hidden_input(W, c, V, A, buf);
+            REQUIRE(arma::size(A) == arma::size(expected));
+            CHECK(std::memcmp(A.memptr(), expected.memptr(), sizeof(T) * A.n_elem) == 0);
+            CHECK_FALSE(buf.wt_ready);
+            CHECK(buf.Wt.n_rows == (500 - 1) % block + 1);  // the last, short block's rows
+            arma::Col<T> c2 = c;
+            c2[499] += T(1);
+            detail::hidden_input(W, c2, V, A, buf);
+            CHECK(std::memcmp(A.memptr(), expected.memptr(), sizeof(T) * A.n_elem) != 0);
+          }
+        }
+      }
+    };
+    check(0.0f);
+    check(0.0);
+  }
+
   TEST_CASE("the tiled transpose equals Armadillo's for odd and vector-sized shapes") {
     // Sizes around the vector lengths (4 doubles, 8 floats) and the 32 x 32 tiles; the check
     // fails for a wrong shuffle because every value is distinct.

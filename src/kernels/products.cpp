@@ -181,6 +181,39 @@ void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather)
                 gather);
 }
 
+/// gather_product's sums written to the rows [0, M.n_rows) of `out`, a column-major array of
+/// S.cols() columns with leading dimension ldo.
+template <class T>
+void gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* out,
+                 std::size_t ldo, bool subtract) {
+  split_by_ones(S, M.n_rows, [&](std::size_t first, std::size_t last) {
+    gather_add(M.memptr(), M.n_rows, M.n_rows, M.n_cols, S.idx.data(), S.start.data(), first, last,
+               init, out, ldo, subtract);
+  });
+}
+
+/// A = Wᵀ V + c·1ᵀ (n_hidden × cols) for a binary V of `kind` (its pattern in buf), Wᵀ formed in
+/// buf.Wt buf.wt_block hidden units at a time: each block of A's rows is the product of that
+/// block of Wᵀ, which gathers every sum in the same order as the whole Wᵀ does (same bits).
+template <class T>
+void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand kind,
+                          std::size_t cols, arma::Mat<T>& A, ProductBuffers<T>& buf) {
+  A.set_size(W.n_cols, cols);
+  for (arma::uword j0 = 0; j0 < W.n_cols; j0 += buf.wt_block) {
+    const arma::uword n = std::min<arma::uword>(buf.wt_block, W.n_cols - j0);
+    const arma::Mat<T> Wj(const_cast<T*>(W.colptr(j0)), W.n_rows, n, false, true);
+    transpose(Wj, buf.Wt);
+    T* out = A.memptr() + j0;
+    if (kind == Operand::ones) {
+      gather_into(buf.Wt, buf.ones, c.memptr() + j0, out, A.n_rows, false);
+    } else {  // complement_product's sums for this block
+      sum_rows(buf.Wt, buf.row_sums);
+      buf.row_sums += arma::Col<T>(const_cast<T*>(c.memptr()) + j0, n, false, true);
+      gather_into(buf.Wt, buf.zeros, buf.row_sums.memptr(), out, A.n_rows, true);
+    }
+  }
+}
+
 /// Vᵀ in buf.Vt (the statistics scan it for each visible unit's examples).
 template <class T>
 const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
@@ -231,10 +264,7 @@ template <class T>
 void gather_product(const arma::Mat<T>& M, const OnesPattern& S, const T* init, arma::Mat<T>& out,
                     bool subtract) {
   out.set_size(M.n_rows, S.cols());
-  split_by_ones(S, M.n_rows, [&](std::size_t first, std::size_t last) {
-    gather_add(M.memptr(), M.n_rows, M.n_rows, M.n_cols, S.idx.data(), S.start.data(), first, last,
-               init, out.memptr(), out.n_rows, subtract);
-  });
+  gather_into(M, S, init, out.memptr(), out.n_rows, subtract);
 }
 
 template <class T>
@@ -279,6 +309,10 @@ template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf) {
   const Operand kind = classify(V, buf);
+  if (kind != Operand::dense && !buf.wt_ready && buf.wt_block > 0 && buf.wt_block < W.n_cols) {
+    blocked_hidden_input(W, c, kind, V.n_cols, A, buf);
+    return;
+  }
   if (kind != Operand::dense) {
     if (!buf.wt_ready) {
       transpose(W, buf.Wt);

@@ -31,6 +31,10 @@ struct ProductBuffers {
   arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
+  arma::uword wt_block = 0;  ///< 0: hidden_input forms the whole Wᵀ in Wt and keeps it for the
+                             ///< next products; k > 0 and no Wᵀ ready: it forms Wᵀ k hidden
+                             ///< units at a time in Wt (k × n_visible values), the same bits, and
+                             ///< keeps none (callers of one product, such as Rbm::hidden_input)
 };
 
 /// out = M·S + init·1ᵀ for the binary S given by its pattern (init null = 0; with `subtract`,
@@ -55,7 +59,8 @@ void sigmoid_sample_split(const T* A, std::size_t rows, std::size_t cols, T* P, 
 template <class T>
 void transpose(const arma::Mat<T>& A, arma::Mat<T>& B, T divisor = T(1));
 
-/// A = Wᵀ V + c·1ᵀ (hidden pre-activations). Builds buf.Wt unless buf.wt_ready.
+/// A = Wᵀ V + c·1ᵀ (hidden pre-activations). Builds buf.Wt unless buf.wt_ready: all of it, or
+/// buf.wt_block hidden units at a time (see ProductBuffers::wt_block).
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf);

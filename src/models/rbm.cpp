@@ -59,6 +59,7 @@ typename Rbm<T>::Mat Rbm<T>::hidden_input(const Mat& V) const {
     return A;
   }
   detail::ProductBuffers<T> buffers;
+  buffers.wt_block = 64;  // one product: Wᵀ a block at a time (64 × n_visible values), not whole
   detail::hidden_input(W_, c_, V, A, buffers);
   return A;
 }
