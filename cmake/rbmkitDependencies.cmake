@@ -18,19 +18,3 @@ if(NOT TARGET rbmkit::armadillo)
     INTERFACE_COMPILE_DEFINITIONS "ARMA_DONT_USE_WRAPPER"
     INTERFACE_LINK_LIBRARIES BLAS::BLAS)
 endif()
-# Cairo draws the plots and pictures of rbmkit::plots (Debian: libcairo2-dev), found with
-# pkg-config as the imported target PkgConfig::RBMKIT_CAIRO (a static rbmkit::plots names it).
-find_dependency(PkgConfig)
-if(NOT TARGET PkgConfig::RBMKIT_CAIRO)
-  pkg_check_modules(RBMKIT_CAIRO QUIET IMPORTED_TARGET cairo)
-  if(NOT RBMKIT_CAIRO_FOUND)
-    set(_rbmkit_cairo_message
-        "rbmkit needs Cairo, found with pkg-config (Debian: libcairo2-dev; scripts/install-deps installs it)")
-    if(NOT CMAKE_FIND_PACKAGE_NAME)
-      message(FATAL_ERROR "${_rbmkit_cairo_message}")
-    endif()
-    set(${CMAKE_FIND_PACKAGE_NAME}_NOT_FOUND_MESSAGE "${_rbmkit_cairo_message}")
-    set(${CMAKE_FIND_PACKAGE_NAME}_FOUND FALSE)
-    return()
-  endif()
-endif()

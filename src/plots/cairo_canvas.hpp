@@ -1,6 +1,6 @@
 #pragma once
 // A Cairo drawing context over a Picture's pixels (private to src/plots).
-#include <cairo.h>
+#include "plots/cairo_library.hpp"
 
 #include <string>
 
@@ -14,12 +14,12 @@ namespace rbmkit::detail {
 class CairoCanvas {
 public:
   CairoCanvas(Picture& picture, const std::string& who) {
-    surface_ = cairo_image_surface_create_for_data(
+    surface_ = cairo().image_surface_create_for_data(
         reinterpret_cast<unsigned char*>(picture.words().data()), CAIRO_FORMAT_RGB24,
         int(picture.width()), int(picture.height()), int(4 * picture.width()));
-    cr_ = cairo_create(surface_);
-    if (cairo_status(cr_) != CAIRO_STATUS_SUCCESS) {
-      const std::string why = cairo_status_to_string(cairo_status(cr_));
+    cr_ = cairo().create(surface_);
+    if (cairo().status(cr_) != CAIRO_STATUS_SUCCESS) {
+      const std::string why = cairo().status_to_string(cairo().status(cr_));
       release();
       throw InvalidArgument(who + ": cairo: " + why);
     }
@@ -30,14 +30,14 @@ public:
 
   cairo_t* cr() const { return cr_; }
   /// Makes every drawing visible in the picture's words.
-  void flush() { cairo_surface_flush(surface_); }
+  void flush() { cairo().surface_flush(surface_); }
 
 private:
   void release() {
-    if (cr_) cairo_destroy(cr_);
+    if (cr_) cairo().destroy(cr_);
     if (surface_) {
-      cairo_surface_flush(surface_);
-      cairo_surface_destroy(surface_);
+      cairo().surface_flush(surface_);
+      cairo().surface_destroy(surface_);
     }
     cr_ = nullptr;
     surface_ = nullptr;
@@ -47,7 +47,7 @@ private:
 };
 
 inline void set_color(cairo_t* cr, Rgb c) {
-  cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
+  cairo().set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0);
 }
 
 }  // namespace rbmkit::detail

@@ -1,6 +1,5 @@
 #include "rbmkit/plots/picture.hpp"
 
-#include <cairo.h>
 
 #include <algorithm>
 #include <memory>
@@ -10,6 +9,8 @@
 #include "rbmkit/io/files.hpp"
 
 namespace rbmkit {
+
+using detail::cairo;
 
 Rgb palette(std::size_t k) {
   static const Rgb tableau[10] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},
@@ -58,14 +59,14 @@ void Picture::fill_rect(long x, long y, long w, long h, Rgb c) {
 std::string png_bytes(const Picture& picture) {
   if (picture.width() == 0) throw InvalidArgument("png_bytes: the picture is empty");
   // Cairo's surface over the words does not write them; the cast only satisfies its signature.
-  Surface surface(cairo_image_surface_create_for_data(
+  Surface surface(cairo().image_surface_create_for_data(
                       reinterpret_cast<unsigned char*>(
                           const_cast<std::uint32_t*>(picture.words().data())),
                       CAIRO_FORMAT_RGB24, int(picture.width()), int(picture.height()),
                       int(4 * picture.width())),
-                  &cairo_surface_destroy);
+                  cairo().surface_destroy);
   std::string bytes;
-  const cairo_status_t status = cairo_surface_write_to_png_stream(
+  const cairo_status_t status = cairo().surface_write_to_png_stream(
       surface.get(),
       [](void* closure, const unsigned char* data, unsigned int length) {
         static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
@@ -73,7 +74,7 @@ std::string png_bytes(const Picture& picture) {
       },
       &bytes);
   if (status != CAIRO_STATUS_SUCCESS)
-    throw OutputError(std::string("png_bytes: cairo: ") + cairo_status_to_string(status));
+    throw OutputError(std::string("png_bytes: cairo: ") + cairo().status_to_string(status));
   return bytes;
 }
 
@@ -85,15 +86,15 @@ void write_png(const std::string& path, const Picture& picture) {
 }
 
 Picture read_png(const std::string& path) {
-  Surface surface(cairo_image_surface_create_from_png(path.c_str()), &cairo_surface_destroy);
-  const cairo_status_t status = cairo_surface_status(surface.get());
+  Surface surface(cairo().image_surface_create_from_png(path.c_str()), cairo().surface_destroy);
+  const cairo_status_t status = cairo().surface_status(surface.get());
   if (status != CAIRO_STATUS_SUCCESS)
-    throw DataError("read_png(" + path + "): " + cairo_status_to_string(status));
-  Picture picture(std::size_t(cairo_image_surface_get_width(surface.get())),
-                  std::size_t(cairo_image_surface_get_height(surface.get())));
+    throw DataError("read_png(" + path + "): " + cairo().status_to_string(status));
+  Picture picture(std::size_t(cairo().image_surface_get_width(surface.get())),
+                  std::size_t(cairo().image_surface_get_height(surface.get())));
   detail::CairoCanvas canvas(picture, "read_png(" + path + ")");
-  cairo_set_source_surface(canvas.cr(), surface.get(), 0, 0);  // over the white fill
-  cairo_paint(canvas.cr());
+  cairo().set_source_surface(canvas.cr(), surface.get(), 0, 0);  // over the white fill
+  cairo().paint(canvas.cr());
   canvas.flush();
   return picture;
 }

@@ -1,6 +1,5 @@
 #include "rbmkit/plots/plot.hpp"
 
-#include <cairo.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +10,8 @@
 #include "rbmkit/core/error.hpp"
 
 namespace rbmkit {
+
+using detail::cairo;
 
 namespace {
 
@@ -113,20 +114,20 @@ Axis make_axis(bool log, double vmin, double vmax) {
 
 double text_width(cairo_t* cr, const std::string& text) {
   cairo_text_extents_t e;
-  cairo_text_extents(cr, text.c_str(), &e);
+  cairo().text_extents(cr, text.c_str(), &e);
   return e.x_advance;
 }
 
 /// Draws `text` with its baseline at y; `align` 0 = left, 0.5 = centred, 1 = right of x.
 void show_text(cairo_t* cr, double x, double y, const std::string& text, double align = 0) {
-  cairo_move_to(cr, x - align * text_width(cr, text), y);
-  cairo_show_text(cr, text.c_str());
+  cairo().move_to(cr, x - align * text_width(cr, text), y);
+  cairo().show_text(cr, text.c_str());
 }
 
 void line(cairo_t* cr, double x0, double y0, double x1, double y1) {
-  cairo_move_to(cr, x0, y0);
-  cairo_line_to(cr, x1, y1);
-  cairo_stroke(cr);
+  cairo().move_to(cr, x0, y0);
+  cairo().line_to(cr, x1, y1);
+  cairo().stroke(cr);
 }
 
 void check_series(const Plot& plot, const char* who) {
@@ -155,10 +156,10 @@ void draw_plot(cairo_t* cr, const Plot& plot, const char* who) {
   const Axis ax = make_axis(plot.log_x, xmin, xmax);
   const Axis ay = make_axis(plot.log_y, ymin, ymax);
 
-  cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, font_size);
+  cairo().select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo().set_font_size(cr, font_size);
   cairo_font_extents_t fe;
-  cairo_font_extents(cr, &fe);
+  cairo().font_extents(cr, &fe);
   const double th = fe.ascent + fe.descent;
 
   // Layout.
@@ -183,11 +184,11 @@ void draw_plot(cairo_t* cr, const Plot& plot, const char* who) {
   auto snap = [](double v) { return std::round(v) + 0.5; };
 
   detail::set_color(cr, colors::white);
-  cairo_rectangle(cr, 0, 0, W, H);
-  cairo_fill(cr);
+  cairo().rectangle(cr, 0, 0, W, H);
+  cairo().fill(cr);
 
   // Grid and ticks.
-  cairo_set_line_width(cr, 1);
+  cairo().set_line_width(cr, 1);
   detail::set_color(cr, colors::grid);
   for (double t : ax.major) line(cr, snap(px(t)), T, snap(px(t)), T + ph);
   for (double t : ay.major) line(cr, L, snap(py(t)), L + pw, snap(py(t)));
@@ -196,8 +197,8 @@ void draw_plot(cairo_t* cr, const Plot& plot, const char* who) {
   for (double t : ay.minor) line(cr, L, snap(py(t)), L + 4, snap(py(t)));
   for (double t : ax.major) line(cr, snap(px(t)), T + ph - 7, snap(px(t)), T + ph);
   for (double t : ay.major) line(cr, L, snap(py(t)), L + 7, snap(py(t)));
-  cairo_rectangle(cr, L + 0.5, T + 0.5, pw, ph);
-  cairo_stroke(cr);
+  cairo().rectangle(cr, L + 0.5, T + 0.5, pw, ph);
+  cairo().stroke(cr);
 
   detail::set_color(cr, colors::black);
   for (std::size_t k = 0; k < ax.major.size(); ++k)
@@ -207,27 +208,27 @@ void draw_plot(cairo_t* cr, const Plot& plot, const char* who) {
   if (!plot.x_label.empty())
     show_text(cr, L + pw / 2, T + ph + 6 + th + 8 + fe.ascent, plot.x_label, 0.5);
   if (!plot.y_label.empty()) {
-    cairo_save(cr);
-    cairo_translate(cr, 12 + fe.ascent, T + ph / 2);
-    cairo_rotate(cr, -M_PI / 2);
+    cairo().save(cr);
+    cairo().translate(cr, 12 + fe.ascent, T + ph / 2);
+    cairo().rotate(cr, -M_PI / 2);
     show_text(cr, 0, 0, plot.y_label, 0.5);
-    cairo_restore(cr);
+    cairo().restore(cr);
   }
   if (!plot.title.empty()) {
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, title_size);
+    cairo().select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo().set_font_size(cr, title_size);
     show_text(cr, L + pw / 2, 10 + title_size, plot.title, 0.5);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, font_size);
+    cairo().select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo().set_font_size(cr, font_size);
   }
 
   // Lines and markers, clipped to the plot area.
-  cairo_save(cr);
-  cairo_rectangle(cr, L, T, pw + 1, ph + 1);
-  cairo_clip(cr);
-  cairo_set_line_width(cr, 2);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+  cairo().save(cr);
+  cairo().rectangle(cr, L, T, pw + 1, ph + 1);
+  cairo().clip(cr);
+  cairo().set_line_width(cr, 2);
+  cairo().set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+  cairo().set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
   for (std::size_t s = 0; s < plot.series.size(); ++s) {
     const Series& ser = plot.series[s];
     detail::set_color(cr, ser.color ? *ser.color : palette(s));
@@ -239,30 +240,30 @@ void draw_plot(cairo_t* cr, const Plot& plot, const char* who) {
       }
       const double x = px(ax.transform(ser.x[k])), y = py(ay.transform(ser.y[k]));
       if (have_prev)
-        cairo_line_to(cr, x, y);
+        cairo().line_to(cr, x, y);
       else
-        cairo_move_to(cr, x, y);
+        cairo().move_to(cr, x, y);
       have_prev = true;
     }
-    cairo_stroke(cr);
+    cairo().stroke(cr);
     if (ser.x.size() <= 40)
       for (std::size_t k = 0; k < ser.x.size(); ++k) {
         if (!ax.valid(ser.x[k]) || !ay.valid(ser.y[k])) continue;
-        cairo_arc(cr, px(ax.transform(ser.x[k])), py(ay.transform(ser.y[k])), 3.5, 0, 2 * M_PI);
-        cairo_fill(cr);
+        cairo().arc(cr, px(ax.transform(ser.x[k])), py(ay.transform(ser.y[k])), 3.5, 0, 2 * M_PI);
+        cairo().fill(cr);
       }
   }
-  cairo_restore(cr);
+  cairo().restore(cr);
 
   // Legend, right of the plot area.
   const double lx = L + pw + 16;
   for (std::size_t s = 0; s < plot.series.size(); ++s) {
     const double y = T + 6 + double(s) * (th + 6) + th / 2;
     detail::set_color(cr, plot.series[s].color ? *plot.series[s].color : palette(s));
-    cairo_set_line_width(cr, 2);
+    cairo().set_line_width(cr, 2);
     line(cr, lx, y, lx + 28, y);
-    cairo_arc(cr, lx + 14, y, 3.5, 0, 2 * M_PI);
-    cairo_fill(cr);
+    cairo().arc(cr, lx + 14, y, 3.5, 0, 2 * M_PI);
+    cairo().fill(cr);
     detail::set_color(cr, colors::black);
     show_text(cr, lx + 36, y + fe.ascent / 2 - 1, plot.series[s].label);
   }
@@ -304,12 +305,12 @@ Picture render_panels(const std::vector<Plot>& plots, std::size_t columns) {
     double x = 0;
     for (std::size_t c = 0; c < col_w.size() && r * columns + c < plots.size(); ++c) {
       const Plot& p = plots[r * columns + c];
-      cairo_save(cr);
-      cairo_translate(cr, x, y);
-      cairo_rectangle(cr, 0, 0, double(p.width), double(p.height));
-      cairo_clip(cr);
+      cairo().save(cr);
+      cairo().translate(cr, x, y);
+      cairo().rectangle(cr, 0, 0, double(p.width), double(p.height));
+      cairo().clip(cr);
       draw_plot(cr, p, who);
-      cairo_restore(cr);
+      cairo().restore(cr);
       x += double(col_w[c]);
     }
     y += double(row_h[r]);

@@ -31,6 +31,22 @@ expect_exit 0 "plot" -- "$RBMKIT" plot --log "$WORK/log.csv" --out "$WORK/curves
 CHECKS=$((CHECKS + 1))
 case "$(png_size "$WORK/curves.png")" in 1280x*) ;; *) fail "plot: a PNG two panels wide, got '$(png_size "$WORK/curves.png")'" ;; esac
 
+# Cairo is loaded only to draw (src/plots/cairo_library.hpp): a training run without pictures maps
+# none of its libraries, `filters` maps libcairo.so.2. The dynamic loader lists what it maps.
+rm -f "$WORK"/ld.*
+LD_DEBUG=libs LD_DEBUG_OUTPUT="$WORK/ld" "$RBMKIT" train --data "$IDX" --hidden 6 --epochs 1 \
+  --batch 5 --out "$WORK/plain.rbm" >/dev/null 2>&1
+check "train without pictures wrote its model" -- test -s "$WORK/plain.rbm"
+check "the loader listed what train mapped" -- grep -q 'libopenblas' "$WORK"/ld.*
+CHECKS=$((CHECKS + 1))
+if grep -q 'libcairo' "$WORK"/ld.*; then fail "train without pictures loaded Cairo"; fi
+rm -f "$WORK"/ld.*
+LD_DEBUG=libs LD_DEBUG_OUTPUT="$WORK/ld" "$RBMKIT" filters --model "$WORK/m.rbm" \
+  --out "$WORK/f4.png" >/dev/null 2>&1
+check "filters loads Cairo when it draws" -- grep -q 'libcairo.so.2' "$WORK"/ld.*
+check "filters drew after loading Cairo" -- cmp "$WORK/f.png" "$WORK/f4.png"
+rm -f "$WORK"/ld.*
+
 # Bad inputs: one line, the right code, the existing output untouched.
 echo keep > "$WORK/keep.png"
 expect_exit 3 "plot of a missing log" -- "$RBMKIT" plot --log "$WORK/missing.csv" --out "$WORK/keep.png"
