@@ -132,22 +132,24 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
   return out;
 }
 
+namespace {
+/// evaluate_monitors, with only the pseudo-log-likelihood when `all` is false (the others 0).
 template <class T>
-DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& raw, Binarize mode,
-                               double threshold, std::size_t max_examples, std::uint64_t seed) {
+DataMonitors monitors_of(const Rbm<T>& rbm, const Dataset& raw, Binarize mode, double threshold,
+                         std::size_t max_examples, std::uint64_t seed, bool all, const char* who) {
   // Gaussian visible units see the data standardised as their training data, not binarised.
   const bool gaussian = rbm.visible_units() == UnitType::gaussian;
   const Dataset view = gaussian ? standardized_view(raw, rbm.standardization()) : Dataset();
   const Dataset& data = gaussian ? view : raw;
   if (gaussian) mode = Binarize::none;
-  detail::check_data_dim(rbm.n_visible(), data, "evaluate_monitors");
+  detail::check_data_dim(rbm.n_visible(), data, who);
   const std::size_t n = detail::examples_used(data, max_examples);
   DataMonitors m;
   detail::for_each_batch<T>(data, n, mode, threshold, seed, [&](const arma::Mat<T>& V) {
-    m.reconstruction_error += reconstruction_error(rbm, V) * double(V.n_cols);
+    if (all) m.reconstruction_error += reconstruction_error(rbm, V) * double(V.n_cols);
     if (mode != Binarize::none)
       m.pseudo_log_likelihood += arma::accu(pseudo_log_likelihood(rbm, V));
-    m.free_energy += arma::accu(rbm.free_energy(V));
+    if (all) m.free_energy += arma::accu(rbm.free_energy(V));
   });
   if (n > 0) {
     m.reconstruction_error /= double(n);
@@ -157,6 +159,21 @@ DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& raw, Binarize m
   // Flipping a grey value is meaningless: the pseudo-likelihood is defined for binary data only.
   if (mode == Binarize::none) m.pseudo_log_likelihood = std::numeric_limits<double>::quiet_NaN();
   return m;
+}
+}  // namespace
+
+template <class T>
+DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+                               double threshold, std::size_t max_examples, std::uint64_t seed) {
+  return monitors_of(rbm, data, mode, threshold, max_examples, seed, true, "evaluate_monitors");
+}
+
+template <class T>
+double mean_pseudo_log_likelihood(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+                                  double threshold, std::size_t max_examples, std::uint64_t seed) {
+  return monitors_of(rbm, data, mode, threshold, max_examples, seed, false,
+                     "mean_pseudo_log_likelihood")
+      .pseudo_log_likelihood;
 }
 
 namespace {
@@ -260,6 +277,10 @@ template double reconstruction_error(const Rbm<float>&, const arma::Mat<float>&)
 template double reconstruction_error(const Rbm<double>&, const arma::Mat<double>&);
 template arma::vec pseudo_log_likelihood(const Rbm<float>&, const arma::Mat<float>&);
 template arma::vec pseudo_log_likelihood(const Rbm<double>&, const arma::Mat<double>&);
+template double mean_pseudo_log_likelihood(const Rbm<float>&, const Dataset&, Binarize, double,
+                                           std::size_t, std::uint64_t);
+template double mean_pseudo_log_likelihood(const Rbm<double>&, const Dataset&, Binarize, double,
+                                           std::size_t, std::uint64_t);
 template DataMonitors evaluate_monitors(const Rbm<float>&, const Dataset&, Binarize, double,
                                         std::size_t, std::uint64_t);
 template DataMonitors evaluate_monitors(const Rbm<double>&, const Dataset&, Binarize, double,

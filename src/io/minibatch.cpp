@@ -8,8 +8,9 @@
 namespace rbmkit {
 
 template <class T>
-arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
-                        std::size_t count, Binarize mode, double threshold, Rng& rng) {
+void make_batch_into(const Dataset& data, const arma::uvec& index, std::size_t first,
+                     std::size_t count, Binarize mode, double threshold, Rng& rng,
+                     arma::Mat<T>& out) {
   if (!data.standardization.empty()) {
     const Standardization& st = data.standardization;
     if (mode != Binarize::none)
@@ -19,16 +20,16 @@ arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_
       throw DimensionError("make_batch(" + data.source + "): the standardisation has " +
                            std::to_string(st.mean.n_elem) + " dimensions, the data " +
                            std::to_string(data.dim()));
-    arma::Mat<T> out(data.dim(), count);
+    out.set_size(data.dim(), count);
     for (std::size_t j = 0; j < count; ++j) {
       const std::size_t e = index[first + j];
       T* dst = out.colptr(j);
       for (std::size_t i = 0; i < data.dim(); ++i)
         dst[i] = T((data.value(i, e) - st.mean[i]) / st.sd[i]);
     }
-    return out;
+    return;
   }
-  arma::Mat<T> out(data.dim(), count);
+  out.set_size(data.dim(), count);
   if (data.float_values) {
     for (std::size_t j = 0; j < count; ++j) {
       const float* src = data.values.colptr(index[first + j]);
@@ -47,7 +48,7 @@ arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_
           break;
       }
     }
-    return out;
+    return;
   }
   const double cut = threshold * 255.0;
   for (std::size_t j = 0; j < count; ++j) {
@@ -66,6 +67,13 @@ arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_
         break;
     }
   }
+}
+
+template <class T>
+arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
+                        std::size_t count, Binarize mode, double threshold, Rng& rng) {
+  arma::Mat<T> out;
+  make_batch_into(data, index, first, count, mode, threshold, rng, out);
   return out;
 }
 
@@ -77,6 +85,10 @@ arma::Mat<T> make_batch(const Dataset& data, std::size_t first, std::size_t coun
   return make_batch<T>(data, index, 0, count, mode, threshold, rng);
 }
 
+template void make_batch_into(const Dataset&, const arma::uvec&, std::size_t, std::size_t,
+                              Binarize, double, Rng&, arma::Mat<float>&);
+template void make_batch_into(const Dataset&, const arma::uvec&, std::size_t, std::size_t,
+                              Binarize, double, Rng&, arma::Mat<double>&);
 template arma::Mat<float> make_batch<float>(const Dataset&, const arma::uvec&, std::size_t,
                                             std::size_t, Binarize, double, Rng&);
 template arma::Mat<double> make_batch<double>(const Dataset&, const arma::uvec&, std::size_t,

@@ -9,7 +9,7 @@ namespace rbmkit {
 
 template <class T>
 ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::string>& config,
-                        const Rng::State& rng_state) {
+                        const Rng::State& rng_state, bool refer) {
   if (!rbm.W().is_finite() || !rbm.b().is_finite() || !rbm.c().is_finite())
     throw NumericalError("make_rbm_file: parameters contain NaN or infinity; nothing written");
   ModelFile f;
@@ -19,7 +19,9 @@ ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::stri
   f.n_hidden = rbm.n_hidden();
   f.config = config;
   f.rng_state = rng_state;
+  f.put_refers = refer;  // the weights only: b and c are put as converted copies
   f.put<T>("W", rbm.W());
+  f.put_refers = false;
   f.put<T>("b", arma::Mat<T>(rbm.b()));
   f.put<T>("c", arma::Mat<T>(rbm.c()));
   if (rbm.visible_units() == UnitType::gaussian) {
@@ -86,7 +88,7 @@ Rbm<T> load_rbm(const std::string& path) {
 
 #define RBMKIT_MODEL_IO_INSTANTIATE(T)                                                    \
   template ModelFile make_rbm_file(const Rbm<T>&, const std::map<std::string, std::string>&, \
-                                   const Rng::State&);                                    \
+                                   const Rng::State&, bool);                                    \
   template Rbm<T> rbm_from_file(const ModelFile&, const std::string&);                    \
   template void save_rbm(const std::string&, const Rbm<T>&,                               \
                          const std::map<std::string, std::string>&, const Rng::State&);   \

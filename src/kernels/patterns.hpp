@@ -4,14 +4,39 @@
 /// is compiled for AVX-512, AVX2 and baseline x86-64.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace rbmkit::detail {
 
+/// std::allocator whose value-initialisation leaves integers uninitialised: resize() then
+/// writes nothing, so the pages of a list sized for the worst case (every entry a one) become
+/// resident only as far as a scan fills them.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;  // default-initialised: no write for integers
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 /// The ones of a 0/1 matrix, column by column: column j's row indices, increasing, are
-/// idx[start[j]] … idx[start[j + 1] − 1].
+/// idx[start[j]] … idx[start[j + 1] − 1]; idx's entries beyond those are unspecified.
 struct OnesPattern {
-  std::vector<std::uint32_t> idx;
+  std::vector<std::uint32_t, UninitializedAllocator<std::uint32_t>> idx;
   std::vector<std::size_t> start;
   std::size_t rows = 0;
   std::size_t cols() const { return start.empty() ? 0 : start.size() - 1; }

@@ -214,11 +214,12 @@ void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand 
   }
 }
 
-/// Vᵀ in buf.Vt (the statistics scan it for each visible unit's examples).
+/// Vᵀ in buf.A (the statistics scan it for each visible unit's examples; no Gibbs half-step's
+/// pre-activations are needed by then). V is never buf.A itself.
 template <class T>
 const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
-  transpose(V, buf.Vt);
-  return buf.Vt;
+  transpose(V, buf.A);
+  return buf.A;
 }
 
 /// Pt = H Vᵀ for V already classified as `kind` (its pattern, of Vᵀ, in buf): outer_transposed

@@ -27,8 +27,9 @@ struct ProductBuffers {
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products (cleared
                           ///< by draw_phases unless kept for it, and by the statistics that
                           ///< overwrite Wt)
-  arma::Mat<T> Vt;        ///< the transposed visible states of a statistic
-  arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
+  arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step; the statistics, which
+                          ///< come after the phases, keep their transposed visible states Vᵀ in
+                          ///< it (one buffer fewer of the visible states' size)
   arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
   arma::uword wt_block = 0;  ///< 0: hidden_input forms the whole Wᵀ in Wt and keeps it for the

@@ -68,7 +68,7 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
     buf.wt_ready = false;
   ws.transposed_kept_ = false;
   Phases<T>& p = ws.phases;
-  p.positive.v = V;
+  p.positive.v = V;  // nothing to copy when V is p.positive.v (RbmStep::minibatch)
   detail::hidden_mean(rbm, V, p.positive.h, buf);
   if (config.method == Method::cd) {
     detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);

@@ -253,9 +253,10 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
         epoch_ < config_.momentum_epochs ? config_.initial_momentum : config_.momentum;
     const bool averaging = config_.average_from < 1 && double(epoch_) >= average_start;
     while (position_ < n_batches) {
-      const arma::uvec examples = order_.subvec(position_ * B, position_ * B + B - 1);
-      const arma::Mat<T> V = make_batch<T>(train_, order_, position_ * B, B, config_.binarize,
-                                           config_.threshold, rng_);
+      const arma::uvec examples(order_.memptr() + position_ * B, B, false, true);  // a view
+      arma::Mat<T>& V = step_.minibatch();  // no allocation or copy per minibatch
+      make_batch_into(train_, order_, position_ * B, B, config_.binarize, config_.threshold, rng_,
+                      V);
       step_.update(V, examples, rep.learning_rate, rep.momentum, rng_);
       if (averaging) average_.add(std::as_const(step_).parameters());
       error_sum_ += step_.last_error();
@@ -322,7 +323,7 @@ ModelFile Trainer<Step>::file_of(const Model& model, bool refer) const {
                               hex(epoch_rng_[2]) + " " + hex(epoch_rng_[3]);
     config["run.error_sum"] = hex_double(error_sum_);
   }
-  ModelFile f = Step::make_file(model, config, rng_.state());
+  ModelFile f = Step::make_file(model, config, rng_.state(), refer);
   f.put_refers = refer;  // the arrays below live as long as the trainer
   step_.save_state(f);
   average_.save(f, "run.average.");

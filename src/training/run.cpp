@@ -57,9 +57,8 @@ void add_monitors(EpochReport& rep, const Rbm<T>& model, const Trainer<RbmStep<T
   // binary visible units: there is none for Gaussian ones.
   if (o.monitor_examples > 0 && model.visible_units() == UnitType::bernoulli)
     rep.values.push_back({"pseudo_log_likelihood",
-                          evaluate_monitors(model, tr.training_data(), c.binarize, c.threshold,
-                                            o.monitor_examples, c.seed)
-                              .pseudo_log_likelihood});
+                          mean_pseudo_log_likelihood(model, tr.training_data(), c.binarize,
+                                                     c.threshold, o.monitor_examples, c.seed)});
   const bool now = evaluate_now(rep, o);
   Rbm<double> r;  // the model in double, made only when a held-out set is evaluated
   for (const HeldOut& h : held_out_sets(tr.validation_data(), o)) {

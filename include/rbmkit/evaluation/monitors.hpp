@@ -42,6 +42,14 @@ DataMonitors evaluate_monitors(const Rbm<T>& rbm, const Dataset& data, Binarize 
                                double threshold, std::size_t max_examples = 0,
                                std::uint64_t seed = 1);
 
+/// evaluate_monitors' pseudo_log_likelihood alone (the same value, bit for bit): nats per
+/// example, NaN for Binarize::none. What a training run logs each epoch, without the
+/// reconstruction error's and free energy's products. Throws as evaluate_monitors.
+template <class T>
+double mean_pseudo_log_likelihood(const Rbm<T>& rbm, const Dataset& data, Binarize mode,
+                                  double threshold, std::size_t max_examples = 0,
+                                  std::uint64_t seed = 1);
+
 /// Pseudo-log-likelihood of each binary column of V (n_visible × examples) under a Boltzmann
 /// machine, hidden units summed out, over all bits: Σ_i log P(v_i | v_−i) with
 /// log P(v_i | v_−i) = −F(v) − log(exp(−F(v)) + exp(−F(v with bit i flipped))) (Besag 1975),
@@ -93,6 +101,10 @@ extern template double reconstruction_error(const Rbm<float>&, const arma::Mat<f
 extern template double reconstruction_error(const Rbm<double>&, const arma::Mat<double>&);
 extern template arma::vec pseudo_log_likelihood(const Rbm<float>&, const arma::Mat<float>&);
 extern template arma::vec pseudo_log_likelihood(const Rbm<double>&, const arma::Mat<double>&);
+extern template double mean_pseudo_log_likelihood(const Rbm<float>&, const Dataset&, Binarize,
+                                                  double, std::size_t, std::uint64_t);
+extern template double mean_pseudo_log_likelihood(const Rbm<double>&, const Dataset&, Binarize,
+                                                  double, std::size_t, std::uint64_t);
 extern template DataMonitors evaluate_monitors(const Rbm<float>&, const Dataset&, Binarize, double,
                                                std::size_t, std::uint64_t);
 extern template DataMonitors evaluate_monitors(const Rbm<double>&, const Dataset&, Binarize,

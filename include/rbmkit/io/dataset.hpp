@@ -196,6 +196,13 @@ std::string default_test_images();
 template <class T>
 arma::Mat<T> make_batch(const Dataset& data, const arma::uvec& index, std::size_t first,
                         std::size_t count, Binarize mode, double threshold, Rng& rng);
+/// make_batch into `out` (set to dim() x count, its memory reused when it already holds that
+/// many values): a caller that draws minibatches repeatedly, such as Trainer::run, allocates
+/// nothing per minibatch.
+template <class T>
+void make_batch_into(const Dataset& data, const arma::uvec& index, std::size_t first,
+                     std::size_t count, Binarize mode, double threshold, Rng& rng,
+                     arma::Mat<T>& out);
 /// The whole data set as a matrix (for small sets and evaluation in chunks).
 template <class T>
 arma::Mat<T> make_batch(const Dataset& data, std::size_t first, std::size_t count, Binarize mode,
@@ -205,6 +212,10 @@ extern template Dataset dataset_from_values(const arma::Mat<float>&, const std::
 extern template Dataset dataset_from_values(const arma::Mat<double>&, const std::string&);
 extern template Dataset dataset_from_values(const arma::SpMat<float>&, const std::string&);
 extern template Dataset dataset_from_values(const arma::SpMat<double>&, const std::string&);
+extern template void make_batch_into(const Dataset&, const arma::uvec&, std::size_t,
+                                     std::size_t, Binarize, double, Rng&, arma::Mat<float>&);
+extern template void make_batch_into(const Dataset&, const arma::uvec&, std::size_t,
+                                     std::size_t, Binarize, double, Rng&, arma::Mat<double>&);
 extern template arma::Mat<float> make_batch<float>(const Dataset&, const arma::uvec&, std::size_t,
                                                    std::size_t, Binarize, double, Rng&);
 extern template arma::Mat<double> make_batch<double>(const Dataset&, const arma::uvec&,

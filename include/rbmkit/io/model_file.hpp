@@ -97,10 +97,12 @@ ModelFile parse_model_file(const std::string& bytes, const std::string& source);
 
 /// A model file holding `rbm` with the given configuration and generator state. Gaussian visible
 /// units: header visible_units = gaussian, arrays "z" (log-variances) and, when the model has
-/// one, "data.mean" and "data.sd" (its standardisation, in the file's element type).
+/// one, "data.mean" and "data.sd" (its standardisation, in the file's element type). With
+/// `refer`, the file refers to rbm.W() instead of copying it (put_refers): `rbm` must then
+/// outlive the file (a trainer writing its model saves a copy of the weights this way).
 template <class T>
 ModelFile make_rbm_file(const Rbm<T>& rbm, const std::map<std::string, std::string>& config,
-                        const Rng::State& rng_state);
+                        const Rng::State& rng_state, bool refer = false);
 /// The RBM stored in `file` (converted to T), with its visible unit type, log-variances and
 /// standardisation; throws ModelError when `file` holds no RBM or those arrays are missing, of
 /// the wrong shape or not finite (sd must be positive).

@@ -142,7 +142,8 @@ private:
   void split(const Dataset& data);
   void change_epochs(std::size_t stored_epochs);
   void start_epoch();
-  /// to_file's content for `model`; with `refer`, the state arrays refer to the trainer's.
+  /// to_file's content for `model`; with `refer`, the state arrays refer to the trainer's and
+  /// an RBM's weights to `model`'s (which must outlive the file).
   ModelFile file_of(const Model& model, bool refer) const;
 
   TrainConfig config_;

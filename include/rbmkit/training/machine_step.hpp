@@ -30,11 +30,13 @@ public:
     else
       return bm_from_file<T>(file, source);
   }
-  /// A model file holding `model` with `config` and `rng_state` (io/model_file.hpp).
+  /// A model file holding `model` with `config` and `rng_state` (io/model_file.hpp). With
+  /// `refer`, an RBM's file refers to its weights instead of copying them (make_rbm_file):
+  /// `model` must then outlive the file.
   static ModelFile make_file(const Model& model, const std::map<std::string, std::string>& config,
-                             const Rng::State& rng_state) {
+                             const Rng::State& rng_state, bool refer = false) {
     if constexpr (std::is_same_v<Model, Rbm<T>>)
-      return make_rbm_file(model, config, rng_state);
+      return make_rbm_file(model, config, rng_state, refer);
     else
       return make_bm_file(model, config, rng_state);
   }
@@ -45,9 +47,14 @@ public:
   double last_error() const { return last_error_; }
   /// Hands every reward stream of the reward-correlator path to `observer` (statistics.hpp).
   void set_stream_observer(StreamObserver<T> observer) { observer_ = std::move(observer); }
-  /// Frees the buffers a step keeps from one minibatch to the next (none here; RbmStep's
-  /// workspaces); the next update allocates them again. No result depends on it.
-  void release_buffers() {}
+  /// Where a caller that draws minibatches repeatedly (Trainer::run, with make_batch_into)
+  /// writes the next one before passing it to update, so that no minibatch is allocated or
+  /// copied: here a buffer of the step's own; RbmStep's is its phases' positive visible states,
+  /// which draw_phases then need not copy. update reads it like any other V.
+  arma::Mat<T>& minibatch() { return minibatch_; }
+  /// Frees the buffers a step keeps from one minibatch to the next (here the minibatch buffer;
+  /// RbmStep's workspaces); the next update allocates them again. No result depends on it.
+  void release_buffers() { minibatch_.reset(); }
   /// Whether update returns the weight statistic (always here; RbmStep's may skip it).
   void return_weight_statistic(bool) {}
   /// The persistent chains (PCD), one column per chain; empty before the first update.
@@ -73,6 +80,7 @@ protected:
   TrainConfig config_;
   Model model_;
   arma::Mat<T> chains_;
+  arma::Mat<T> minibatch_;
   double last_error_ = 0;
   StreamObserver<T> observer_;
 };

@@ -45,6 +45,9 @@ public:
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
 
+  /// The phases' positive visible states, where the next minibatch may be written
+  /// (MachineStep::minibatch): update's phases then start from it without a copy.
+  arma::Mat<T>& minibatch() { return workspace_.phases.positive.v; }
   /// Frees the phases' and statistics' workspaces (MachineStep::release_buffers).
   void release_buffers();
   /// Whether update returns the weight statistic dW (by default it does). Off (the trainer,
