@@ -441,6 +441,27 @@ TEST_SUITE("likelihood") {
     }
   }
 
+  TEST_CASE("mean_pseudo_log_likelihood is evaluate_monitors' value bit for bit") {
+    // What a training run logs each epoch, without the other monitors: 1500 examples (two
+    // batches of the evaluation), threshold and stochastic binarisation, float and double; a
+    // different seed of the stochastic binarisation gives another value, and grey data NaN.
+    Dataset d = prototypes(1500, 7);
+    for (auto& x : d.pixels) x = x ? 200 : 60;  // grey: stochastic binarisation draws
+    const Rbm<double> m = random_rbm(d.dim(), 9, 0.1, 8);
+    for (const Binarize mode : {Binarize::threshold, Binarize::stochastic}) {
+      const double mean = mean_pseudo_log_likelihood(m, d, mode, 0.5, 0, 3);
+      CHECK(mean == evaluate_monitors(m, d, mode, 0.5, 0, 3).pseudo_log_likelihood);
+      const Rbm<float> f = m.cast<float>();
+      CHECK(mean_pseudo_log_likelihood(f, d, mode, 0.5, 1200, 3) ==
+            evaluate_monitors(f, d, mode, 0.5, 1200, 3).pseudo_log_likelihood);
+      CHECK(std::isfinite(mean));
+      CHECK(mean < 0);
+    }
+    CHECK(mean_pseudo_log_likelihood(m, d, Binarize::stochastic, 0.5, 0, 4) !=
+          mean_pseudo_log_likelihood(m, d, Binarize::stochastic, 0.5, 0, 3));
+    CHECK(std::isnan(mean_pseudo_log_likelihood(m, d, Binarize::none, 0.5, 0, 3)));
+  }
+
   TEST_CASE("pseudo-log-likelihood of a wide model - taken a block of visible units at a time - is the flip sum") {
     // 600 hidden units: exp(±Wᵀ) is formed for blocks of 54 visible units (256 KiB each), so
     // 150 visible units take three blocks; 18 examples take two blocks of examples.

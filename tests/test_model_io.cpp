@@ -90,6 +90,18 @@ TEST_SUITE("model_io") {
     CHECK_THROWS_WITH_AS(parse_model_file(damaged, "memory"), doctest::Contains("memory"), ModelError);
   }
 
+  TEST_CASE("a file that refers to the weights has the bytes of one that copies them") {
+    // make_rbm_file with `refer` (what Trainer::write uses): the same bytes, and the weights
+    // are read when written, not when the file is made (a change before writing is seen).
+    Rng rng(5);
+    Rbm<double> rbm = test::random_rbm(5, 4, rng);
+    const std::string copied = model_file_bytes(make_rbm_file(rbm, {{"hidden", "4"}}, rng.state()));
+    const ModelFile referring = make_rbm_file(rbm, {{"hidden", "4"}}, rng.state(), true);
+    CHECK(model_file_bytes(referring) == copied);
+    rbm.W()(0, 0) += 1.0;
+    CHECK(model_file_bytes(referring) != copied);
+  }
+
   TEST_CASE("a damaged - truncated or foreign model file is refused") {
     Rng rng(2);
     const std::string p = temp_path("dmg.rbm");

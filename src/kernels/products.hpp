@@ -30,7 +30,6 @@ struct ProductBuffers {
   arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step; the statistics, which
                           ///< come after the phases, keep their transposed visible states Vᵀ in
                           ///< it (one buffer fewer of the visible states' size)
-  arma::Mat<T> S;         ///< sampled hidden states of a Gibbs step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
   arma::uword wt_block = 0;  ///< 0: hidden_input forms the whole Wᵀ in Wt and keeps it for the
                              ///< next products; k > 0 and no Wᵀ ready: it forms Wᵀ k hidden

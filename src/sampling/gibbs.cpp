@@ -24,22 +24,23 @@ void hidden_input_of(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& A,
   hidden_input(rbm.W(), rbm.c(), V, A, buf);
 }
 
-/// k Gibbs steps from the sampled hidden states in buf.S: v ~ P(v|h) (Bernoulli units: sigmoid
+/// k Gibbs steps from the sampled hidden states in out.h: v ~ P(v|h) (Bernoulli units: sigmoid
 /// and draws in one pass; Gaussian units: Rbm::sample_visible), then h's means; every step but
-/// the last samples h from them in the same pass. Every Bernoulli draw takes its uniforms from
-/// `rng` in the order of sample_bernoulli (one per unit, column by column, before the
-/// comparison), so the states are those of the element-wise steps of Rbm::hidden_mean,
-/// Rbm::sample_visible and sample_bernoulli up to rounding.
+/// the last samples h from them in the same pass. The sampled states and the last step's means
+/// share out.h (the states are consumed by P(v|h) before the means are formed). Every Bernoulli
+/// draw takes its uniforms from `rng` in the order of sample_bernoulli (one per unit, column by
+/// column, before the comparison), so the states are those of the element-wise steps of
+/// Rbm::hidden_mean, Rbm::sample_visible and sample_bernoulli up to rounding.
 template <class T>
 void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
                Phase<T>& out) {
-  const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden(), n = buf.S.n_cols;
+  const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden(), n = out.h.n_cols;
   const bool gaussian = rbm.visible_units() == UnitType::gaussian;
   for (std::size_t step = 0; step < k; ++step) {
     if (gaussian) {
-      out.v = rbm.sample_visible(buf.S, rng);
+      out.v = rbm.sample_visible(out.h, rng);
     } else {
-      visible_input(rbm.W(), rbm.b(), buf.S, buf.A, buf);
+      visible_input(rbm.W(), rbm.b(), out.h, buf.A, buf);
       out.v.set_size(nv, n);
       fill_uniform(rng, out.v.memptr(), out.v.n_elem);
       sigmoid_sample_split(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
@@ -47,13 +48,12 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
     }
     hidden_input_of(rbm, out.v, buf.A, buf);
     if (step + 1 == k) {
-      out.h.set_size(nh, n);
       sigmoid_sample_split(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
                            static_cast<const T*>(nullptr));
     } else {
-      fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
-      sigmoid_sample_split(buf.A.memptr(), nh, n, static_cast<T*>(nullptr), buf.S.memptr(),
-                           buf.S.memptr());
+      fill_uniform(rng, out.h.memptr(), out.h.n_elem);
+      sigmoid_sample_split(buf.A.memptr(), nh, n, static_cast<T*>(nullptr), out.h.memptr(),
+                           out.h.memptr());
     }
   }
 }
@@ -73,9 +73,10 @@ template <class T>
 void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
                       ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
-  buf.S.set_size(arma::size(Hm));
-  fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
-  bernoulli(Hm.memptr(), Hm.n_elem, buf.S.memptr(), buf.S.memptr());
+  if (&Hm == &out.h) throw InvalidArgument("gibbs_from_means: the means must not be out.h");
+  out.h.set_size(arma::size(Hm));
+  fill_uniform(rng, out.h.memptr(), out.h.n_elem);
+  bernoulli(Hm.memptr(), Hm.n_elem, out.h.memptr(), out.h.memptr());
   run_chain(rbm, k, rng, buf, out);
 }
 
@@ -84,10 +85,10 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
                        ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
   hidden_input_of(rbm, V0, buf.A, buf);
-  buf.S.set_size(arma::size(buf.A));
-  fill_uniform(rng, buf.S.memptr(), buf.S.n_elem);
+  out.h.set_size(arma::size(buf.A));
+  fill_uniform(rng, out.h.memptr(), out.h.n_elem);
   sigmoid_sample_split(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
-                       buf.S.memptr(), buf.S.memptr());
+                       out.h.memptr(), out.h.memptr());
   run_chain(rbm, k, rng, buf, out);
 }
 
