@@ -81,6 +81,7 @@ int cmd_estimators(const std::vector<std::string>& args) {
   set_threads(get_threads(vm));
   const std::string dir = vm["out"].as<std::string>();
   ensure_directory(dir);
+  require_drawing();  // Cairo missing: stop before the studies, not after the first
 
   const std::vector<Estimator>& estimators = all_estimators();
   std::vector<std::string> written;

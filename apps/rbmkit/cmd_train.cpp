@@ -358,7 +358,10 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("image-shape") && filters.empty())
     throw UsageError("--image-shape: applies only with --filters");
   check_image_shape_syntax(vm);
-  if (!filters.empty()) check_output_path(filters);
+  if (!filters.empty()) {
+    check_output_path(filters);
+    require_drawing();  // Cairo missing: stop before training, not after
+  }
   TrainLog log(vm.count("log") ? vm["log"].as<std::string>() : "", config, options);
   if (resume && stored.config.count("run.epoch"))
     log.continue_after(std::strtoull(stored.config.at("run.epoch").c_str(), nullptr, 10));

@@ -1,6 +1,5 @@
 #include "rbmkit/plots/picture.hpp"
 
-
 #include <algorithm>
 #include <memory>
 
@@ -98,5 +97,7 @@ Picture read_png(const std::string& path) {
   canvas.flush();
   return picture;
 }
+
+void require_drawing() { cairo(); }
 
 }  // namespace rbmkit

@@ -47,6 +47,16 @@ check "filters loads Cairo when it draws" -- grep -q 'libcairo.so.2' "$WORK"/ld.
 check "filters drew after loading Cairo" -- cmp "$WORK/f.png" "$WORK/f4.png"
 rm -f "$WORK"/ld.*
 
+# A broken Cairo (an empty file where the loader finds libcairo.so.2): `train --filters` stops
+# before training with one line naming the library and its package, the model file untouched.
+mkdir -p "$WORK/fakelib" && : > "$WORK/fakelib/libcairo.so.2"
+echo keep > "$WORK/keep.rbm"
+expect_exit 5 "train --filters without a loadable Cairo" -- env LD_LIBRARY_PATH="$WORK/fakelib" \
+  "$RBMKIT" train --data "$IDX" --hidden 6 --epochs 1 --batch 5 --out "$WORK/keep.rbm" \
+  --filters "$WORK/nofilters.png"
+expect_stderr_contains "libcairo2" "train --filters without a loadable Cairo"
+untouched "$WORK/keep.rbm" "train --filters without a loadable Cairo"
+
 # Bad inputs: one line, the right code, the existing output untouched.
 echo keep > "$WORK/keep.png"
 expect_exit 3 "plot of a missing log" -- "$RBMKIT" plot --log "$WORK/missing.csv" --out "$WORK/keep.png"

@@ -63,4 +63,9 @@ void write_png(const std::string& path, const Picture& picture);
 /// when it is missing or not a PNG.
 Picture read_png(const std::string& path);
 
+/// Loads Cairo (libcairo.so.2, opened when rbmkit first draws) now, or throws OutputError naming
+/// the library and the Debian package (libcairo2). A command that draws after long work calls it
+/// first, so a missing library stops it before the work rather than after.
+void require_drawing();
+
 }  // namespace rbmkit
