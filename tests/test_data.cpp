@@ -354,6 +354,41 @@ TEST_SUITE("data") {
     CHECK(std::abs(on / reps - p) < 5 * std::sqrt(p * (1 - p) / reps));
   }
 
+  TEST_CASE("make_batch_into a matrix of another shape gives make_batch's values") {
+    // Bytes and float values, every binarisation, and standardised real values: the same
+    // values (and the same draws of the generator) as make_batch, into a reused matrix that
+    // held another shape and other values. A different seed changes the stochastic batch.
+    Dataset bytes;
+    bytes.pixels = arma::Mat<std::uint8_t>(5, 7);
+    for (arma::uword i = 0; i < bytes.pixels.n_elem; ++i) bytes.pixels[i] = std::uint8_t(i * 37);
+    arma::mat real(5, 7);
+    for (arma::uword i = 0; i < real.n_elem; ++i) real[i] = double(i % 11) / 3.0 - 1.0;
+    const Dataset floats = dataset_from_values(arma::mat((real + 1.0) / 3.5), "floats");
+    const Dataset reals = dataset_from_real_values(real, "real");
+    const Dataset standardised = standardized_view(reals, standardization_of(reals));
+    REQUIRE_FALSE(standardised.standardization.empty());
+    const arma::uvec idx = {6, 2, 4};
+    auto same = [&](const Dataset& d, Binarize mode, std::uint64_t seed) {
+      Rng a(seed), b(seed);
+      const arma::mat want = make_batch<double>(d, idx, 0, 3, mode, 0.5, a);
+      arma::mat got(9, 2, arma::fill::value(7.0));
+      make_batch_into(d, idx, 0, 3, mode, 0.5, b, got);
+      return arma::size(got) == arma::size(want) && arma::all(arma::vectorise(got == want)) &&
+             a.uniform() == b.uniform();
+    };
+    for (const Binarize mode : {Binarize::threshold, Binarize::stochastic, Binarize::none}) {
+      CAPTURE(to_string(mode));
+      CHECK(same(bytes, mode, 3));
+      CHECK(same(floats, mode, 3));
+    }
+    CHECK(same(standardised, Binarize::none, 3));
+    Rng a(3), b(4);
+    arma::mat x, y;
+    make_batch_into(bytes, idx, 0, 3, Binarize::stochastic, 0.5, a, x);
+    make_batch_into(bytes, idx, 0, 3, Binarize::stochastic, 0.5, b, y);
+    CHECK_FALSE(arma::all(arma::vectorise(x == y)));
+  }
+
   TEST_CASE("float data keep full precision - threshold - marginals - summary and columns") {
     // 0.3005 and 0.3015 are the same step of 1/255 (77/255 = 0.30196); as floats they fall on
     // either side of a threshold of 0.301, and a value equal to the threshold is not above it.

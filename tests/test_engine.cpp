@@ -89,6 +89,59 @@ Trainer<RbmStep<double>> finished_run(TrainConfig cfg, std::size_t epochs, const
 }  // namespace
 
 TEST_SUITE("engine") {
+  TEST_CASE("a minibatch written into RbmStep::minibatch gives the bits of one passed apart") {
+    // The trainer writes each minibatch into the phases' positive visible states (no copy): the
+    // same updates as a step given separate matrices, over 12 minibatches of CD, PCD and PT, both
+    // gradient paths and Gaussian visible units. One changed pixel in the separate stream is seen.
+    const Dataset data = fixtures::random_binary_dataset(12, 120, 4);
+    auto run = [&](TrainConfig cfg, bool in_place, bool flip) {
+      cfg.machine = MachineKind::rbm;
+      Rng init(cfg.seed);
+      RbmStep<double> step(cfg, RbmStep<double>::initial_model(data, cfg, init));
+      step.begin(data);
+      step.return_weight_statistic(false);
+      Rng rng(cfg.seed + 1), batch_rng(cfg.seed + 2);
+      const arma::uvec order = arma::regspace<arma::uvec>(0, data.size() - 1);
+      std::vector<double> errors;
+      for (std::size_t k = 0; k < 12; ++k) {
+        const std::size_t first = (k % 12) * 10;
+        arma::mat apart;
+        arma::mat& V = in_place ? step.minibatch() : apart;
+        make_batch_into(data, order, first, 10, cfg.binarize, cfg.threshold, batch_rng, V);
+        if (flip && k == 7) V(3, 2) = 1 - V(3, 2);
+        step.update(V, order.subvec(first, first + 9), 0.1, 0.5, rng);
+        errors.push_back(step.last_error());
+      }
+      arma::mat W = step.model().W();
+      W.insert_rows(W.n_rows, arma::rowvec(step.model().c().t()));
+      return std::make_pair(W, errors);
+    };
+    std::vector<TrainConfig> configs;
+    for (Method method : {Method::cd, Method::pcd, Method::pt})
+      for (GradientPath path : {GradientPath::contrastive, GradientPath::reward_correlator}) {
+        TrainConfig c = small_config(method, path);
+        c.temperatures = 3;
+        configs.push_back(c);
+      }
+    TrainConfig gaussian = small_config(Method::pcd, GradientPath::contrastive);
+    gaussian.rbm.visible = UnitType::gaussian;
+    gaussian.rbm.centering = false;
+    gaussian.binarize = Binarize::none;
+    gaussian.lr = 0.001;
+    configs.push_back(gaussian);
+    for (const TrainConfig& c : configs) {
+      CAPTURE(to_string(c.method));
+      CAPTURE(to_string(c.gradient));
+      const auto in_place = run(c, true, false), apart = run(c, false, false);
+      CHECK(std::memcmp(in_place.first.memptr(), apart.first.memptr(),
+                        sizeof(double) * apart.first.n_elem) == 0);
+      CHECK(in_place.second == apart.second);
+      const auto flipped = run(c, false, true);
+      CHECK(std::memcmp(flipped.first.memptr(), apart.first.memptr(),
+                        sizeof(double) * apart.first.n_elem) != 0);
+    }
+  }
+
   TEST_CASE("an RBM run stopped after any minibatch and resumed ends in the same bits") {
     const Dataset data = fixtures::random_binary_dataset(12, 50, 2);  // 5 minibatches per epoch
     for (Method method : {Method::cd, Method::pcd})

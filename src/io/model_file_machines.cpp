@@ -88,7 +88,7 @@ Rbm<T> load_rbm(const std::string& path) {
 
 #define RBMKIT_MODEL_IO_INSTANTIATE(T)                                                    \
   template ModelFile make_rbm_file(const Rbm<T>&, const std::map<std::string, std::string>&, \
-                                   const Rng::State&, bool);                                    \
+                                   const Rng::State&, bool);                              \
   template Rbm<T> rbm_from_file(const ModelFile&, const std::string&);                    \
   template void save_rbm(const std::string&, const Rbm<T>&,                               \
                          const std::map<std::string, std::string>&, const Rng::State&);   \

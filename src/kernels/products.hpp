@@ -32,9 +32,10 @@ struct ProductBuffers {
                           ///< it (one buffer fewer of the visible states' size)
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
   arma::uword wt_block = 0;  ///< 0: hidden_input forms the whole Wᵀ in Wt and keeps it for the
-                             ///< next products; k > 0 and no Wᵀ ready: it forms Wᵀ k hidden
-                             ///< units at a time in Wt (k × n_visible values), the same bits, and
-                             ///< keeps none (callers of one product, such as Rbm::hidden_input)
+                             ///< next products; 0 < k < n_hidden and no Wᵀ ready: it forms
+                             ///< Wᵀ k hidden units at a time in Wt (k × n_visible values), the
+                             ///< same bits, and keeps none (callers of one product, such as
+                             ///< Rbm::hidden_input)
 };
 
 /// out = M·S + init·1ᵀ for the binary S given by its pattern (init null = 0; with `subtract`,

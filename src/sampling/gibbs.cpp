@@ -1,5 +1,7 @@
 #include "rbmkit/sampling/gibbs.hpp"
 
+#include <stdexcept>
+
 #include "rbmkit/core/error.hpp"
 #include "sampling/gibbs_steps.hpp"
 
@@ -73,7 +75,7 @@ template <class T>
 void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
                       ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
-  if (&Hm == &out.h) throw InvalidArgument("gibbs_from_means: the means must not be out.h");
+  if (&Hm == &out.h) throw std::logic_error("gibbs_from_means: the means must not be out.h");
   out.h.set_size(arma::size(Hm));
   fill_uniform(rng, out.h.memptr(), out.h.n_elem);
   bernoulli(Hm.memptr(), Hm.n_elem, out.h.memptr(), out.h.memptr());

@@ -18,7 +18,7 @@ template <class T>
 void hidden_mean(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& P,
                  ProductBuffers<T>& buf);
 /// k ≥ 1 Gibbs steps from the hidden means Hm (sampled first) into `out` (as gibbs_chain_from).
-/// The sampled hidden states are kept in out.h, so Hm must not be out.h (InvalidArgument).
+/// The sampled hidden states are kept in out.h, so Hm must not be out.h (std::logic_error).
 /// Every step computes its hidden input afresh: updating the last step's by the units a step
 /// flips cost a third of that, but models trained so were measurably worse (docs/performance.md,
 /// "Model quality").

@@ -105,7 +105,8 @@ template <class T>
 Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                       arma::Mat<T>& chains, Rng& rng);
 /// The same phases, drawn into `ws.phases` (returned) on the buffers of `ws`: the same kernels
-/// in the same order, so the same bits.
+/// in the same order, so the same bits. V may be ws.phases.positive.v itself (a minibatch
+/// written there, as RbmStep::minibatch gives it): it is then used in place, not copied.
 template <class T>
 const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                              arma::Mat<T>& chains, Rng& rng, PhaseWorkspace<T>& ws);
