@@ -83,10 +83,7 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
   p.rows = rows;
   p.start.resize(cols + 1);
   // Room for the 8 values emit_ones stores past the last one.
-  if (p.idx.size() < rows * cols + 8) {
-    p.idx.clear();  // nothing to keep: growing copies no stale entries into the new pages
-    p.idx.resize(rows * cols + 8);
-  }
+  p.make_room(rows * cols + 8);
   std::uint32_t* out = p.idx.data();
   std::size_t count = 0;
   unsigned grey = 0;

@@ -40,6 +40,12 @@ struct OnesPattern {
   std::vector<std::size_t> start;
   std::size_t rows = 0;
   std::size_t cols() const { return start.empty() ? 0 : start.size() - 1; }
+  /// Makes room for at least n entries in idx, keeping none of its entries.
+  void make_room(std::size_t n) {
+    if (idx.size() >= n) return;
+    idx.clear();  // nothing to keep: growing copies no stale entries into the new pages
+    idx.resize(n);
+  }
   /// Fraction of the entries that are one (0 for an empty matrix).
   double density() const;
 };

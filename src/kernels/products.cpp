@@ -33,10 +33,7 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
   for (const std::size_t w : order) total += parts[w].start.back();
   out.rows = rows;
   out.start.resize(cols + 1);
-  if (out.idx.size() < total) {
-    out.idx.clear();  // nothing to keep: growing copies no stale entries into the new pages
-    out.idx.resize(total);
-  }
+  out.make_room(total);
   std::size_t offset = 0;
   for (const std::size_t w : order) {
     const OnesPattern& q = parts[w];
