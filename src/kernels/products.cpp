@@ -96,28 +96,6 @@ const OnesPattern& pattern_of(Operand kind, const ProductBuffers<T>& buf) {
   return kind == Operand::ones ? buf.ones : buf.zeros;
 }
 
-/// out = M·S + init·1ᵀ for the binary S whose zeros are `Z`: (init + M·1) minus the columns of
-/// M at S's zeros, subtracted one by one (an exact cancellation gives +0, as an empty sum of
-/// the ones does, so the statistics of the two gradient paths keep their bitwise equality).
-/// The work is the density of zeros times the dense product's, plus one pass over M.
-template <class T>
-void complement_product(const arma::Mat<T>& M, const OnesPattern& Z, const T* init,
-                        arma::Mat<T>& out, ProductBuffers<T>& buf) {
-  sum_rows(M, buf.row_sums);
-  if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
-  gather_product(M, Z, buf.row_sums.memptr(), out, true);
-}
-
-/// out = M·X + init·1ᵀ for a binary X of either kind.
-template <class T>
-void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Mat<T>& out,
-                    ProductBuffers<T>& buf) {
-  if (kind == Operand::ones)
-    gather_product(M, buf.ones, init, out);
-  else
-    complement_product(M, buf.zeros, init, out, buf);
-}
-
 /// C = op(A)·op(B) + init·1ᵀ by BLAS in blocks of 32 of C's columns, the blocks split among
 /// rbmkit's threads, each one single-threaded BLAS call. The blocks depend only on the shapes,
 /// so the bits do not depend on the thread count. `product(first, last)` gives the block of C's
@@ -192,6 +170,31 @@ void gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* 
   });
 }
 
+/// out = M·X + init·1ᵀ for a binary X of `kind` (its pattern in buf), written to the rows
+/// [0, M.n_rows) of `out` (S.cols() columns, leading dimension ldo). Mostly-ones X: (init + M·1)
+/// minus the columns of M at X's zeros, subtracted one by one (an exact cancellation gives +0, as
+/// an empty sum of the ones does, so the statistics of the two gradient paths keep their bitwise
+/// equality); the work is the density of zeros times the dense product's, plus one pass over M.
+template <class T>
+void binary_product_into(const arma::Mat<T>& M, Operand kind, const T* init, T* out,
+                         std::size_t ldo, ProductBuffers<T>& buf) {
+  if (kind == Operand::ones) {
+    gather_into(M, buf.ones, init, out, ldo, false);
+    return;
+  }
+  sum_rows(M, buf.row_sums);
+  if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
+  gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true);
+}
+
+/// out = M·X + init·1ᵀ (M.n_rows × X's columns) for a binary X of `kind`.
+template <class T>
+void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Mat<T>& out,
+                    ProductBuffers<T>& buf) {
+  out.set_size(M.n_rows, pattern_of(kind, buf).cols());
+  binary_product_into(M, kind, init, out.memptr(), out.n_rows, buf);
+}
+
 /// A = Wᵀ V + c·1ᵀ (n_hidden × cols) for a binary V of `kind` (its pattern in buf), Wᵀ formed in
 /// buf.Wt buf.wt_block hidden units at a time: each block of A's rows is the product of that
 /// block of Wᵀ, which gathers every sum in the same order as the whole Wᵀ does (same bits).
@@ -201,16 +204,8 @@ void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand 
   A.set_size(W.n_cols, cols);
   for (arma::uword j0 = 0; j0 < W.n_cols; j0 += buf.wt_block) {
     const arma::uword n = std::min<arma::uword>(buf.wt_block, W.n_cols - j0);
-    const arma::Mat<T> Wj(const_cast<T*>(W.colptr(j0)), W.n_rows, n, false, true);
-    transpose(Wj, buf.Wt);
-    T* out = A.memptr() + j0;
-    if (kind == Operand::ones) {
-      gather_into(buf.Wt, buf.ones, c.memptr() + j0, out, A.n_rows, false);
-    } else {  // complement_product's sums for this block
-      sum_rows(buf.Wt, buf.row_sums);
-      buf.row_sums += arma::Col<T>(const_cast<T*>(c.memptr()) + j0, n, false, true);
-      gather_into(buf.Wt, buf.zeros, buf.row_sums.memptr(), out, A.n_rows, true);
-    }
+    transpose(arma::Mat<T>(const_cast<T*>(W.colptr(j0)), W.n_rows, n, false, true), buf.Wt);
+    binary_product_into(buf.Wt, kind, c.memptr() + j0, A.memptr() + j0, A.n_rows, buf);
   }
 }
 
@@ -228,10 +223,7 @@ template <class T>
 void outer_transposed_of_kind(Operand kind, const arma::Mat<T>& V, const arma::Mat<T>& H,
                               arma::Mat<T>& Pt, ProductBuffers<T>& buf) {
   if (kind != Operand::dense) {
-    if (kind == Operand::ones)
-      gather_product(H, buf.ones, static_cast<const T*>(nullptr), Pt);
-    else
-      complement_product(H, buf.zeros, static_cast<const T*>(nullptr), Pt, buf);
+    binary_product(H, kind, static_cast<const T*>(nullptr), Pt, buf);
     return;
   }
   dense_product(Pt, H.n_rows, V.n_rows, static_cast<const T*>(nullptr),
