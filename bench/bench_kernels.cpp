@@ -10,6 +10,7 @@
 
 #include "kernels/binary.hpp"
 #include "kernels/products.hpp"
+#include "kernels/uniforms.hpp"
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/parallel.hpp"
 
@@ -129,7 +130,7 @@ void sample_fused(benchmark::State& state) {
     benchmark::DoNotOptimize(S.memptr());
   }
 }
-/// The uniforms of those draws alone, one after another from the run's generator.
+/// The uniforms of those draws alone (the samplers' stream, kernels/uniforms.hpp).
 template <class T>
 void sample_uniforms(benchmark::State& state) {
   arma::Mat<T> U(nh, batch);

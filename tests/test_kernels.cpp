@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "kernels/binary.hpp"
+#include "kernels/uniforms.hpp"
 #include "kernels/products.hpp"
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/random.hpp"

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "kernels/uniforms.hpp"
+
 namespace rbmkit {
 
 template <class T>
@@ -43,9 +45,10 @@ double log_sum_exp(const arma::vec& x) { return log_sum_exp(x.memptr(), x.n_elem
 template <class T>
 arma::Mat<T> sample_bernoulli(const arma::Mat<T>& P, Rng& rng) {
   arma::Mat<T> S(arma::size(P));
+  detail::fill_uniform(rng, S.memptr(), S.n_elem);
   const T* p = P.memptr();
   T* s = S.memptr();
-  for (arma::uword i = 0; i < P.n_elem; ++i) s[i] = uniform<T>(rng) < p[i] ? T(1) : T(0);
+  for (arma::uword i = 0; i < P.n_elem; ++i) s[i] = s[i] < p[i] ? T(1) : T(0);
   return S;
 }
 

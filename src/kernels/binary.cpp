@@ -411,16 +411,4 @@ RBMKIT_CLONES void row_sums(const double* M, std::size_t ld, std::size_t rows, s
   row_sums_impl(M, ld, rows, cols, out);
 }
 
-// The generator's state is copied into locals so that it stays in registers through the loop.
-void fill_uniform(Rng& rng, float* u, std::size_t n) {
-  Rng r = rng;
-  for (std::size_t i = 0; i < n; ++i) u[i] = r.uniform_float();
-  rng = r;
-}
-void fill_uniform(Rng& rng, double* u, std::size_t n) {
-  Rng r = rng;
-  for (std::size_t i = 0; i < n; ++i) u[i] = r.uniform();
-  rng = r;
-}
-
 }  // namespace rbmkit::detail

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "kernels/patterns.hpp"
-#include "rbmkit/core/random.hpp"
 
 namespace rbmkit::detail {
 
@@ -80,12 +79,5 @@ void sigmoid_sample(const double* A, std::size_t rows, std::size_t cols, double*
 /// S = 1[U < P] for n values (U may be S itself).
 void bernoulli(const float* P, std::size_t n, float* S, const float* U);
 void bernoulli(const double* P, std::size_t n, double* S, const double* U);
-
-/// u[0 … n−1] = n uniforms in [0, 1) drawn from `rng` one after another, as
-/// rbmkit::uniform<T> draws them (24 random bits for float, 53 for double). With the states
-/// compared in the same column-major order, sigmoid_sample and bernoulli consume the run's
-/// generator exactly as sample_bernoulli (core/math.hpp) does.
-void fill_uniform(Rng& rng, float* u, std::size_t n);
-void fill_uniform(Rng& rng, double* u, std::size_t n);
 
 }  // namespace rbmkit::detail

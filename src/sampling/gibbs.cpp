@@ -30,8 +30,8 @@ void hidden_input_of(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& A,
 /// and draws in one pass; Gaussian units: Rbm::sample_visible), then h's means; every step but
 /// the last samples h from them in the same pass. The sampled states and the last step's means
 /// share out.h (the states are consumed by P(v|h) before the means are formed). Every Bernoulli
-/// draw takes its uniforms from `rng` in the order of sample_bernoulli (one per unit, column by
-/// column, before the comparison), so the states are those of the element-wise steps of
+/// draw takes its uniforms as sample_bernoulli does (one fill_uniform per layer, one value per
+/// unit, column by column, before the comparison), so the states are those of the element-wise steps of
 /// Rbm::hidden_mean, Rbm::sample_visible and sample_bernoulli up to rounding.
 template <class T>
 void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,

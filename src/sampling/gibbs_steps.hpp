@@ -7,6 +7,7 @@
 #include <armadillo>
 
 #include "kernels/products.hpp"
+#include "kernels/uniforms.hpp"
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/rbm.hpp"
 #include "rbmkit/sampling/gibbs.hpp"

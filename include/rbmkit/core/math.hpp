@@ -41,8 +41,10 @@ inline float uniform<float>(Rng& rng) { return rng.uniform_float(); }
 template <>
 inline double uniform<double>(Rng& rng) { return rng.uniform(); }
 
-/// Binary states s with s = 1 where u < P, u ~ U(0,1) drawn from `rng` in column-major order
-/// (Eq. 2 of the paper: h = 1[z < sigm(a)]); the result has the shape of P.
+/// Binary states s with s = 1 where u < P (Eq. 2 of the paper: h = 1[z < sigm(a)]); the result
+/// has the shape of P. The uniforms u, one per entry in column-major order, are the Gibbs
+/// samplers' stream (src/kernels/uniforms.hpp: 24 random bits for float, 52 for double), which
+/// advances `rng` by one draw whatever the size of P.
 template <class T>
 arma::Mat<T> sample_bernoulli(const arma::Mat<T>& P, Rng& rng);
 
