@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "kernels/binary.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/uniforms.hpp"
 #include "kernels/products.hpp"
 #include "rbmkit/core/math.hpp"
@@ -451,6 +452,34 @@ TEST_SUITE("kernels") {
     }
     CHECK(worst < 1e-15);
     CHECK(worst_f < 1e-6);
+  }
+
+  TEST_CASE("exp_pair and sigmoid_pair match exp(+-x) and sigm(+-x) to 1e-15") {
+    // 48 values (three vectors of 16): zeros of both signs, +-700 (the largest the
+    // pseudo-likelihood passes), tiny and random values; relative errors against long double.
+    arma::arma_rng::set_seed(8);
+    arma::vec x = arma::randn<arma::vec>(48) * 20.0;
+    x[0] = 0.0;
+    x[1] = -0.0;
+    x[2] = 700.0;
+    x[3] = -700.0;
+    x[4] = 1e-300;
+    x[5] = -3.5;
+    arma::vec ep(48), em(48), s(48), u(48);
+    detail::exp_pair(x.memptr(), 48, ep.memptr(), em.memptr());
+    detail::sigmoid_pair(x.memptr(), 48, s.memptr(), u.memptr());
+    const auto rel = [](double got, long double want) {
+      return double(std::abs((long double)got - want) / want);
+    };
+    double worst = 0, swapped = 0;
+    for (arma::uword k = 0; k < 48; ++k) {
+      const long double xk = x[k], e_plus = std::exp(xk), e_minus = std::exp(-xk);
+      worst = std::max({worst, rel(ep[k], e_plus), rel(em[k], e_minus),
+                        rel(s[k], 1.0L / (1.0L + e_minus)), rel(u[k], 1.0L / (1.0L + e_plus))});
+      swapped = std::max(swapped, rel(em[k], e_plus));
+    }
+    CHECK(worst < 1e-15);
+    CHECK(swapped > 1.0);  // the measure sees outputs in the wrong place (x[5] = -3.5)
   }
 
   TEST_CASE("fused Bernoulli draws have the right frequencies and repeat with their seed") {

@@ -93,26 +93,26 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
   out.zeros();
   for (std::size_t i0 = 0; i0 < nv; i0 += span) {
     const std::size_t ni = std::min(span, nv - i0);
-    parallel_for(ni, [&](std::size_t first, std::size_t last, int) {  // element-wise
-      for (std::size_t k = first; k < last; ++k)
-        for (std::size_t j = 0; j < nh; ++j) {
-          const double w = double(rbm.W()(i0 + k, j));
-          Ep(j, k) = std::exp(w);
-          Em(j, k) = std::exp(-w);
-        }
+    parallel_for(ni, [&](std::size_t first, std::size_t last, int) {
+      std::vector<double> w(nhp, 0.0);  // row i of W, padded with exp(±0) = 1
+      for (std::size_t k = first; k < last; ++k) {
+        for (std::size_t j = 0; j < nh; ++j) w[j] = double(rbm.W()(i0 + k, j));
+        detail::exp_pair(w.data(), nhp, Ep.colptr(k), Em.colptr(k));
+      }
     });
     parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
       constexpr std::size_t block = 16;  // examples sharing each row of Ep/Em while it is cached
       arma::mat S(nhp, block), U(nhp, block);
+      std::vector<double> x(nhp, 0.0);
       for (std::size_t n0 = begin; n0 < end; n0 += block) {
         const std::size_t nb = std::min(block, end - n0);
-        S.zeros();
-        U.ones();
         for (std::size_t e = 0; e < nb; ++e) {
           const T* a = A.colptr(n0 + e);
-          for (std::size_t j = 0; j < nh; ++j) {
-            S(j, e) = sigmoid(double(a[j]));
-            U(j, e) = sigmoid(-double(a[j]));
+          for (std::size_t j = 0; j < nh; ++j) x[j] = double(a[j]);
+          detail::sigmoid_pair(x.data(), nhp, S.colptr(e), U.colptr(e));
+          for (std::size_t j = nh; j < nhp; ++j) {  // padding: factors u + s·R = 1
+            S(j, e) = 0.0;
+            U(j, e) = 1.0;
           }
         }
         for (std::size_t k = 0; k < ni; ++k) {

@@ -55,6 +55,24 @@ RBMKIT_CLONES double sum_softplus_affine(const double* a, const double* w, doubl
   return hsum(acc0 + acc1);
 }
 
+RBMKIT_CLONES void exp_pair(const double* x, std::size_t n, double* ep, double* em) {
+  for (std::size_t i = 0; i < n; i += 8) {
+    const vd v = load(x + i);
+    const vd e = exp_nonpos(v < 0.0 ? v : -v), inv = 1.0 / e;
+    store(ep + i, v < 0.0 ? e : inv);
+    store(em + i, v < 0.0 ? inv : e);
+  }
+}
+
+RBMKIT_CLONES void sigmoid_pair(const double* x, std::size_t n, double* s, double* u) {
+  for (std::size_t i = 0; i < n; i += 8) {
+    const vd v = load(x + i);
+    const vd e = exp_nonpos(v < 0.0 ? v : -v), big = 1.0 / (1.0 + e), small = e * big;
+    store(s + i, v < 0.0 ? small : big);
+    store(u + i, v < 0.0 ? big : small);
+  }
+}
+
 RBMKIT_CLONES double log_prod_1p_scale(double* E, const double* R, std::size_t n,
                                        std::size_t renorm_every) {
   LogProduct prod;

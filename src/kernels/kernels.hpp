@@ -39,6 +39,14 @@ double log_prod_1p_scale(double* E, const double* R, std::size_t n, std::size_t 
 double sum_log_mix(const double* u, const double* s, const double* R, std::size_t n,
                    std::size_t renorm_every);
 
+/// ep_i = exp(x_i) and em_i = exp(−x_i) for |x_i| ≤ 700, in double: e = exp(−|x_i|), and the
+/// other of the two 1 / e (relative error below 1e−15). `n` a multiple of `lanes`.
+void exp_pair(const double* x, std::size_t n, double* ep, double* em);
+
+/// s_i = sigm(x_i) and u_i = sigm(−x_i) in double, from e = exp(−|x_i|): 1 / (1 + e) and
+/// e / (1 + e) (relative error below 1e−15). `n` a multiple of `lanes`.
+void sigmoid_pair(const double* x, std::size_t n, double* s, double* u);
+
 /// One AIS step on the hidden layer of a chain with hidden inputs a (float):
 /// returns Σ_i [softplus(β₁·a_i) − softplus(β₀·a_i)], computed in double, and writes
 /// p_i = sigm(β₁·a_i) in float. `n` a multiple of `lanes` and at most 8000; zero padding
