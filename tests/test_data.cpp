@@ -14,6 +14,8 @@
 #include "rbmkit/io/dataset.hpp"
 #include "rbmkit/core/error.hpp"
 #include "error_of.hpp"
+#include "rbmkit/core/parallel.hpp"
+#include "thread_guard.hpp"
 
 using namespace rbmkit;
 
@@ -387,6 +389,43 @@ TEST_SUITE("data") {
     make_batch_into(bytes, idx, 0, 3, Binarize::stochastic, 0.5, a, x);
     make_batch_into(bytes, idx, 0, 3, Binarize::stochastic, 0.5, b, y);
     CHECK_FALSE(arma::all(arma::vectorise(x == y)));
+  }
+
+  TEST_CASE("byte minibatches binarise every byte value as byte > threshold x 255 at any thread count") {
+    // All 256 byte values in each of 200 columns (51,200 values: enough to split the columns
+    // among threads), against the definition in double, at thresholds on, between and beyond
+    // the bytes' steps; one and two threads give the same matrix.
+    fixtures::ThreadGuard guard;
+    Dataset bytes;
+    bytes.pixels = arma::Mat<std::uint8_t>(256, 200);
+    for (arma::uword j = 0; j < 200; ++j)
+      for (arma::uword i = 0; i < 256; ++i) bytes.pixels(i, j) = std::uint8_t((i + j) % 256);
+    const arma::uvec idx = arma::regspace<arma::uvec>(199, 0);  // reversed: columns moved
+    for (const double t : {0.0, 1e-9, 0.5, 127.0 / 255, 128.0 / 255, 0.999, 1.0, -0.5, 2.0,
+                           std::nan("")}) {
+      CAPTURE(t);
+      arma::fmat want(256, 200);
+      for (arma::uword j = 0; j < 200; ++j)
+        for (arma::uword i = 0; i < 256; ++i)
+          want(i, j) = double(bytes.pixels(i, idx[j])) > t * 255.0 ? 1.0f : 0.0f;
+      for (const int n : {1, 2}) {
+        set_threads(n);
+        Rng rng(1);
+        arma::fmat got;
+        make_batch_into(bytes, idx, 0, 200, Binarize::threshold, t, rng, got);
+        CHECK(arma::all(arma::vectorise(got == want)));
+      }
+    }
+    // The comparison sees one wrong value.
+    arma::fmat got;
+    Rng rng(1);
+    make_batch_into(bytes, idx, 0, 200, Binarize::threshold, 0.5, rng, got);
+    got(5, 7) = 1.0f - got(5, 7);
+    arma::fmat want(256, 200);
+    for (arma::uword j = 0; j < 200; ++j)
+      for (arma::uword i = 0; i < 256; ++i)
+        want(i, j) = double(bytes.pixels(i, idx[j])) > 0.5 * 255.0 ? 1.0f : 0.0f;
+    CHECK_FALSE(arma::all(arma::vectorise(got == want)));
   }
 
   TEST_CASE("float data keep full precision - threshold - marginals - summary and columns") {

@@ -1,8 +1,10 @@
 // Minibatches: the columns of a data set, bytes or floats, as a matrix of visible states,
 // binarized as configured.
+#include <algorithm>
 #include <cmath>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/core/parallel.hpp"
 #include "rbmkit/io/dataset.hpp"
 
 namespace rbmkit {
@@ -51,22 +53,34 @@ void make_batch_into(const Dataset& data, const arma::uvec& index, std::size_t f
     return;
   }
   const double cut = threshold * 255.0;
-  for (std::size_t j = 0; j < count; ++j) {
-    const std::uint8_t* src = data.pixels.colptr(index[first + j]);
-    T* dst = out.colptr(j);
-    switch (mode) {
-      case Binarize::threshold:
-        for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = src[i] > cut ? T(1) : T(0);
-        break;
-      case Binarize::stochastic:
-        for (std::size_t i = 0; i < data.dim(); ++i)
-          dst[i] = rng.uniform() * 255.0 < double(src[i]) ? T(1) : T(0);
-        break;
-      case Binarize::none:
-        for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = T(src[i]) / T(255);
-        break;
+  // A byte b is above `cut` exactly when it is above the integer ⌊cut⌋ (clamped to the bytes'
+  // range): the same test in integers, which vectorises.
+  int below = int(std::floor(std::min(std::max(cut, -1.0), 255.0)));
+  if (std::isnan(cut)) below = 255;  // no byte is above NaN
+  auto columns = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t j = begin; j < end; ++j) {
+      const std::uint8_t* src = data.pixels.colptr(index[first + j]);
+      T* dst = out.colptr(j);
+      switch (mode) {
+        case Binarize::threshold:
+          for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = int(src[i]) > below ? T(1) : T(0);
+          break;
+        case Binarize::stochastic:
+          for (std::size_t i = 0; i < data.dim(); ++i)
+            dst[i] = rng.uniform() * 255.0 < double(src[i]) ? T(1) : T(0);
+          break;
+        case Binarize::none:
+          for (std::size_t i = 0; i < data.dim(); ++i) dst[i] = T(src[i]) / T(255);
+          break;
+      }
     }
-  }
+  };
+  // Deterministic modes split the columns among threads (the same values); stochastic
+  // binarisation draws from `rng` in column order, on one thread.
+  if (mode == Binarize::stochastic || count * data.dim() < (std::size_t(1) << 15))
+    columns(0, count);
+  else
+    parallel_for(count, [&](std::size_t begin, std::size_t end, int) { columns(begin, end); });
 }
 
 template <class T>
