@@ -85,10 +85,17 @@ public:
     wake_.notify_all();
     claim_chunks(generation, job);
     // The last chunks usually end within microseconds: wait for them spinning, then sleeping.
+    // A worker finishing the job takes the mutex and wakes this thread only when it sleeps
+    // (`waiting_`): the flag is set, and finished_ read, after each other in the one order of
+    // sequentially consistent operations in which the worker adds to finished_ and then reads
+    // the flag, so one of the two sees the other.
     spin_until([&] { return finished_.load(std::memory_order_acquire) == t; });
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return finished_.load() == t; });
-    lock.unlock();
+    if (finished_.load() != t) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      waiting_.store(true);
+      done_.wait(lock, [&] { return finished_.load() == t; });
+      waiting_.store(false);
+    }
     for (auto& e : errors)
       if (e) std::rethrow_exception(e);
   }
@@ -131,8 +138,10 @@ private:
         (*job.errors)[w] = std::current_exception();
       }
       in_parallel_for = false;
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == job.t) done_.notify_one();
+      if (finished_.fetch_add(1) + 1 == job.t && waiting_.load()) {  // run() sleeps: wake it
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+      }
     }
   }
 
@@ -183,6 +192,7 @@ private:
   Job job_;
   std::atomic<std::uint64_t> next_{0};  // generation << 32 | the next unclaimed chunk
   std::atomic<int> finished_{0};
+  std::atomic<bool> waiting_{false};  // run() sleeps on done_ for the job's last chunks
   std::atomic<std::uint64_t> generation_{0};
   bool stop_ = false;
 };
