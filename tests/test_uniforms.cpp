@@ -110,8 +110,8 @@ TEST_SUITE("uniforms") {
 
   TEST_CASE_TEMPLATE("the stream is uniform and its neighbours uncorrelated", T, float, double) {
     // n = 2^20 values in [0, 1). Mean and variance within 5 standard errors and lag-1, lag-4
-    // (the same lane's next word in double, the next-but-one in float) and lag-4096 (the next
-    // block) correlations within 5/sqrt(n): each a false alarm below 1e-6. 16 equal cells: a
+    // (double: the same lane's next word; float: another lane's value of the same step) and
+    // lag-4096 (the next block) correlations within 5/sqrt(n): each a false alarm below 1e-6. 16 equal cells: a
     // chi-square with 15 degrees of freedom above 56.5 has probability 1e-6. Fixed seed.
     const std::size_t n = std::size_t(1) << 20;
     Rng rng(2026);

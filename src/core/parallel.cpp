@@ -85,10 +85,11 @@ public:
     wake_.notify_all();
     claim_chunks(generation, job);
     // The last chunks usually end within microseconds: wait for them spinning, then sleeping.
-    // A worker finishing the job takes the mutex and wakes this thread only when it sleeps
-    // (`waiting_`): the flag is set, and finished_ read, after each other in the one order of
-    // sequentially consistent operations in which the worker adds to finished_ and then reads
-    // the flag, so one of the two sees the other.
+    // A worker finishing the job takes the mutex and wakes this thread only when it sleeps:
+    // run() sets `waiting_` and then reads finished_; the worker adds to finished_ and then reads
+    // `waiting_`. All four are sequentially consistent, so at least one of the two threads sees
+    // the other's write, and run() holds the mutex from setting the flag until it sleeps, so
+    // the wake-up is not lost.
     spin_until([&] { return finished_.load(std::memory_order_acquire) == t; });
     if (finished_.load() != t) {
       std::unique_lock<std::mutex> lock(mutex_);

@@ -55,8 +55,8 @@ void make_batch_into(const Dataset& data, const arma::uvec& index, std::size_t f
   const double cut = threshold * 255.0;
   // A byte b is above `cut` exactly when it is above the integer ⌊cut⌋ (clamped to the bytes'
   // range): the same test in integers, which vectorises.
-  int below = int(std::floor(std::min(std::max(cut, -1.0), 255.0)));
-  if (std::isnan(cut)) below = 255;  // no byte is above NaN
+  const int below =
+      std::isnan(cut) ? 255 : int(std::floor(std::clamp(cut, -1.0, 255.0)));  // none above NaN
   auto columns = [&](std::size_t begin, std::size_t end) {
     for (std::size_t j = begin; j < end; ++j) {
       const std::uint8_t* src = data.pixels.colptr(index[first + j]);

@@ -40,11 +40,14 @@ double sum_log_mix(const double* u, const double* s, const double* R, std::size_
                    std::size_t renorm_every);
 
 /// ep_i = exp(x_i) and em_i = exp(−x_i) for |x_i| ≤ 700, in double: e = exp(−|x_i|), and the
-/// other of the two 1 / e (relative error below 1e−15). `n` a multiple of `lanes`.
+/// other of the two 1 / e (relative error below 1e−15). The pseudo-likelihood's exp(±W) tables
+/// (|W| < 600 there). `n` a multiple of `lanes`.
 void exp_pair(const double* x, std::size_t n, double* ep, double* em);
 
 /// s_i = sigm(x_i) and u_i = sigm(−x_i) in double, from e = exp(−|x_i|): 1 / (1 + e) and
-/// e / (1 + e) (relative error below 1e−15). `n` a multiple of `lanes`.
+/// e / (1 + e), relative error below 1e−15 for |x_i| ≤ 708; beyond, the smaller of the two is
+/// that of |x_i| = 708 (about 3e−308, where the true value is smaller still). `n` a multiple of
+/// `lanes`.
 void sigmoid_pair(const double* x, std::size_t n, double* s, double* u);
 
 /// One AIS step on the hidden layer of a chain with hidden inputs a (float):

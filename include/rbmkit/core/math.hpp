@@ -43,8 +43,11 @@ inline double uniform<double>(Rng& rng) { return rng.uniform(); }
 
 /// Binary states s with s = 1 where u < P (Eq. 2 of the paper: h = 1[z < sigm(a)]); the result
 /// has the shape of P. The uniforms u, one per entry in column-major order, are the Gibbs
-/// samplers' stream (src/kernels/uniforms.hpp: 24 random bits for float, 52 for double), which
-/// advances `rng` by one draw whatever the size of P.
+/// samplers' stream: one 64-bit key drawn from `rng` (which advances by that one draw, whatever
+/// the size of P), and for each block of 4,096 entries four xoshiro256++ generators seeded from
+/// the key and the block's number (24 random bits per float, 52 per double; docs/performance.md).
+/// The values depend only on `rng`'s state: a large P is drawn on rbmkit's threads, block by
+/// block, with the same result at every thread count.
 template <class T>
 arma::Mat<T> sample_bernoulli(const arma::Mat<T>& P, Rng& rng);
 

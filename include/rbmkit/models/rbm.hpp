@@ -68,9 +68,9 @@ public:
   Mat visible_input(const Mat& H) const;
   /// P(v = 1 | h) = sigm(W h + b) for each column of H (Gaussian units: E[v | h] = W h + b).
   Mat visible_mean(const Mat& H) const;
-  /// Visible states drawn given hidden states H, in column-major order from `rng`: Bernoulli
-  /// units 1 with probability P(v = 1 | h) (sample_bernoulli); Gaussian units
-  /// v_i = (W h + b)_i + σ_i ε, ε ~ N(0, 1) (Rng::normal).
+  /// Visible states drawn given hidden states H from `rng`: Bernoulli units 1 with probability
+  /// P(v = 1 | h) (sample_bernoulli: one key from `rng` per call); Gaussian units
+  /// v_i = (W h + b)_i + σ_i ε, ε ~ N(0, 1) (Rng::normal, entry by entry in column-major order).
   Mat sample_visible(const Mat& H, Rng& rng) const;
 
   /// Energy E(v, h) of each column pair.
