@@ -3,12 +3,7 @@
 namespace rbmkit {
 namespace {
 __extension__ typedef unsigned __int128 u128;
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+using detail::splitmix64;
 }  // namespace
 
 void Rng::reseed(std::uint64_t seed) {

@@ -16,13 +16,6 @@ typedef std::uint32_t u8_t __attribute__((vector_size(32)));
 /// Below this many values the stream is drawn on one thread.
 constexpr std::size_t parallel_values = std::size_t(1) << 15;
 
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 RBMKIT_INLINE u4 rotl(u4 x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /// The four lanes of one block of the stream (uniforms.hpp), word w of lane l in s[w][l].
@@ -33,7 +26,7 @@ struct Lanes {
     for (int l = 0; l < 4; ++l)
       for (int w = 0; w < 4; ++w) s[w][l] = splitmix64(x);
   }
-  /// xoshiro256++ in every lane.
+  /// xoshiro256++ (Rng::next) in every lane.
   RBMKIT_INLINE_MEMBER u4 next() {
     const u4 result = rotl(s[0] + s[3], 23) + s[0];
     const u4 t = s[1] << 17;

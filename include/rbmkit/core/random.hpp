@@ -10,7 +10,18 @@
 
 namespace rbmkit {
 
-/// A fast, splittable, serialisable pseudo-random generator (xoshiro256++, Blackman & Vigna 2019).
+namespace detail {
+/// splitmix64 (Steele, Lea & Flood 2014): advances x by 0x9e3779b97f4a7c15 and returns a mix of
+/// it; the seeding of xoshiro256++ its authors recommend.
+inline std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+}  // namespace detail
+
+/// A fast, splittable, serialisable pseudo-random generator (xoshiro256++, Blackman & Vigna 2021).
 class Rng {
 public:
   using result_type = std::uint64_t;
