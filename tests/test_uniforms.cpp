@@ -16,35 +16,25 @@ using namespace rbmkit;
 
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-/// The stream as uniforms.hpp defines it, one lane and one value at a time. `swap_halves`
-/// breaks it (a float's two halves of a word in the wrong order) to show the comparison can fail.
+/// The stream as uniforms.hpp defines it, one lane and one value at a time: each lane is an Rng
+/// (the scalar xoshiro256++) with the lane's four seed words as its state. `swap_halves` breaks
+/// it (a float's two halves of a word in the wrong order) to show the comparison can fail.
 template <class T>
 std::vector<T> reference(Rng rng, std::size_t n, bool swap_halves = false) {
   const std::uint64_t key = rng.next();
   std::vector<T> u;
   for (std::uint64_t b = 0; u.size() < n; ++b) {
     std::uint64_t x = key ^ (0xd1b54a32d192ed03ULL * (b + 1));
-    std::uint64_t s[4][4];  // lane, word
-    for (auto& lane : s)
-      for (auto& w : lane) w = splitmix64(x);
+    std::vector<Rng> lanes(4);
+    for (Rng& lane : lanes) {
+      Rng::State words;
+      for (auto& w : words) w = detail::splitmix64(x);
+      lane.set_state(words);
+    }
     std::vector<T> block;
     while (block.size() < detail::uniform_block) {
-      for (auto& l : s) {  // one xoshiro256++ step of each lane, in lane order
-        const std::uint64_t r = rotl(l[0] + l[3], 23) + l[0], t = l[1] << 17;
-        l[2] ^= l[0];
-        l[3] ^= l[1];
-        l[1] ^= l[2];
-        l[0] ^= l[3];
-        l[2] ^= t;
-        l[3] = rotl(l[3], 45);
+      for (Rng& lane : lanes) {  // one step of each lane, in lane order
+        const std::uint64_t r = lane.next();
         if constexpr (sizeof(T) == 8) {
           block.push_back(T(r >> 12) * 0x1.0p-52);
         } else {
