@@ -31,8 +31,8 @@ void hidden_input_of(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& A,
 /// the last samples h from them in the same pass. The sampled states and the last step's means
 /// share out.h (the states are consumed by P(v|h) before the means are formed). Every Bernoulli
 /// draw takes its uniforms as sample_bernoulli does (one fill_uniform per layer, one value per
-/// unit, column by column, before the comparison), so the states are those of the element-wise steps of
-/// Rbm::hidden_mean, Rbm::sample_visible and sample_bernoulli up to rounding.
+/// unit, column by column, before the comparison), so the states are those of the element-wise
+/// steps of Rbm::hidden_mean, Rbm::sample_visible and sample_bernoulli up to rounding.
 template <class T>
 void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
                Phase<T>& out) {
