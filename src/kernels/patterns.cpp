@@ -85,26 +85,36 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
   // Room for the 8 values emit_ones stores past the last one.
   p.make_room(rows * cols + 8);
   std::uint32_t* out = p.idx.data();
+  const std::size_t words = p.words();
+  p.bits.resize(cols * words);
   std::size_t count = 0;
   unsigned grey = 0;
   for (std::size_t j = 0; j < cols; ++j) {
     p.start[j] = count;
     const T* x = X + j * ld;
+    // The column's bit set, a byte per 8 rows (x86-64 is little-endian: byte b of the words is
+    // rows 8b … 8b + 7).
+    unsigned char* bytes = reinterpret_cast<unsigned char*>(p.bits.data() + j * words);
+    std::memset(bytes, 0, words * sizeof(std::uint64_t));
     std::size_t i = 0;
     // Eight values at a time: a bit mask of the ones, then its set bits.
     for (; i + 8 <= rows; i += 8) {
+      std::uint32_t mask;
       if constexpr (Zeros) {
-        count += emit_ones(0xffu ^ lane_bits(x + i, grey), std::uint32_t(i), out + count);
+        mask = 0xffu ^ lane_bits(x + i, grey);
       } else {
         if (all_zero8(x + i)) continue;
-        count += emit_ones(lane_bits(x + i, grey), std::uint32_t(i), out + count);
+        mask = lane_bits(x + i, grey);
       }
+      bytes[i / 8] = static_cast<unsigned char>(mask);
+      count += emit_ones(mask, std::uint32_t(i), out + count);
     }
     if (i < rows) {  // the last rows % 8 values, padded with zeros
       T tail[8] = {};
       std::copy(x + i, x + rows, tail);
       std::uint32_t mask = lane_bits(tail, grey);
       if constexpr (Zeros) mask = ~mask & ((1u << (rows - i)) - 1u);
+      bytes[i / 8] = static_cast<unsigned char>(mask);
       count += emit_ones(mask, std::uint32_t(i), out + count);
     }
     if (grey) return false;

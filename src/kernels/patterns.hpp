@@ -38,8 +38,14 @@ struct UninitializedAllocator : std::allocator<T> {
 struct OnesPattern {
   std::vector<std::uint32_t, UninitializedAllocator<std::uint32_t>> idx;
   std::vector<std::size_t> start;
+  /// The same pattern as bit sets, column j in bits[j·words() … (j + 1)·words() − 1] (row i is
+  /// bit i % 64 of word i / 64), as the scans below fill it; empty when the pattern was made
+  /// otherwise (the sum trees then set the bits from idx).
+  std::vector<std::uint64_t> bits;
   std::size_t rows = 0;
   std::size_t cols() const { return start.empty() ? 0 : start.size() - 1; }
+  std::size_t words() const { return (rows + 63) / 64; }
+  bool has_bits() const { return bits.size() == cols() * words(); }
   /// Makes room for at least n entries in idx, keeping none of its entries.
   void make_room(std::size_t n) {
     if (idx.size() >= n) return;
@@ -50,8 +56,8 @@ struct OnesPattern {
   double density() const;
 };
 
-/// Fills `p` with the ones of X (rows × cols, column-major, leading dimension ld) and returns
-/// true, or returns false at the first entry that is neither 0 nor 1 (`p` is then unspecified).
+/// Fills `p` with the ones of X (rows × cols, column-major, leading dimension ld), both lists and
+/// bit sets, and returns true, or returns false at the first entry that is neither 0 nor 1 (`p` is then unspecified).
 bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld, OnesPattern& p);
 bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                OnesPattern& p);

@@ -43,6 +43,12 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
     offset += q.start.back();
   }
   out.start[cols] = offset;
+  // The bit sets, in the same column order.
+  const std::size_t words = out.words();
+  out.bits.resize(cols * words);
+  for (const std::size_t w : order)
+    std::copy(parts[w].bits.begin(), parts[w].bits.begin() + std::ptrdiff_t((last[w] - first[w]) * words),
+              out.bits.begin() + std::ptrdiff_t(first[w] * words));
 }
 
 /// Runs scan(first, last, pattern) on contiguous blocks of the columns [0, cols) among the
@@ -170,6 +176,91 @@ void gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* 
   });
 }
 
+/// How a binary product sums: plain gathers, or sum trees (sum_tree.hpp) paired greedily (the
+/// Gibbs half-steps' products, whose columns are examples) or by neighbours (the statistics,
+/// whose columns are visible units), when they pay.
+enum class Sums { gathers, greedy_tree, neighbour_tree };
+
+/// Sum trees pay when their nodes own at most this share of the operand's ones:
+/// the tree's additions run at about two thirds of the plain gathers' rate (their slabs of M
+/// stay in the L2 cache rather than the L1).
+constexpr double tree_share = 0.6;
+
+/// The sum tree of S paired as `pairing` says, from buf's two cached trees when one was built
+/// from the same pattern (compared entry by entry) and pairing, otherwise built over the older
+/// of the two.
+template <class T>
+const SumTree& tree_of(const OnesPattern& S, Pairing pairing, ProductBuffers<T>& buf) {
+  const std::size_t ones = S.start.back();
+  for (std::size_t k = 0; k < 2; ++k) {
+    const std::size_t i = (buf.tree_newest + k) % 2;
+    auto& c = buf.trees[i];
+    if (c.tree.pairing == pairing && c.rows == S.rows && c.start.size() == S.start.size() &&
+        c.idx.size() == ones &&
+        std::equal(c.start.begin(), c.start.end(), S.start.begin()) &&
+        std::equal(c.idx.begin(), c.idx.end(), S.idx.begin())) {
+      buf.tree_newest = i;
+      return c.tree;
+    }
+  }
+  const std::size_t i = 1 - buf.tree_newest;
+  auto& c = buf.trees[i];
+  build_sum_tree(S, c.tree, pairing);
+  c.rows = S.rows;
+  c.start.assign(S.start.begin(), S.start.end());
+  c.idx.assign(S.idx.begin(), S.idx.begin() + std::ptrdiff_t(ones));
+  buf.tree_newest = i;
+  return c.tree;
+}
+
+/// Whether the products of S take the sum tree t (built from S) rather than plain gathers: S
+/// has enough columns and t enough shared ones. The same answer for the same S everywhere, so
+/// that both gradient paths' statistics take the same kernels.
+bool takes_tree(const OnesPattern& S, const SumTree& t) {
+  return S.cols() >= 8 && double(t.owned()) <= tree_share * double(t.ones);
+}
+
+/// Runs body(first, last) over the rows [0, rows) of a tree's products, split among threads in
+/// shares of 32 rows (one thread below about a million additions, `owned` per row).
+template <class Body>
+void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
+  constexpr std::size_t step = 32;
+  const std::size_t chunks = (rows + step - 1) / step;
+  auto share = [&](std::size_t first, std::size_t last, int) {
+    body(first * step, std::min(rows, last * step));
+  };
+  if (owned * rows < (std::size_t(1) << 20))
+    share(0, chunks, 0);
+  else
+    parallel_for(chunks, share);
+}
+
+/// gather_into by the sum tree of S (buf's cached trees) when takes_tree; false, writing
+/// nothing, when the plain gathers are to be used.
+template <class T>
+bool tree_gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* out,
+                      std::size_t ldo, bool subtract, Sums sums, ProductBuffers<T>& buf) {
+  if (sums == Sums::gathers || S.cols() < 8 || M.n_rows == 0) return false;
+  const SumTree& t =
+      tree_of(S, sums == Sums::greedy_tree ? Pairing::greedy : Pairing::neighbours, buf);
+  if (!takes_tree(S, t)) return false;
+  split_tree_rows(M.n_rows, t.owned(), [&](std::size_t first, std::size_t last) {
+    tree_gather(M.memptr(), M.n_rows, t, first, last, init, out, ldo, subtract);
+  });
+  return true;
+}
+
+/// Pt[·, r] ± the columns of H at the ones of S's column r, each added (subtracted) in turn:
+/// gather_accumulate split among threads by column of S.
+template <class T>
+void accumulate_gathers(const arma::Mat<T>& H, const OnesPattern& S, arma::Mat<T>& Pt,
+                        bool subtract) {
+  split_by_ones(S, H.n_rows, [&](std::size_t first, std::size_t last) {
+    gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, S.idx.data(), S.start.data(),
+                      first, last, Pt.memptr(), Pt.n_rows, subtract);
+  });
+}
+
 /// out = M·X + init·1ᵀ for a binary X of `kind` (its pattern in buf), written to the rows
 /// [0, M.n_rows) of `out` (S.cols() columns, leading dimension ldo). Mostly-ones X: (init + M·1)
 /// minus the columns of M at X's zeros, subtracted one by one (an exact cancellation gives +0, as
@@ -177,22 +268,24 @@ void gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* 
 /// equality); the work is the density of zeros times the dense product's, plus one pass over M.
 template <class T>
 void binary_product_into(const arma::Mat<T>& M, Operand kind, const T* init, T* out,
-                         std::size_t ldo, ProductBuffers<T>& buf) {
+                         std::size_t ldo, ProductBuffers<T>& buf, Sums sums) {
   if (kind == Operand::ones) {
-    gather_into(M, buf.ones, init, out, ldo, false);
+    if (!tree_gather_into(M, buf.ones, init, out, ldo, false, sums, buf))
+      gather_into(M, buf.ones, init, out, ldo, false);
     return;
   }
   sum_rows(M, buf.row_sums);
   if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
-  gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true);
+  if (!tree_gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true, sums, buf))
+    gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true);
 }
 
 /// out = M·X + init·1ᵀ (M.n_rows × X's columns) for a binary X of `kind`.
 template <class T>
 void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Mat<T>& out,
-                    ProductBuffers<T>& buf) {
+                    ProductBuffers<T>& buf, Sums sums) {
   out.set_size(M.n_rows, pattern_of(kind, buf).cols());
-  binary_product_into(M, kind, init, out.memptr(), out.n_rows, buf);
+  binary_product_into(M, kind, init, out.memptr(), out.n_rows, buf, sums);
 }
 
 /// A = Wᵀ V + c·1ᵀ (n_hidden × cols) for a binary V of `kind` (its pattern in buf), Wᵀ formed in
@@ -205,7 +298,8 @@ void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand 
   for (arma::uword j0 = 0; j0 < W.n_cols; j0 += buf.wt_block) {
     const arma::uword n = std::min<arma::uword>(buf.wt_block, W.n_cols - j0);
     transpose(arma::Mat<T>(const_cast<T*>(W.colptr(j0)), W.n_rows, n, false, true), buf.Wt);
-    binary_product_into(buf.Wt, kind, c.memptr() + j0, A.memptr() + j0, A.n_rows, buf);
+    binary_product_into(buf.Wt, kind, c.memptr() + j0, A.memptr() + j0, A.n_rows, buf,
+                        Sums::greedy_tree);
   }
 }
 
@@ -223,7 +317,7 @@ template <class T>
 void outer_transposed_of_kind(Operand kind, const arma::Mat<T>& V, const arma::Mat<T>& H,
                               arma::Mat<T>& Pt, ProductBuffers<T>& buf) {
   if (kind != Operand::dense) {
-    binary_product(H, kind, static_cast<const T*>(nullptr), Pt, buf);
+    binary_product(H, kind, static_cast<const T*>(nullptr), Pt, buf, Sums::neighbour_tree);
     return;
   }
   dense_product(Pt, H.n_rows, V.n_rows, static_cast<const T*>(nullptr),
@@ -311,7 +405,7 @@ void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<
       transpose(W, buf.Wt);
       buf.wt_ready = true;
     }
-    binary_product(buf.Wt, kind, c.memptr(), A, buf);
+    binary_product(buf.Wt, kind, c.memptr(), A, buf, Sums::greedy_tree);
     return;
   }
   dense_product(A, W.n_cols, V.n_cols, c.memptr(),
@@ -323,7 +417,7 @@ void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat
                    arma::Mat<T>& A, ProductBuffers<T>& buf) {
   const Operand kind = classify(H, buf);
   if (kind != Operand::dense) {
-    binary_product(W, kind, b.memptr(), A, buf);
+    binary_product(W, kind, b.memptr(), A, buf, Sums::greedy_tree);
     return;
   }
   dense_product(A, W.n_rows, H.n_cols, b.memptr(),
@@ -355,6 +449,39 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   if (classify(transposed(Vn, buf), buf) != Operand::ones) return false;
   const OnesPattern &P = buf.zeros, &N = buf.ones;
   Pt.set_size(Hp.n_rows, Vp.n_rows);
+  // Each phase by its tree when outer_transposed and accumulate_outer_transposed take one (the
+  // same trees, built from the same patterns: the same bits).
+  SumTree &tp = buf.statistic_trees[0], &tn = buf.statistic_trees[1];
+  const bool p_tree = P.cols() >= 8 && Hp.n_rows > 0 &&
+                      (build_sum_tree(P, tp, Pairing::neighbours), takes_tree(P, tp));
+  const bool n_tree = N.cols() >= 8 && Hn.n_rows > 0 &&
+                      (build_sum_tree(N, tn, Pairing::neighbours), takes_tree(N, tn));
+  if (p_tree && n_tree) {
+    split_tree_rows(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
+      tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),
+                  Pt.memptr(), Pt.n_rows, false);
+      tree_gather(Hn.memptr(), Hn.n_rows, tn, first, last, static_cast<const T*>(nullptr),
+                  Pt.memptr(), Pt.n_rows, true, true);
+    });
+    return true;
+  }
+  if (p_tree || n_tree) {  // one phase by its tree, the other by plain gathers, in turn
+    if (p_tree)
+      split_tree_rows(Hp.n_rows, tp.owned(), [&](std::size_t first, std::size_t last) {
+        tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),
+                    Pt.memptr(), Pt.n_rows, false);
+      });
+    else
+      gather_into(Hp, P, static_cast<const T*>(nullptr), Pt.memptr(), Pt.n_rows, false);
+    if (n_tree)
+      split_tree_rows(Hn.n_rows, tn.owned(), [&](std::size_t first, std::size_t last) {
+        tree_gather(Hn.memptr(), Hn.n_rows, tn, first, last, static_cast<const T*>(nullptr),
+                    Pt.memptr(), Pt.n_rows, true, true);
+      });
+    else
+      accumulate_gathers(Hn, N, Pt, true);
+    return true;
+  }
   const auto ones_before = [&](std::size_t c) { return P.start[c] + N.start[c]; };
   split_by_work(P.cols(), Hp.n_rows, ones_before, [&](std::size_t first, std::size_t last) {
     gather_difference(Hp.memptr(), Hn.memptr(), Hp.n_rows, Hp.n_rows, P.idx.data(),
@@ -371,11 +498,16 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
     throw std::logic_error("accumulate_outer_transposed: shapes do not match");
   const Operand kind = buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf);
   if (kind == Operand::ones) {
-    const OnesPattern& t = buf.ones;  // the pattern of Vᵀ
-    split_by_ones(t, H.n_rows, [&](std::size_t first, std::size_t last) {
-      gather_accumulate(H.memptr(), H.n_rows, H.n_rows, H.n_cols, t.idx.data(), t.start.data(),
-                        first, last, Pt.memptr(), Pt.n_rows, subtract);
-    });
+    const OnesPattern& S = buf.ones;  // the pattern of Vᵀ
+    const SumTree* t =
+        S.cols() >= 8 && H.n_rows > 0 ? &tree_of(S, Pairing::neighbours, buf) : nullptr;
+    if (t && takes_tree(S, *t))
+      split_tree_rows(H.n_rows, t->owned(), [&](std::size_t first, std::size_t last) {
+        tree_gather(H.memptr(), H.n_rows, *t, first, last, static_cast<const T*>(nullptr),
+                    Pt.memptr(), Pt.n_rows, subtract, true);
+      });
+    else
+      accumulate_gathers(H, S, Pt, subtract);
     return;
   }
   outer_transposed_of_kind(kind, V, H, buf.term, buf);  // Vᵀ already classified

@@ -1,0 +1,207 @@
+#include "kernels/sum_tree.hpp"
+
+#include <algorithm>
+
+#include "rbmkit/core/parallel.hpp"
+
+namespace rbmkit::detail {
+namespace {
+
+/// Number of ones two bit sets of W words share (W = 0: of `words` words).
+template <std::size_t W>
+static inline __attribute__((always_inline)) std::int32_t shared_ones(const std::uint64_t* a,
+                                                                      const std::uint64_t* b,
+                                                                      std::size_t words) {
+  std::uint64_t s = 0;
+  if constexpr (W > 0) {
+#pragma GCC unroll 16
+    for (std::size_t w = 0; w < W; ++w) s += std::uint64_t(__builtin_popcountll(a[w] & b[w]));
+  } else {
+    for (std::size_t w = 0; w < words; ++w) s += std::uint64_t(__builtin_popcountll(a[w] & b[w]));
+  }
+  return std::int32_t(s);
+}
+
+/// The upper triangle of the overlaps (shared ones) of the nodes level[0 … m−1] (bit sets of
+/// `words` words in `bits`) in rows k and m − 1 − k of ov (m × m) for k in [first, last): pairs
+/// of rows of about equal work, for a split among threads.
+template <std::size_t W>
+static inline __attribute__((always_inline)) void overlap_rows_of(
+    const std::uint64_t* bits, const std::size_t* level, std::size_t m, std::size_t words,
+    std::size_t first, std::size_t last, std::int32_t* ov) {
+  auto row_of = [&](std::size_t i) __attribute__((always_inline)) {
+    const std::uint64_t* a = bits + level[i] * words;
+    std::int32_t* row = ov + i * m;
+    for (std::size_t j = i + 1; j < m; ++j)
+      row[j] = shared_ones<W>(a, bits + level[j] * words, words);
+  };
+  for (std::size_t k = first; k < last; ++k) {
+    row_of(k);
+    if (m - 1 - k != k) row_of(m - 1 - k);
+  }
+}
+
+/// overlap_rows_of, unrolled for bit sets of up to 16 words (1,024 rows of S). Compiled with and
+/// without the popcnt instruction.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+void overlap_rows(const std::uint64_t* bits, const std::size_t* level, std::size_t m,
+                  std::size_t words, std::size_t first, std::size_t last, std::int32_t* ov) {
+  switch (words) {
+#define RBMKIT_OVERLAP_CASE(W) \
+  case W: overlap_rows_of<W>(bits, level, m, words, first, last, ov); return;
+    RBMKIT_OVERLAP_CASE(1) RBMKIT_OVERLAP_CASE(2) RBMKIT_OVERLAP_CASE(3) RBMKIT_OVERLAP_CASE(4)
+    RBMKIT_OVERLAP_CASE(5) RBMKIT_OVERLAP_CASE(6) RBMKIT_OVERLAP_CASE(7) RBMKIT_OVERLAP_CASE(8)
+    RBMKIT_OVERLAP_CASE(9) RBMKIT_OVERLAP_CASE(10) RBMKIT_OVERLAP_CASE(11)
+    RBMKIT_OVERLAP_CASE(12) RBMKIT_OVERLAP_CASE(13) RBMKIT_OVERLAP_CASE(14)
+    RBMKIT_OVERLAP_CASE(15) RBMKIT_OVERLAP_CASE(16)
+#undef RBMKIT_OVERLAP_CASE
+    default: overlap_rows_of<0>(bits, level, m, words, first, last, ov);
+  }
+}
+
+/// The tree of the columns [c0, c1) of S, appended to t in preorder.
+void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing pairing,
+                 SumTree& t) {
+  const std::size_t n = c1 - c0, words = (S.rows + 63) / 64;
+  // Nodes 0 … n−1 are the columns, n … 2n−2 the pairs; each node's bit set of shared ones.
+  t.bits.resize(2 * n * words);
+  t.child.resize(4 * n);
+  std::uint64_t* bits = t.bits.data();
+  if (S.has_bits())
+    std::copy(S.bits.begin() + std::ptrdiff_t(c0 * words), S.bits.begin() + std::ptrdiff_t(c1 * words), bits);
+  else
+    std::fill(bits, bits + n * words, std::uint64_t(0));
+  for (std::size_t e = 0; e < n && !S.has_bits(); ++e) {
+    // Each word of the bit set gathered in a register (the indices increase), then stored.
+    std::uint64_t* b = bits + e * words;
+    std::size_t w = 0;
+    std::uint64_t x = 0;
+    for (std::size_t k = S.start[c0 + e]; k < S.start[c0 + e + 1]; ++k) {
+      const std::size_t i = S.idx[k];
+      if ((i >> 6) != w) {
+        b[w] = x;
+        w = i >> 6;
+        x = 0;
+      }
+      x |= std::uint64_t(1) << (i & 63);
+    }
+    if (words) b[w] = x;
+  }
+  t.level.resize(n);
+  for (std::size_t e = 0; e < n; ++e) t.level[e] = e;
+  std::size_t nodes = n;
+  // The pair of nodes a and b: the ones they share.
+  auto join = [&](std::size_t a, std::size_t b) {
+    const std::size_t p = nodes++;
+    const std::uint64_t *x = bits + a * words, *y = bits + b * words;
+    std::uint64_t* o = bits + p * words;
+    for (std::size_t w = 0; w < words; ++w) o[w] = x[w] & y[w];
+    t.child[2 * p] = std::int32_t(a);
+    t.child[2 * p + 1] = std::int32_t(b);
+    t.next.push_back(p);
+  };
+  // Neighbours: the nodes of each level paired in order (the last one of an odd level on its
+  // own).
+  while (pairing == Pairing::neighbours && t.level.size() > 1) {
+    t.next.clear();
+    const std::size_t m = t.level.size();
+    for (std::size_t i = 0; i + 1 < m; i += 2) join(t.level[i], t.level[i + 1]);
+    if (m % 2) t.next.push_back(t.level[m - 1]);
+    std::swap(t.level, t.next);
+  }
+  // Greedy: the node whose best partner shares the most ones first (ties: the earlier node),
+  // with its best unmatched partner (ties: the earlier one).
+  while (t.level.size() > 1) {
+    const std::size_t m = t.level.size();
+    t.overlap.resize(m * m);
+    std::int32_t* ov = t.overlap.data();
+    auto rows = [&](std::size_t first, std::size_t last, int) {
+      overlap_rows(bits, t.level.data(), m, words, first, last, ov);
+    };
+    if (m * m * words < (std::size_t(1) << 16))
+      rows(0, (m + 1) / 2, 0);
+    else
+      parallel_for((m + 1) / 2, rows);
+    // The lower triangle, and the order: the largest best overlap first (keys sort by it, then
+    // by node).
+    t.order.resize(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      std::int32_t best = -1;
+      ov[i * m + i] = -1;
+      for (std::size_t j = 0; j < i; ++j) best = std::max(best, ov[i * m + j] = ov[j * m + i]);
+      for (std::size_t j = i + 1; j < m; ++j) best = std::max(best, ov[i * m + j]);
+      t.order[i] = (std::size_t(0x7fffffff - std::int64_t(best)) << 32) | i;
+    }
+    std::sort(t.order.begin(), t.order.end());
+    t.matched.assign(m, 0);
+    char* matched = t.matched.data();
+    t.next.clear();
+    for (const std::size_t key : t.order) {
+      const std::size_t i = key & 0xffffffffu;
+      if (matched[i]) continue;
+      matched[i] = 1;
+      std::size_t partner = m;
+      std::int32_t most = -1;
+      const std::int32_t* row = ov + i * m;
+      for (std::size_t j = 0; j < m; ++j)
+        if (!matched[j] && row[j] > most) {
+          most = row[j];
+          partner = j;
+        }
+      if (partner == m) {  // the odd one out: on to the next level alone
+        t.next.push_back(t.level[i]);
+        continue;
+      }
+      matched[partner] = 1;
+      join(t.level[i], t.level[partner]);
+    }
+    std::swap(t.level, t.next);
+  }
+  // Preorder: a node owns its ones that its parent lacks. The walk's stack holds (node,
+  // parent + 1, depth) triples.
+  t.walk.assign({std::int32_t(t.level[0]), 0, 0});
+  while (!t.walk.empty()) {
+    const std::size_t node = std::size_t(t.walk[t.walk.size() - 3]);
+    const std::int32_t parent = t.walk[t.walk.size() - 2] - 1;
+    const std::uint32_t depth = std::uint32_t(t.walk.back());
+    t.walk.resize(t.walk.size() - 3);
+    t.depth.push_back(depth);
+    t.height = std::max<std::size_t>(t.height, depth + 1);
+    t.column.push_back(node < n ? std::int64_t(c0 + node) : -1);
+    const std::uint64_t* b = bits + node * words;
+    const std::uint64_t* q = parent < 0 ? nullptr : bits + std::size_t(parent) * words;
+    for (std::size_t w = 0; w < words; ++w) {
+      std::uint64_t x = q ? b[w] & ~q[w] : b[w];
+      while (x) {
+        t.idx.push_back(std::uint32_t(w * 64 + std::size_t(__builtin_ctzll(x))));
+        x &= x - 1;
+      }
+    }
+    t.start.push_back(t.idx.size());
+    if (node >= n) {  // first child on top, so it comes next in preorder
+      const std::int32_t d = std::int32_t(depth + 1), self = std::int32_t(node) + 1;
+      t.walk.insert(t.walk.end(), {t.child[2 * node + 1], self, d, t.child[2 * node], self, d});
+    }
+  }
+}
+
+}  // namespace
+
+void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing) {
+  const std::size_t cols = S.cols();
+  t.depth.clear();
+  t.column.clear();
+  t.idx.clear();
+  t.start.assign(1, 0);
+  t.height = 0;
+  t.columns = cols;
+  t.ones = cols ? S.start[cols] : 0;
+  t.pairing = pairing;
+  const std::size_t group = pairing == Pairing::greedy ? SumTree::group_of(cols) : cols;
+  for (std::size_t c0 = 0; c0 < cols; c0 += group)
+    build_group(S, c0, std::min(cols, c0 + group), pairing, t);
+}
+
+}  // namespace rbmkit::detail
