@@ -18,6 +18,7 @@
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/rbm.hpp"
 #include "rbmkit/training/statistics.hpp"
+#include "sum_bound.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -37,18 +38,7 @@ detail::OnesPattern ones(const arma::Mat<T>& X) {
   return p;
 }
 
-/// True when |A − R| ≤ 2 K ε (|M|·S) element-wise: a sum of at most K terms rounded in any order
-/// is off by at most (K − 1) ε Σ|terms| (Higham, Accuracy and Stability, §4.2), and BLAS's
-/// reference R by as much again. M·S is computed in double as the reference.
-template <class T>
-bool within_sum_bound(const arma::Mat<T>& A, const arma::mat& R, const arma::mat& absolute,
-                      std::size_t K) {
-  const double eps = std::numeric_limits<T>::epsilon();
-  for (arma::uword k = 0; k < A.n_elem; ++k)
-    if (std::abs(double(A[k]) - R[k]) > 2.0 * double(K + 1) * eps * absolute[k] + 1e-300)
-      return false;
-  return true;
-}
+using fixtures::within_sum_bound;
 
 /// One shape and density: M·S by the gathers against the double product.
 template <class T>

@@ -1,0 +1,348 @@
+// Sum trees (src/kernels/sum_tree.hpp): every column's path owns its ones exactly once, the
+// tree sums agree with the dense product within the summation bound, the bits do not depend on
+// how the rows are split, and the products and both gradient paths keep their bitwise
+// guarantees when they take the trees.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <armadillo>
+#include <cstring>
+#include <vector>
+
+#include "kernels/products.hpp"
+#include "kernels/sum_tree.hpp"
+#include "rbmkit/core/parallel.hpp"
+#include "rbmkit/training/statistics.hpp"
+#include "equiv_fixtures.hpp"
+#include "sum_bound.hpp"
+#include "thread_guard.hpp"
+
+using namespace rbmkit;
+using detail::Pairing;
+using detail::SumTree;
+
+namespace {
+
+/// Independent bits of the given density.
+template <class T>
+arma::Mat<T> random_bits(arma::uword rows, arma::uword cols, double density, unsigned seed) {
+  arma::arma_rng::set_seed(seed);
+  return arma::conv_to<arma::Mat<T>>::from(arma::randu<arma::mat>(rows, cols) < density);
+}
+
+/// Columns that are noisy copies of `k` prototypes (density 0.3, each bit flipped with
+/// probability `flip`): what a minibatch of images of a few kinds looks like.
+template <class T>
+arma::Mat<T> prototype_bits(arma::uword rows, arma::uword cols, arma::uword k, double flip,
+                            unsigned seed) {
+  const arma::Mat<T> protos = random_bits<T>(rows, k, 0.3, seed);
+  const arma::Mat<T> flips = random_bits<T>(rows, cols, flip, seed + 1);
+  arma::Mat<T> X(rows, cols);
+  for (arma::uword c = 0; c < cols; ++c)
+    X.col(c) = arma::abs(protos.col(c % k) - flips.col(c));
+  return X;
+}
+
+/// Rows that are noisy copies of the row before (each bit drawn afresh, on with probability 0.3,
+/// with probability `redraw`): neighbouring visible units alike, as neighbouring pixels are.
+template <class T>
+arma::Mat<T> smooth_rows(arma::uword rows, arma::uword cols, double redraw, unsigned seed) {
+  arma::Mat<T> X = random_bits<T>(rows, cols, 0.3, seed);
+  const arma::Mat<T> fresh = random_bits<T>(rows, cols, redraw, seed + 1);
+  for (arma::uword i = 1; i < rows; ++i)
+    for (arma::uword j = 0; j < cols; ++j)
+      if (fresh(i, j) == T(0)) X(i, j) = X(i - 1, j);
+  return X;
+}
+
+template <class T>
+detail::OnesPattern pattern(const arma::Mat<T>& X) {
+  detail::OnesPattern p;
+  REQUIRE(detail::find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, p));
+  return p;
+}
+
+/// True when every column of S is one leaf of t whose path from its root owns exactly the
+/// column's ones, each once, and every node's own rows increase.
+bool paths_cover(const detail::OnesPattern& S, const SumTree& t) {
+  if (t.columns != S.cols() || t.start.size() != t.depth.size() + 1) return false;
+  std::vector<std::vector<std::uint32_t>> along(t.height + 1);  // rows of the path per depth
+  std::vector<int> seen(S.cols(), 0);
+  for (std::size_t n = 0; n < t.depth.size(); ++n) {
+    const std::uint32_t d = t.depth[n];
+    if (d >= t.height) return false;
+    std::vector<std::uint32_t> rows = d ? along[d - 1] : std::vector<std::uint32_t>{};
+    for (std::size_t k = t.start[n]; k < t.start[n + 1]; ++k) {
+      if (k > t.start[n] && t.idx[k] <= t.idx[k - 1]) return false;
+      rows.push_back(t.idx[k]);
+    }
+    if (t.column[n] < 0) {
+      along[d] = rows;
+      continue;
+    }
+    const std::size_t c = std::size_t(t.column[n]);
+    if (c >= S.cols() || seen[c]++) return false;
+    std::sort(rows.begin(), rows.end());
+    const std::vector<std::uint32_t> ones(S.idx.begin() + std::ptrdiff_t(S.start[c]),
+                                          S.idx.begin() + std::ptrdiff_t(S.start[c + 1]));
+    if (rows != ones) return false;  // a row missing, extra or owned twice
+  }
+  return std::all_of(seen.begin(), seen.end(), [](int s) { return s == 1; });
+}
+
+/// out = init ± M·S by tree_gather over rows [0, rows) (write modes) against the double
+/// product, within the summation bound.
+template <class T>
+void check_tree_sums(arma::uword rows, arma::uword inner, arma::uword cols, Pairing pairing,
+                     const arma::Mat<T>& S, unsigned seed) {
+  CAPTURE(rows);
+  CAPTURE(inner);
+  CAPTURE(cols);
+  arma::arma_rng::set_seed(seed);
+  const arma::Mat<T> M = arma::randn<arma::Mat<T>>(rows, inner);
+  const arma::Col<T> init = arma::randn<arma::Col<T>>(rows);
+  const detail::OnesPattern p = pattern(S);
+  SumTree t;
+  detail::build_sum_tree(p, t, pairing);
+  REQUIRE(paths_cover(p, t));
+  const arma::mat Md = arma::conv_to<arma::mat>::from(M), Sd = arma::conv_to<arma::mat>::from(S);
+  const arma::vec id = arma::conv_to<arma::vec>::from(init);
+  arma::mat absolute = arma::abs(Md) * Sd;
+  absolute.each_col() += arma::abs(id);
+  for (const bool subtract : {false, true}) {
+    CAPTURE(subtract);
+    arma::Mat<T> A(rows, cols);
+    detail::tree_gather(M.memptr(), rows, t, 0, rows, init.memptr(), A.memptr(), rows, subtract);
+    arma::mat R = subtract ? arma::mat(-Md * Sd) : arma::mat(Md * Sd);
+    R.each_col() += id;
+    CHECK(fixtures::within_sum_bound(A, R, absolute, inner + 1));
+    // Accumulating: out ± Σ onto out's own values (here init·1ᵀ).
+    arma::Mat<T> B(rows, cols);
+    B.each_col() = init;
+    detail::tree_gather(M.memptr(), rows, t, 0, rows, static_cast<const T*>(nullptr), B.memptr(),
+                        rows, subtract, true);
+    CHECK(fixtures::within_sum_bound(B, R, absolute, inner + 2));
+  }
+}
+
+template <class T>
+void check_all_tree_sums() {
+  // Odd sizes (tails of every vector width), one row, one column, all-zero and all-one columns,
+  // more columns than one greedy group (129, 300), random and correlated operands.
+  const arma::uword shapes[][3] = {{500, 784, 100}, {784, 500, 100}, {13, 7, 5},  {1, 1, 1},
+                                   {37, 1, 3},      {1, 37, 9},      {29, 17, 1}, {131, 67, 129},
+                                   {9, 40, 300}};
+  unsigned seed = 61;
+  for (const auto& s : shapes)
+    for (const Pairing pairing : {Pairing::greedy, Pairing::neighbours}) {
+      for (const double density : {0.0, 0.31, 1.0})
+        check_tree_sums<T>(s[0], s[1], s[2], pairing, random_bits<T>(s[1], s[2], density, ++seed),
+                           seed);
+      check_tree_sums<T>(s[0], s[1], s[2], pairing, prototype_bits<T>(s[1], s[2], 4, 0.05, ++seed),
+                         seed);
+    }
+}
+
+}  // namespace
+
+TEST_SUITE("kernels") {
+  TEST_CASE("sum trees own every column's ones exactly once along its path") {
+    const arma::uword shapes[][2] = {{1, 1}, {7, 1}, {64, 3}, {65, 8}, {784, 100},
+                                     {100, 784}, {500, 129}, {13, 300}};
+    unsigned seed = 3;
+    for (const auto& s : shapes)
+      for (const Pairing pairing : {Pairing::greedy, Pairing::neighbours})
+        for (const int kind : {0, 1, 2, 3}) {
+          CAPTURE(s[0]);
+          CAPTURE(s[1]);
+          CAPTURE(kind);
+          const arma::mat X = kind == 3   ? prototype_bits<double>(s[0], s[1], 5, 0.05, ++seed)
+                              : kind == 0 ? random_bits<double>(s[0], s[1], 0.0, ++seed)
+                              : kind == 1 ? random_bits<double>(s[0], s[1], 0.3, ++seed)
+                                          : random_bits<double>(s[0], s[1], 1.0, ++seed);
+          const detail::OnesPattern p = pattern(X);
+          SumTree t, again;
+          detail::build_sum_tree(p, t, pairing);
+          CHECK(paths_cover(p, t));
+          CHECK(t.ones == p.start.back());
+          detail::build_sum_tree(p, again, pairing);  // the pattern alone decides the tree
+          CHECK(again.idx == t.idx);
+          CHECK(again.depth == t.depth);
+          CHECK(again.column == t.column);
+        }
+  }
+
+  TEST_CASE("the coverage check catches a tree that drops or repeats a one") {
+    const detail::OnesPattern p = pattern(prototype_bits<double>(200, 40, 3, 0.05, 17));
+    SumTree t;
+    detail::build_sum_tree(p, t);
+    REQUIRE(paths_cover(p, t));
+    // Node 0 (the root) owns the ones its columns all share.
+    REQUIRE(t.start[1] > 0);
+    SumTree dropped = t;
+    dropped.idx.erase(dropped.idx.begin());
+    for (std::size_t n = 1; n < dropped.start.size(); ++n) --dropped.start[n];
+    CHECK_FALSE(paths_cover(p, dropped));
+    SumTree repeated = t;  // the root's first one owned again by the last leaf
+    repeated.idx.push_back(t.idx[0]);
+    ++repeated.start.back();
+    CHECK_FALSE(paths_cover(p, repeated));
+  }
+
+  TEST_CASE("correlated columns share most of their ones in the tree") {
+    // 100 noisy copies of 5 prototypes: the nodes own far fewer ones than the columns have (the
+    // products take the trees below 60%); independent bits of density 0.3 share few.
+    const detail::OnesPattern alike = pattern(prototype_bits<float>(784, 100, 5, 0.05, 5));
+    const detail::OnesPattern independent = pattern(random_bits<float>(784, 100, 0.3, 6));
+    SumTree t;
+    detail::build_sum_tree(alike, t);
+    CHECK(double(t.owned()) < 0.4 * double(t.ones));
+    detail::build_sum_tree(independent, t);
+    CHECK(double(t.owned()) > 0.6 * double(t.ones));
+    const detail::OnesPattern smooth = pattern(arma::fmat(smooth_rows<float>(784, 100, 0.05, 7).t()));
+    detail::build_sum_tree(smooth, t, Pairing::neighbours);
+    CHECK(double(t.owned()) < 0.4 * double(t.ones));
+  }
+
+  TEST_CASE("tree sums match the dense product within the summation bound in float") {
+    check_all_tree_sums<float>();
+  }
+
+  TEST_CASE("tree sums match the dense product within the summation bound in double") {
+    check_all_tree_sums<double>();
+  }
+
+  TEST_CASE("tree sums have the same bits for any split of the rows") {
+    auto check = [](auto zero, arma::uword rows) {
+      using T = decltype(zero);
+      CAPTURE(rows);
+      arma::arma_rng::set_seed(71);
+      const arma::Mat<T> M = arma::randn<arma::Mat<T>>(rows, 300);
+      const arma::Col<T> init = arma::randn<arma::Col<T>>(rows);
+      const detail::OnesPattern p = pattern(prototype_bits<T>(300, 50, 3, 0.05, 72));
+      SumTree t;
+      detail::build_sum_tree(p, t);
+      for (const bool accumulate : {false, true}) {
+        CAPTURE(accumulate);
+        const T* in = accumulate ? nullptr : init.memptr();
+        arma::Mat<T> whole(rows, 50, arma::fill::ones), split(rows, 50, arma::fill::ones);
+        detail::tree_gather(M.memptr(), rows, t, 0, rows, in, whole.memptr(), rows, false,
+                            accumulate);
+        // Splits at every kind of boundary: inside a vector, narrower than one, at slab edges.
+        std::vector<arma::uword> cuts{0, 1, 5, 8, 13, 32, 33, rows - 2, rows};
+        cuts.erase(std::remove_if(cuts.begin(), cuts.end(), [&](arma::uword c) { return c > rows; }),
+                   cuts.end());
+        std::sort(cuts.begin(), cuts.end());
+        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+        for (std::size_t k = 0; k + 1 < cuts.size(); ++k)
+          detail::tree_gather(M.memptr(), rows, t, cuts[k], cuts[k + 1], in, split.memptr(), rows,
+                              false, accumulate);
+        CHECK(fixtures::same_bits(whole, split));
+        // A changed term is seen.
+        arma::Mat<T> M2 = M;
+        M2(rows - 1, p.idx[0]) += T(1);
+        detail::tree_gather(M2.memptr(), rows, t, 0, rows, in, split.memptr(), rows, false,
+                            false);
+        if (!accumulate) CHECK_FALSE(fixtures::same_bits(whole, split));
+      }
+    };
+    for (const arma::uword rows : {3u, 40u, 131u}) {
+      check(0.0f, rows);
+      check(0.0, rows);
+    }
+  }
+
+  TEST_CASE("out minus the tree sum of M equals out plus the tree sum of -M bit for bit") {
+    arma::arma_rng::set_seed(81);
+    const arma::fmat M = arma::randu<arma::fmat>(77, 120);
+    const arma::fmat out0 = arma::randn<arma::fmat>(77, 60);
+    const detail::OnesPattern p = pattern(prototype_bits<float>(120, 60, 4, 0.05, 82));
+    SumTree t;
+    detail::build_sum_tree(p, t, Pairing::neighbours);
+    arma::fmat minus = out0, plus = out0;
+    const arma::fmat negM = -M;
+    detail::tree_gather(M.memptr(), 77, t, 0, 77, static_cast<const float*>(nullptr),
+                        minus.memptr(), 77, true, true);
+    detail::tree_gather(negM.memptr(), 77, t, 0, 77, static_cast<const float*>(nullptr),
+                        plus.memptr(), 77, false, true);
+    CHECK(fixtures::same_bits(minus, plus));
+    CHECK_FALSE(fixtures::same_bits(minus, out0));
+  }
+
+  TEST_CASE("products of correlated operands take the trees: BLAS within the bound, the same "
+            "bits at one and two threads") {
+    fixtures::ThreadGuard guard;
+    arma::arma_rng::set_seed(91);
+    const arma::fmat W = arma::randn<arma::fmat>(784, 500) * 0.1f;
+    const arma::fvec b = arma::randn<arma::fvec>(784), c = arma::randn<arma::fvec>(500);
+    const arma::fmat V = prototype_bits<float>(784, 100, 6, 0.05, 92);
+    const arma::fmat H = prototype_bits<float>(500, 100, 6, 0.05, 93);
+    const arma::fmat Vs = smooth_rows<float>(784, 100, 0.05, 94), Vn = smooth_rows<float>(784, 100, 0.05, 95);
+    const arma::fmat Hp = arma::randu<arma::fmat>(500, 100), Hn = arma::randu<arma::fmat>(500, 100);
+    // The tests exercise the trees: each operand's tree owns under 60% of its ones.
+    for (const arma::fmat* X : {&V, &H}) {
+      SumTree t;
+      detail::build_sum_tree(pattern(*X), t);
+      REQUIRE(double(t.owned()) <= 0.6 * double(t.ones));
+    }
+    for (const arma::fmat* X : {&Vs, &Vn}) {
+      SumTree t;
+      detail::build_sum_tree(pattern(arma::fmat(X->t())), t, Pairing::neighbours);
+      REQUIRE(double(t.owned()) <= 0.6 * double(t.ones));
+    }
+    arma::fmat out[2][3];
+    for (const int n_threads : {1, 2}) {
+      set_threads(n_threads);
+      detail::ProductBuffers<float> buf;
+      arma::fmat* o = out[n_threads - 1];
+      detail::hidden_input(W, c, V, o[0], buf);
+      detail::visible_input(W, b, H, o[1], buf);
+      REQUIRE(detail::outer_difference_transposed(Vs, Hp, Vn, Hn, o[2], buf));
+    }
+    for (int k = 0; k < 3; ++k) {
+      CAPTURE(k);
+      CHECK(fixtures::same_bits(out[0][k], out[1][k]));
+    }
+    const arma::mat Wd = arma::conv_to<arma::mat>::from(W);
+    const arma::mat Vd = arma::conv_to<arma::mat>::from(V), Hd = arma::conv_to<arma::mat>::from(H);
+    arma::mat R0 = Wd.t() * Vd, A0 = arma::abs(Wd.t()) * Vd;
+    R0.each_col() += arma::conv_to<arma::vec>::from(c);
+    A0.each_col() += arma::abs(arma::conv_to<arma::vec>::from(c));
+    CHECK(fixtures::within_sum_bound(out[0][0], R0, A0, 785));
+    arma::mat R1 = Wd * Hd, A1 = arma::abs(Wd) * Hd;
+    R1.each_col() += arma::conv_to<arma::vec>::from(b);
+    A1.each_col() += arma::abs(arma::conv_to<arma::vec>::from(b));
+    CHECK(fixtures::within_sum_bound(out[0][1], R1, A1, 501));
+    const arma::mat Hpd = arma::conv_to<arma::mat>::from(Hp), Hnd = arma::conv_to<arma::mat>::from(Hn);
+    const arma::mat Vsd = arma::conv_to<arma::mat>::from(Vs), Vnd = arma::conv_to<arma::mat>::from(Vn);
+    const arma::mat R2 = Hpd * Vsd.t() - Hnd * Vnd.t(), A2 = Hpd * Vsd.t() + Hnd * Vnd.t();
+    CHECK(fixtures::within_sum_bound(out[0][2], R2, A2, 201));
+  }
+
+  TEST_CASE("both gradient paths stay bitwise identical when the statistics take sum trees") {
+    // Phases whose visible states have alike neighbours (the statistics' trees are taken), the
+    // same for one and two threads; two swapped rewards (counts kept equal) are detected.
+    fixtures::ThreadGuard guard;
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      Phase<float> pos, neg;
+      pos.v = smooth_rows<float>(784, 100, 0.05, 101);
+      neg.v = smooth_rows<float>(784, 100, 0.05, 102);
+      arma::arma_rng::set_seed(103);
+      pos.h = arma::randu<arma::fmat>(300, 100);
+      neg.h = arma::randu<arma::fmat>(300, 100);
+      SumTree t;
+      detail::build_sum_tree(pattern(arma::fmat(pos.v.t())), t, Pairing::neighbours);
+      REQUIRE(double(t.owned()) <= 0.6 * double(t.ones));
+      const Statistics<float> c = contrastive_gradient(pos, neg);
+      RewardStream<float> s = make_reward_stream(pos, neg);
+      const Statistics<float> r = reward_correlator_gradient(s);
+      CHECK(fixtures::same_bits(c.dW, r.dW));
+      CHECK(fixtures::same_bits(c.db, r.db));
+      CHECK(fixtures::same_bits(c.dc, r.dc));
+      std::swap(s.reward[0], s.reward[s.reward.n_elem - 1]);
+      CHECK_FALSE(fixtures::same_bits(c.dW, reward_correlator_gradient(s).dW));
+    }
+  }
+}
