@@ -221,10 +221,10 @@ bool takes_tree(const OnesPattern& S, const SumTree& t) {
 }
 
 /// Runs body(first, last) over the rows [0, rows) of a tree's products, split among threads in
-/// shares of 32 rows (one thread below about a million additions, `owned` per row).
+/// contiguous shares of whole vectors (8 rows) (one thread below about a million additions, `owned` per row).
 template <class Body>
 void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
-  constexpr std::size_t step = 32;
+  constexpr std::size_t step = 8;
   const std::size_t chunks = (rows + step - 1) / step;
   auto share = [&](std::size_t first, std::size_t last, int) {
     body(first * step, std::min(rows, last * step));
@@ -452,10 +452,18 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   // Each phase by its tree when outer_transposed and accumulate_outer_transposed take one (the
   // same trees, built from the same patterns: the same bits).
   SumTree &tp = buf.statistic_trees[0], &tn = buf.statistic_trees[1];
-  const bool p_tree = P.cols() >= 8 && Hp.n_rows > 0 &&
-                      (build_sum_tree(P, tp, Pairing::neighbours), takes_tree(P, tp));
-  const bool n_tree = N.cols() >= 8 && Hn.n_rows > 0 &&
-                      (build_sum_tree(N, tn, Pairing::neighbours), takes_tree(N, tn));
+  const bool trees = P.cols() >= 8 && Hp.n_rows > 0;  // (N has as many columns, Hn as many rows)
+  if (trees) {  // the two trees built side by side
+    auto build = [&](std::size_t first, std::size_t last, int) {
+      for (std::size_t k = first; k < last; ++k)
+        build_sum_tree(k == 0 ? P : N, k == 0 ? tp : tn, Pairing::neighbours);
+    };
+    if (P.start.back() + N.start.back() < (std::size_t(1) << 12))
+      build(0, 2, 0);
+    else
+      parallel_for(2, build);
+  }
+  const bool p_tree = trees && takes_tree(P, tp), n_tree = trees && takes_tree(N, tn);
   if (p_tree && n_tree) {
     split_tree_rows(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
       tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),

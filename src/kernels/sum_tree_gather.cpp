@@ -114,7 +114,7 @@ RBMKIT_INLINE void tree_row(const T* M, std::size_t ldm, std::size_t row, const 
   }
 }
 
-/// Slabs of 4 vectors (32 floats or 16 doubles: 128 bytes of each of M's columns, so that the
+/// Slabs of 8 vectors (64 floats or 32 doubles: 256 bytes of each of M's columns, so that the
 /// columns of a slab stay in the L2 cache while the tree is walked), then whole vectors, then
 /// (when writing) one vector ending at `last` that overlaps the one before (the same bits
 /// again), otherwise row by row.
@@ -122,13 +122,17 @@ template <class T, Mode mode>
 RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& t,
                                     std::size_t first, std::size_t last, const T* init, T* out,
                                     std::size_t ldo) {
-  constexpr std::size_t L = Vec<T>::n, NV = 4;
+  constexpr std::size_t L = Vec<T>::n, NV = 8;
   std::vector<T> stack(std::max<std::size_t>(t.height, 1) * NV * L);
   T* st = stack.data();
   std::size_t row = first;
   for (; row + NV * L <= last; row += NV * L)
-    tree_slab<T, 4, mode>(M, ldm, row, t, init, out, ldo, st);
+    tree_slab<T, 8, mode>(M, ldm, row, t, init, out, ldo, st);
   switch ((last - row) / L) {
+    case 7: tree_slab<T, 7, mode>(M, ldm, row, t, init, out, ldo, st); break;
+    case 6: tree_slab<T, 6, mode>(M, ldm, row, t, init, out, ldo, st); break;
+    case 5: tree_slab<T, 5, mode>(M, ldm, row, t, init, out, ldo, st); break;
+    case 4: tree_slab<T, 4, mode>(M, ldm, row, t, init, out, ldo, st); break;
     case 3: tree_slab<T, 3, mode>(M, ldm, row, t, init, out, ldo, st); break;
     case 2: tree_slab<T, 2, mode>(M, ldm, row, t, init, out, ldo, st); break;
     case 1: tree_slab<T, 1, mode>(M, ldm, row, t, init, out, ldo, st); break;
