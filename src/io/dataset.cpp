@@ -339,12 +339,19 @@ DataSummary summarize(const Dataset& data, Binarize mode, double threshold) {
   double on = 0;
   bool any = false;
   if (data.is_bytes()) {
+    // Integer counts (exact; one pass the compiler vectorises): the pixels above the cut, and
+    // the sum of the bytes.
     const double cut = mode == Binarize::threshold ? threshold * 255.0 : 0.0;
+    // p > cut ⇔ p > icut for bytes p (a NaN cut: no byte is above it).
+    const int icut = !(cut < 255.0) ? 255 : cut < 0.0 ? -1 : int(std::floor(cut));
+    std::uint64_t above = 0, bytes = 0;
+    const std::uint8_t* px = data.pixels.memptr();
     for (std::size_t k = 0; k < data.pixels.n_elem; ++k) {
-      const std::uint8_t p = data.pixels[k];
-      if (p > cut) any = true;
-      on += mode == Binarize::threshold ? (p > cut ? 1.0 : 0.0) : p / 255.0;
+      above += int(px[k]) > icut;
+      bytes += px[k];
     }
+    any = above > 0;
+    on = mode == Binarize::threshold ? double(above) : double(bytes) / 255.0;
   } else {
     for (std::size_t k = 0; k < data.values.n_elem; ++k) {
       const float x = data.values[k];
