@@ -1,6 +1,7 @@
 // The RBM's products with a binary operand against OpenBLAS, and the fused sampling against the
 // element-wise functions, on the shapes of bench/compare-peers (784 visible, 500 hidden,
-// minibatch 100). Densities are the fraction of ones in the binary operand (Fashion-MNIST: 0.31,
+// minibatch 100): random operands of given densities, and (fashion_*) 100 Fashion-MNIST images,
+// whose shared ones the sum trees use. Densities are the fraction of ones in the binary operand (Fashion-MNIST: 0.31,
 // MNIST: 0.13). The binary kernels use rbmkit's threads (all cores), as OpenBLAS does.
 //
 //   build/bench/bench_kernels [--benchmark_filter=REGEX]
@@ -10,9 +11,11 @@
 
 #include "kernels/binary.hpp"
 #include "kernels/products.hpp"
+#include "kernels/sum_tree.hpp"
 #include "kernels/uniforms.hpp"
 #include "rbmkit/core/math.hpp"
 #include "rbmkit/core/parallel.hpp"
+#include "rbmkit/io/dataset.hpp"
 
 using namespace rbmkit;
 
@@ -151,6 +154,76 @@ void sample_elementwise(benchmark::State& state) {
   }
 }
 
+/// The first 100 Fashion-MNIST training images binarised at 0.5 (784 × 100), whose columns share
+/// most of their ones as real minibatches do; empty when Debian's dataset-fashion-mnist is not
+/// installed.
+template <class T>
+const arma::Mat<T>& fashion_minibatch() {
+  static const arma::Mat<T> V = [] {
+    try {
+      const Dataset d = read_idx(default_train_images());
+      arma::Mat<T> v(d.dim(), batch);
+      for (arma::uword j = 0; j < batch; ++j)
+        for (arma::uword i = 0; i < d.dim(); ++i) v(i, j) = d.pixels(i, j) > 127 ? T(1) : T(0);
+      return v;
+    } catch (const std::exception&) {
+      return arma::Mat<T>();
+    }
+  }();
+  return V;
+}
+
+/// Wᵀ V + c of Fashion-MNIST images by rbmkit's products (a sum tree: kernels/sum_tree.hpp,
+/// its pairing included), by the plain gathers, and by sgemm/dgemm; Wᵀ formed outside the loop, as the training step
+/// keeps it.
+template <class T>
+void fashion_hidden_input(benchmark::State& state) {
+  const arma::Mat<T>& V = fashion_minibatch<T>();
+  if (V.n_elem == 0) {
+    state.SkipWithError("dataset-fashion-mnist is not installed");
+    return;
+  }
+  const arma::Mat<T> W = weights<T>();
+  const arma::Col<T> c(nh, arma::fill::zeros);
+  const int kind = int(state.range(0));  // 0: rbmkit's products, 1: plain gathers, 2: BLAS
+  detail::ProductBuffers<T> buf;
+  buf.Wt = W.t();
+  arma::Mat<T> A;
+  const detail::OnesPattern p = ones(V);
+  for (auto _ : state) {
+    if (kind == 0) {  // pairing included: forget the cached trees
+      buf.wt_ready = true;
+      for (auto& cached : buf.trees) cached.rows = 0;
+      detail::hidden_input(W, c, V, A, buf);
+    } else if (kind == 1) {
+      detail::gather_product(buf.Wt, p, c.memptr(), A);
+    } else {
+      A = W.t() * V;
+      A.each_col() += c;
+    }
+    benchmark::DoNotOptimize(A.memptr());
+  }
+}
+
+/// Pairing 100 Fashion-MNIST images greedily (the Gibbs half-steps' trees) and their 784 pixels
+/// by neighbours (the statistics' trees).
+void fashion_sum_tree_build(benchmark::State& state) {
+  const arma::Mat<float>& V = fashion_minibatch<float>();
+  if (V.n_elem == 0) {
+    state.SkipWithError("dataset-fashion-mnist is not installed");
+    return;
+  }
+  const bool units = state.range(0) == 1;
+  const arma::Mat<float> X = units ? arma::Mat<float>(V.t()) : V;
+  const detail::OnesPattern p = ones(X);
+  detail::SumTree t;
+  for (auto _ : state) {
+    detail::build_sum_tree(p, t, units ? detail::Pairing::neighbours : detail::Pairing::greedy);
+    benchmark::DoNotOptimize(t.idx.data());
+  }
+  state.counters["owned_share"] = double(t.owned()) / double(t.ones);
+}
+
 void densities(benchmark::internal::Benchmark* b) {
   for (int d : {5, 13, 31, 50, 70}) b->Arg(d);
   b->ArgName("density%")->Unit(benchmark::kMicrosecond);
@@ -170,6 +243,11 @@ BENCHMARK(statistics_binary<float>)->Apply(densities);
 BENCHMARK(statistics_blas<float>)->Apply(densities);
 BENCHMARK(statistics_binary<double>)->Apply(densities);
 BENCHMARK(statistics_blas<double>)->Apply(densities);
+BENCHMARK(fashion_hidden_input<float>)
+    ->ArgName("products_gathers_blas")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(fashion_hidden_input<double>)
+    ->ArgName("products_gathers_blas")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
+BENCHMARK(fashion_sum_tree_build)->ArgName("units")->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_fused<float>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_elementwise<float>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_uniforms<float>)->Unit(benchmark::kMicrosecond);

@@ -1,11 +1,11 @@
 #pragma once
-/// The RBM's products, each choosing its kernel: the binary gathers of binary.hpp when one
-/// operand is a 0/1 matrix (of its ones when at most half are ones; otherwise M·1 minus the
-/// gathers of its zeros, so the gathers never do more than half the dense product's work, plus
-/// one pass over M for M·1), BLAS
-/// otherwise (grey data, real-valued states). The choice depends only on the operands, never on
-/// timing or threads, and the gathers are split among threads by output column, so the same
-/// inputs give the same bits at any thread count. Rbm::hidden_input/visible_input, the Gibbs
+/// The RBM's products, each choosing its kernel: when one operand is a 0/1 matrix, the sums of
+/// its ones (when at most half are ones; otherwise M·1 minus the sums of its zeros, so they never
+/// do more than half the dense product's work, plus one pass over M for M·1) by a sum tree
+/// (sum_tree.hpp) when its columns share enough ones, else by the plain gathers of binary.hpp;
+/// BLAS otherwise (grey data, real-valued states). The choice depends only on the operands and
+/// shapes, never on timing or threads; the plain gathers are split among threads by output
+/// column and the trees by rows of M, so the same inputs give the same bits at any thread count. Rbm::hidden_input/visible_input, the Gibbs
 /// steps and the gradient statistics all call these, so both gradient paths run the same
 /// kernels.
 #include <armadillo>

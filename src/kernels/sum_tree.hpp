@@ -5,7 +5,8 @@
 /// (binary.hpp). Columns of S that share ones share those terms: binarised images overlap in
 /// the pixels that most images have on, and a minibatch's sampled states overlap likewise. A sum
 /// tree pairs the columns of S greedily by the number of ones they share, then pairs the pairs,
-/// and so on; each node of the tree stands for the ones that all the columns below it share.
+/// and so on (or, for columns whose neighbours are alike, pairs neighbours); each node of the
+/// tree stands for the ones that all the columns below it share.
 /// A node's partial sum is its parent's plus the columns of M at its own ones (those its
 /// parent does not have), and a leaf's partial sum is its column's whole sum. Every term is then
 /// added once per node that owns it instead of once per column of S. On 100 binarised
@@ -13,8 +14,9 @@
 ///
 /// Every column's sum still adds exactly the terms of its ones, each once, from its start
 /// value: in the order of its path from the root (each node's own ones in increasing row
-/// index), which depends on S alone. The tree is built by one thread from S alone, and the
-/// sums split among threads by rows of M, so the bits do not depend on the thread count.
+/// index), which depends on S alone. The tree is built from S alone (the overlap counts of the
+/// greedy pairing split among threads, each count whole), and the sums split among threads by
+/// rows of M, so the bits do not depend on the thread count.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -32,10 +34,10 @@ enum class Pairing {
                ///< the pixels of Vᵀ in the statistics; almost free to build
 };
 
-/// The sum trees of a binary matrix's columns: one tree of all of them when there are at most
-/// 128, otherwise one per group of 32 consecutive columns (the pairing compares group² bit sets;
-/// groups of neighbouring pixels, as the statistics' columns are, still share most of their
-/// ones). Nodes in preorder, each tree's root at depth 0.
+/// The sum trees of a binary matrix's columns: paired by neighbours, one tree of all of them;
+/// paired greedily, one tree of all of them when there are at most 128, otherwise one per group
+/// of 32 consecutive columns (the greedy pairing compares group² bit sets). Nodes in preorder,
+/// each tree's root at depth 0.
 struct SumTree {
   static constexpr std::size_t group_of(std::size_t cols) { return cols <= 128 ? cols : 32; }
   std::vector<std::uint32_t> depth;   ///< node's depth (root 0)
