@@ -184,7 +184,7 @@ TEST_SUITE("kernels") {
     for (std::size_t n = 1; n < dropped.start.size(); ++n) --dropped.start[n];
     CHECK_FALSE(paths_cover(p, dropped));
     SumTree repeated = t;  // the root's first one owned again by the last leaf
-    repeated.idx.push_back(t.idx[0]);
+    repeated.idx.insert(repeated.idx.begin() + std::ptrdiff_t(t.start.back()), t.idx[0]);
     ++repeated.start.back();
     CHECK_FALSE(paths_cover(p, repeated));
   }

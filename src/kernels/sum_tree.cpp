@@ -202,6 +202,7 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing) {
   const std::size_t group = pairing == Pairing::greedy ? SumTree::group_of(cols) : cols;
   for (std::size_t c0 = 0; c0 < cols; c0 += group)
     build_group(S, c0, std::min(cols, c0 + group), pairing, t);
+  t.idx.insert(t.idx.end(), SumTree::padding, 0u);
 }
 
 }  // namespace rbmkit::detail

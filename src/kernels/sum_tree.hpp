@@ -43,13 +43,15 @@ struct SumTree {
   std::vector<std::uint32_t> depth;   ///< node's depth (root 0)
   std::vector<std::int64_t> column;   ///< a leaf's column of S, −1 for an inner node
   std::vector<std::size_t> start;     ///< node n owns the rows idx[start[n]] … idx[start[n+1] − 1]
-  std::vector<std::uint32_t> idx;     ///< the nodes' own ones, increasing within each node
+  std::vector<std::uint32_t> idx;     ///< the nodes' own ones, increasing within each node,
+                                      ///< then `padding` zeros (read ahead by the sums)
   std::size_t height = 0;             ///< 1 + the largest depth (0: no nodes)
   std::size_t columns = 0;            ///< columns of S (leaves)
   std::size_t ones = 0;               ///< ones of S (what plain gathers add per row of M)
   Pairing pairing = Pairing::greedy;  ///< how the tree was paired
+  static constexpr std::size_t padding = 8;
   /// Ones owned by the nodes: the additions per row of M that the tree's sums take.
-  std::size_t owned() const { return idx.size(); }
+  std::size_t owned() const { return start.back(); }
 
   // Workspace of the pairing, kept so that rebuilding allocates nothing.
   std::vector<std::uint64_t> bits;
