@@ -193,7 +193,7 @@ void fashion_hidden_input(benchmark::State& state) {
   for (auto _ : state) {
     if (kind == 0) {  // pairing included: forget the cached trees
       buf.wt_ready = true;
-      for (auto& cached : buf.trees) cached.rows = 0;
+      for (auto& cached : buf.trees) cached.source.clear();
       detail::hidden_input(W, c, V, A, buf);
     } else if (kind == 1) {
       detail::gather_product(buf.Wt, p, c.memptr(), A);

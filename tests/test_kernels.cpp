@@ -18,7 +18,7 @@
 #include "rbmkit/core/random.hpp"
 #include "rbmkit/models/rbm.hpp"
 #include "rbmkit/training/statistics.hpp"
-#include "sum_bound.hpp"
+#include "binary_fixtures.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -27,15 +27,12 @@ namespace {
 
 template <class T>
 arma::Mat<T> binary(arma::uword rows, arma::uword cols, double density, unsigned seed) {
-  arma::arma_rng::set_seed(seed);
-  return arma::conv_to<arma::Mat<T>>::from(arma::randu<arma::mat>(rows, cols) < density);
+  return fixtures::random_bits<T>(rows, cols, density, seed);
 }
 
 template <class T>
 detail::OnesPattern ones(const arma::Mat<T>& X) {
-  detail::OnesPattern p;
-  REQUIRE(detail::find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, p));
-  return p;
+  return fixtures::ones_of(X);
 }
 
 using fixtures::within_sum_bound;

@@ -14,7 +14,7 @@
 #include "rbmkit/core/parallel.hpp"
 #include "rbmkit/training/statistics.hpp"
 #include "equiv_fixtures.hpp"
-#include "sum_bound.hpp"
+#include "binary_fixtures.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -23,12 +23,7 @@ using detail::SumTree;
 
 namespace {
 
-/// Independent bits of the given density.
-template <class T>
-arma::Mat<T> random_bits(arma::uword rows, arma::uword cols, double density, unsigned seed) {
-  arma::arma_rng::set_seed(seed);
-  return arma::conv_to<arma::Mat<T>>::from(arma::randu<arma::mat>(rows, cols) < density);
-}
+using fixtures::random_bits;
 
 /// Columns that are noisy copies of `k` prototypes (density 0.3, each bit flipped with
 /// probability `flip`): what a minibatch of images of a few kinds looks like.
@@ -57,9 +52,7 @@ arma::Mat<T> smooth_rows(arma::uword rows, arma::uword cols, double redraw, unsi
 
 template <class T>
 detail::OnesPattern pattern(const arma::Mat<T>& X) {
-  detail::OnesPattern p;
-  REQUIRE(detail::find_ones(X.memptr(), X.n_rows, X.n_cols, X.n_rows, p));
-  return p;
+  return fixtures::ones_of(X);
 }
 
 /// True when every column of S is one leaf of t whose path from its root owns exactly the
@@ -170,6 +163,21 @@ TEST_SUITE("kernels") {
           CHECK(again.depth == t.depth);
           CHECK(again.column == t.column);
         }
+  }
+
+  TEST_CASE("a sum tree recognises the pattern it was built from and no other") {
+    arma::fmat X = prototype_bits<float>(784, 100, 4, 0.05, 13);
+    const detail::OnesPattern p = pattern(X);
+    SumTree t;
+    detail::build_sum_tree(p, t);
+    CHECK(t.built_from(p, Pairing::greedy));
+    CHECK(t.built_from(pattern(X), Pairing::greedy));  // an equal pattern scanned again
+    CHECK_FALSE(t.built_from(p, Pairing::neighbours));
+    X(783, 99) = 1.0f - X(783, 99);  // one bit flipped: the last row of the last column
+    CHECK_FALSE(t.built_from(pattern(X), Pairing::greedy));
+    detail::OnesPattern listed = p;  // the same ones without bit sets: not recognised
+    listed.bits.clear();
+    CHECK_FALSE(t.built_from(listed, Pairing::greedy));
   }
 
   TEST_CASE("the coverage check catches a tree that drops or repeats a one") {

@@ -9,22 +9,9 @@ namespace {
 
 using namespace simd;
 
-/// Vectors of 32 bytes for the gathers: one AVX2 register each, so that the sixteen accumulators
-/// of a slab stay in registers (GCC keeps 64-byte vectors in memory when it has to split them).
-typedef float gf __attribute__((vector_size(32)));
-typedef double gd __attribute__((vector_size(32)));
+/// The gathers' vectors (simd.hpp): sixteen accumulators of a slab stay in AVX2's registers.
 template <class T>
-struct Gather;
-template <>
-struct Gather<float> {
-  using V = gf;
-  static constexpr std::size_t n = 8;
-};
-template <>
-struct Gather<double> {
-  using V = gd;
-  static constexpr std::size_t n = 4;
-};
+using Gather = Vec32<T>;
 template <class V, class T>
 RBMKIT_INLINE V loadv(const T* p) {
   V v;

@@ -186,31 +186,22 @@ enum class Sums { gathers, greedy_tree, neighbour_tree };
 /// stay in the L2 cache rather than the L1).
 constexpr double tree_share = 0.6;
 
-/// The sum tree of S paired as `pairing` says, from buf's two cached trees when one was built
-/// from the same pattern (compared entry by entry) and pairing, otherwise built over the older
-/// of the two.
+/// The sum tree of S paired as `pairing` says: one of buf's two cached trees when it was built
+/// from the same pattern and pairing (SumTree::built_from), otherwise built over the older of
+/// the two.
 template <class T>
 const SumTree& tree_of(const OnesPattern& S, Pairing pairing, ProductBuffers<T>& buf) {
-  const std::size_t ones = S.start.back();
   for (std::size_t k = 0; k < 2; ++k) {
     const std::size_t i = (buf.tree_newest + k) % 2;
-    auto& c = buf.trees[i];
-    if (c.tree.pairing == pairing && c.rows == S.rows && c.start.size() == S.start.size() &&
-        c.idx.size() == ones &&
-        std::equal(c.start.begin(), c.start.end(), S.start.begin()) &&
-        std::equal(c.idx.begin(), c.idx.end(), S.idx.begin())) {
+    if (buf.trees[i].built_from(S, pairing)) {
       buf.tree_newest = i;
-      return c.tree;
+      return buf.trees[i];
     }
   }
   const std::size_t i = 1 - buf.tree_newest;
-  auto& c = buf.trees[i];
-  build_sum_tree(S, c.tree, pairing);
-  c.rows = S.rows;
-  c.start.assign(S.start.begin(), S.start.end());
-  c.idx.assign(S.idx.begin(), S.idx.begin() + std::ptrdiff_t(ones));
+  build_sum_tree(S, buf.trees[i], pairing);
   buf.tree_newest = i;
-  return c.tree;
+  return buf.trees[i];
 }
 
 /// Whether a product of M (`rows` rows) with S is worth a sum tree at all: S has enough columns

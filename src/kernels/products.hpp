@@ -32,15 +32,10 @@ struct ProductBuffers {
                           ///< come after the phases, keep their transposed visible states Vᵀ in
                           ///< it (one buffer fewer of the visible states' size)
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
-  /// Sum trees of the last two operands of the Gibbs half-steps' products and the patterns they
-  /// were built from: a persistent chain's visible states are the operand of the product that
-  /// ends one step and of the one that starts the next, and are paired once.
-  struct CachedTree {
-    SumTree tree;
-    std::vector<std::size_t> start;
-    std::vector<std::uint32_t> idx;
-    std::size_t rows = 0;
-  } trees[2];
+  /// Sum trees of the last two operands of the Gibbs half-steps' products (each recognises the
+  /// pattern it was built from): a persistent chain's visible states are the operand of the
+  /// product that ends one step and of the one that starts the next, and are paired once.
+  SumTree trees[2];
   std::size_t tree_newest = 0;  ///< index of the tree built or used last
   SumTree statistic_trees[2];   ///< the statistic difference's trees (of Vpᵀ and Vnᵀ), rebuilt
                                 ///< for every statistic

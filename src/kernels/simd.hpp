@@ -30,6 +30,24 @@ typedef float vf __attribute__((vector_size(64)));
 typedef unsigned vi __attribute__((vector_size(64)));
 typedef float vf8 __attribute__((vector_size(32)));
 
+/// Vectors of 32 bytes, one AVX2 register each (the gathers and the sum trees keep their
+/// accumulators in them: GCC keeps 64-byte vectors in memory when it has to split them).
+typedef float gf __attribute__((vector_size(32)));
+typedef double gd __attribute__((vector_size(32)));
+/// The 32-byte vector of T and its number of lanes.
+template <class T>
+struct Vec32;
+template <>
+struct Vec32<float> {
+  using V = gf;
+  static constexpr std::size_t n = 8;
+};
+template <>
+struct Vec32<double> {
+  using V = gd;
+  static constexpr std::size_t n = 4;
+};
+
 RBMKIT_INLINE vd load(const double* p) {
   vd v;
   std::memcpy(&v, p, sizeof v);

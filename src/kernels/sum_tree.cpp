@@ -203,6 +203,17 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing) {
   for (std::size_t c0 = 0; c0 < cols; c0 += group)
     build_group(S, c0, std::min(cols, c0 + group), pairing, t);
   t.idx.insert(t.idx.end(), SumTree::padding, 0u);
+  t.source_rows = S.rows;
+  if (S.has_bits())
+    t.source.assign(S.bits.begin(), S.bits.end());
+  else
+    t.source.clear();  // never recognised again
+}
+
+bool SumTree::built_from(const OnesPattern& S, Pairing p) const {
+  return p == pairing && S.has_bits() && S.cols() == columns && S.rows == source_rows &&
+         source.size() == S.bits.size() &&
+         std::equal(source.begin(), source.end(), S.bits.begin());
 }
 
 }  // namespace rbmkit::detail

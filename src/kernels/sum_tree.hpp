@@ -49,7 +49,12 @@ struct SumTree {
   std::size_t columns = 0;            ///< columns of S (leaves)
   std::size_t ones = 0;               ///< ones of S (what plain gathers add per row of M)
   Pairing pairing = Pairing::greedy;  ///< how the tree was paired
+  std::size_t source_rows = 0;        ///< rows of S
+  std::vector<std::uint64_t> source;  ///< S's bit sets (OnesPattern::bits), to recognise S again
   static constexpr std::size_t padding = 8;
+  /// True when this tree was built from a pattern equal to S (compared by their bit sets) and
+  /// paired as `p` says; false also when S has no bit sets (OnesPattern::has_bits).
+  bool built_from(const OnesPattern& S, Pairing p) const;
   /// Ones owned by the nodes: the additions per row of M that the tree's sums take.
   std::size_t owned() const { return start.back(); }
 

@@ -8,21 +8,7 @@
 namespace rbmkit::detail {
 namespace {
 
-/// Vectors of 32 bytes, as the gathers of binary.cpp use.
-typedef float tf __attribute__((vector_size(32)));
-typedef double td __attribute__((vector_size(32)));
-template <class T>
-struct Vec;
-template <>
-struct Vec<float> {
-  using V = tf;
-  static constexpr std::size_t n = 8;
-};
-template <>
-struct Vec<double> {
-  using V = td;
-  static constexpr std::size_t n = 4;
-};
+using simd::Vec32;
 
 /// How a leaf's sum reaches `out`: written (the terms added to init, or with Subtract
 /// subtracted from it), or the tree sum from +0 added to out's own value (AddTo) or subtracted
@@ -35,8 +21,8 @@ enum class Mode { write, write_subtract, add_to, subtract_from };
 template <class T, int NV, Mode mode>
 RBMKIT_INLINE void tree_slab(const T* M, std::size_t ldm, std::size_t row, const SumTree& t,
                              const T* init, T* out, std::size_t ldo, T* stack) {
-  using V = typename Vec<T>::V;
-  constexpr std::size_t L = Vec<T>::n, slot = NV * L;
+  using V = typename Vec32<T>::V;
+  constexpr std::size_t L = Vec32<T>::n, slot = NV * L;
   V start[NV];
 #pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) {
@@ -126,7 +112,7 @@ template <class T, Mode mode>
 RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& t,
                                     std::size_t first, std::size_t last, const T* init, T* out,
                                     std::size_t ldo) {
-  constexpr std::size_t L = Vec<T>::n, NV = 8;
+  constexpr std::size_t L = Vec32<T>::n, NV = 8;
   std::vector<T> stack(std::max<std::size_t>(t.height, 1) * NV * L);
   T* st = stack.data();
   std::size_t row = first;
