@@ -206,7 +206,15 @@ TEST_SUITE("kernels") {
     detail::build_sum_tree(alike, t);
     CHECK(double(t.owned()) < 0.4 * double(t.ones));
     detail::build_sum_tree(independent, t);
+    CHECK(t.complete);
     CHECK(double(t.owned()) > 0.6 * double(t.ones));
+    detail::build_sum_tree(independent, t, Pairing::greedy, 0.6);  // over the share: not kept
+    CHECK_FALSE(t.complete);
+    CHECK(t.owned() == 0);
+    CHECK(t.depth.empty());
+    detail::build_sum_tree(alike, t, Pairing::greedy, 0.6);
+    CHECK(t.complete);
+    CHECK(paths_cover(alike, t));
     const detail::OnesPattern smooth = pattern(arma::fmat(smooth_rows<float>(784, 100, 0.05, 7).t()));
     detail::build_sum_tree(smooth, t, Pairing::neighbours);
     CHECK(double(t.owned()) < 0.4 * double(t.ones));

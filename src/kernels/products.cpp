@@ -199,7 +199,7 @@ const SumTree& tree_of(const OnesPattern& S, Pairing pairing, ProductBuffers<T>&
     }
   }
   const std::size_t i = 1 - buf.tree_newest;
-  build_sum_tree(S, buf.trees[i], pairing);
+  build_sum_tree(S, buf.trees[i], pairing, tree_share);
   buf.tree_newest = i;
   return buf.trees[i];
 }
@@ -216,7 +216,9 @@ bool worth_tree(const OnesPattern& S, std::size_t rows) {
 /// Whether the products of S take the sum tree t (built from S) rather than plain gathers: t's
 /// nodes own few enough of S's ones. The same answer for the same S everywhere, so that both
 /// gradient paths' statistics take the same kernels.
-bool takes_tree(const SumTree& t) { return double(t.owned()) <= tree_share * double(t.ones); }
+bool takes_tree(const SumTree& t) {
+  return t.complete && double(t.owned()) <= tree_share * double(t.ones);
+}
 
 /// Runs body(first, last) over the rows [0, rows) of a tree's products, split among threads in
 /// contiguous shares of whole vectors (8 rows) (one thread below about a million additions, `owned` per row).
@@ -454,7 +456,7 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   if (trees) {  // the two trees built side by side
     auto build = [&](std::size_t first, std::size_t last, int) {
       for (std::size_t k = first; k < last; ++k)
-        build_sum_tree(k == 0 ? P : N, k == 0 ? tp : tn, Pairing::neighbours);
+        build_sum_tree(k == 0 ? P : N, k == 0 ? tp : tn, Pairing::neighbours, tree_share, false);
     };
     if (P.start.back() + N.start.back() < (std::size_t(1) << 12))
       build(0, 2, 0);

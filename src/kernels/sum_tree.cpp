@@ -61,14 +61,24 @@ void overlap_rows(const std::uint64_t* bits, const std::size_t* level, std::size
   }
 }
 
-/// The tree of the columns [c0, c1) of S, appended to t in preorder.
-void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing pairing,
-                 SumTree& t) {
+/// The pairing's workspace: the nodes' bit sets, the overlaps of a level, the children, the
+/// preorder walk's stack, the levels and the matching's order and marks.
+struct Workspace {
+  std::vector<std::uint64_t> bits;
+  std::vector<std::int32_t> overlap, child, walk;
+  std::vector<std::size_t> order, level, next;
+  std::vector<char> matched;
+};
+
+/// The tree of the columns [c0, c1) of S, appended to t in preorder, paired in ws; false, with t
+/// unfinished, when t would then own more than `limit` ones.
+bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing pairing,
+                 std::size_t limit, SumTree& t, Workspace& ws) {
   const std::size_t n = c1 - c0, words = (S.rows + 63) / 64;
   // Nodes 0 … n−1 are the columns, n … 2n−2 the pairs; each node's bit set of shared ones.
-  t.bits.resize(2 * n * words);
-  t.child.resize(4 * n);
-  std::uint64_t* bits = t.bits.data();
+  ws.bits.resize(2 * n * words);
+  ws.child.resize(4 * n);
+  std::uint64_t* bits = ws.bits.data();
   if (S.has_bits())
     std::copy(S.bits.begin() + std::ptrdiff_t(c0 * words), S.bits.begin() + std::ptrdiff_t(c1 * words), bits);
   else
@@ -89,8 +99,8 @@ void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
     }
     if (words) b[w] = x;
   }
-  t.level.resize(n);
-  for (std::size_t e = 0; e < n; ++e) t.level[e] = e;
+  ws.level.resize(n);
+  for (std::size_t e = 0; e < n; ++e) ws.level[e] = e;
   std::size_t nodes = n;
   // The pair of nodes a and b: the ones they share.
   auto join = [&](std::size_t a, std::size_t b) {
@@ -98,27 +108,27 @@ void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
     const std::uint64_t *x = bits + a * words, *y = bits + b * words;
     std::uint64_t* o = bits + p * words;
     for (std::size_t w = 0; w < words; ++w) o[w] = x[w] & y[w];
-    t.child[2 * p] = std::int32_t(a);
-    t.child[2 * p + 1] = std::int32_t(b);
-    t.next.push_back(p);
+    ws.child[2 * p] = std::int32_t(a);
+    ws.child[2 * p + 1] = std::int32_t(b);
+    ws.next.push_back(p);
   };
   // Neighbours: the nodes of each level paired in order (the last one of an odd level on its
   // own).
-  while (pairing == Pairing::neighbours && t.level.size() > 1) {
-    t.next.clear();
-    const std::size_t m = t.level.size();
-    for (std::size_t i = 0; i + 1 < m; i += 2) join(t.level[i], t.level[i + 1]);
-    if (m % 2) t.next.push_back(t.level[m - 1]);
-    std::swap(t.level, t.next);
+  while (pairing == Pairing::neighbours && ws.level.size() > 1) {
+    ws.next.clear();
+    const std::size_t m = ws.level.size();
+    for (std::size_t i = 0; i + 1 < m; i += 2) join(ws.level[i], ws.level[i + 1]);
+    if (m % 2) ws.next.push_back(ws.level[m - 1]);
+    std::swap(ws.level, ws.next);
   }
   // Greedy: the node whose best partner shares the most ones first (ties: the earlier node),
   // with its best unmatched partner (ties: the earlier one).
-  while (t.level.size() > 1) {
-    const std::size_t m = t.level.size();
-    t.overlap.resize(m * m);
-    std::int32_t* ov = t.overlap.data();
+  while (ws.level.size() > 1) {
+    const std::size_t m = ws.level.size();
+    ws.overlap.resize(m * m);
+    std::int32_t* ov = ws.overlap.data();
     auto rows = [&](std::size_t first, std::size_t last, int) {
-      overlap_rows(bits, t.level.data(), m, words, first, last, ov);
+      overlap_rows(bits, ws.level.data(), m, words, first, last, ov);
     };
     if (m * m * words < (std::size_t(1) << 16))
       rows(0, (m + 1) / 2, 0);
@@ -126,19 +136,19 @@ void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
       parallel_for((m + 1) / 2, rows);
     // The lower triangle, and the order: the largest best overlap first (keys sort by it, then
     // by node).
-    t.order.resize(m);
+    ws.order.resize(m);
     for (std::size_t i = 0; i < m; ++i) {
       std::int32_t best = -1;
       ov[i * m + i] = -1;
       for (std::size_t j = 0; j < i; ++j) best = std::max(best, ov[i * m + j] = ov[j * m + i]);
       for (std::size_t j = i + 1; j < m; ++j) best = std::max(best, ov[i * m + j]);
-      t.order[i] = (std::size_t(0x7fffffff - std::int64_t(best)) << 32) | i;
+      ws.order[i] = (std::size_t(0x7fffffff - std::int64_t(best)) << 32) | i;
     }
-    std::sort(t.order.begin(), t.order.end());
-    t.matched.assign(m, 0);
-    char* matched = t.matched.data();
-    t.next.clear();
-    for (const std::size_t key : t.order) {
+    std::sort(ws.order.begin(), ws.order.end());
+    ws.matched.assign(m, 0);
+    char* matched = ws.matched.data();
+    ws.next.clear();
+    for (const std::size_t key : ws.order) {
       const std::size_t i = key & 0xffffffffu;
       if (matched[i]) continue;
       matched[i] = 1;
@@ -151,25 +161,35 @@ void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
           partner = j;
         }
       if (partner == m) {  // the odd one out: on to the next level alone
-        t.next.push_back(t.level[i]);
+        ws.next.push_back(ws.level[i]);
         continue;
       }
       matched[partner] = 1;
-      join(t.level[i], t.level[partner]);
+      join(ws.level[i], ws.level[partner]);
     }
-    std::swap(t.level, t.next);
+    std::swap(ws.level, ws.next);
   }
-  // Preorder: a node owns its ones that its parent lacks. The walk's stack holds (node,
-  // parent + 1, depth) triples.
-  t.walk.assign({std::int32_t(t.level[0]), 0, 0});
-  while (!t.walk.empty()) {
-    const std::size_t node = std::size_t(t.walk[t.walk.size() - 3]);
-    const std::int32_t parent = t.walk[t.walk.size() - 2] - 1;
-    const std::uint32_t depth = std::uint32_t(t.walk.back());
-    t.walk.resize(t.walk.size() - 3);
+  // A node owns its ones that its parent lacks: count them first, and stop when the tree would
+  // own more than `limit` ones in all.
+  const std::size_t root = ws.level[0];
+  std::size_t owned = 0;
+  for (std::size_t w = 0; w < words; ++w) owned += std::size_t(__builtin_popcountll(bits[root * words + w]));
+  for (std::size_t p = n; p < nodes; ++p)
+    for (const std::int32_t c : {ws.child[2 * p], ws.child[2 * p + 1]})
+      for (std::size_t w = 0; w < words; ++w)
+        owned += std::size_t(__builtin_popcountll(bits[std::size_t(c) * words + w] & ~bits[p * words + w]));
+  if (t.idx.size() + owned > limit) return false;
+  t.idx.reserve(t.idx.size() + owned + SumTree::padding);
+  // Preorder. The walk's stack holds (node, parent + 1, depth) triples.
+  ws.walk.assign({std::int32_t(root), 0, 0});
+  while (!ws.walk.empty()) {
+    const std::size_t node = std::size_t(ws.walk[ws.walk.size() - 3]);
+    const std::int32_t parent = ws.walk[ws.walk.size() - 2] - 1;
+    const std::uint32_t depth = std::uint32_t(ws.walk.back());
+    ws.walk.resize(ws.walk.size() - 3);
     t.depth.push_back(depth);
     t.height = std::max<std::size_t>(t.height, depth + 1);
-    t.column.push_back(node < n ? std::int64_t(c0 + node) : -1);
+    t.column.push_back(node < n ? std::int32_t(c0 + node) : -1);
     const std::uint64_t* b = bits + node * words;
     const std::uint64_t* q = parent < 0 ? nullptr : bits + std::size_t(parent) * words;
     for (std::size_t w = 0; w < words; ++w) {
@@ -179,17 +199,19 @@ void build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
         x &= x - 1;
       }
     }
-    t.start.push_back(t.idx.size());
+    t.start.push_back(std::uint32_t(t.idx.size()));
     if (node >= n) {  // first child on top, so it comes next in preorder
       const std::int32_t d = std::int32_t(depth + 1), self = std::int32_t(node) + 1;
-      t.walk.insert(t.walk.end(), {t.child[2 * node + 1], self, d, t.child[2 * node], self, d});
+      ws.walk.insert(ws.walk.end(), {ws.child[2 * node + 1], self, d, ws.child[2 * node], self, d});
     }
   }
+  return true;
 }
 
 }  // namespace
 
-void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing) {
+void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing, double max_share,
+                    bool recognisable) {
   const std::size_t cols = S.cols();
   t.depth.clear();
   t.column.clear();
@@ -199,12 +221,23 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing) {
   t.columns = cols;
   t.ones = cols ? S.start[cols] : 0;
   t.pairing = pairing;
+  thread_local Workspace workspace;
   const std::size_t group = pairing == Pairing::greedy ? SumTree::group_of(cols) : cols;
-  for (std::size_t c0 = 0; c0 < cols; c0 += group)
-    build_group(S, c0, std::min(cols, c0 + group), pairing, t);
+  const std::size_t limit =
+      max_share >= 1.0 ? t.ones : std::size_t(std::max(0.0, max_share) * double(t.ones));
+  t.complete = t.ones < (std::size_t(1) << 32) && cols < (std::size_t(1) << 31);  // (the types)
+  for (std::size_t c0 = 0; c0 < cols && t.complete; c0 += group)
+    t.complete = build_group(S, c0, std::min(cols, c0 + group), pairing, limit, t, workspace);
+  if (!t.complete) {  // no nodes: a tree that would own too many ones is not kept
+    t.depth.clear();
+    t.column.clear();
+    t.idx.clear();
+    t.start.assign(1, 0);
+    t.height = 0;
+  }
   t.idx.insert(t.idx.end(), SumTree::padding, 0u);
   t.source_rows = S.rows;
-  if (S.has_bits())
+  if (recognisable && S.has_bits())
     t.source.assign(S.bits.begin(), S.bits.end());
   else
     t.source.clear();  // never recognised again

@@ -41,14 +41,16 @@ enum class Pairing {
 struct SumTree {
   static constexpr std::size_t group_of(std::size_t cols) { return cols <= 128 ? cols : 32; }
   std::vector<std::uint32_t> depth;   ///< node's depth (root 0)
-  std::vector<std::int64_t> column;   ///< a leaf's column of S, −1 for an inner node
-  std::vector<std::size_t> start;     ///< node n owns the rows idx[start[n]] … idx[start[n+1] − 1]
+  std::vector<std::int32_t> column;   ///< a leaf's column of S, −1 for an inner node
+  std::vector<std::uint32_t> start;   ///< node n owns the rows idx[start[n]] … idx[start[n+1] − 1]
   std::vector<std::uint32_t> idx;     ///< the nodes' own ones, increasing within each node,
                                       ///< then `padding` zeros (read ahead by the sums)
   std::size_t height = 0;             ///< 1 + the largest depth (0: no nodes)
   std::size_t columns = 0;            ///< columns of S (leaves)
   std::size_t ones = 0;               ///< ones of S (what plain gathers add per row of M)
   Pairing pairing = Pairing::greedy;  ///< how the tree was paired
+  bool complete = true;               ///< false: it would have owned more than max_share of
+                                      ///< the ones, and was not kept (no nodes)
   std::size_t source_rows = 0;        ///< rows of S
   std::vector<std::uint64_t> source;  ///< S's bit sets (OnesPattern::bits), to recognise S again
   static constexpr std::size_t padding = 8;
@@ -57,18 +59,17 @@ struct SumTree {
   bool built_from(const OnesPattern& S, Pairing p) const;
   /// Ones owned by the nodes: the additions per row of M that the tree's sums take.
   std::size_t owned() const { return start.back(); }
-
-  // Workspace of the pairing, kept so that rebuilding allocates nothing.
-  std::vector<std::uint64_t> bits;
-  std::vector<std::int32_t> overlap, child, walk;
-  std::vector<std::size_t> order, level, next;
-  std::vector<char> matched;
 };
 
 /// Builds into `t` the sum trees of the binary matrix whose ones `S` lists (S.rows rows,
-/// S.cols() columns), paired as `pairing` says (greedy: in groups, see group_of; neighbours: one
-/// tree of all columns). Deterministic: S and the pairing alone decide the tree.
-void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing::greedy);
+/// S.cols() columns, fewer than 2³¹ columns and 2³² ones), paired as `pairing` says (greedy: in groups, see group_of; neighbours: one
+/// tree of all columns). When its nodes would own more than max_share of S's ones the tree is
+/// not kept: `t.complete` is then false and t has no nodes (callers take plain gathers). Unless
+/// `recognisable`, t keeps no copy of S's bit sets and built_from is false. Deterministic: S and the pairing alone decide the tree. The pairing's
+/// workspace is one per thread, kept between calls, so that rebuilding allocates nothing and
+/// trees built on one thread share it.
+void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing::greedy,
+                    double max_share = 1.0, bool recognisable = true);
 
 /// For the rows [first, last) of M (M has S.rows columns, column-major, leading dimension ldm),
 /// with `t` built from S: out[first … last−1, r] = init + Σ_{k: S(k, r) = 1} M[·, k] for every

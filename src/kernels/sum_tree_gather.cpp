@@ -59,7 +59,7 @@ RBMKIT_INLINE void tree_slab(const T* M, std::size_t ldm, std::size_t row, const
           a[v] += x;
       }
     }
-    const std::int64_t r = t.column[n];
+    const std::int32_t r = t.column[n];
     T* o = r < 0 ? stack + d * slot : out + std::size_t(r) * ldo + row;
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
@@ -89,7 +89,7 @@ RBMKIT_INLINE void tree_row(const T* M, std::size_t ldm, std::size_t row, const 
       else
         a += M[row + std::size_t(t.idx[k]) * ldm];
     }
-    const std::int64_t r = t.column[n];
+    const std::int32_t r = t.column[n];
     if (r < 0) {
       stack[d] = a;
       continue;
@@ -105,7 +105,8 @@ RBMKIT_INLINE void tree_row(const T* M, std::size_t ldm, std::size_t row, const 
 }
 
 /// Slabs of 8 vectors (64 floats or 32 doubles: 256 bytes of each of M's columns, so that the
-/// columns of a slab stay in the L2 cache while the tree is walked), then whole vectors, then
+/// columns of a slab stay in the L2 cache while the tree is walked), then the remaining whole
+/// vectors, then
 /// (when writing) one vector ending at `last` that overlaps the one before (the same bits
 /// again), otherwise row by row.
 template <class T, Mode mode>
@@ -118,17 +119,20 @@ RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& 
   std::size_t row = first;
   for (; row + NV * L <= last; row += NV * L)
     tree_slab<T, 8, mode>(M, ldm, row, t, init, out, ldo, st);
-  switch ((last - row) / L) {
-    case 7: tree_slab<T, 7, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    case 6: tree_slab<T, 6, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    case 5: tree_slab<T, 5, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    case 4: tree_slab<T, 4, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    case 3: tree_slab<T, 3, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    case 2: tree_slab<T, 2, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    case 1: tree_slab<T, 1, mode>(M, ldm, row, t, init, out, ldo, st); break;
-    default: break;
+  // The remaining whole vectors as slabs of 4, 2 and 1 (fewer variants of the loop than one
+  // per count: a smaller program; each row's operations are the same in any slab).
+  if (row + 4 * L <= last) {
+    tree_slab<T, 4, mode>(M, ldm, row, t, init, out, ldo, st);
+    row += 4 * L;
   }
-  row += (last - row) / L * L;
+  if (row + 2 * L <= last) {
+    tree_slab<T, 2, mode>(M, ldm, row, t, init, out, ldo, st);
+    row += 2 * L;
+  }
+  if (row + L <= last) {
+    tree_slab<T, 1, mode>(M, ldm, row, t, init, out, ldo, st);
+    row += L;
+  }
   if (row == last) return;
   constexpr bool writes = mode == Mode::write || mode == Mode::write_subtract;
   if (writes && last - first >= L) {  // accumulating, the overlap would count twice

@@ -142,6 +142,7 @@ private:
   void split(const Dataset& data);
   void change_epochs(std::size_t stored_epochs);
   void start_epoch();
+  void set_order(const arma::uvec& order);  // order_ = order (32-bit indices; at most 2³² − 1)
   /// to_file's content for `model`; with `refer`, the state arrays refer to the trainer's and
   /// an RBM's weights to `model`'s (which must outlive the file).
   ModelFile file_of(const Model& model, bool refer) const;
@@ -156,7 +157,8 @@ private:
   std::size_t epoch_ = 0;     // epochs completed
   std::size_t position_ = 0;  // minibatches done in the current epoch
   Rng::State epoch_rng_{};    // the generator when the current epoch drew its order
-  arma::uvec order_;
+  std::vector<std::uint32_t> order_;  // the epoch's order (epoch_order), in 32-bit indices
+  arma::uvec examples_;               // the current minibatch's examples, from order_
   double error_sum_ = 0;      // the step's errors summed over the current epoch
 };
 
