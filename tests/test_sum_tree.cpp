@@ -335,6 +335,42 @@ TEST_SUITE("kernels") {
     CHECK(fixtures::within_sum_bound(out[0][2], R2, A2, 201));
   }
 
+  TEST_CASE("hidden_input a block of Wt at a time takes the same tree and bits as the whole Wt") {
+    // Rbm::hidden_input forms Wᵀ 64 hidden units at a time; the training step forms it whole.
+    fixtures::ThreadGuard guard;
+    arma::arma_rng::set_seed(111);
+    const arma::fmat W = arma::randn<arma::fmat>(784, 500) * 0.1f;
+    const arma::fvec c = arma::randn<arma::fvec>(500);
+    const arma::fmat V = prototype_bits<float>(784, 100, 6, 0.05, 112);
+    SumTree t;
+    detail::build_sum_tree(pattern(V), t);
+    REQUIRE(double(t.owned()) <= 0.6 * double(t.ones));  // the whole product takes the tree
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      detail::ProductBuffers<float> whole;
+      arma::fmat expected;
+      detail::hidden_input(W, c, V, expected, whole);
+      for (const arma::uword block : {1u, 64u, 499u}) {
+        CAPTURE(block);
+        detail::ProductBuffers<float> buf;
+        buf.wt_block = block;
+        arma::fmat A;
+        detail::hidden_input(W, c, V, A, buf);
+        CHECK(fixtures::same_bits(A, expected));
+      }
+    }
+    // The plain gathers sum in another order: the check can see the difference.
+    arma::fmat plain;
+    detail::ProductBuffers<float> buf;
+    buf.Wt = W.t();
+    detail::gather_product(buf.Wt, pattern(V), c.memptr(), plain);
+    detail::ProductBuffers<float> whole;
+    arma::fmat expected;
+    detail::hidden_input(W, c, V, expected, whole);
+    CHECK_FALSE(fixtures::same_bits(plain, expected));
+  }
+
   TEST_CASE("both gradient paths stay bitwise identical when the statistics take sum trees") {
     // Phases whose visible states have alike neighbours (the statistics' trees are taken), the
     // same for one and two threads; two swapped rewards (counts kept equal) are detected.

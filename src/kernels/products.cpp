@@ -235,12 +235,14 @@ void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
     parallel_for(chunks, share);
 }
 
-/// gather_into by the sum tree of S (buf's cached trees) when takes_tree; false, writing
-/// nothing, when the plain gathers are to be used.
+/// gather_into by the sum tree of S (buf's cached trees) when worth_tree (for the whole
+/// product's rows, `product_rows`: a block of Wᵀ decides as the whole Wᵀ does) and takes_tree;
+/// false, writing nothing, when the plain gathers are to be used.
 template <class T>
 bool tree_gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* out,
-                      std::size_t ldo, bool subtract, Sums sums, ProductBuffers<T>& buf) {
-  if (sums == Sums::gathers || !worth_tree(S, M.n_rows)) return false;
+                      std::size_t ldo, bool subtract, Sums sums, ProductBuffers<T>& buf,
+                      std::size_t product_rows) {
+  if (sums == Sums::gathers || !worth_tree(S, product_rows)) return false;
   const SumTree& t =
       tree_of(S, sums == Sums::greedy_tree ? Pairing::greedy : Pairing::neighbours, buf);
   if (!takes_tree(t)) return false;
@@ -268,15 +270,17 @@ void accumulate_gathers(const arma::Mat<T>& H, const OnesPattern& S, arma::Mat<T
 /// equality); the work is the density of zeros times the dense product's, plus one pass over M.
 template <class T>
 void binary_product_into(const arma::Mat<T>& M, Operand kind, const T* init, T* out,
-                         std::size_t ldo, ProductBuffers<T>& buf, Sums sums) {
+                         std::size_t ldo, ProductBuffers<T>& buf, Sums sums,
+                         std::size_t product_rows) {
   if (kind == Operand::ones) {
-    if (!tree_gather_into(M, buf.ones, init, out, ldo, false, sums, buf))
+    if (!tree_gather_into(M, buf.ones, init, out, ldo, false, sums, buf, product_rows))
       gather_into(M, buf.ones, init, out, ldo, false);
     return;
   }
   sum_rows(M, buf.row_sums);
   if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
-  if (!tree_gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true, sums, buf))
+  if (!tree_gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true, sums, buf,
+                        product_rows))
     gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true);
 }
 
@@ -285,12 +289,13 @@ template <class T>
 void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Mat<T>& out,
                     ProductBuffers<T>& buf, Sums sums) {
   out.set_size(M.n_rows, pattern_of(kind, buf).cols());
-  binary_product_into(M, kind, init, out.memptr(), out.n_rows, buf, sums);
+  binary_product_into(M, kind, init, out.memptr(), out.n_rows, buf, sums, M.n_rows);
 }
 
 /// A = Wᵀ V + c·1ᵀ (n_hidden × cols) for a binary V of `kind` (its pattern in buf), Wᵀ formed in
 /// buf.Wt buf.wt_block hidden units at a time: each block of A's rows is the product of that
-/// block of Wᵀ, which gathers every sum in the same order as the whole Wᵀ does (same bits).
+/// block of Wᵀ, which sums every row in the same order as the whole Wᵀ does (the same choice of
+/// tree or gathers, for the whole product's rows, and the same cached tree: same bits).
 template <class T>
 void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand kind,
                           std::size_t cols, arma::Mat<T>& A, ProductBuffers<T>& buf) {
@@ -299,7 +304,7 @@ void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand 
     const arma::uword n = std::min<arma::uword>(buf.wt_block, W.n_cols - j0);
     transpose(arma::Mat<T>(const_cast<T*>(W.colptr(j0)), W.n_rows, n, false, true), buf.Wt);
     binary_product_into(buf.Wt, kind, c.memptr() + j0, A.memptr() + j0, A.n_rows, buf,
-                        Sums::greedy_tree);
+                        Sums::greedy_tree, W.n_cols);
   }
 }
 
@@ -452,18 +457,19 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   // Each phase by its tree when outer_transposed and accumulate_outer_transposed take one (the
   // same trees, built from the same patterns: the same bits).
   SumTree &tp = buf.statistic_trees[0], &tn = buf.statistic_trees[1];
-  const bool trees = worth_tree(P, Hp.n_rows);  // (N has as many columns, Hn as many rows)
-  if (trees) {  // the two trees built side by side
-    auto build = [&](std::size_t first, std::size_t last, int) {
-      for (std::size_t k = first; k < last; ++k)
+  // Each phase decides as outer_transposed and accumulate_outer_transposed would (the phases
+  // may differ in examples).
+  const bool p_worth = worth_tree(P, Hp.n_rows), n_worth = worth_tree(N, Hn.n_rows);
+  auto build = [&](std::size_t first, std::size_t last, int) {  // the two trees side by side
+    for (std::size_t k = first; k < last; ++k)
+      if (k == 0 ? p_worth : n_worth)
         build_sum_tree(k == 0 ? P : N, k == 0 ? tp : tn, Pairing::neighbours, tree_share, false);
-    };
-    if (P.start.back() + N.start.back() < (std::size_t(1) << 12))
-      build(0, 2, 0);
-    else
-      parallel_for(2, build);
-  }
-  const bool p_tree = trees && takes_tree(tp), n_tree = trees && takes_tree(tn);
+  };
+  if (!p_worth || !n_worth || P.start.back() + N.start.back() < (std::size_t(1) << 12))
+    build(0, 2, 0);
+  else
+    parallel_for(2, build);
+  const bool p_tree = p_worth && takes_tree(tp), n_tree = n_worth && takes_tree(tn);
   if (p_tree && n_tree) {
     split_tree_rows(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
       tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),

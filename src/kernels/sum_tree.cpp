@@ -213,6 +213,8 @@ bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
 void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing, double max_share,
                     bool recognisable) {
   const std::size_t cols = S.cols();
+  t.source.clear();  // not recognised as any pattern until it is complete again
+  t.complete = false;
   t.depth.clear();
   t.column.clear();
   t.idx.clear();
@@ -225,7 +227,8 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing, double ma
   const std::size_t group = pairing == Pairing::greedy ? SumTree::group_of(cols) : cols;
   const std::size_t limit =
       max_share >= 1.0 ? t.ones : std::size_t(std::max(0.0, max_share) * double(t.ones));
-  t.complete = t.ones < (std::size_t(1) << 32) && cols < (std::size_t(1) << 31);  // (the types)
+  // Node ids (up to 2·cols − 2) are 32-bit signed, node offsets and ones 32-bit unsigned.
+  t.complete = t.ones < (std::size_t(1) << 32) && cols < (std::size_t(1) << 30);
   for (std::size_t c0 = 0; c0 < cols && t.complete; c0 += group)
     t.complete = build_group(S, c0, std::min(cols, c0 + group), pairing, limit, t, workspace);
   if (!t.complete) {  // no nodes: a tree that would own too many ones is not kept

@@ -42,9 +42,11 @@ struct SumTree {
   static constexpr std::size_t group_of(std::size_t cols) { return cols <= 128 ? cols : 32; }
   std::vector<std::uint32_t> depth;   ///< node's depth (root 0)
   std::vector<std::int32_t> column;   ///< a leaf's column of S, −1 for an inner node
-  std::vector<std::uint32_t> start;   ///< node n owns the rows idx[start[n]] … idx[start[n+1] − 1]
-  std::vector<std::uint32_t> idx;     ///< the nodes' own ones, increasing within each node,
-                                      ///< then `padding` zeros (read ahead by the sums)
+  static constexpr std::size_t padding = 8;
+  std::vector<std::uint32_t> start{0};  ///< node n owns the rows idx[start[n]] … idx[start[n+1] − 1]
+  std::vector<std::uint32_t> idx = std::vector<std::uint32_t>(padding, 0u);
+                                        ///< the nodes' own ones, increasing within each node,
+                                        ///< then `padding` zeros (read ahead by the sums)
   std::size_t height = 0;             ///< 1 + the largest depth (0: no nodes)
   std::size_t columns = 0;            ///< columns of S (leaves)
   std::size_t ones = 0;               ///< ones of S (what plain gathers add per row of M)
@@ -53,7 +55,6 @@ struct SumTree {
                                       ///< the ones, and was not kept (no nodes)
   std::size_t source_rows = 0;        ///< rows of S
   std::vector<std::uint64_t> source;  ///< S's bit sets (OnesPattern::bits), to recognise S again
-  static constexpr std::size_t padding = 8;
   /// True when this tree was built from a pattern equal to S (compared by their bit sets) and
   /// paired as `p` says; false also when S has no bit sets (OnesPattern::has_bits).
   bool built_from(const OnesPattern& S, Pairing p) const;
@@ -62,7 +63,7 @@ struct SumTree {
 };
 
 /// Builds into `t` the sum trees of the binary matrix whose ones `S` lists (S.rows rows,
-/// S.cols() columns, fewer than 2³¹ columns and 2³² ones), paired as `pairing` says (greedy: in groups, see group_of; neighbours: one
+/// S.cols() columns; a tree of 2³⁰ columns or 2³² ones or more is not kept), paired as `pairing` says (greedy: in groups, see group_of; neighbours: one
 /// tree of all columns). When its nodes would own more than max_share of S's ones the tree is
 /// not kept: `t.complete` is then false and t has no nodes (callers take plain gathers). Unless
 /// `recognisable`, t keeps no copy of S's bit sets and built_from is false. Deterministic: S and the pairing alone decide the tree. The pairing's
