@@ -341,9 +341,7 @@ DataSummary summarize(const Dataset& data, Binarize mode, double threshold) {
   if (data.is_bytes()) {
     // Integer counts (exact; one pass the compiler vectorises): the pixels above the cut, and
     // the sum of the bytes.
-    const double cut = mode == Binarize::threshold ? threshold * 255.0 : 0.0;
-    // p > cut ⇔ p > icut for bytes p (a NaN cut: no byte is above it).
-    const int icut = !(cut < 255.0) ? 255 : cut < 0.0 ? -1 : int(std::floor(cut));
+    const int icut = byte_cut(mode == Binarize::threshold ? threshold * 255.0 : 0.0);
     std::uint64_t above = 0, bytes = 0;
     const std::uint8_t* px = data.pixels.memptr();
     for (std::size_t k = 0; k < data.pixels.n_elem; ++k) {
@@ -475,11 +473,11 @@ arma::vec Dataset::marginals(Binarize mode, double threshold) const {
                                             : double(col[i]);
     }
   } else {
-    const double cut = threshold * 255.0;
+    const int cut = byte_cut(threshold * 255.0);
     for (std::size_t j = 0; j < size(); ++j) {
       const std::uint8_t* col = pixels.colptr(j);
       for (std::size_t i = 0; i < dim(); ++i)
-        m[i] += mode == Binarize::threshold ? (col[i] > cut ? 1.0 : 0.0) : col[i] / 255.0;
+        m[i] += mode == Binarize::threshold ? (int(col[i]) > cut ? 1.0 : 0.0) : col[i] / 255.0;
     }
   }
   if (size() > 0) m /= double(size());

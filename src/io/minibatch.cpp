@@ -52,11 +52,7 @@ void make_batch_into(const Dataset& data, const arma::uvec& index, std::size_t f
     }
     return;
   }
-  const double cut = threshold * 255.0;
-  // A byte b is above `cut` exactly when it is above the integer ⌊cut⌋ (clamped to the bytes'
-  // range): the same test in integers, which vectorises.
-  const int below =
-      std::isnan(cut) ? 255 : int(std::floor(std::clamp(cut, -1.0, 255.0)));  // none above NaN
+  const int below = byte_cut(threshold * 255.0);
   auto columns = [&](std::size_t begin, std::size_t end) {
     for (std::size_t j = begin; j < end; ++j) {
       const std::uint8_t* src = data.pixels.colptr(index[first + j]);

@@ -1,6 +1,8 @@
 #pragma once
 /// Data sets: IDX (raw or .gz) and CSV readers, kept compact as bytes, converted per minibatch.
+#include <algorithm>
 #include <armadillo>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -110,6 +112,13 @@ struct Dataset {
 /// b > 255·threshold, floats when x > threshold compared at float precision (so a value read
 /// as 0.1 is not above a threshold of 0.1).
 inline bool above_threshold(float x, double threshold) { return x > float(threshold); }
+
+/// The same test for bytes in integers: byte b is above `cut` (255·threshold) exactly when
+/// int(b) > byte_cut(cut), ⌊cut⌋ clamped to [−1, 255] (255 for a NaN cut: no byte is above it).
+/// One integer comparison per byte, which vectorises.
+inline int byte_cut(double cut) {
+  return std::isnan(cut) ? 255 : int(std::floor(std::clamp(cut, -1.0, 255.0)));
+}
 
 /// The per-dimension mean and standard deviation (population, 1/N) of the values of `data`
 /// (bytes as b/255), accumulated in double; a dimension whose deviation is below 1e-12 of its
