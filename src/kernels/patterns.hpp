@@ -57,7 +57,8 @@ struct OnesPattern {
 };
 
 /// Fills `p` with the ones of X (rows × cols, column-major, leading dimension ld), both lists and
-/// bit sets, and returns true, or returns false at the first entry that is neither 0 nor 1 (`p` is then unspecified).
+/// bit sets, and returns true, or returns false at the first entry that is neither 0 nor 1 (`p`
+/// is then unspecified).
 bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld, OnesPattern& p);
 bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                OnesPattern& p);

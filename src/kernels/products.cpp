@@ -1,4 +1,5 @@
 #include "kernels/products.hpp"
+#include "kernels/product_trees.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -46,9 +47,11 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
   // The bit sets, in the same column order.
   const std::size_t words = out.words();
   out.bits.resize(cols * words);
-  for (const std::size_t w : order)
-    std::copy(parts[w].bits.begin(), parts[w].bits.begin() + std::ptrdiff_t((last[w] - first[w]) * words),
+  for (const std::size_t w : order) {
+    const auto from = parts[w].bits.begin();
+    std::copy(from, from + std::ptrdiff_t((last[w] - first[w]) * words),
               out.bits.begin() + std::ptrdiff_t(first[w] * words));
+  }
 }
 
 /// Runs scan(first, last, pattern) on contiguous blocks of the columns [0, cols) among the
@@ -176,65 +179,6 @@ void gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init, T* 
   });
 }
 
-/// How a binary product sums: plain gathers, or sum trees (sum_tree.hpp) paired greedily (the
-/// Gibbs half-steps' products, whose columns are examples) or by neighbours (the statistics,
-/// whose columns are visible units), when they pay.
-enum class Sums { gathers, greedy_tree, neighbour_tree };
-
-/// Sum trees pay when their nodes own at most this share of the operand's ones:
-/// the tree's additions run at about two thirds of the plain gathers' rate (their slabs of M
-/// stay in the L2 cache rather than the L1).
-constexpr double tree_share = 0.6;
-
-/// The sum tree of S paired as `pairing` says: one of buf's two cached trees when it was built
-/// from the same pattern and pairing (SumTree::built_from), otherwise built over the older of
-/// the two.
-template <class T>
-const SumTree& tree_of(const OnesPattern& S, Pairing pairing, ProductBuffers<T>& buf) {
-  for (std::size_t k = 0; k < 2; ++k) {
-    const std::size_t i = (buf.tree_newest + k) % 2;
-    if (buf.trees[i].built_from(S, pairing)) {
-      buf.tree_newest = i;
-      return buf.trees[i];
-    }
-  }
-  const std::size_t i = 1 - buf.tree_newest;
-  build_sum_tree(S, buf.trees[i], pairing, tree_share);
-  buf.tree_newest = i;
-  return buf.trees[i];
-}
-
-/// Whether a product of M (`rows` rows) with S is worth a sum tree at all: S has enough columns
-/// to share ones and enough rows to have many, and M enough rows for the shared additions to
-/// repay pairing the columns (about 60 µs for 100 columns of 784 rows). A 20-hidden RBM's
-/// products took 15% longer with trees, and its sampled hidden states (20 rows) gained nothing.
-/// The same answer for the same shapes everywhere, as takes_tree's.
-bool worth_tree(const OnesPattern& S, std::size_t rows) {
-  return S.cols() >= 8 && S.rows >= 64 && rows >= 128;
-}
-
-/// Whether the products of S take the sum tree t (built from S) rather than plain gathers: t's
-/// nodes own few enough of S's ones. The same answer for the same S everywhere, so that both
-/// gradient paths' statistics take the same kernels.
-bool takes_tree(const SumTree& t) {
-  return t.complete && double(t.owned()) <= tree_share * double(t.ones);
-}
-
-/// Runs body(first, last) over the rows [0, rows) of a tree's products, split among threads in
-/// contiguous shares of whole vectors (8 rows) (one thread below about a million additions, `owned` per row).
-template <class Body>
-void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
-  constexpr std::size_t step = 8;
-  const std::size_t chunks = (rows + step - 1) / step;
-  auto share = [&](std::size_t first, std::size_t last, int) {
-    body(first * step, std::min(rows, last * step));
-  };
-  if (owned * rows < (std::size_t(1) << 20))
-    share(0, chunks, 0);
-  else
-    parallel_for(chunks, share);
-}
-
 /// gather_into by the sum tree of S (buf's cached trees) when worth_tree (for the whole
 /// product's rows, `product_rows`: a block of Wᵀ decides as the whole Wᵀ does) and takes_tree;
 /// false, writing nothing, when the plain gathers are to be used.
@@ -246,9 +190,7 @@ bool tree_gather_into(const arma::Mat<T>& M, const OnesPattern& S, const T* init
   const SumTree& t =
       tree_of(S, sums == Sums::greedy_tree ? Pairing::greedy : Pairing::neighbours, buf);
   if (!takes_tree(t)) return false;
-  split_tree_rows(M.n_rows, t.owned(), [&](std::size_t first, std::size_t last) {
-    tree_gather(M.memptr(), M.n_rows, t, first, last, init, out, ldo, subtract);
-  });
+  write_by_tree(M, t, init, out, ldo, subtract);
   return true;
 }
 
@@ -454,11 +396,10 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   if (classify(transposed(Vn, buf), buf) != Operand::ones) return false;
   const OnesPattern &P = buf.zeros, &N = buf.ones;
   Pt.set_size(Hp.n_rows, Vp.n_rows);
-  // Each phase by its tree when outer_transposed and accumulate_outer_transposed take one (the
-  // same trees, built from the same patterns: the same bits).
+  // Each phase takes its tree when outer_transposed (the positive) and
+  // accumulate_outer_transposed (the negative) would: the same decision on the same pattern and
+  // shape, the same tree, the same bits. The phases may differ in examples.
   SumTree &tp = buf.statistic_trees[0], &tn = buf.statistic_trees[1];
-  // Each phase decides as outer_transposed and accumulate_outer_transposed would (the phases
-  // may differ in examples).
   const bool p_worth = worth_tree(P, Hp.n_rows), n_worth = worth_tree(N, Hn.n_rows);
   auto build = [&](std::size_t first, std::size_t last, int) {  // the two trees side by side
     for (std::size_t k = first; k < last; ++k)
@@ -470,7 +411,7 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   else
     parallel_for(2, build);
   const bool p_tree = p_worth && takes_tree(tp), n_tree = n_worth && takes_tree(tn);
-  if (p_tree && n_tree) {
+  if (p_tree && n_tree) {  // both in one pass over each share of Pt's rows
     split_tree_rows(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
       tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),
                   Pt.memptr(), Pt.n_rows, false);
@@ -481,17 +422,11 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   }
   if (p_tree || n_tree) {  // one phase by its tree, the other by plain gathers, in turn
     if (p_tree)
-      split_tree_rows(Hp.n_rows, tp.owned(), [&](std::size_t first, std::size_t last) {
-        tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),
-                    Pt.memptr(), Pt.n_rows, false);
-      });
+      write_by_tree(Hp, tp, static_cast<const T*>(nullptr), Pt.memptr(), Pt.n_rows, false);
     else
       gather_into(Hp, P, static_cast<const T*>(nullptr), Pt.memptr(), Pt.n_rows, false);
     if (n_tree)
-      split_tree_rows(Hn.n_rows, tn.owned(), [&](std::size_t first, std::size_t last) {
-        tree_gather(Hn.memptr(), Hn.n_rows, tn, first, last, static_cast<const T*>(nullptr),
-                    Pt.memptr(), Pt.n_rows, true, true);
-      });
+      accumulate_by_tree(Hn, tn, Pt, true);
     else
       accumulate_gathers(Hn, N, Pt, true);
     return true;
@@ -516,10 +451,7 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
     const SumTree* t =
         worth_tree(S, H.n_rows) ? &tree_of(S, Pairing::neighbours, buf) : nullptr;
     if (t && takes_tree(*t))
-      split_tree_rows(H.n_rows, t->owned(), [&](std::size_t first, std::size_t last) {
-        tree_gather(H.memptr(), H.n_rows, *t, first, last, static_cast<const T*>(nullptr),
-                    Pt.memptr(), Pt.n_rows, subtract, true);
-      });
+      accumulate_by_tree(H, *t, Pt, subtract);
     else
       accumulate_gathers(H, S, Pt, subtract);
     return;

@@ -5,9 +5,10 @@
 /// (sum_tree.hpp) when its columns share enough ones, else by the plain gathers of binary.hpp;
 /// BLAS otherwise (grey data, real-valued states). The choice depends only on the operands and
 /// shapes, never on timing or threads; the plain gathers are split among threads by output
-/// column and the trees by rows of M, so the same inputs give the same bits at any thread count. Rbm::hidden_input/visible_input, the Gibbs
-/// steps and the gradient statistics all call these, so both gradient paths run the same
-/// kernels.
+/// column and the trees by rows of M, so the same inputs give the same bits at any thread
+/// count. Rbm::hidden_input/visible_input, the Gibbs steps and the gradient statistics all call
+/// these, so both gradient paths run the same kernels. When the trees are taken:
+/// product_trees.hpp.
 #include <armadillo>
 
 #include "kernels/binary.hpp"
