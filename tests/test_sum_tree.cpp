@@ -128,10 +128,13 @@ void check_all_tree_sums() {
   unsigned seed = 61;
   for (const auto& s : shapes)
     for (const Pairing pairing : {Pairing::greedy, Pairing::neighbours}) {
-      for (const double density : {0.0, 0.31, 1.0})
-        check_tree_sums<T>(s[0], s[1], s[2], pairing, random_bits<T>(s[1], s[2], density, ++seed),
+      for (const double density : {0.0, 0.31, 1.0}) {
+        ++seed;
+        check_tree_sums<T>(s[0], s[1], s[2], pairing, random_bits<T>(s[1], s[2], density, seed),
                            seed);
-      check_tree_sums<T>(s[0], s[1], s[2], pairing, prototype_bits<T>(s[1], s[2], 4, 0.05, ++seed),
+      }
+      ++seed;
+      check_tree_sums<T>(s[0], s[1], s[2], pairing, prototype_bits<T>(s[1], s[2], 4, 0.05, seed),
                          seed);
     }
 }

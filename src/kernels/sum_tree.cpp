@@ -70,21 +70,18 @@ struct Workspace {
   std::vector<char> matched;
 };
 
-/// The tree of the columns [c0, c1) of S, appended to t in preorder, paired in ws; false, with t
-/// unfinished, when t would then own more than `limit` ones.
-bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing pairing,
-                 std::size_t limit, SumTree& t, Workspace& ws) {
-  const std::size_t n = c1 - c0, words = (S.rows + 63) / 64;
-  // Nodes 0 … n−1 are the columns, n … 2n−2 the pairs; each node's bit set of shared ones.
-  ws.bits.resize(2 * n * words);
-  ws.child.resize(4 * n);
-  std::uint64_t* bits = ws.bits.data();
-  if (S.has_bits())
-    std::copy(S.bits.begin() + std::ptrdiff_t(c0 * words), S.bits.begin() + std::ptrdiff_t(c1 * words), bits);
-  else
-    std::fill(bits, bits + n * words, std::uint64_t(0));
-  for (std::size_t e = 0; e < n && !S.has_bits(); ++e) {
-    // Each word of the bit set gathered in a register (the indices increase), then stored.
+/// The bit sets of the columns [c0, c0 + n) of S into bits (n × words): S's own, or set from its
+/// index lists when it has none.
+void leaf_bits(const OnesPattern& S, std::size_t c0, std::size_t n, std::size_t words,
+               std::uint64_t* bits) {
+  if (S.has_bits()) {
+    std::copy(S.bits.begin() + std::ptrdiff_t(c0 * words),
+              S.bits.begin() + std::ptrdiff_t((c0 + n) * words), bits);
+    return;
+  }
+  std::fill(bits, bits + n * words, std::uint64_t(0));
+  for (std::size_t e = 0; e < n; ++e) {
+    // Each word gathered in a register (the indices increase), then stored.
     std::uint64_t* b = bits + e * words;
     std::size_t w = 0;
     std::uint64_t x = 0;
@@ -99,30 +96,15 @@ bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
     }
     if (words) b[w] = x;
   }
-  ws.level.resize(n);
-  for (std::size_t e = 0; e < n; ++e) ws.level[e] = e;
-  std::size_t nodes = n;
-  // The pair of nodes a and b: the ones they share.
-  auto join = [&](std::size_t a, std::size_t b) {
-    const std::size_t p = nodes++;
-    const std::uint64_t *x = bits + a * words, *y = bits + b * words;
-    std::uint64_t* o = bits + p * words;
-    for (std::size_t w = 0; w < words; ++w) o[w] = x[w] & y[w];
-    ws.child[2 * p] = std::int32_t(a);
-    ws.child[2 * p + 1] = std::int32_t(b);
-    ws.next.push_back(p);
-  };
-  // Neighbours: the nodes of each level paired in order (the last one of an odd level on its
-  // own).
-  while (pairing == Pairing::neighbours && ws.level.size() > 1) {
-    ws.next.clear();
-    const std::size_t m = ws.level.size();
-    for (std::size_t i = 0; i + 1 < m; i += 2) join(ws.level[i], ws.level[i + 1]);
-    if (m % 2) ws.next.push_back(ws.level[m - 1]);
-    std::swap(ws.level, ws.next);
-  }
-  // Greedy: the node whose best partner shares the most ones first (ties: the earlier node),
-  // with its best unmatched partner (ties: the earlier one).
+}
+
+/// Pairs the nodes of ws.level greedily, level by level, until one is left: the node whose best
+/// partner shares the most ones first (ties: the earlier node), with its best unmatched partner
+/// (ties: the earlier one); an odd one out goes on to the next level alone. join(a, b) forms
+/// the pair of a and b and appends it to ws.next.
+template <class Join>
+void pair_greedily(Workspace& ws, std::size_t words, const Join& join) {
+  const std::uint64_t* bits = ws.bits.data();
   while (ws.level.size() > 1) {
     const std::size_t m = ws.level.size();
     ws.overlap.resize(m * m);
@@ -160,7 +142,7 @@ bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
           most = row[j];
           partner = j;
         }
-      if (partner == m) {  // the odd one out: on to the next level alone
+      if (partner == m) {
         ws.next.push_back(ws.level[i]);
         continue;
       }
@@ -169,19 +151,23 @@ bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
     }
     std::swap(ws.level, ws.next);
   }
-  // A node owns its ones that its parent lacks: count them first, and stop when the tree would
-  // own more than `limit` ones in all.
-  const std::size_t root = ws.level[0];
-  std::size_t owned = 0;
-  for (std::size_t w = 0; w < words; ++w) owned += std::size_t(__builtin_popcountll(bits[root * words + w]));
-  for (std::size_t p = n; p < nodes; ++p)
-    for (const std::int32_t c : {ws.child[2 * p], ws.child[2 * p + 1]})
-      for (std::size_t w = 0; w < words; ++w)
-        owned += std::size_t(__builtin_popcountll(bits[std::size_t(c) * words + w] & ~bits[p * words + w]));
-  if (t.idx.size() + owned > limit) return false;
-  t.idx.reserve(t.idx.size() + owned + SumTree::padding);
-  // Preorder. The walk's stack holds (node, parent + 1, depth) triples.
-  ws.walk.assign({std::int32_t(root), 0, 0});
+}
+
+/// The number of ones a bit set of `words` words has, with `without`'s ones taken out (null:
+/// none).
+std::size_t ones_of(const std::uint64_t* b, const std::uint64_t* without, std::size_t words) {
+  std::size_t n = 0;
+  for (std::size_t w = 0; w < words; ++w)
+    n += std::size_t(__builtin_popcountll(without ? b[w] & ~without[w] : b[w]));
+  return n;
+}
+
+/// Appends to t, in preorder, the tree of ws's nodes under `root` (nodes below n are the leaves,
+/// columns c0 + node of S): each node's depth, column and own ones (those its parent lacks).
+void emit_preorder(std::size_t root, std::size_t n, std::size_t c0, std::size_t words,
+                   Workspace& ws, SumTree& t) {
+  const std::uint64_t* bits = ws.bits.data();
+  ws.walk.assign({std::int32_t(root), 0, 0});  // (node, parent + 1, depth) triples
   while (!ws.walk.empty()) {
     const std::size_t node = std::size_t(ws.walk[ws.walk.size() - 3]);
     const std::int32_t parent = ws.walk[ws.walk.size() - 2] - 1;
@@ -202,10 +188,63 @@ bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing p
     t.start.push_back(std::uint32_t(t.idx.size()));
     if (node >= n) {  // first child on top, so it comes next in preorder
       const std::int32_t d = std::int32_t(depth + 1), self = std::int32_t(node) + 1;
-      ws.walk.insert(ws.walk.end(), {ws.child[2 * node + 1], self, d, ws.child[2 * node], self, d});
+      ws.walk.insert(ws.walk.end(),
+                     {ws.child[2 * node + 1], self, d, ws.child[2 * node], self, d});
     }
   }
+}
+
+/// The tree of the columns [c0, c1) of S, appended to t in preorder, paired in ws; false, with t
+/// unfinished, when t would then own more than `limit` ones.
+bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing pairing,
+                 std::size_t limit, SumTree& t, Workspace& ws) {
+  const std::size_t n = c1 - c0, words = (S.rows + 63) / 64;
+  // Nodes 0 … n−1 are the columns, n … 2n−2 the pairs; each node's bit set of shared ones.
+  ws.bits.resize(2 * n * words);
+  ws.child.resize(4 * n);
+  std::uint64_t* bits = ws.bits.data();
+  leaf_bits(S, c0, n, words, bits);
+  ws.level.resize(n);
+  for (std::size_t e = 0; e < n; ++e) ws.level[e] = e;
+  std::size_t nodes = n;
+  auto join = [&](std::size_t a, std::size_t b) {  // the pair of a and b: the ones they share
+    const std::size_t p = nodes++;
+    for (std::size_t w = 0; w < words; ++w)
+      bits[p * words + w] = bits[a * words + w] & bits[b * words + w];
+    ws.child[2 * p] = std::int32_t(a);
+    ws.child[2 * p + 1] = std::int32_t(b);
+    ws.next.push_back(p);
+  };
+  if (pairing == Pairing::neighbours) {
+    while (ws.level.size() > 1) {  // 0 and 1, 2 and 3, …; the last of an odd level alone
+      ws.next.clear();
+      const std::size_t m = ws.level.size();
+      for (std::size_t i = 0; i + 1 < m; i += 2) join(ws.level[i], ws.level[i + 1]);
+      if (m % 2) ws.next.push_back(ws.level[m - 1]);
+      std::swap(ws.level, ws.next);
+    }
+  } else {
+    pair_greedily(ws, words, join);
+  }
+  // Count the ones the nodes own first, and stop when the tree would own more than `limit`.
+  const std::size_t root = ws.level[0];
+  std::size_t owned = ones_of(bits + root * words, nullptr, words);
+  for (std::size_t p = n; p < nodes; ++p)
+    for (const std::int32_t c : {ws.child[2 * p], ws.child[2 * p + 1]})
+      owned += ones_of(bits + std::size_t(c) * words, bits + p * words, words);
+  if (t.idx.size() + owned > limit) return false;
+  t.idx.reserve(t.idx.size() + owned + SumTree::padding);
+  emit_preorder(root, n, c0, words, ws, t);
   return true;
+}
+
+/// t without nodes (start {0}, no padding yet).
+void clear_nodes(SumTree& t) {
+  t.depth.clear();
+  t.column.clear();
+  t.idx.clear();
+  t.start.assign(1, 0);
+  t.height = 0;
 }
 
 }  // namespace
@@ -215,11 +254,7 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing, double ma
   const std::size_t cols = S.cols();
   t.source.clear();  // not recognised as any pattern until it is complete again
   t.complete = false;
-  t.depth.clear();
-  t.column.clear();
-  t.idx.clear();
-  t.start.assign(1, 0);
-  t.height = 0;
+  clear_nodes(t);
   t.columns = cols;
   t.ones = cols ? S.start[cols] : 0;
   t.pairing = pairing;
@@ -231,13 +266,7 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing, double ma
   t.complete = t.ones < (std::size_t(1) << 32) && cols < (std::size_t(1) << 30);
   for (std::size_t c0 = 0; c0 < cols && t.complete; c0 += group)
     t.complete = build_group(S, c0, std::min(cols, c0 + group), pairing, limit, t, workspace);
-  if (!t.complete) {  // no nodes: a tree that would own too many ones is not kept
-    t.depth.clear();
-    t.column.clear();
-    t.idx.clear();
-    t.start.assign(1, 0);
-    t.height = 0;
-  }
+  if (!t.complete) clear_nodes(t);  // a tree that would own too many ones is not kept
   t.idx.insert(t.idx.end(), SumTree::padding, 0u);
   t.source_rows = S.rows;
   if (recognisable && S.has_bits())

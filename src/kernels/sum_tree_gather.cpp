@@ -10,9 +10,9 @@ namespace {
 
 using simd::Vec32;
 
-/// How a leaf's sum reaches `out`: written (the terms added to init, or with Subtract
-/// subtracted from it), or the tree sum from +0 added to out's own value (AddTo) or subtracted
-/// from it (SubtractFrom).
+/// How a leaf's sum reaches `out`: written (the terms added to init, or with write_subtract
+/// subtracted from it), or the tree sum from +0 added to out's own value (add_to) or subtracted
+/// from it (subtract_from).
 enum class Mode { write, write_subtract, add_to, subtract_from };
 
 /// The rows [row, row + NV·L) of every column's sum, the tree walked once in preorder: each
@@ -106,15 +106,16 @@ RBMKIT_INLINE void tree_row(const T* M, std::size_t ldm, std::size_t row, const 
 
 /// Slabs of 8 vectors (64 floats or 32 doubles: 256 bytes of each of M's columns, so that the
 /// columns of a slab stay in the L2 cache while the tree is walked), then the remaining whole
-/// vectors, then
-/// (when writing) one vector ending at `last` that overlaps the one before (the same bits
-/// again), otherwise row by row.
+/// vectors, then (when writing) one vector ending at `last` that overlaps the one before (the
+/// same bits again), otherwise row by row. The stack of partial sums is the thread's own, kept
+/// between calls (no allocation per product).
 template <class T, Mode mode>
 RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& t,
                                     std::size_t first, std::size_t last, const T* init, T* out,
                                     std::size_t ldo) {
   constexpr std::size_t L = Vec32<T>::n, NV = 8;
-  std::vector<T> stack(std::max<std::size_t>(t.height, 1) * NV * L);
+  thread_local std::vector<T> stack;
+  stack.resize(std::max<std::size_t>(t.height, 1) * NV * L);
   T* st = stack.data();
   std::size_t row = first;
   for (; row + NV * L <= last; row += NV * L)
