@@ -224,6 +224,29 @@ void fashion_sum_tree_build(benchmark::State& state) {
   state.counters["owned_share"] = double(t.owned()) / double(t.ones);
 }
 
+/// The pattern of Vᵀ (for each pixel, the images where it is on: what the statistics gather)
+/// of 100 Fashion-MNIST images, float, one thread: transposing V and scanning Vᵀ (from_ones:0)
+/// against scanning V itself (from_ones:1, find_ones_transposed).
+void fashion_transposed_pattern(benchmark::State& state) {
+  const arma::Mat<float>& V = fashion_minibatch<float>();
+  if (V.n_elem == 0) {
+    state.SkipWithError("dataset-fashion-mnist is not installed");
+    return;
+  }
+  const bool direct = state.range(0) == 1;
+  arma::Mat<float> Vt;
+  detail::OnesPattern p;
+  for (auto _ : state) {
+    if (direct) {
+      detail::find_ones_transposed(V.memptr(), V.n_rows, V.n_cols, V.n_rows, p);
+    } else {
+      Vt = V.t();
+      detail::find_ones(Vt.memptr(), Vt.n_rows, Vt.n_cols, Vt.n_rows, p);
+    }
+    benchmark::DoNotOptimize(p.idx.data());
+  }
+}
+
 void densities(benchmark::internal::Benchmark* b) {
   for (int d : {5, 13, 31, 50, 70}) b->Arg(d);
   b->ArgName("density%")->Unit(benchmark::kMicrosecond);
@@ -248,6 +271,10 @@ BENCHMARK(fashion_hidden_input<float>)
 BENCHMARK(fashion_hidden_input<double>)
     ->ArgName("products_gathers_blas")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond);
 BENCHMARK(fashion_sum_tree_build)->ArgName("units")->DenseRange(0, 1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(fashion_transposed_pattern)
+    ->ArgName("from_ones")
+    ->DenseRange(0, 1)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_fused<float>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_elementwise<float>)->Unit(benchmark::kMicrosecond);
 BENCHMARK(sample_uniforms<float>)->Unit(benchmark::kMicrosecond);

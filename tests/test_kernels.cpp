@@ -265,6 +265,54 @@ TEST_SUITE("kernels") {
     CHECK_FALSE(detail::find_zeros(G.memptr(), 3, 3, 3, z));
   }
 
+  TEST_CASE("the pattern of X transposed, scanned from X, is find_ones of the transpose") {
+    // Odd shapes (partial blocks of 8 rows and of 8 columns, a submatrix's leading dimension),
+    // empty rows and columns, every density regime; float and double.
+    auto same = [](const detail::OnesPattern& a, const detail::OnesPattern& b) {
+      return a.rows == b.rows && a.start == b.start && a.bits == b.bits &&
+             std::equal(a.idx.begin(), a.idx.begin() + std::ptrdiff_t(a.start.back()),
+                        b.idx.begin());
+    };
+    auto check = [&](auto zero, arma::uword rows, arma::uword cols, double density,
+                     unsigned seed) {
+      using T = decltype(zero);
+      CAPTURE(rows);
+      CAPTURE(cols);
+      CAPTURE(density);
+      arma::Mat<T> X = binary<T>(rows + 3, cols, density, seed);  // rows + 3: ld ≠ rows
+      if (rows > 2) X.row(1).zeros();
+      if (cols > 2) X.col(cols - 1).zeros();
+      const arma::Mat<T> Xt = X.rows(0, rows - 1).t();
+      detail::OnesPattern expected, got, zeros, expected_zeros;
+      REQUIRE(detail::find_ones(Xt.memptr(), Xt.n_rows, Xt.n_cols, Xt.n_rows, expected));
+      REQUIRE(detail::find_ones_transposed(X.memptr(), rows, cols, X.n_rows, got));
+      CHECK(same(got, expected));
+      REQUIRE(detail::find_zeros(Xt.memptr(), Xt.n_rows, Xt.n_cols, Xt.n_rows, expected_zeros));
+      detail::complement(got, zeros);
+      CHECK(same(zeros, expected_zeros));
+      // One entry changed is seen.
+      arma::Mat<T> Y = X;
+      Y(rows / 2, cols / 2) = T(1) - Y(rows / 2, cols / 2);
+      REQUIRE(detail::find_ones_transposed(Y.memptr(), rows, cols, Y.n_rows, got));
+      CHECK_FALSE(same(got, expected));
+      // Grey values and a negative zero, in a full block and in a partial one, are refused.
+      for (const T bad : {T(0.5), T(-0.0)})
+        for (const arma::uword i : {arma::uword(0), rows - 1}) {
+          Y = X;
+          Y(i, cols - 1) = bad;
+          CHECK_FALSE(detail::find_ones_transposed(Y.memptr(), rows, cols, Y.n_rows, got));
+        }
+    };
+    for (const double density : {0.0, 0.13, 0.31, 0.7, 1.0}) {
+      check(0.0f, 784, 100, density, 3);
+      check(0.0, 784, 100, density, 4);
+      check(0.0f, 13, 9, density, 5);
+      check(0.0, 21, 7, density, 6);
+      check(0.0f, 1, 1, density, 7);
+      check(0.0, 8, 129, density, 8);
+    }
+  }
+
   TEST_CASE("the products choose BLAS for grey operands and agree with the dense products") {
     arma::arma_rng::set_seed(21);
     const arma::mat W = arma::randn<arma::mat>(31, 17);

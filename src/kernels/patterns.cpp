@@ -123,6 +123,117 @@ RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols
   return true;
 }
 
+/// Rows i … i + 7 of X at its columns j … j + n − 1 (n ≤ 8; column k at x + k·ld): lane l of
+/// the result has bit k set when X(i + l, j + k) is 1. `grey` gets a bit for each of those
+/// entries that is neither 1 nor +0 (compared by their bits, as lane_bits does).
+struct RowBytes {
+  std::uint8_t byte[8];
+};
+RBMKIT_INLINE RowBytes row_bytes(const float* x, std::size_t ld, std::size_t n, unsigned& grey) {
+  typedef std::uint32_t u8v __attribute__((vector_size(32)));
+  u8v one = {}, valid = {};
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < n; ++k) {
+    u8v b;
+    std::memcpy(&b, x + k * ld, sizeof b);
+    const u8v bit = u8v{} + (1u << k);
+    const u8v is_one = b == 0x3f800000u;
+    one |= is_one & bit;
+    valid |= (is_one | (b == 0u)) & bit;
+  }
+  const unsigned full = (1u << n) - 1u;
+  RowBytes r;
+#pragma GCC unroll 8
+  for (unsigned l = 0; l < 8; ++l) {
+    grey |= valid[l] ^ full;
+    r.byte[l] = static_cast<std::uint8_t>(one[l]);
+  }
+  return r;
+}
+RBMKIT_INLINE RowBytes row_bytes(const double* x, std::size_t ld, std::size_t n, unsigned& grey) {
+  typedef std::uint64_t u4v __attribute__((vector_size(32)));
+  const std::uint64_t one_bits = 0x3ff0000000000000ULL;
+  u4v one_a = {}, one_b = {}, valid_a = {}, valid_b = {};
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < n; ++k) {
+    u4v a, b;
+    std::memcpy(&a, x + k * ld, sizeof a);
+    std::memcpy(&b, x + k * ld + 4, sizeof b);
+    const u4v bit = u4v{} + (std::uint64_t(1) << k);
+    const u4v ia = a == one_bits, ib = b == one_bits;
+    one_a |= ia & bit;
+    one_b |= ib & bit;
+    valid_a |= (ia | (a == 0u)) & bit;
+    valid_b |= (ib | (b == 0u)) & bit;
+  }
+  const std::uint64_t full = (std::uint64_t(1) << n) - 1u;
+  RowBytes r;
+#pragma GCC unroll 4
+  for (unsigned l = 0; l < 4; ++l) {
+    grey |= unsigned((valid_a[l] ^ full) | (valid_b[l] ^ full));
+    r.byte[l] = static_cast<std::uint8_t>(one_a[l]);
+    r.byte[l + 4] = static_cast<std::uint8_t>(one_b[l]);
+  }
+  return r;
+}
+
+/// The lists of p (idx and start) from its bit sets, for p.rows rows and `cols` columns.
+RBMKIT_INLINE void lists_from_bits(OnesPattern& p, std::size_t cols) {
+  const std::size_t words = p.words(), bytes_per_column = (p.rows + 7) / 8;
+  p.start.resize(cols + 1);
+  std::size_t total = 0;
+  for (std::size_t w = 0; w < cols * words; ++w)
+    total += std::size_t(__builtin_popcountll(p.bits[w]));
+  p.make_room(total + 8);  // emit_ones stores 8 values
+  std::uint32_t* out = p.idx.data();
+  std::size_t count = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    p.start[j] = count;
+    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(p.bits.data() + j * words);
+    for (std::size_t b = 0; b < bytes_per_column; ++b)
+      if (bytes[b]) count += emit_ones(bytes[b], std::uint32_t(8 * b), out + count);
+  }
+  p.start[cols] = count;
+}
+
+template <class T>
+RBMKIT_INLINE bool find_ones_transposed_impl(const T* X, std::size_t rows, std::size_t cols,
+                                             std::size_t ld, OnesPattern& p) {
+  // p is Xᵀ: X's columns are its rows, X's rows its columns.
+  p.rows = cols;
+  const std::size_t words = p.words(), stride = words * sizeof(std::uint64_t);
+  p.bits.assign(rows * words, 0);
+  unsigned char* bytes = reinterpret_cast<unsigned char*>(p.bits.data());
+  unsigned grey = 0;
+  for (std::size_t j = 0; j < cols; j += 8) {
+    const std::size_t n = std::min<std::size_t>(8, cols - j);
+    const T* x = X + j * ld;
+    unsigned char* to = bytes + j / 8;  // byte j / 8 of each row's bit set
+    std::size_t i = 0;
+    if (n == 8) {
+      for (; i + 8 <= rows; i += 8) {
+        const RowBytes r = row_bytes(x + i, ld, 8, grey);
+        for (unsigned l = 0; l < 8; ++l) to[(i + l) * stride] = r.byte[l];
+      }
+    } else {
+      for (; i + 8 <= rows; i += 8) {
+        const RowBytes r = row_bytes(x + i, ld, n, grey);
+        for (unsigned l = 0; l < 8; ++l) to[(i + l) * stride] = r.byte[l];
+      }
+    }
+    if (i < rows) {  // the last rows % 8 rows, padded with zeros
+      T tail[8 * 8] = {};
+      for (std::size_t k = 0; k < n; ++k)
+        std::copy(x + k * ld + i, x + k * ld + rows, tail + 8 * k);
+      const RowBytes r = row_bytes(tail, 8, n, grey);
+      for (std::size_t l = 0; i + l < rows; ++l) to[(i + l) * stride] = r.byte[l];
+    }
+    if (grey) return false;
+  }
+  lists_from_bits(p, rows);
+  return true;
+}
+
 }  // namespace
 
 double OnesPattern::density() const {
@@ -145,6 +256,28 @@ RBMKIT_CLONES bool find_zeros(const float* X, std::size_t rows, std::size_t cols
 RBMKIT_CLONES bool find_zeros(const double* X, std::size_t rows, std::size_t cols,
                               std::size_t ld, OnesPattern& p) {
   return find_ones_impl<true>(X, rows, cols, ld, p);
+}
+
+RBMKIT_CLONES bool find_ones_transposed(const float* X, std::size_t rows, std::size_t cols,
+                                        std::size_t ld, OnesPattern& p) {
+  return find_ones_transposed_impl(X, rows, cols, ld, p);
+}
+RBMKIT_CLONES bool find_ones_transposed(const double* X, std::size_t rows, std::size_t cols,
+                                        std::size_t ld, OnesPattern& p) {
+  return find_ones_transposed_impl(X, rows, cols, ld, p);
+}
+
+void complement(const OnesPattern& ones, OnesPattern& zeros) {
+  const std::size_t cols = ones.cols(), words = ones.words();
+  zeros.rows = ones.rows;
+  zeros.bits.resize(cols * words);
+  // The last word of each column keeps only the bits of real rows.
+  const std::uint64_t last =
+      ones.rows % 64 ? (std::uint64_t(1) << (ones.rows % 64)) - 1u : ~std::uint64_t(0);
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t w = 0; w < words; ++w)
+      zeros.bits[j * words + w] = ~ones.bits[j * words + w] & (w + 1 == words ? last : ~0ull);
+  lists_from_bits(zeros, cols);
 }
 
 }  // namespace rbmkit::detail

@@ -69,4 +69,18 @@ bool find_zeros(const float* X, std::size_t rows, std::size_t cols, std::size_t 
 bool find_zeros(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                 OnesPattern& p);
 
+/// The pattern of Xᵀ (cols × rows) from X (rows × cols, column-major, leading dimension ld),
+/// both lists and bit sets, without forming Xᵀ: `p` gets, for each row i of X, the columns j
+/// where X(i, j) is 1 (p.rows = cols, p.cols() = rows). Returns false at the first block that
+/// holds an entry neither 0 nor 1 (`p` is then unspecified). The same pattern, entry for entry,
+/// as find_ones of the transpose.
+bool find_ones_transposed(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                          OnesPattern& p);
+bool find_ones_transposed(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
+                          OnesPattern& p);
+
+/// The zeros of the 0/1 matrix whose ones are `ones` (with bit sets), as find_zeros lists them:
+/// lists and bit sets.
+void complement(const OnesPattern& ones, OnesPattern& zeros);
+
 }  // namespace rbmkit::detail

@@ -99,6 +99,23 @@ Operand classify(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
   return Operand::zeros;
 }
 
+/// The kind of Vᵀ, as classify(Vᵀ) gives it, scanned from V itself (its rows split among the
+/// threads, each block of rows a block of Vᵀ's columns): its ones in buf.ones or (mostly ones)
+/// its zeros in buf.zeros. For each visible unit, the examples where it is on (or off).
+template <class T>
+Operand classify_transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
+  if (buf.dense_only || V.n_elem == 0 ||
+      !scan_columns(V.n_cols, V.n_rows, buf.parts, buf.ones,
+                    [&](std::size_t first, std::size_t last, OnesPattern& p) {
+                      return find_ones_transposed(V.memptr() + first, last - first, V.n_cols,
+                                                  V.n_rows, p);
+                    }))
+    return Operand::dense;
+  if (buf.ones.density() <= 0.5) return Operand::ones;
+  complement(buf.ones, buf.zeros);
+  return Operand::zeros;
+}
+
 /// The pattern a product of `kind` gathers.
 template <class T>
 const OnesPattern& pattern_of(Operand kind, const ProductBuffers<T>& buf) {
@@ -250,13 +267,6 @@ void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand 
   }
 }
 
-/// Vᵀ in buf.A (the statistics scan it for each visible unit's examples; no Gibbs half-step's
-/// pre-activations are needed by then). V is never buf.A itself.
-template <class T>
-const arma::Mat<T>& transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
-  transpose(V, buf.A);
-  return buf.A;
-}
 
 /// Pt = H Vᵀ for V already classified as `kind` (its pattern, of Vᵀ, in buf): outer_transposed
 /// after the scan.
@@ -374,9 +384,7 @@ void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat
 template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf) {
-  // For each visible unit, the examples where it is on (or off): the pattern of Vᵀ.
-  outer_transposed_of_kind(buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf), V,
-                           H, Pt, buf);
+  outer_transposed_of_kind(classify_transposed(V, buf), V, H, Pt, buf);
 }
 
 
@@ -391,9 +399,9 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   // with at most half ones: otherwise the caller takes the two products.
   if (buf.dense_only || Hp.n_cols > 128 || Hn.n_cols > 128 || Vp.n_elem == 0 || Vn.n_elem == 0)
     return false;
-  if (classify(transposed(Vp, buf), buf) != Operand::ones) return false;
+  if (classify_transposed(Vp, buf) != Operand::ones) return false;
   std::swap(buf.ones, buf.zeros);  // the positive phase's list, kept while the negative's is made
-  if (classify(transposed(Vn, buf), buf) != Operand::ones) return false;
+  if (classify_transposed(Vn, buf) != Operand::ones) return false;
   const OnesPattern &P = buf.zeros, &N = buf.ones;
   Pt.set_size(Hp.n_rows, Vp.n_rows);
   // Each phase takes its tree when outer_transposed (the positive) and
@@ -445,7 +453,7 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
                                  bool subtract, ProductBuffers<T>& buf) {
   if (Pt.n_rows != H.n_rows || Pt.n_cols != V.n_rows || H.n_cols != V.n_cols)
     throw std::logic_error("accumulate_outer_transposed: shapes do not match");
-  const Operand kind = buf.dense_only ? Operand::dense : classify(transposed(V, buf), buf);
+  const Operand kind = classify_transposed(V, buf);
   if (kind == Operand::ones) {
     const OnesPattern& S = buf.ones;  // the pattern of Vᵀ
     const SumTree* t =

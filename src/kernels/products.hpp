@@ -29,9 +29,7 @@ struct ProductBuffers {
   bool wt_ready = false;  ///< Wt holds the transpose of the W of the current products (cleared
                           ///< by draw_phases unless kept for it, and by the statistics that
                           ///< overwrite Wt)
-  arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step; the statistics, which
-                          ///< come after the phases, keep their transposed visible states Vᵀ in
-                          ///< it (one buffer fewer of the visible states' size)
+  arma::Mat<T> A;         ///< pre-activations of a Gibbs half-step
   bool dense_only = false;  ///< BLAS for every product (Gaussian visible data), never the gathers
   /// Sum trees of the last two operands of the Gibbs half-steps' products (each recognises the
   /// pattern it was built from): a persistent chain's visible states are the operand of the

@@ -4,6 +4,14 @@
 
 #include "rbmkit/core/parallel.hpp"
 
+// Compiled with and without the popcnt instruction (without it, each popcount is a library
+// call).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define RBMKIT_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define RBMKIT_POPCNT_CLONES
+#endif
+
 namespace rbmkit::detail {
 namespace {
 
@@ -41,13 +49,10 @@ static inline __attribute__((always_inline)) void overlap_rows_of(
   }
 }
 
-/// overlap_rows_of, unrolled for bit sets of up to 16 words (1,024 rows of S). Compiled with and
-/// without the popcnt instruction.
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("popcnt", "default")))
-#endif
-void overlap_rows(const std::uint64_t* bits, const std::size_t* level, std::size_t m,
-                  std::size_t words, std::size_t first, std::size_t last, std::int32_t* ov) {
+/// overlap_rows_of, unrolled for bit sets of up to 16 words (1,024 rows of S).
+RBMKIT_POPCNT_CLONES void overlap_rows(const std::uint64_t* bits, const std::size_t* level,
+                                       std::size_t m, std::size_t words, std::size_t first,
+                                       std::size_t last, std::int32_t* ov) {
   switch (words) {
 #define RBMKIT_OVERLAP_CASE(W) \
   case W: overlap_rows_of<W>(bits, level, m, words, first, last, ov); return;
@@ -67,7 +72,7 @@ struct Workspace {
   std::vector<std::uint64_t> bits;
   std::vector<std::int32_t> overlap, child, walk;
   std::vector<std::size_t> order, level, next;
-  std::vector<char> matched;
+  std::vector<std::int32_t> matched;  ///< −1 for a matched node, 0 for one still free
 };
 
 /// The bit sets of the columns [c0, c0 + n) of S into bits (n × words): S's own, or set from its
@@ -128,25 +133,24 @@ void pair_greedily(Workspace& ws, std::size_t words, const Join& join) {
     }
     std::sort(ws.order.begin(), ws.order.end());
     ws.matched.assign(m, 0);
-    char* matched = ws.matched.data();
+    std::int32_t* matched = ws.matched.data();
     ws.next.clear();
     for (const std::size_t key : ws.order) {
       const std::size_t i = key & 0xffffffffu;
       if (matched[i]) continue;
-      matched[i] = 1;
-      std::size_t partner = m;
-      std::int32_t most = -1;
+      matched[i] = -1;
+      // The best free partner: the most shared ones (overlaps are ≥ 0; a matched node's, or i's
+      // own, read −1), the first of equals. Two branch-free passes that vectorise.
       const std::int32_t* row = ov + i * m;
-      for (std::size_t j = 0; j < m; ++j)
-        if (!matched[j] && row[j] > most) {
-          most = row[j];
-          partner = j;
-        }
-      if (partner == m) {
+      std::int32_t most = -1;
+      for (std::size_t j = 0; j < m; ++j) most = std::max(most, row[j] | matched[j]);
+      if (most < 0) {
         ws.next.push_back(ws.level[i]);
         continue;
       }
-      matched[partner] = 1;
+      std::size_t partner = 0;
+      while ((row[partner] | matched[partner]) != most) ++partner;
+      matched[partner] = -1;
       join(ws.level[i], ws.level[partner]);
     }
     std::swap(ws.level, ws.next);
@@ -154,8 +158,10 @@ void pair_greedily(Workspace& ws, std::size_t words, const Join& join) {
 }
 
 /// The number of ones a bit set of `words` words has, with `without`'s ones taken out (null:
-/// none).
-std::size_t ones_of(const std::uint64_t* b, const std::uint64_t* without, std::size_t words) {
+/// none). Inlined, as build_group is, into build_sum_tree's clones.
+inline __attribute__((always_inline)) std::size_t ones_of(const std::uint64_t* b,
+                                                         const std::uint64_t* without,
+                                                         std::size_t words) {
   std::size_t n = 0;
   for (std::size_t w = 0; w < words; ++w)
     n += std::size_t(__builtin_popcountll(without ? b[w] & ~without[w] : b[w]));
@@ -196,8 +202,10 @@ void emit_preorder(std::size_t root, std::size_t n, std::size_t c0, std::size_t 
 
 /// The tree of the columns [c0, c1) of S, appended to t in preorder, paired in ws; false, with t
 /// unfinished, when t would then own more than `limit` ones.
-bool build_group(const OnesPattern& S, std::size_t c0, std::size_t c1, Pairing pairing,
-                 std::size_t limit, SumTree& t, Workspace& ws) {
+inline __attribute__((always_inline)) bool build_group(const OnesPattern& S, std::size_t c0,
+                                                      std::size_t c1, Pairing pairing,
+                                                      std::size_t limit, SumTree& t,
+                                                      Workspace& ws) {
   const std::size_t n = c1 - c0, words = (S.rows + 63) / 64;
   // Nodes 0 … n−1 are the columns, n … 2n−2 the pairs; each node's bit set of shared ones.
   ws.bits.resize(2 * n * words);
@@ -249,8 +257,8 @@ void clear_nodes(SumTree& t) {
 
 }  // namespace
 
-void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing, double max_share,
-                    bool recognisable) {
+RBMKIT_POPCNT_CLONES void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing,
+                                         double max_share, bool recognisable) {
   const std::size_t cols = S.cols();
   t.source.clear();  // not recognised as any pattern until it is complete again
   t.complete = false;
