@@ -169,35 +169,60 @@ inline __attribute__((always_inline)) std::size_t ones_of(const std::uint64_t* b
 }
 
 /// Appends to t, in preorder, the tree of ws's nodes under `root` (nodes below n are the leaves,
-/// columns c0 + node of S): each node's depth, column and own ones (those its parent lacks).
+/// columns c0 + node of S; 2n − 1 nodes in all): each node's depth, column and own ones (those
+/// its parent lacks), `owned` of them in all. Written through pointers into t's vectors, sized
+/// first.
 void emit_preorder(std::size_t root, std::size_t n, std::size_t c0, std::size_t words,
-                   Workspace& ws, SumTree& t) {
+                   std::size_t owned, Workspace& ws, SumTree& t) {
   const std::uint64_t* bits = ws.bits.data();
-  ws.walk.assign({std::int32_t(root), 0, 0});  // (node, parent + 1, depth) triples
-  while (!ws.walk.empty()) {
-    const std::size_t node = std::size_t(ws.walk[ws.walk.size() - 3]);
-    const std::int32_t parent = ws.walk[ws.walk.size() - 2] - 1;
-    const std::uint32_t depth = std::uint32_t(ws.walk.back());
-    ws.walk.resize(ws.walk.size() - 3);
-    t.depth.push_back(depth);
-    t.height = std::max<std::size_t>(t.height, depth + 1);
-    t.column.push_back(node < n ? std::int32_t(c0 + node) : -1);
+  const std::size_t nodes = 2 * n - 1, node0 = t.depth.size(), one0 = t.idx.size();
+  t.depth.resize(node0 + nodes);
+  t.column.resize(node0 + nodes);
+  t.start.resize(node0 + 1 + nodes);
+  t.idx.resize(one0 + owned);
+  std::uint32_t* depth_of = t.depth.data() + node0;
+  std::int32_t* column_of = t.column.data() + node0;
+  std::uint32_t* end_of = t.start.data() + node0 + 1;
+  std::uint32_t* const first = t.idx.data();
+  std::uint32_t* out = first + one0;
+  // The walk's stack of (node, parent + 1, depth) triples: at most one node per level of the
+  // tree and its sibling.
+  ws.walk.resize(3 * (nodes + 1));
+  std::int32_t* stack = ws.walk.data();
+  std::size_t top = 0, height = t.height;
+  stack[top++] = std::int32_t(root);
+  stack[top++] = 0;
+  stack[top++] = 0;
+  for (std::size_t k = 0; top > 0; ++k) {
+    top -= 3;
+    const std::size_t node = std::size_t(stack[top]);
+    const std::int32_t parent = stack[top + 1] - 1;
+    const std::uint32_t depth = std::uint32_t(stack[top + 2]);
+    depth_of[k] = depth;
+    height = std::max<std::size_t>(height, depth + 1);
+    column_of[k] = node < n ? std::int32_t(c0 + node) : -1;
     const std::uint64_t* b = bits + node * words;
     const std::uint64_t* q = parent < 0 ? nullptr : bits + std::size_t(parent) * words;
     for (std::size_t w = 0; w < words; ++w) {
       std::uint64_t x = q ? b[w] & ~q[w] : b[w];
+      const std::uint32_t base = std::uint32_t(w * 64);
       while (x) {
-        t.idx.push_back(std::uint32_t(w * 64 + std::size_t(__builtin_ctzll(x))));
+        *out++ = base + std::uint32_t(__builtin_ctzll(x));
         x &= x - 1;
       }
     }
-    t.start.push_back(std::uint32_t(t.idx.size()));
+    end_of[k] = std::uint32_t(out - first);
     if (node >= n) {  // first child on top, so it comes next in preorder
       const std::int32_t d = std::int32_t(depth + 1), self = std::int32_t(node) + 1;
-      ws.walk.insert(ws.walk.end(),
-                     {ws.child[2 * node + 1], self, d, ws.child[2 * node], self, d});
+      stack[top++] = ws.child[2 * node + 1];
+      stack[top++] = self;
+      stack[top++] = d;
+      stack[top++] = ws.child[2 * node];
+      stack[top++] = self;
+      stack[top++] = d;
     }
   }
+  t.height = height;
 }
 
 /// The tree of the columns [c0, c1) of S, appended to t in preorder, paired in ws; false, with t
@@ -242,7 +267,7 @@ inline __attribute__((always_inline)) bool build_group(const OnesPattern& S, std
       owned += ones_of(bits + std::size_t(c) * words, bits + p * words, words);
   if (t.idx.size() + owned > limit) return false;
   t.idx.reserve(t.idx.size() + owned + SumTree::padding);
-  emit_preorder(root, n, c0, words, ws, t);
+  emit_preorder(root, n, c0, words, owned, ws, t);
   return true;
 }
 
