@@ -119,7 +119,7 @@ RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& 
   T* st = stack.data();
   std::size_t row = first;
   for (; row + NV * L <= last; row += NV * L)
-    tree_slab<T, 8, mode>(M, ldm, row, t, init, out, ldo, st);
+    tree_slab<T, NV, mode>(M, ldm, row, t, init, out, ldo, st);
   // The remaining whole vectors as slabs of 4, 2 and 1 (fewer variants of the loop than one
   // per count: a smaller program; each row's operations are the same in any slab).
   if (row + 4 * L <= last) {
