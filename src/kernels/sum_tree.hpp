@@ -73,6 +73,12 @@ struct SumTree {
 void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing::greedy,
                     double max_share = 1.0, bool recognisable = true);
 
+/// For tests: the greedy pairing counts the shared ones of its bit sets with AVX-512's vector
+/// popcount where the CPU has it (avx512vpopcntdq), otherwise one word at a time; `true` forces
+/// the second everywhere (`false` restores the default). Both give the same counts, so the
+/// same trees.
+void use_portable_popcount(bool portable);
+
 /// For the rows [first, last) of M (M has S.rows columns, column-major, leading dimension ldm),
 /// with `t` built from S: out[first … last−1, r] = init + Σ_{k: S(k, r) = 1} M[·, k] for every
 /// column r of S, each sum adding its terms in the order of its tree path (with `subtract`,
