@@ -489,6 +489,49 @@ TEST_SUITE("kernels") {
     CHECK(worst_f < 1e-6);
   }
 
+  TEST_CASE("narrow_product agrees with the dense product within the summation bound") {
+    // Odd shapes: slabs of 16 and 8 rows and single rows, groups of 4 columns and the rest, a
+    // leading dimension larger than the rows; with and without init; float and double. Bound
+    // |out − exact| ≤ 2 (inner + 1) ε Σ|terms| against a double reference.
+    auto check = [](auto zero, arma::uword rows, arma::uword inner, arma::uword cols,
+                    bool with_init) {
+      using T = decltype(zero);
+      CAPTURE(rows);
+      CAPTURE(inner);
+      CAPTURE(cols);
+      arma::arma_rng::set_seed(rows * 131 + inner * 7 + cols);
+      const arma::Mat<T> M = arma::randn<arma::Mat<T>>(rows + 5, inner);  // ld = rows + 5
+      const arma::Mat<T> X = arma::randu<arma::Mat<T>>(inner, cols);
+      const arma::Col<T> init = arma::randn<arma::Col<T>>(rows);
+      arma::Mat<T> out(rows, cols);
+      detail::narrow_product(M.memptr(), M.n_rows, rows, inner, X.memptr(), X.n_rows, cols,
+                             with_init ? init.memptr() : nullptr, out.memptr(), rows);
+      const arma::mat Md = arma::conv_to<arma::mat>::from(M.rows(0, rows - 1));
+      const arma::mat Xd = arma::conv_to<arma::mat>::from(X);
+      arma::mat exact = Md * Xd, absolute = arma::abs(Md) * arma::abs(Xd);
+      if (with_init) {
+        exact.each_col() += arma::conv_to<arma::vec>::from(init);
+        absolute.each_col() += arma::abs(arma::conv_to<arma::vec>::from(init));
+      }
+      CHECK(fixtures::within_sum_bound(out, exact, absolute, inner));
+      // A changed entry of M is seen in its row's results.
+      arma::Mat<T> M2 = M;
+      M2(rows - 1, inner / 2) += T(1);
+      arma::Mat<T> out2(rows, cols);
+      detail::narrow_product(M2.memptr(), M2.n_rows, rows, inner, X.memptr(), X.n_rows, cols,
+                             with_init ? init.memptr() : nullptr, out2.memptr(), rows);
+      CHECK_FALSE(fixtures::within_sum_bound(out2, exact, absolute, inner));
+    };
+    for (const bool with_init : {false, true}) {
+      check(0.0f, 64, 500, 10, with_init);
+      check(0.0, 64, 500, 10, with_init);
+      check(0.0f, 37, 13, 7, with_init);
+      check(0.0, 21, 9, 5, with_init);
+      check(0.0f, 1, 1, 1, with_init);
+      check(0.0, 3, 40, 4, with_init);
+    }
+  }
+
   TEST_CASE("exp_pair and sigmoid_pair match exp(+-x) and sigm(+-x) to 1e-15") {
     // 48 values (three vectors of 16): zeros of both signs, +-700 (exp_pair's range ends
     // there), tiny and random values; relative errors against long double. Beyond 708,

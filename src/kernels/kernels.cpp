@@ -164,4 +164,88 @@ RBMKIT_CLONES void sigmoid_affine(const float* x, float s, const float* o, float
   }
 }
 
+namespace {
+/// narrow_product for the rows [row, row + NV·L) and the columns [e0, e0 + C) (C ≤ 4).
+template <class T, int NV, int C>
+RBMKIT_INLINE void narrow_slab(const T* M, std::size_t ldm, std::size_t row, std::size_t inner,
+                               const T* X, std::size_t ldx, std::size_t e0, const T* init,
+                               T* out, std::size_t ldo) {
+  using V = typename Vec32<T>::V;
+  constexpr std::size_t L = Vec32<T>::n;
+  V acc[C][NV];
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      if (init)
+        std::memcpy(&acc[c][v], init + row + v * L, sizeof(V));
+      else
+        acc[c][v] = V{};
+    }
+  for (std::size_t j = 0; j < inner; ++j) {
+    V m[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) std::memcpy(&m[v], M + row + v * L + j * ldm, sizeof(V));
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      const T x = X[j + (e0 + std::size_t(c)) * ldx];
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[c][v] += m[v] * x;
+    }
+  }
+#pragma GCC unroll 4
+  for (int c = 0; c < C; ++c)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v)
+      std::memcpy(out + row + v * L + (e0 + std::size_t(c)) * ldo, &acc[c][v], sizeof(V));
+}
+
+template <class T, int NV>
+RBMKIT_INLINE void narrow_rows(const T* M, std::size_t ldm, std::size_t row, std::size_t inner,
+                               const T* X, std::size_t ldx, std::size_t cols, const T* init,
+                               T* out, std::size_t ldo) {
+  std::size_t e = 0;
+  for (; e + 4 <= cols; e += 4)
+    narrow_slab<T, NV, 4>(M, ldm, row, inner, X, ldx, e, init, out, ldo);
+  switch (cols - e) {
+    case 3: narrow_slab<T, NV, 3>(M, ldm, row, inner, X, ldx, e, init, out, ldo); break;
+    case 2: narrow_slab<T, NV, 2>(M, ldm, row, inner, X, ldx, e, init, out, ldo); break;
+    case 1: narrow_slab<T, NV, 1>(M, ldm, row, inner, X, ldx, e, init, out, ldo); break;
+    default: break;
+  }
+}
+
+template <class T>
+RBMKIT_INLINE void narrow_product_impl(const T* M, std::size_t ldm, std::size_t rows,
+                                       std::size_t inner, const T* X, std::size_t ldx,
+                                       std::size_t cols, const T* init, T* out,
+                                       std::size_t ldo) {
+  constexpr std::size_t L = Vec32<T>::n;
+  std::size_t row = 0;
+  for (; row + 2 * L <= rows; row += 2 * L)
+    narrow_rows<T, 2>(M, ldm, row, inner, X, ldx, cols, init, out, ldo);
+  for (; row + L <= rows; row += L)
+    narrow_rows<T, 1>(M, ldm, row, inner, X, ldx, cols, init, out, ldo);
+  for (; row < rows; ++row)  // the last rows % L, one at a time, the same operations
+    for (std::size_t e = 0; e < cols; ++e) {
+      T a = init ? init[row] : T(0);
+      for (std::size_t j = 0; j < inner; ++j) a += M[row + j * ldm] * X[j + e * ldx];
+      out[row + e * ldo] = a;
+    }
+}
+}  // namespace
+
+RBMKIT_CLONES void narrow_product(const float* M, std::size_t ldm, std::size_t rows,
+                                  std::size_t inner, const float* X, std::size_t ldx,
+                                  std::size_t cols, const float* init, float* out,
+                                  std::size_t ldo) {
+  narrow_product_impl(M, ldm, rows, inner, X, ldx, cols, init, out, ldo);
+}
+RBMKIT_CLONES void narrow_product(const double* M, std::size_t ldm, std::size_t rows,
+                                  std::size_t inner, const double* X, std::size_t ldx,
+                                  std::size_t cols, const double* init, double* out,
+                                  std::size_t ldo) {
+  narrow_product_impl(M, ldm, rows, inner, X, ldx, cols, init, out, ldo);
+}
+
 }  // namespace rbmkit::detail

@@ -9,6 +9,7 @@
 #include "rbmkit/evaluation/monitors.hpp"
 #include "rbmkit/sampling/phases.hpp"
 #include "rbmkit/training/gaussian_statistics.hpp"
+#include "kernels/kernels.hpp"
 #include "kernels/optimizer.hpp"
 #include "kernels/products.hpp"
 #include "training/state_arrays.hpp"
@@ -36,24 +37,24 @@ Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config
 namespace {
 
 /// mean((V − sigm(W P + b))²) over the entries of V (n_visible × m, m > 0) for Bernoulli visible
-/// units, given Wt = Wᵀ (n_hidden × n_visible) and P the hidden means (n_hidden × m): the visible
-/// units in blocks of 64 split among threads, each a one-thread product with its block of Wt's
-/// columns; the blocks' sums (double) added in block order, so the bits do not depend on the
-/// thread count.
+/// units, given W (n_visible × n_hidden) and P the hidden means (n_hidden × m): the visible
+/// units in blocks of 64 split among threads, each block's W P + b by detail::narrow_product
+/// from its rows of W; the blocks' sums (double) added in block order, so the bits do not
+/// depend on the thread count.
 template <class T>
-double reconstruction_error_of(const arma::Mat<T>& Wt, const arma::Col<T>& b,
+double reconstruction_error_of(const arma::Mat<T>& W, const arma::Col<T>& b,
                                const arma::Mat<T>& V, const arma::Mat<T>& P) {
   constexpr arma::uword block = 64;
   const arma::uword nv = V.n_rows, nh = P.n_rows, m = V.n_cols;
   const std::size_t n_blocks = (nv + block - 1) / block;
   std::vector<double> sums(n_blocks, 0.0);
-  auto body = [&](std::size_t first, std::size_t last, int) {  // one-thread BLAS inside
+  auto body = [&](std::size_t first, std::size_t last, int) {
     arma::Mat<T> A, R;
     for (std::size_t k = first; k < last; ++k) {
       const arma::uword a = arma::uword(k) * block, n = std::min<arma::uword>(block, nv - a);
-      const arma::Mat<T> Wt_block(const_cast<T*>(Wt.colptr(a)), nh, n, false, true);
-      A = Wt_block.t() * P;  // n × m
-      A.each_col() += b.subvec(a, a + n - 1);
+      A.set_size(n, m);
+      detail::narrow_product(W.memptr() + a, W.n_rows, n, nh, P.memptr(), P.n_rows, m,
+                             b.memptr() + a, A.memptr(), n);
       R.set_size(n, m);
       detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
                              static_cast<const T*>(nullptr));
@@ -67,7 +68,6 @@ double reconstruction_error_of(const arma::Mat<T>& Wt, const arma::Col<T>& b,
     }
   };
   if (std::size_t(nv) * nh * m < (std::size_t(1) << 18)) {
-    SerialBlas serial;
     body(0, n_blocks, 0);
   } else {
     parallel_for(n_blocks, body);
@@ -109,8 +109,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
                        rc.variance == Variance::learned;
   const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
   // Mean-field reconstruction error of this minibatch, before the update, estimated from every
-  // tenth example (rbm_step.hpp), while the phases' buffers still hold Wᵀ (the statistics
-  // overwrite it).
+  // tenth example (rbm_step.hpp).
   {
     const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
     if (visible == UnitType::gaussian) {
@@ -118,13 +117,8 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
       this->last_error_ = mean_squared_error<T>(
           V.cols(every_tenth), this->model_.visible_mean(pos.h.cols(every_tenth)));
     } else {
-      detail::ProductBuffers<T>& buf = workspace_.buffers();
-      if (!buf.wt_ready) {  // grey data: the phases' products took BLAS
-        detail::transpose(this->model_.W(), buf.Wt);
-        buf.wt_ready = true;
-      }
       this->last_error_ = reconstruction_error_of<T>(
-          buf.Wt, this->model_.b(), V.cols(every_tenth), pos.h.cols(every_tenth));
+          this->model_.W(), this->model_.b(), V.cols(every_tenth), pos.h.cols(every_tenth));
     }
   }
 
