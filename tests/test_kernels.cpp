@@ -241,6 +241,69 @@ TEST_SUITE("kernels") {
     }
   }
 
+  TEST_CASE("the AVX-512 scan and the portable scan find the same patterns") {
+    // Where the CPU has AVX-512 (the machines this runs on so far) the first scan of each pair
+    // takes the mask-register scan; elsewhere both are the portable one. Odd row counts (partial
+    // groups of 8 and 16), a leading dimension larger than the rows, every density regime.
+    struct Restore {
+      ~Restore() { detail::use_portable_scan(false); }
+    } restore;
+    auto same = [](const detail::OnesPattern& a, const detail::OnesPattern& b) {
+      return a.rows == b.rows && a.start == b.start && a.bits == b.bits &&
+             std::equal(a.idx.begin(), a.idx.begin() + std::ptrdiff_t(a.start.back()),
+                        b.idx.begin());
+    };
+    auto check = [&](auto zero, arma::uword rows, arma::uword cols, double density) {
+      using T = decltype(zero);
+      CAPTURE(rows);
+      CAPTURE(cols);
+      CAPTURE(density);
+      const arma::Mat<T> X = binary<T>(rows + 3, cols, density, unsigned(rows + cols));
+      detail::OnesPattern fast, portable, fast_zeros, portable_zeros;
+      detail::use_portable_scan(false);
+      REQUIRE(detail::find_ones(X.memptr(), rows, cols, X.n_rows, fast));
+      REQUIRE(detail::find_zeros(X.memptr(), rows, cols, X.n_rows, fast_zeros));
+      detail::use_portable_scan(true);
+      REQUIRE(detail::find_ones(X.memptr(), rows, cols, X.n_rows, portable));
+      REQUIRE(detail::find_zeros(X.memptr(), rows, cols, X.n_rows, portable_zeros));
+      CHECK(same(fast, portable));
+      CHECK(same(fast_zeros, portable_zeros));
+      // Each list is the column's ones (zeros) in increasing order.
+      for (arma::uword j = 0; j < cols; ++j) {
+        std::vector<std::uint32_t> on, off;
+        for (arma::uword i = 0; i < rows; ++i) (X(i, j) != 0 ? on : off).push_back(i);
+        CHECK(std::vector<std::uint32_t>(fast.idx.begin() + std::ptrdiff_t(fast.start[j]),
+                                         fast.idx.begin() + std::ptrdiff_t(fast.start[j + 1])) ==
+              on);
+        CHECK(std::vector<std::uint32_t>(
+                  fast_zeros.idx.begin() + std::ptrdiff_t(fast_zeros.start[j]),
+                  fast_zeros.idx.begin() + std::ptrdiff_t(fast_zeros.start[j + 1])) == off);
+      }
+      // Grey values and a negative zero, in a full group and in the last partial one, are
+      // refused by both scans.
+      for (const bool portable_scan : {false, true}) {
+        detail::use_portable_scan(portable_scan);
+        for (const T bad : {T(0.5), T(-0.0)})
+          for (const arma::uword i : {arma::uword(0), rows - 1}) {
+            arma::Mat<T> Y = X;
+            Y(i, cols - 1) = bad;
+            detail::OnesPattern q;
+            CHECK_FALSE(detail::find_ones(Y.memptr(), rows, cols, Y.n_rows, q));
+            CHECK_FALSE(detail::find_zeros(Y.memptr(), rows, cols, Y.n_rows, q));
+          }
+      }
+    };
+    for (const double density : {0.0, 0.13, 0.31, 0.7, 1.0}) {
+      check(0.0f, 784, 20, density);
+      check(0.0, 784, 20, density);
+      check(0.0f, 13, 9, density);
+      check(0.0, 21, 7, density);
+      check(0.0f, 1, 3, density);
+      check(0.0, 500, 11, density);
+      check(0.0f, 65, 5, density);
+    }
+  }
+
   TEST_CASE("find_zeros lists the zeros and refuses grey values") {
     const arma::fmat X = {{1, 0, 0}, {0, 0, 1}, {1, 0, 1}};
     detail::OnesPattern z;

@@ -2,6 +2,12 @@
 #include "kernels/simd.hpp"
 
 #include <algorithm>
+#include <atomic>
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#include <immintrin.h>
+#define RBMKIT_AVX512_SCAN 1
+#endif
 
 namespace rbmkit::detail {
 namespace {
@@ -234,6 +240,84 @@ RBMKIT_INLINE bool find_ones_transposed_impl(const T* X, std::size_t rows, std::
   return true;
 }
 
+/// use_portable_scan's setting.
+std::atomic<bool> portable_scan{false};
+
+#ifdef RBMKIT_AVX512_SCAN
+/// Whether the scans take find_ones_avx512: the CPU has AVX-512 and use_portable_scan did not
+/// turn it off.
+bool avx512_scan() {
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has && !portable_scan.load(std::memory_order_relaxed);
+}
+
+/// The bits of 16 values x[0 … 15] (fewer at the end of a column: `valid` lanes) that are 1
+/// (`one`) and that are +0 or 1 (the rest is grey), compared by their bits as lane_bits does.
+__attribute__((target("avx512f"))) inline void masks16(const float* x, __mmask16 valid,
+                                                       __mmask16& one, __mmask16& state) {
+  const __m512i v = _mm512_maskz_loadu_epi32(valid, x);
+  one = _mm512_mask_cmpeq_epi32_mask(valid, v, _mm512_set1_epi32(0x3f800000));
+  state = one | _mm512_mask_cmpeq_epi32_mask(valid, v, _mm512_setzero_si512());
+}
+__attribute__((target("avx512f"))) inline void masks16(const double* x, __mmask16 valid,
+                                                       __mmask16& one, __mmask16& state) {
+  const __mmask8 lo = __mmask8(valid & 0xffu), hi = __mmask8(valid >> 8);
+  const __m512i a = _mm512_maskz_loadu_epi64(lo, x), b = _mm512_maskz_loadu_epi64(hi, x + 8);
+  const __m512i one_bits = _mm512_set1_epi64(0x3ff0000000000000LL), zero = _mm512_setzero_si512();
+  const __mmask8 oa = _mm512_mask_cmpeq_epi64_mask(lo, a, one_bits);
+  const __mmask8 ob = _mm512_mask_cmpeq_epi64_mask(hi, b, one_bits);
+  const __mmask8 za = _mm512_mask_cmpeq_epi64_mask(lo, a, zero);
+  const __mmask8 zb = _mm512_mask_cmpeq_epi64_mask(hi, b, zero);
+  one = __mmask16(oa | (unsigned(ob) << 8));
+  state = __mmask16(one | za | (unsigned(zb) << 8));
+}
+
+/// find_ones (or with `Zeros` find_zeros) 16 values at a time: compares into mask registers,
+/// whose bits are the column's bit set, and the indices of the mask's set bits compressed into
+/// place (16 stored each time: room for 16 past the last). The same pattern as
+/// find_ones_impl's.
+template <bool Zeros, class T>
+__attribute__((target("avx512f"))) bool find_ones_avx512(const T* X, std::size_t rows,
+                                                        std::size_t cols, std::size_t ld,
+                                                        OnesPattern& p) {
+  p.rows = rows;
+  p.start.resize(cols + 1);
+  p.make_room(rows * cols + 16);
+  std::uint32_t* out = p.idx.data();
+  const std::size_t words = p.words();
+  p.bits.resize(cols * words);
+  std::size_t count = 0;
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (std::size_t j = 0; j < cols; ++j) {
+    p.start[j] = count;
+    const T* x = X + j * ld;
+    std::uint64_t* column = p.bits.data() + j * words;
+    std::memset(column, 0, words * sizeof(std::uint64_t));
+    unsigned char* bytes = reinterpret_cast<unsigned char*>(column);
+    for (std::size_t i = 0; i < rows; i += 16) {
+      const std::size_t n = std::min<std::size_t>(16, rows - i);
+      const __mmask16 valid = __mmask16(n == 16 ? 0xffffu : (1u << n) - 1u);
+      __mmask16 one, state;
+      masks16(x + i, valid, one, state);
+      if (state != valid) return false;  // a grey value
+      const __mmask16 mask = Zeros ? __mmask16(valid & ~one) : one;
+      std::memcpy(bytes + i / 8, &mask, sizeof mask);  // i is a multiple of 16: within the column
+      const __m512i at = _mm512_add_epi32(iota, _mm512_set1_epi32(int(i)));
+      _mm512_storeu_si512(out + count, _mm512_maskz_compress_epi32(mask, at));
+      count += std::size_t(__builtin_popcount(unsigned(mask)));
+    }
+  }
+  p.start[cols] = count;
+  return true;
+}
+#else
+bool avx512_scan() { return false; }
+template <bool Zeros, class T>
+bool find_ones_avx512(const T*, std::size_t, std::size_t, std::size_t, OnesPattern&) {
+  return false;
+}
+#endif
+
 }  // namespace
 
 double OnesPattern::density() const {
@@ -243,20 +327,26 @@ double OnesPattern::density() const {
 
 RBMKIT_CLONES bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
                              OnesPattern& p) {
+  if (avx512_scan()) return find_ones_avx512<false>(X, rows, cols, ld, p);
   return find_ones_impl<false>(X, rows, cols, ld, p);
 }
 RBMKIT_CLONES bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                              OnesPattern& p) {
+  if (avx512_scan()) return find_ones_avx512<false>(X, rows, cols, ld, p);
   return find_ones_impl<false>(X, rows, cols, ld, p);
 }
 RBMKIT_CLONES bool find_zeros(const float* X, std::size_t rows, std::size_t cols,
                               std::size_t ld, OnesPattern& p) {
+  if (avx512_scan()) return find_ones_avx512<true>(X, rows, cols, ld, p);
   return find_ones_impl<true>(X, rows, cols, ld, p);
 }
 RBMKIT_CLONES bool find_zeros(const double* X, std::size_t rows, std::size_t cols,
                               std::size_t ld, OnesPattern& p) {
+  if (avx512_scan()) return find_ones_avx512<true>(X, rows, cols, ld, p);
   return find_ones_impl<true>(X, rows, cols, ld, p);
 }
+
+void use_portable_scan(bool portable) { portable_scan = portable; }
 
 RBMKIT_CLONES bool find_ones_transposed(const float* X, std::size_t rows, std::size_t cols,
                                         std::size_t ld, OnesPattern& p) {

@@ -63,6 +63,12 @@ bool find_ones(const float* X, std::size_t rows, std::size_t cols, std::size_t l
 bool find_ones(const double* X, std::size_t rows, std::size_t cols, std::size_t ld,
                OnesPattern& p);
 
+/// For tests: find_ones and find_zeros take a scan with AVX-512's compares into mask registers
+/// and compressed stores where the CPU has AVX-512, otherwise the portable scan (8 values at a
+/// time, every instruction set); `true` forces the portable scan everywhere (`false` restores
+/// the default). Both give the same patterns.
+void use_portable_scan(bool portable);
+
 /// find_ones listing the zeros of X instead (the ones of 1 − X), with the same checks.
 bool find_zeros(const float* X, std::size_t rows, std::size_t cols, std::size_t ld,
                 OnesPattern& p);
