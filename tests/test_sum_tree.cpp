@@ -175,6 +175,10 @@ TEST_SUITE("kernels") {
     struct Restore {
       ~Restore() { detail::use_portable_popcount(false); }
     } restore;
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (!__builtin_cpu_supports("avx512vpopcntdq"))
+      MESSAGE("no AVX-512 vector popcount on this CPU: both builds compared are the portable one");
+#endif
     for (const auto& [rows, cols] : {std::pair<arma::uword, arma::uword>{784, 100}, {70, 9},
                                      {1030, 128}, {64, 17}}) {
       CAPTURE(rows);

@@ -63,8 +63,9 @@ void sigmoid_affine(const float* x, float s, const float* o, float* p, std::size
 /// out[i + e·ldo] = init[i] + Σ_j M[i + j·ldm]·X[j + e·ldx] for i < rows, e < cols (init null:
 /// 0): a dense product with few columns, such as the logged reconstruction error's W P(h|v) on
 /// a tenth of a minibatch (shapes: M rows × inner, X inner × cols, out rows × cols, all
-/// column-major), where BLAS spends longer packing W than multiplying. M's rows in slabs of 16
-/// held in registers against each X value broadcast, X's columns four at a time; each sum adds
+/// column-major), where BLAS spends longer packing W than multiplying. M's rows in slabs of two
+/// 32-byte vectors (16 floats, 8 doubles) held in registers against each X value broadcast, then
+/// one vector, then single rows; X's columns four at a time; each sum adds
 /// its terms in increasing j after init, without fused multiply-add, so every instruction set
 /// gives the same bits.
 void narrow_product(const float* M, std::size_t ldm, std::size_t rows, std::size_t inner,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #include <immintrin.h>
@@ -358,6 +359,7 @@ RBMKIT_CLONES bool find_ones_transposed(const double* X, std::size_t rows, std::
 }
 
 void complement(const OnesPattern& ones, OnesPattern& zeros) {
+  if (!ones.has_bits()) throw std::logic_error("complement: the pattern has no bit sets");
   const std::size_t cols = ones.cols(), words = ones.words();
   zeros.rows = ones.rows;
   zeros.bits.resize(cols * words);

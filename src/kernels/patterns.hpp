@@ -86,7 +86,7 @@ bool find_ones_transposed(const double* X, std::size_t rows, std::size_t cols, s
                           OnesPattern& p);
 
 /// The zeros of the 0/1 matrix whose ones are `ones` (with bit sets), as find_zeros lists them:
-/// lists and bit sets.
+/// lists and bit sets. Throws std::logic_error when `ones` has no bit sets.
 void complement(const OnesPattern& ones, OnesPattern& zeros);
 
 }  // namespace rbmkit::detail
