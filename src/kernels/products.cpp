@@ -77,26 +77,27 @@ bool scan_columns(std::size_t rows, std::size_t cols, std::vector<OnesPattern>& 
   return true;
 }
 
-/// find_ones (or with `zeros`, find_zeros) of X into `out`, the columns split among the threads.
+/// The kind of a binary operand whose ones a scan has just put in buf.ones: Operand::ones, or
+/// with more than half ones Operand::zeros, its zeros listed in buf.zeros from the complement of
+/// the ones' bit sets (no second scan).
 template <class T>
-bool find_split(const arma::Mat<T>& X, bool zeros, ProductBuffers<T>& buf, OnesPattern& out) {
-  return scan_columns(X.n_rows, X.n_cols, buf.parts, out,
-                      [&](std::size_t first, std::size_t last, OnesPattern& p) {
-                        return zeros ? find_zeros(X.colptr(first), X.n_rows, last - first,
-                                                  X.n_rows, p)
-                                     : find_ones(X.colptr(first), X.n_rows, last - first,
-                                                 X.n_rows, p);
-                      });
+Operand ones_or_zeros(ProductBuffers<T>& buf) {
+  if (buf.ones.density() <= 0.5) return Operand::ones;
+  complement(buf.ones, buf.zeros);
+  return Operand::zeros;
 }
 
-/// The kind of X, with its ones in buf.ones or (mostly ones) its zeros in buf.zeros.
+/// The kind of X, with its ones in buf.ones or (mostly ones) its zeros in buf.zeros: find_ones
+/// with the columns split among the threads.
 template <class T>
 Operand classify(const arma::Mat<T>& X, ProductBuffers<T>& buf) {
-  if (buf.dense_only || X.n_elem == 0 || !find_split(X, false, buf, buf.ones))
+  if (buf.dense_only || X.n_elem == 0 ||
+      !scan_columns(X.n_rows, X.n_cols, buf.parts, buf.ones,
+                    [&](std::size_t first, std::size_t last, OnesPattern& p) {
+                      return find_ones(X.colptr(first), X.n_rows, last - first, X.n_rows, p);
+                    }))
     return Operand::dense;
-  if (buf.ones.density() <= 0.5) return Operand::ones;
-  find_split(X, true, buf, buf.zeros);  // binary: true
-  return Operand::zeros;
+  return ones_or_zeros(buf);
 }
 
 /// The kind of Vᵀ, as classify(Vᵀ) gives it, scanned from V itself (its rows split among the
@@ -111,9 +112,7 @@ Operand classify_transposed(const arma::Mat<T>& V, ProductBuffers<T>& buf) {
                                                   V.n_rows, p);
                     }))
     return Operand::dense;
-  if (buf.ones.density() <= 0.5) return Operand::ones;
-  complement(buf.ones, buf.zeros);
-  return Operand::zeros;
+  return ones_or_zeros(buf);
 }
 
 /// The pattern a product of `kind` gathers.
@@ -266,7 +265,6 @@ void blocked_hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, Operand 
                         Sums::greedy_tree, W.n_cols);
   }
 }
-
 
 /// Pt = H Vᵀ for V already classified as `kind` (its pattern, of Vᵀ, in buf): outer_transposed
 /// after the scan.
