@@ -83,17 +83,22 @@ RBMKIT_INLINE unsigned emit_ones(std::uint32_t mask, std::uint32_t base, std::ui
   return unsigned(__builtin_popcount(mask));
 }
 
+/// Sizes p for a scan of a rows × cols matrix, with room for `slack` values stored past the
+/// last one, and returns where its lists start.
+std::uint32_t* begin_scan(OnesPattern& p, std::size_t rows, std::size_t cols, std::size_t slack) {
+  p.rows = rows;
+  p.start.resize(cols + 1);
+  p.make_room(rows * cols + slack);
+  p.bits.resize(cols * p.words());
+  return p.idx.data();
+}
+
 /// find_ones, or with `Zeros` the same scan listing the zeros.
 template <bool Zeros, class T>
 RBMKIT_INLINE bool find_ones_impl(const T* X, std::size_t rows, std::size_t cols,
                                   std::size_t ld, OnesPattern& p) {
-  p.rows = rows;
-  p.start.resize(cols + 1);
-  // Room for the 8 values emit_ones stores past the last one.
-  p.make_room(rows * cols + 8);
-  std::uint32_t* out = p.idx.data();
+  std::uint32_t* out = begin_scan(p, rows, cols, 8);  // emit_ones stores 8 values
   const std::size_t words = p.words();
-  p.bits.resize(cols * words);
   std::size_t count = 0;
   unsigned grey = 0;
   for (std::size_t j = 0; j < cols; ++j) {
@@ -281,12 +286,8 @@ template <bool Zeros, class T>
 __attribute__((target("avx512f"))) bool find_ones_avx512(const T* X, std::size_t rows,
                                                         std::size_t cols, std::size_t ld,
                                                         OnesPattern& p) {
-  p.rows = rows;
-  p.start.resize(cols + 1);
-  p.make_room(rows * cols + 16);
-  std::uint32_t* out = p.idx.data();
+  std::uint32_t* out = begin_scan(p, rows, cols, 16);
   const std::size_t words = p.words();
-  p.bits.resize(cols * words);
   std::size_t count = 0;
   const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   for (std::size_t j = 0; j < cols; ++j) {
