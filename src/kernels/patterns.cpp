@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
+#include <type_traits>
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #include <immintrin.h>
@@ -222,17 +223,16 @@ RBMKIT_INLINE bool find_ones_transposed_impl(const T* X, std::size_t rows, std::
     const T* x = X + j * ld;
     unsigned char* to = bytes + j / 8;  // byte j / 8 of each row's bit set
     std::size_t i = 0;
-    if (n == 8) {
+    auto whole_groups = [&](auto width) {  // rows in groups of 8; width a constant when 8
       for (; i + 8 <= rows; i += 8) {
-        const RowBytes r = row_bytes(x + i, ld, 8, grey);
+        const RowBytes r = row_bytes(x + i, ld, width, grey);
         for (unsigned l = 0; l < 8; ++l) to[(i + l) * stride] = r.byte[l];
       }
-    } else {
-      for (; i + 8 <= rows; i += 8) {
-        const RowBytes r = row_bytes(x + i, ld, n, grey);
-        for (unsigned l = 0; l < 8; ++l) to[(i + l) * stride] = r.byte[l];
-      }
-    }
+    };
+    if (n == 8)
+      whole_groups(std::integral_constant<std::size_t, 8>{});
+    else
+      whole_groups(n);
     if (i < rows) {  // the last rows % 8 rows, padded with zeros
       T tail[8 * 8] = {};
       for (std::size_t k = 0; k < n; ++k)
