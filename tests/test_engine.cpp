@@ -228,67 +228,6 @@ TEST_SUITE("engine") {
                          doctest::Contains("cut.rbm"), ModelError);
   }
 
-  TEST_CASE("PCD's hidden chain states are part of an RBM run's state, checked on resume") {
-    const Dataset data = fixtures::random_binary_dataset(12, 50, 2);
-    // Weights that grow large enough for the chains' states to matter (pt_config).
-    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
-    cfg.epochs = 30;
-    cfg.lr = 1;
-    Trainer<RbmStep<double>> whole(cfg, data);
-    REQUIRE(whole.run());
-    Trainer<RbmStep<double>> first(cfg, data);
-    std::size_t done = 0;
-    TrainingHooks<Rbm<double>> hooks;
-    hooks.progress = [&](std::size_t, std::size_t) { ++done; };
-    hooks.stop = [&] { return done >= 100; };
-    REQUIRE_FALSE(first.run(hooks));
-    auto with_hidden = [&](const arma::mat& h) {  // the stopped run with chains.hidden := h
-      ModelFile f = first.to_file(), holder;
-      bool found = false;
-      if (h.n_elem) holder.put<double>("state.chains.hidden", h);
-      for (auto a = f.arrays.begin(); a != f.arrays.end();)
-        if (a->name == "state.chains.hidden") {
-          found = true;
-          if (h.n_elem == 0) {
-            a = f.arrays.erase(a);
-            continue;
-          }
-          *a++ = holder.arrays.back();
-        } else {
-          ++a;
-        }
-      REQUIRE(found);
-      return f;
-    };
-    const arma::mat h = first.to_file().get<double>("state.chains.hidden", "stopped");
-    REQUIRE(h.n_cols == 10);  // one column a chain (the batch)
-    REQUIRE(h.n_rows == cfg.hidden);
-    const std::string whole_bytes = file_bytes(whole.to_file(), "whole.rbm");
-    {  // unchanged: the same bits as the uninterrupted run
-      Trainer<RbmStep<double>> rest(with_hidden(h), "stopped", data);
-      REQUIRE(rest.run());
-      CHECK(file_bytes(rest.to_file(), "rest.rbm") == whole_bytes);
-    }
-    {  // one chain's hidden states changed: other bits
-      arma::mat g = h;
-      g.col(3) = 1 - g.col(3);
-      Trainer<RbmStep<double>> rest(with_hidden(g), "stopped", data);
-      REQUIRE(rest.run());
-      CHECK(file_bytes(rest.to_file(), "rest.rbm") != whole_bytes);
-    }
-    {  // absent (an earlier version's file): the chains go on from their visible states
-      Trainer<RbmStep<double>> rest(with_hidden(arma::mat()), "stopped", data);
-      REQUIRE(rest.run());
-      CHECK(file_bytes(rest.to_file(), "rest.rbm") != whole_bytes);
-    }
-    arma::mat grey = h;
-    grey(0, 0) = 0.5;
-    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(with_hidden(grey), "grey.rbm", data),
-                         doctest::Contains("grey.rbm"), ModelError);
-    CHECK_THROWS_WITH_AS(Trainer<RbmStep<double>>(with_hidden(h.cols(0, 8)), "narrow.rbm", data),
-                         doctest::Contains("narrow.rbm"), ModelError);
-  }
-
   TEST_CASE("a Boltzmann machine run stopped and resumed ends in the same bits") {
     const Dataset data = fixtures::random_binary_dataset(6, 40, 3);
     TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);

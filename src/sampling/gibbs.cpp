@@ -32,12 +32,10 @@ void hidden_input_of(const Rbm<T>& rbm, const arma::Mat<T>& V, arma::Mat<T>& A,
 /// share out.h (the states are consumed by P(v|h) before the means are formed). Every Bernoulli
 /// draw takes its uniforms as sample_bernoulli does (one fill_uniform per layer, one value per
 /// unit, column by column, before the comparison), so the states are those of the element-wise
-/// steps of Rbm::hidden_mean, Rbm::sample_visible and sample_bernoulli up to rounding. With
-/// `next`, the last step's pass also draws hidden states from its means into `next` (its
-/// uniforms drawn after the last v's).
+/// steps of Rbm::hidden_mean, Rbm::sample_visible and sample_bernoulli up to rounding.
 template <class T>
 void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
-               Phase<T>& out, arma::Mat<T>* next) {
+               Phase<T>& out) {
   const std::size_t nv = rbm.n_visible(), nh = rbm.n_hidden(), n = out.h.n_cols;
   const bool gaussian = rbm.visible_units() == UnitType::gaussian;
   for (std::size_t step = 0; step < k; ++step) {
@@ -51,13 +49,7 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
                            out.v.memptr());
     }
     hidden_input_of(rbm, out.v, buf.A, buf);
-    if (step + 1 == k && next) {
-      if (next == &out.h) throw std::logic_error("run_chain: next must not be out.h");
-      next->set_size(nh, n);
-      fill_uniform(rng, next->memptr(), next->n_elem);
-      sigmoid_sample_split(buf.A.memptr(), nh, n, out.h.memptr(), next->memptr(),
-                           static_cast<const T*>(next->memptr()));
-    } else if (step + 1 == k) {
+    if (step + 1 == k) {
       sigmoid_sample_split(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
                            static_cast<const T*>(nullptr));
     } else {
@@ -87,28 +79,19 @@ void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, 
   out.h.set_size(arma::size(Hm));
   fill_uniform(rng, out.h.memptr(), out.h.n_elem);
   bernoulli(Hm.memptr(), Hm.n_elem, out.h.memptr(), out.h.memptr());
-  run_chain(rbm, k, rng, buf, out, static_cast<arma::Mat<T>*>(nullptr));
+  run_chain(rbm, k, rng, buf, out);
 }
 
 template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
-                       ProductBuffers<T>& buf, Phase<T>& out, arma::Mat<T>* next) {
+                       ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
   hidden_input_of(rbm, V0, buf.A, buf);
   out.h.set_size(arma::size(buf.A));
   fill_uniform(rng, out.h.memptr(), out.h.n_elem);
   sigmoid_sample_split(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
                        out.h.memptr(), out.h.memptr());
-  run_chain(rbm, k, rng, buf, out, next);
-}
-
-template <class T>
-void gibbs_from_hidden(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
-                       Phase<T>& out, arma::Mat<T>* next) {
-  check_steps(k);
-  if (out.h.n_rows != rbm.n_hidden())
-    throw std::logic_error("gibbs_from_hidden: the hidden states do not fit the model");
-  run_chain(rbm, k, rng, buf, out, next);
+  run_chain(rbm, k, rng, buf, out);
 }
 
 #define RBMKIT_GIBBS_STEPS_INSTANTIATE(T)                                                    \
@@ -117,9 +100,7 @@ void gibbs_from_hidden(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffer
   template void gibbs_from_means(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,      \
                                  ProductBuffers<T>&, Phase<T>&);                             \
   template void gibbs_from_states(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,     \
-                                  ProductBuffers<T>&, Phase<T>&, arma::Mat<T>*);             \
-  template void gibbs_from_hidden(const Rbm<T>&, std::size_t, Rng&, ProductBuffers<T>&,      \
-                                  Phase<T>&, arma::Mat<T>*);
+                                  ProductBuffers<T>&, Phase<T>&);
 RBMKIT_GIBBS_STEPS_INSTANTIATE(float)
 RBMKIT_GIBBS_STEPS_INSTANTIATE(double)
 #undef RBMKIT_GIBBS_STEPS_INSTANTIATE

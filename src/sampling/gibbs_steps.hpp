@@ -27,16 +27,8 @@ template <class T>
 void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, Rng& rng,
                       ProductBuffers<T>& buf, Phase<T>& out);
 /// k ≥ 1 Gibbs steps from the visible states V0 into `out` (as gibbs_chain); V0 may be out.v.
-/// With `next` (not null; n_hidden × columns of V0, not out.h), the last step also draws hidden
-/// states from its means into `next`, in the same pass (uniforms drawn after the last v).
 template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
-                       ProductBuffers<T>& buf, Phase<T>& out, arma::Mat<T>* next = nullptr);
-/// k ≥ 1 Gibbs steps from the sampled hidden states in out.h (n_hidden × C, 0/1) into `out`:
-/// v ~ P(v|h), then P(h|v), k times (the states of all but the last step sampled); `next` as
-/// for gibbs_from_states.
-template <class T>
-void gibbs_from_hidden(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
-                       Phase<T>& out, arma::Mat<T>* next = nullptr);
+                       ProductBuffers<T>& buf, Phase<T>& out);
 
 }  // namespace rbmkit::detail

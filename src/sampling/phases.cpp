@@ -37,13 +37,10 @@ PhaseWorkspace<T>::PhaseWorkspace() : buffers_(std::make_unique<detail::ProductB
 template <class T>
 PhaseWorkspace<T>::~PhaseWorkspace() = default;
 template <class T>
-PhaseWorkspace<T>::PhaseWorkspace(const PhaseWorkspace& o) : PhaseWorkspace() {
-  chain_hidden_ = o.chain_hidden_;  // state, not a buffer
-}
+PhaseWorkspace<T>::PhaseWorkspace(const PhaseWorkspace&) : PhaseWorkspace() {}
 template <class T>
-PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(const PhaseWorkspace& o) {
+PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(const PhaseWorkspace&) {
   transposed_kept_ = false;  // the buffers stay; what they hold is no longer known to be current
-  chain_hidden_ = o.chain_hidden_;
   return *this;
 }
 template <class T>
@@ -55,12 +52,6 @@ void PhaseWorkspace<T>::keep_transposed_weights() {
 }
 template <class T>
 PhaseWorkspace<T>& PhaseWorkspace<T>::operator=(PhaseWorkspace&&) noexcept = default;
-template <class T>
-void PhaseWorkspace<T>::release_buffers() {
-  buffers_ = std::make_unique<detail::ProductBuffers<T>>();
-  phases = Phases<T>();
-  transposed_kept_ = false;
-}
 
 template <class T>
 const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
@@ -88,15 +79,7 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
     p.negative = tempered_chain(rbm, tempering_betas(config.temperatures), chains, config.steps, rng);
   } else {
     start_chains(chains, V, rbm.n_visible(), config);
-    arma::Mat<T>& h = ws.chain_hidden_;
-    // The hidden states drawn by the last call continue the chains (the swap gives h a buffer
-    // of its shape for the next states, drawn in the last step's pass).
-    if (!h.is_empty() && h.n_rows == rbm.n_hidden() && h.n_cols == chains.n_cols) {
-      std::swap(p.negative.h, h);
-      detail::gibbs_from_hidden(rbm, config.steps, rng, buf, p.negative, &h);
-    } else {
-      detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative, &h);
-    }
+    detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative);
     chains = p.negative.v;
   }
   return p;

@@ -241,7 +241,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
 
 template <class T>
 void RbmStep<T>::release_buffers() {
-  workspace_.release_buffers();  // keeps the persistent chains' hidden states
+  workspace_ = PhaseWorkspace<T>();
   gradient_workspace_ = GradientWorkspace<T>();
   dW_lambda_parts_.reset();
   slabs_.clear();
@@ -284,7 +284,6 @@ void RbmStep<T>::save_state(ModelFile& f) const {
   w.put("velocity.b", vb_);
   w.put("velocity.c", vc_);
   w.put("chains", this->chains_);
-  w.put("chains.hidden", workspace_.chain_hidden());
   w.put("sparsity.q", q_);
   w.put("centering.mu", mu_);
   w.put("centering.lambda", lambda_);
@@ -306,11 +305,6 @@ void RbmStep<T>::load_state(const ModelFile& f, const std::string& source) {
   r.get("velocity.b", vb_, nv, 1);
   r.get("velocity.c", vc_, nh, 1);
   r.get_rows("chains", this->chains_, nv);
-  arma::Mat<T> h;  // absent (an earlier version's file): the chains go on from their v
-  r.get_optional("chains.hidden", h, nh, this->chains_.n_cols);
-  if (h.n_elem > 0 && arma::any(arma::vectorise(h != T(0) && h != T(1))))
-    throw ModelError(source + ": training state chains.hidden holds values other than 0 and 1");
-  workspace_.set_chain_hidden(std::move(h));
   if (this->config_.method == Method::pt && this->chains_.n_cols % this->config_.temperatures != 0)
     throw ModelError(source + ": training state chains has " +
                      std::to_string(this->chains_.n_cols) + " columns, not a multiple of the " +

@@ -59,10 +59,9 @@ struct ProductBuffers;
 
 /// What draw_phases reuses from one minibatch to the next: the phases it returns and the
 /// buffers of its kernels (transposed weights, index lists of binary states, pre-activations),
-/// so that a training step allocates nothing per minibatch, and the hidden states PCD's chains
-/// continue from (chain_hidden). No result depends on what a workspace held before a call,
-/// except those states and the transposed weights a caller kept for the next call
-/// (keep_transposed_weights); a copy starts with empty buffers and the same chain_hidden().
+/// so that a training step allocates nothing per minibatch. No result depends on what a
+/// workspace held before a call, except the transposed weights a caller kept for the next call
+/// (keep_transposed_weights); a copy starts with empty buffers.
 template <class T>
 class PhaseWorkspace {
 public:
@@ -85,21 +84,10 @@ public:
   void keep_transposed_weights();
   /// Withdraws keep_transposed_weights().
   void forget_transposed_weights() { transposed_kept_ = false; }
-  /// PCD: the sampled hidden states (n_hidden × C, 0/1) the persistent chains continue from,
-  /// drawn by the last draw_phases call from its negative phase's P(h = 1 | v); empty before
-  /// the first call. Part of a training run's state (RbmStep saves it as chains.hidden).
-  const arma::Mat<T>& chain_hidden() const { return chain_hidden_; }
-  /// Sets the hidden states the next PCD call continues from (a resumed run's saved states);
-  /// empty, or of another shape than n_hidden × C: the next call starts from the chains'
-  /// visible states.
-  void set_chain_hidden(arma::Mat<T> h) { chain_hidden_ = std::move(h); }
-  /// Frees the buffers and the phases, keeping chain_hidden().
-  void release_buffers();
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
   bool transposed_kept_ = false;
-  arma::Mat<T> chain_hidden_;
   template <class U>
   friend const Phases<U>& draw_phases(const Rbm<U>&, const arma::Mat<U>&, const PhaseConfig&,
                                       arma::Mat<U>&, Rng&, PhaseWorkspace<U>&);
@@ -107,15 +95,8 @@ private:
 
 /// The phases of an RBM for the minibatch V (n_visible × B binary states): positive v = V,
 /// h = P(h|V); negative by `config.steps` block Gibbs steps (gibbs.hpp) from the positive phase
-/// (CD) or from the persistent chains (PCD). `chains` (n_visible × C) holds the chains' visible
-/// states and is set to the negative phase's; empty `chains` start at V, column j at V's column
-/// j mod B, with config.chains columns (B when 0). PCD without a workspace starts every call
-/// from the visible states: h ~ P(h|chains), then v ~ P(v|h), then P(h|v). With a workspace
-/// (the overload below), each call also draws h ~ P(h|v) of its negative phase into
-/// ws.chain_hidden(), and the next call continues from those states: v ~ P(v|h), then P(h|v),
-/// one product of Wᵀ fewer per update, the persistent chain of Tieleman (2008) advanced by whole
-/// Gibbs steps whose hidden half-step used the parameters before the update (as scikit-learn's
-/// BernoulliRBM and the Theano tutorial's PCD keep their chains).
+/// (CD) or from `chains` (PCD; n_visible × C visible states, advanced in place). Empty `chains`
+/// start at V, column j at V's column j mod B, with config.chains columns (B when 0).
 /// PT: `config.steps` tempered steps (tempered_chain) of `chains`, n_visible × C·T for T =
 /// config.temperatures (every temperature's block starts at V as above); the negative phase is
 /// the C chains at β = 1. Throws DimensionError when V or chains do not fit the model (for PT:
