@@ -372,6 +372,45 @@ TEST_SUITE("kernels") {
     CHECK(fixtures::within_sum_bound(out[0][2], R2, A2, 201));
   }
 
+  TEST_CASE("two hidden inputs in one pass have the bits of the two products in turn") {
+    fixtures::ThreadGuard guard;
+    arma::arma_rng::set_seed(121);
+    const arma::fmat W = arma::randn<arma::fmat>(784, 500) * 0.1f;
+    const arma::fvec c = arma::randn<arma::fvec>(500);
+    const arma::fmat V1 = prototype_bits<float>(784, 100, 6, 0.05, 122);
+    const arma::fmat V2 = prototype_bits<float>(784, 60, 4, 0.08, 123);
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      detail::ProductBuffers<float> apart, together;
+      arma::fmat E1, E2, A1, A2;
+      detail::hidden_input(W, c, V1, E1, apart);
+      detail::hidden_input(W, c, V2, E2, apart);
+      REQUIRE(detail::hidden_inputs_together(W, c, V1, V2, A1, A2, together));
+      CHECK(fixtures::same_bits(A1, E1));
+      CHECK(fixtures::same_bits(A2, E2));
+      // The same operand twice, and the trees already cached (a second call): the same bits.
+      REQUIRE(detail::hidden_inputs_together(W, c, V2, V2, A1, A2, together));
+      CHECK(fixtures::same_bits(A1, E2));
+      CHECK(fixtures::same_bits(A2, E2));
+      // A changed entry of the second operand is seen.
+      arma::fmat V3 = V2;
+      V3(5, 7) = 1 - V3(5, 7);
+      REQUIRE(detail::hidden_inputs_together(W, c, V1, V3, A1, A2, together));
+      CHECK(fixtures::same_bits(A1, E1));
+      CHECK_FALSE(fixtures::same_bits(A2, E2));
+    }
+    // Where the pass does not apply, it says so: grey values, mostly ones, no tree (few rows).
+    detail::ProductBuffers<float> buf;
+    arma::fmat A1, A2, grey = V1;
+    grey(3, 3) = 0.5f;
+    CHECK_FALSE(detail::hidden_inputs_together(W, c, V1, grey, A1, A2, buf));
+    CHECK_FALSE(detail::hidden_inputs_together(W, c, arma::fmat(1 - V1), V2, A1, A2, buf));
+    const arma::fmat small_W = W.cols(0, 99);  // 100 hidden units: below a tree's 128 rows
+    CHECK_FALSE(detail::hidden_inputs_together(small_W, arma::fvec(c.head(100)), V1, V2, A1, A2,
+                                               buf));
+  }
+
   TEST_CASE("hidden_input a block of Wt at a time takes the same tree and bits as the whole Wt") {
     // Rbm::hidden_input forms Wᵀ 64 hidden units at a time; the training step forms it whole.
     fixtures::ThreadGuard guard;

@@ -368,6 +368,38 @@ void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<
 }
 
 template <class T>
+bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V1,
+                            const arma::Mat<T>& V2, arma::Mat<T>& A1, arma::Mat<T>& A2,
+                            ProductBuffers<T>& buf) {
+  if (!buf.wt_ready && buf.wt_block > 0 && buf.wt_block < W.n_cols) return false;
+  // The trees tree_gather_into would take for each product, in the same order (the second
+  // built, if need be, over the other cached tree, so the first stays).
+  auto tree_for = [&](const arma::Mat<T>& V) -> const SumTree* {
+    if (classify(V, buf) != Operand::ones || !worth_tree(buf.ones, W.n_cols)) return nullptr;
+    const SumTree& t = tree_of(buf.ones, Pairing::greedy, buf);
+    return takes_tree(t) ? &t : nullptr;
+  };
+  const SumTree* t1 = tree_for(V1);
+  if (!t1) return false;
+  const SumTree* t2 = tree_for(V2);
+  if (!t2) return false;
+  if (!buf.wt_ready) {
+    transpose(W, buf.Wt);
+    buf.wt_ready = true;
+  }
+  const arma::Mat<T>& Wt = buf.Wt;
+  A1.set_size(W.n_cols, V1.n_cols);
+  A2.set_size(W.n_cols, V2.n_cols);
+  split_tree_rows(Wt.n_rows, t1->owned() + t2->owned(), [&](std::size_t first, std::size_t last) {
+    tree_gather(Wt.memptr(), Wt.n_rows, *t1, first, last, c.memptr(), A1.memptr(), A1.n_rows,
+                false);
+    tree_gather(Wt.memptr(), Wt.n_rows, *t2, first, last, c.memptr(), A2.memptr(), A2.n_rows,
+                false);
+  });
+  return true;
+}
+
+template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
                    arma::Mat<T>& A, ProductBuffers<T>& buf) {
   const Operand kind = classify(H, buf);
@@ -477,6 +509,9 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
   template void sigmoid_sample_split(const T*, std::size_t, std::size_t, T*, T*, const T*);     \
   template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,    \
                              arma::Mat<T>&, ProductBuffers<T>&);                               \
+  template bool hidden_inputs_together(const arma::Mat<T>&, const arma::Col<T>&,              \
+                                       const arma::Mat<T>&, const arma::Mat<T>&, arma::Mat<T>&, \
+                                       arma::Mat<T>&, ProductBuffers<T>&);                      \
   template void visible_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,   \
                               arma::Mat<T>&, ProductBuffers<T>&);                              \
   template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&,          \

@@ -72,6 +72,16 @@ void transpose(const arma::Mat<T>& A, arma::Mat<T>& B, T divisor = T(1));
 template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf);
+/// A1 = Wᵀ V1 + c·1ᵀ and A2 = Wᵀ V2 + c·1ᵀ in one pass over each thread's rows of Wᵀ, when both
+/// take a sum tree: the bits of hidden_input(W, c, V1, A1) followed by hidden_input(W, c, V2, A2),
+/// with each slab of Wᵀ read once for both (a PCD step's positive phase and its chains' first
+/// half-step). Returns false, with A1 and A2 unspecified, when the pass does not apply (an operand
+/// grey, with more than half ones or without a tree; Wᵀ to be formed in blocks); the caller then
+/// takes the two products.
+template <class T>
+bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V1,
+                            const arma::Mat<T>& V2, arma::Mat<T>& A1, arma::Mat<T>& A2,
+                            ProductBuffers<T>& buf);
 /// A = W H + b·1ᵀ (visible pre-activations).
 template <class T>
 void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& H,
@@ -109,6 +119,10 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
                                             const T*);                                       \
   extern template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&,               \
                                     const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
+  extern template bool hidden_inputs_together(const arma::Mat<T>&, const arma::Col<T>&,       \
+                                              const arma::Mat<T>&, const arma::Mat<T>&,       \
+                                              arma::Mat<T>&, arma::Mat<T>&,                   \
+                                              ProductBuffers<T>&);                            \
   extern template void visible_input(const arma::Mat<T>&, const arma::Col<T>&,              \
                                      const arma::Mat<T>&, arma::Mat<T>&, ProductBuffers<T>&); \
   extern template void accumulate_outer_transposed(const arma::Mat<T>&, const arma::Mat<T>&, \

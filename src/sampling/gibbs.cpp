@@ -87,6 +87,13 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
                        ProductBuffers<T>& buf, Phase<T>& out) {
   check_steps(k);
   hidden_input_of(rbm, V0, buf.A, buf);
+  gibbs_from_hidden_input(rbm, k, rng, buf, out);
+}
+
+template <class T>
+void gibbs_from_hidden_input(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
+                             Phase<T>& out) {
+  check_steps(k);
   out.h.set_size(arma::size(buf.A));
   fill_uniform(rng, out.h.memptr(), out.h.n_elem);
   sigmoid_sample_split(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
@@ -100,7 +107,9 @@ void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k,
   template void gibbs_from_means(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,      \
                                  ProductBuffers<T>&, Phase<T>&);                             \
   template void gibbs_from_states(const Rbm<T>&, const arma::Mat<T>&, std::size_t, Rng&,     \
-                                  ProductBuffers<T>&, Phase<T>&);
+                                  ProductBuffers<T>&, Phase<T>&);                            \
+  template void gibbs_from_hidden_input(const Rbm<T>&, std::size_t, Rng&, ProductBuffers<T>&, \
+                                        Phase<T>&);
 RBMKIT_GIBBS_STEPS_INSTANTIATE(float)
 RBMKIT_GIBBS_STEPS_INSTANTIATE(double)
 #undef RBMKIT_GIBBS_STEPS_INSTANTIATE

@@ -30,5 +30,9 @@ void gibbs_from_means(const Rbm<T>& rbm, const arma::Mat<T>& Hm, std::size_t k, 
 template <class T>
 void gibbs_from_states(const Rbm<T>& rbm, const arma::Mat<T>& V0, std::size_t k, Rng& rng,
                        ProductBuffers<T>& buf, Phase<T>& out);
+/// gibbs_from_states with the states' hidden input Wᵀ V0 + c already in buf.A.
+template <class T>
+void gibbs_from_hidden_input(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& buf,
+                             Phase<T>& out);
 
 }  // namespace rbmkit::detail

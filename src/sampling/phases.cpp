@@ -69,6 +69,19 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
   ws.transposed_kept_ = false;
   Phases<T>& p = ws.phases;
   p.positive.v = V;  // nothing to copy when V is p.positive.v (RbmStep::minibatch)
+  if (config.method == Method::pcd && rbm.visible_units() == UnitType::bernoulli) {
+    // The positive phase's Wᵀ V and the chains' Wᵀ v together, each slab of Wᵀ read once for
+    // both when both take a sum tree (the bits of the two products in turn).
+    start_chains(chains, V, rbm.n_visible(), config);
+    if (detail::hidden_inputs_together(rbm.W(), rbm.c(), V, chains, p.positive.h, buf.A, buf)) {
+      detail::sigmoid_sample_split(p.positive.h.memptr(), p.positive.h.n_rows,
+                                   p.positive.h.n_cols, p.positive.h.memptr(),
+                                   static_cast<T*>(nullptr), static_cast<const T*>(nullptr));
+      detail::gibbs_from_hidden_input(rbm, config.steps, rng, buf, p.negative);
+      chains = p.negative.v;
+      return p;
+    }
+  }
   detail::hidden_mean(rbm, V, p.positive.h, buf);
   if (config.method == Method::cd) {
     detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);
