@@ -1,7 +1,7 @@
 #pragma once
 // When and how the RBM's products (products.cpp) take sum trees (sum_tree.hpp): the choice of
 // tree or plain gathers, the two cached trees of the Gibbs half-steps, and the trees' sums split
-// among threads. Included by products.cpp only.
+// among threads. Included through product_kinds.hpp by products.cpp and statistic_products.cpp.
 #include <algorithm>
 #include <armadillo>
 #include <cstddef>
