@@ -9,6 +9,8 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <cstdint>
+#include <vector>
 
 #include "kernels/binary.hpp"
 #include "kernels/kernels.hpp"
@@ -73,6 +75,28 @@ void check_gathers() {
 }  // namespace
 
 TEST_SUITE("kernels") {
+  TEST_CASE("binarize_bytes sets a value to 1 exactly when its byte is above the cut") {
+    // Every byte value at every cut from -1 (all on) to 255 (all off), at lengths that leave
+    // every remainder of the vector loops; a wrong comparison (>= for >) would fail at the cut.
+    std::vector<std::uint8_t> bytes(300);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = std::uint8_t((i * 7 + 3) % 256);
+    for (const int below : {-1, 0, 1, 76, 127, 128, 254, 255})
+      for (const std::size_t n : {0u, 1u, 15u, 16u, 17u, 63u, 64u, 65u, 300u}) {
+        CAPTURE(below);
+        CAPTURE(n);
+        std::vector<float> f(n + 1, -7.0f);
+        std::vector<double> d(n + 1, -7.0);
+        detail::binarize_bytes(bytes.data(), n, below, f.data());
+        detail::binarize_bytes(bytes.data(), n, below, d.data());
+        bool ok = f[n] == -7.0f && d[n] == -7.0;  // nothing written past n
+        for (std::size_t i = 0; i < n; ++i) {
+          const double want = int(bytes[i]) > below ? 1.0 : 0.0;
+          ok = ok && double(f[i]) == want && d[i] == want;
+        }
+        CHECK(ok);
+      }
+  }
+
   TEST_CASE("binary gathers match the dense product within the summation bound in float") {
     check_gathers<float>();
   }

@@ -376,6 +376,18 @@ RBMKIT_CLONES void transpose_block(const double* a, std::size_t lda, std::size_t
 }
 
 template <class T>
+RBMKIT_INLINE void binarize_bytes_impl(const std::uint8_t* bytes, std::size_t n, int below, T* out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = T(int(bytes[i]) > below);
+}
+RBMKIT_CLONES void binarize_bytes(const std::uint8_t* bytes, std::size_t n, int below, float* out) {
+  binarize_bytes_impl(bytes, n, below, out);
+}
+RBMKIT_CLONES void binarize_bytes(const std::uint8_t* bytes, std::size_t n, int below,
+                                  double* out) {
+  binarize_bytes_impl(bytes, n, below, out);
+}
+
+template <class T>
 RBMKIT_INLINE void row_sums_impl(const T* M, std::size_t ld, std::size_t rows, std::size_t cols,
                                  T* out) {
   constexpr std::size_t chunk = 64;  // rows whose sums stay in the L1 cache across the columns

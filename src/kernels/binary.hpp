@@ -62,6 +62,11 @@ void transpose_block(const float* a, std::size_t lda, std::size_t rows, std::siz
 void transpose_block(const double* a, std::size_t lda, std::size_t rows, std::size_t cols,
                      double* b, std::size_t ldb);
 
+/// out[i] = 1 if bytes[i] > below, else 0, for i < n: a byte image binarised at a threshold
+/// (make_batch), vectorised.
+void binarize_bytes(const std::uint8_t* bytes, std::size_t n, int below, float* out);
+void binarize_bytes(const std::uint8_t* bytes, std::size_t n, int below, double* out);
+
 /// out[i] = M[i] + M[i + ld] + … + M[i + (cols − 1)·ld] for i < rows (cols ≥ 1), added column by
 /// column from the first, in the order of Armadillo's sum(M, 1), so the same bits.
 void row_sums(const float* M, std::size_t ld, std::size_t rows, std::size_t cols, float* out);
