@@ -76,8 +76,9 @@ void check_gathers() {
 
 TEST_SUITE("kernels") {
   TEST_CASE("binarize_bytes sets a value to 1 exactly when its byte is above the cut") {
-    // Every byte value at every cut from -1 (all on) to 255 (all off), at lengths that leave
-    // every remainder of the vector loops; a wrong comparison (>= for >) would fail at the cut.
+    // Every byte value (the 300 bytes take all 256) at eight cuts from -1 (all on) to 255 (all
+    // off), at lengths around the vector widths and past them; a wrong comparison (>= for >)
+    // fails at the cut.
     std::vector<std::uint8_t> bytes(300);
     for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = std::uint8_t((i * 7 + 3) % 256);
     for (const int below : {-1, 0, 1, 76, 127, 128, 254, 255})

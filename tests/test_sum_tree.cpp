@@ -11,6 +11,9 @@
 
 #include "kernels/products.hpp"
 #include "kernels/sum_tree.hpp"
+#include "rbmkit/models/rbm.hpp"
+#include "rbmkit/sampling/phases.hpp"
+#include "sampling/gibbs_steps.hpp"
 #include "rbmkit/core/parallel.hpp"
 #include "rbmkit/training/statistics.hpp"
 #include "equiv_fixtures.hpp"
@@ -409,6 +412,51 @@ TEST_SUITE("kernels") {
     const arma::fmat small_W = W.cols(0, 99);  // 100 hidden units: below a tree's 128 rows
     CHECK_FALSE(detail::hidden_inputs_together(small_W, arma::fvec(c.head(100)), V1, V2, A1, A2,
                                                buf));
+  }
+
+  TEST_CASE("draw_phases' PCD step has the bits and draws of the products in turn") {
+    // The pass of both hidden inputs (hidden_inputs_together) inside draw_phases against the
+    // positive phase's hidden_mean and then gibbs_from_states of the chains, the same generator:
+    // the same phases, the same chains, the generator left in the same state.
+    fixtures::ThreadGuard guard;
+    arma::arma_rng::set_seed(131);
+    Rbm<float> rbm(784, 500);
+    rbm.W() = arma::randn<arma::fmat>(784, 500) * 0.1f;
+    rbm.b() = arma::randn<arma::fvec>(784);
+    rbm.c() = arma::randn<arma::fvec>(500);
+    const arma::fmat V = prototype_bits<float>(784, 100, 6, 0.05, 132);
+    const arma::fmat C = prototype_bits<float>(784, 100, 5, 0.06, 133);
+    {  // both operands take their trees: the pass applies
+      detail::ProductBuffers<float> buf;
+      arma::fmat A1, A2;
+      REQUIRE(detail::hidden_inputs_together(rbm.W(), rbm.c(), V, C, A1, A2, buf));
+    }
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      const PhaseConfig pcd{Method::pcd, 1, 0};
+      Rng r1(7), r2(7);
+      arma::fmat chains = C;
+      PhaseWorkspace<float> ws;
+      const Phases<float>& p = draw_phases(rbm, V, pcd, chains, r1, ws);
+      detail::ProductBuffers<float> buf;
+      arma::fmat P;
+      Phase<float> neg;
+      detail::hidden_mean(rbm, V, P, buf);
+      detail::gibbs_from_states(rbm, C, 1, r2, buf, neg);
+      CHECK(fixtures::same_bits(p.positive.h, P));
+      CHECK(fixtures::same_bits(p.negative.v, neg.v));
+      CHECK(fixtures::same_bits(p.negative.h, neg.h));
+      CHECK(fixtures::same_bits(chains, neg.v));
+      CHECK(r1.uniform() == r2.uniform());
+      // Other chains give other phases: the check can see a difference.
+      arma::fmat other = C;
+      other(10, 3) = 1 - other(10, 3);
+      Rng r3(7);
+      PhaseWorkspace<float> w3;
+      const Phases<float>& q = draw_phases(rbm, V, pcd, other, r3, w3);
+      CHECK_FALSE(fixtures::same_bits(q.negative.h, neg.h));
+    }
   }
 
   TEST_CASE("hidden_input a block of Wt at a time takes the same tree and bits as the whole Wt") {

@@ -21,7 +21,7 @@ enum class Operand {
 };
 
 /// Below this many entries a scan or an element-wise pass runs on one thread.
-constexpr std::size_t parallel_entries = std::size_t(1) << 15;
+inline constexpr std::size_t parallel_entries = std::size_t(1) << 15;
 
 /// Joins the patterns parts[w] of the column blocks [first[w], last[w]) into `out`, in column
 /// order.
@@ -213,6 +213,5 @@ void binary_product(const arma::Mat<T>& M, Operand kind, const T* init, arma::Ma
   out.set_size(M.n_rows, pattern_of(kind, buf).cols());
   binary_product_into(M, kind, init, out.memptr(), out.n_rows, buf, sums, M.n_rows);
 }
-
 
 }  // namespace rbmkit::detail

@@ -2,8 +2,6 @@
 #include "kernels/product_kinds.hpp"
 
 #include <algorithm>
-#include <stdexcept>
-#include <utility>
 
 #include "rbmkit/core/parallel.hpp"
 
@@ -150,6 +148,11 @@ bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const 
                             const arma::Mat<T>& V2, arma::Mat<T>& A1, arma::Mat<T>& A2,
                             ProductBuffers<T>& buf) {
   if (!buf.wt_ready && buf.wt_block > 0 && buf.wt_block < W.n_cols) return false;
+  // Shapes that take no tree (worth_tree) are refused before any scan.
+  auto shape_worth = [&](const arma::Mat<T>& V) {
+    return V.n_cols >= 8 && V.n_rows >= 64 && W.n_cols >= 128;
+  };
+  if (!shape_worth(V1) || !shape_worth(V2)) return false;
   // The trees tree_gather_into would take for each product, in the same order (the second
   // built, if need be, over the other cached tree, so the first stays).
   auto tree_for = [&](const arma::Mat<T>& V) -> const SumTree* {

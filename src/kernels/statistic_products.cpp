@@ -21,8 +21,6 @@ void outer_transposed_of_kind(Operand kind, const arma::Mat<T>& V, const arma::M
                 });
 }
 
-}  // namespace
-
 /// Pt[·, r] ± the columns of H at the ones of S's column r, each added (subtracted) in turn:
 /// gather_accumulate split among threads by column of S.
 template <class T>
@@ -33,6 +31,8 @@ void accumulate_gathers(const arma::Mat<T>& H, const OnesPattern& S, arma::Mat<T
                       first, last, Pt.memptr(), Pt.n_rows, subtract);
   });
 }
+
+}  // namespace
 
 template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
