@@ -45,8 +45,19 @@ const SumTree& tree_of(const OnesPattern& S, Pairing pairing, ProductBuffers<T>&
 /// repay pairing the columns (60-100 µs for 100 columns of 784 rows). A 20-hidden RBM's
 /// products took 15% longer with trees, and its sampled hidden states (20 rows) gained nothing.
 /// The same answer for the same shapes everywhere, as takes_tree's.
+/// By shape alone: an operand of `columns` columns and `operand_rows` rows.
+inline bool worth_tree(std::size_t columns, std::size_t operand_rows, std::size_t rows) {
+  return columns >= 8 && operand_rows >= 64 && rows >= 128;
+}
 inline bool worth_tree(const OnesPattern& S, std::size_t rows) {
-  return S.cols() >= 8 && S.rows >= 64 && rows >= 128;
+  return worth_tree(S.cols(), S.rows, rows);
+}
+
+/// Whether hidden_input forms Wᵀ (of W, n_hidden = W.n_cols) wt_block hidden units at a time
+/// rather than whole (ProductBuffers::wt_block).
+template <class T>
+bool forms_wt_in_blocks(const arma::Mat<T>& W, const ProductBuffers<T>& buf) {
+  return !buf.wt_ready && buf.wt_block > 0 && buf.wt_block < W.n_cols;
 }
 
 /// Whether the products of S take the sum tree t (built from S) rather than plain gathers: t's

@@ -127,7 +127,7 @@ template <class T>
 void hidden_input(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V,
                   arma::Mat<T>& A, ProductBuffers<T>& buf) {
   const Operand kind = classify(V, buf);
-  if (kind != Operand::dense && !buf.wt_ready && buf.wt_block > 0 && buf.wt_block < W.n_cols) {
+  if (kind != Operand::dense && forms_wt_in_blocks(W, buf)) {
     blocked_hidden_input(W, c, kind, V.n_cols, A, buf);
     return;
   }
@@ -147,12 +147,10 @@ template <class T>
 bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const arma::Mat<T>& V1,
                             const arma::Mat<T>& V2, arma::Mat<T>& A1, arma::Mat<T>& A2,
                             ProductBuffers<T>& buf) {
-  if (!buf.wt_ready && buf.wt_block > 0 && buf.wt_block < W.n_cols) return false;
-  // Shapes that take no tree (worth_tree) are refused before any scan.
-  auto shape_worth = [&](const arma::Mat<T>& V) {
-    return V.n_cols >= 8 && V.n_rows >= 64 && W.n_cols >= 128;
-  };
-  if (!shape_worth(V1) || !shape_worth(V2)) return false;
+  if (forms_wt_in_blocks(W, buf)) return false;
+  // Shapes that take no tree are refused before any scan.
+  if (!worth_tree(V1.n_cols, V1.n_rows, W.n_cols) || !worth_tree(V2.n_cols, V2.n_rows, W.n_cols))
+    return false;
   // The trees tree_gather_into would take for each product, in the same order (the second
   // built, if need be, over the other cached tree, so the first stays).
   auto tree_for = [&](const arma::Mat<T>& V) -> const SumTree* {

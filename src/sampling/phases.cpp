@@ -69,20 +69,20 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
   ws.transposed_kept_ = false;
   Phases<T>& p = ws.phases;
   p.positive.v = V;  // nothing to copy when V is p.positive.v (RbmStep::minibatch)
-  if (config.method == Method::pcd && rbm.visible_units() == UnitType::bernoulli) {
-    // The positive phase's Wᵀ V and the chains' Wᵀ v together, each slab of Wᵀ read once for
-    // both when both take a sum tree (the bits of the two products in turn).
-    start_chains(chains, V, rbm.n_visible(), config);
-    if (detail::hidden_inputs_together(rbm.W(), rbm.c(), V, chains, p.positive.h, buf.A, buf)) {
-      detail::sigmoid_sample_split(p.positive.h.memptr(), p.positive.h.n_rows,
-                                   p.positive.h.n_cols, p.positive.h.memptr(),
-                                   static_cast<T*>(nullptr), static_cast<const T*>(nullptr));
-      detail::gibbs_from_hidden_input(rbm, config.steps, rng, buf, p.negative);
-      chains = p.negative.v;
-      return p;
-    }
-  }
-  detail::hidden_mean(rbm, V, p.positive.h, buf);
+  const bool pcd = config.method == Method::pcd;
+  if (pcd) start_chains(chains, V, rbm.n_visible(), config);
+  // PCD: the positive phase's Wᵀ V and the chains' Wᵀ v in one pass, each slab of Wᵀ read once
+  // for both when both take a sum tree (the bits of the two products in turn); the chains'
+  // hidden input is then in buf.A.
+  const bool together =
+      pcd && rbm.visible_units() == UnitType::bernoulli &&
+      detail::hidden_inputs_together(rbm.W(), rbm.c(), V, chains, p.positive.h, buf.A, buf);
+  if (together)
+    detail::sigmoid_sample_split(p.positive.h.memptr(), p.positive.h.n_rows, p.positive.h.n_cols,
+                                 p.positive.h.memptr(), static_cast<T*>(nullptr),
+                                 static_cast<const T*>(nullptr));
+  else
+    detail::hidden_mean(rbm, V, p.positive.h, buf);
   if (config.method == Method::cd) {
     detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);
   } else if (config.method == Method::pt) {
@@ -91,8 +91,10 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
     start_chains(chains, V, rbm.n_visible(), config, config.temperatures);
     p.negative = tempered_chain(rbm, tempering_betas(config.temperatures), chains, config.steps, rng);
   } else {
-    start_chains(chains, V, rbm.n_visible(), config);
-    detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative);
+    if (together)
+      detail::gibbs_from_hidden_input(rbm, config.steps, rng, buf, p.negative);
+    else
+      detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative);
     chains = p.negative.v;
   }
   return p;
