@@ -1,9 +1,14 @@
 // parallel_for (core/parallel.hpp): every chunk runs exactly once, with the bounds fixed by n and
 // the thread count, also when jobs of different chunk counts follow each other closely.
+// parallel_for_dynamic: every item runs exactly once in contiguous pieces, on threads named by
+// index, and a thread done with its own chunk takes the items another thread has not reached.
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "rbmkit/core/parallel.hpp"
@@ -40,5 +45,81 @@ TEST_SUITE("parallel") {
     });
     CHECK(first_of == std::vector<std::size_t>{0, 3, 6});
     CHECK(last_of == std::vector<std::size_t>{3, 6, 10});
+  }
+
+  TEST_CASE("parallel_for_dynamic runs every item once, between fixed jobs of other sizes") {
+    // Dynamic and fixed jobs alternate with sizes 3, 50 and 1,000: a thread that comes late to
+    // one job must not claim items of the next with the ranges of the first.
+    fixtures::ThreadGuard guard;
+    set_threads(8);
+    std::vector<std::atomic<int>> seen(1000);
+    int wrong = 0, bad_worker = 0, bad_piece = 0;
+    for (int round = 0; round < 3000; ++round) {
+      const std::size_t n = round % 3 == 0 ? 3 : round % 3 == 1 ? 50 : 1000;
+      for (std::size_t i = 0; i < n; ++i) seen[i] = 0;
+      auto body = [&](std::size_t first, std::size_t last, int w) {
+        if (first >= last || last > n) ++bad_piece;  // (benign race: counted, not summed)
+        if (w < 0 || w >= std::min(8, int(n))) ++bad_worker;
+        for (std::size_t i = first; i < last && i < n; ++i) seen[i].fetch_add(1);
+      };
+      if (round % 2)
+        parallel_for_dynamic(n, body);
+      else
+        parallel_for(n, body);
+      for (std::size_t i = 0; i < n; ++i) wrong += seen[i].load() != 1;
+    }
+    CHECK(wrong == 0);
+    CHECK(bad_worker == 0);
+    CHECK(bad_piece == 0);
+  }
+
+  TEST_CASE("parallel_for_dynamic gives a slow thread's last items to a free one") {
+    // Two threads, 20 items: the calling thread's chunk is [0, 10), the worker's [10, 20). The
+    // calling thread's first piece [0, 5) waits until items 5 … 9 are done: only the worker,
+    // done with its own chunk, can do them (with fixed chunks this would wait out the timeout).
+    fixtures::ThreadGuard guard;
+    set_threads(2);
+    std::vector<std::atomic<int>> by(20);
+    for (auto& b : by) b = -1;
+    std::atomic<int> tail_done{0};
+    std::atomic<bool> waited_out{false};
+    auto wait_for = [&](auto done) {  // false after 20 s
+      const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (!done()) {
+        if (std::chrono::steady_clock::now() > limit) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      return true;
+    };
+    parallel_for_dynamic(20, [&](std::size_t first, std::size_t last, int w) {
+      // The worker starts once the calling thread has claimed [0, 5).
+      if (first >= 10 && !wait_for([&] { return by[0].load() >= 0; })) waited_out = true;
+      for (std::size_t i = first; i < last; ++i) {
+        by[i] = w;
+        if (i >= 5 && i < 10) ++tail_done;
+      }
+      if (first == 0 && !wait_for([&] { return tail_done.load() == 5; })) waited_out = true;
+    });
+    CHECK_FALSE(waited_out);
+    for (std::size_t i = 0; i < 20; ++i) {
+      CAPTURE(i);
+      CHECK(by[i].load() == (i < 5 ? 0 : 1));
+    }
+  }
+
+  TEST_CASE("parallel_for_dynamic passes a body's exception to the caller") {
+    fixtures::ThreadGuard guard;
+    set_threads(2);
+    CHECK_THROWS_AS(parallel_for_dynamic(100,
+                                         [&](std::size_t first, std::size_t last, int) {
+                                           if (first <= 57 && 57 < last)
+                                             throw std::runtime_error("item 57");
+                                         }),
+                    std::runtime_error);
+    std::atomic<int> count{0};  // the pool still works afterwards
+    parallel_for_dynamic(100, [&](std::size_t first, std::size_t last, int) {
+      count += int(last - first);
+    });
+    CHECK(count == 100);
   }
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -58,8 +59,9 @@ thread_local bool in_parallel_for = false;
 /// than the small loops of a training step take). The chunks of a job are claimed one at a time
 /// by whichever thread is free, the calling thread included, so a worker the system has not
 /// scheduled (a loaded machine) delays nothing it has not started. Which thread runs a chunk
-/// never changes its bounds or its `worker` argument (the chunk's index). One job at a time:
-/// run() holds `run_mutex_`.
+/// never changes its bounds or its `worker` argument (the chunk's index). A dynamic job
+/// (parallel_for_dynamic) is claimed in pieces instead, whose bounds depend on timing and whose
+/// `worker` argument is the thread's index. One job at a time: run() holds `run_mutex_`.
 class Pool {
 public:
   static Pool& instance() {
@@ -67,34 +69,45 @@ public:
     return pool;
   }
 
-  void run(std::size_t n, int t,
-           const std::function<void(std::size_t, std::size_t, int)>& body) {
+  /// Runs `body` over [0, n) on t threads: in t fixed chunks, or (`dynamic`) in pieces claimed
+  /// while it runs (parallel_for_dynamic, claim_pieces).
+  void run(std::size_t n, int t, const std::function<void(std::size_t, std::size_t, int)>& body,
+           bool dynamic = false) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
     grow(t - 1);
     std::vector<std::exception_ptr> errors(t);
     Job job;
     std::uint64_t generation;
+    // What finished_ counts to: chunks, or (dynamic) items.
+    const std::size_t units = dynamic ? n : std::size_t(t);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = job = {&body, n, t, &errors};
+      job_ = job = {&body, n, t, &errors, dynamic, units};
       finished_ = 0;
+      if (dynamic) {
+        const std::uint64_t tag = ((generation_.load() + 1) & 0xffffu) << 48;
+        for (int w = 0; w < t; ++w)
+          ranges_[w].store(tag | (std::uint64_t(n * std::size_t(w) / std::size_t(t)) << 24) |
+                               std::uint64_t(n * std::size_t(w + 1) / std::size_t(t)),
+                           std::memory_order_relaxed);
+      }
       generation = generation_.load() + 1;
       next_.store(generation << 32, std::memory_order_release);  // chunk 0 of this job
       generation_.store(generation, std::memory_order_release);
     }
     wake_.notify_all();
-    claim_chunks(generation, job);
+    claim_chunks(generation, job, 0);
     // The last chunks usually end within microseconds: wait for them spinning, then sleeping.
     // A worker finishing the job takes the mutex and wakes this thread only when it sleeps:
     // run() sets `waiting_` and then reads finished_; the worker adds to finished_ and then reads
     // `waiting_`. All four are sequentially consistent, so at least one of the two threads sees
     // the other's write, and run() holds the mutex from setting the flag until it sleeps, so
     // the wake-up is not lost.
-    spin_until([&] { return finished_.load(std::memory_order_acquire) == t; });
-    if (finished_.load() != t) {
+    spin_until([&] { return finished_.load(std::memory_order_acquire) == units; });
+    if (finished_.load() != units) {
       std::unique_lock<std::mutex> lock(mutex_);
       waiting_.store(true);
-      done_.wait(lock, [&] { return finished_.load() == t; });
+      done_.wait(lock, [&] { return finished_.load() == units; });
       waiting_.store(false);
     }
     for (auto& e : errors)
@@ -116,12 +129,20 @@ private:
     std::size_t n = 0;
     int t = 0;
     std::vector<std::exception_ptr>* errors = nullptr;
+    bool dynamic = false;       ///< t fixed chunks, or pieces claimed by claim_pieces
+    std::size_t units = 0;      ///< chunks (fixed) or items (dynamic) that finish the job
   };
 
   /// Runs chunks of the job of `generation` (a copy of it in `job`) until none is left
   /// unclaimed. A claim names its job's generation (the upper half of next_), so a thread that
-  /// comes late never takes a chunk of a later job with the bounds of an earlier one.
-  void claim_chunks(std::uint64_t generation, const Job& job) {
+  /// comes late never takes a chunk of a later job with the bounds of an earlier one. `thread`
+  /// is the claiming thread's index (the caller of run() 0, worker k k + 1): a dynamic job's
+  /// body gets it as its `worker` argument, and threads from t on take no part in it.
+  void claim_chunks(std::uint64_t generation, const Job& job, int thread) {
+    if (job.dynamic) {
+      if (thread < job.t) claim_pieces(generation, job, thread);
+      return;
+    }
     for (;;) {
       std::uint64_t claim = next_.load(std::memory_order_acquire);
       do {
@@ -132,17 +153,60 @@ private:
       const int w = int(claim & 0xffffffffu);
       const std::size_t begin = job.n * std::size_t(w) / std::size_t(job.t);
       const std::size_t end = job.n * std::size_t(w + 1) / std::size_t(job.t);
-      in_parallel_for = true;
-      try {
-        (*job.body)(begin, end, w);
-      } catch (...) {
-        (*job.errors)[w] = std::current_exception();
-      }
-      in_parallel_for = false;
-      if (finished_.fetch_add(1) + 1 == job.t && waiting_.load()) {  // run() sleeps: wake it
-        std::lock_guard<std::mutex> lock(mutex_);
-        done_.notify_one();
-      }
+      run_piece(job, begin, end, w, w, 1);
+    }
+  }
+
+  /// A dynamic job's items are split into t ranges as a fixed one's chunks are; thread w runs
+  /// its own range w from the front, in pieces of half of what is left of it, so it stays with
+  /// the rows it had in the loops before (in its caches), and when its range is done takes
+  /// single items from the back of the others' ranges: a slower thread's last items go to a
+  /// faster one. Each range is one word, generation (16 bits) | front (24) | back (24), claimed
+  /// by compare-and-swap; a claim of a thread that comes late names an older generation and
+  /// fails. (run_parallel gives jobs of 2²⁴ items or more fixed chunks.)
+  void claim_pieces(std::uint64_t generation, const Job& job, int thread) {
+    const std::uint64_t tag = (generation & 0xffffu) << 48;
+    auto claim = [&](int r, bool own, std::size_t& begin, std::size_t& size) {
+      std::uint64_t x = ranges_[r].load(std::memory_order_acquire), y;
+      do {
+        const std::uint64_t front = (x >> 24) & 0xffffffu, back = x & 0xffffffu;
+        if ((x & ~((std::uint64_t(1) << 48) - 1)) != tag || front >= back) return false;
+        if (own) {
+          size = std::size_t((back - front + 1) / 2);
+          begin = std::size_t(front);
+          y = tag | ((front + size) << 24) | back;
+        } else {
+          size = 1;
+          begin = std::size_t(back - 1);
+          y = tag | (front << 24) | (back - 1);
+        }
+      } while (!ranges_[r].compare_exchange_weak(x, y, std::memory_order_acq_rel));
+      return true;
+    };
+    std::size_t begin = 0, size = 0;
+    while (claim(thread, true, begin, size))
+      run_piece(job, begin, begin + size, thread, thread, size);
+    for (int k = 1; k < job.t; ++k) {
+      const int r = (thread + k) % job.t;
+      while (claim(r, false, begin, size))
+        run_piece(job, begin, begin + size, thread, thread, size);
+    }
+  }
+
+  /// body(begin, end, worker), its exception kept in errors[slot] (the first one); then
+  /// `units` more of the job are finished.
+  void run_piece(const Job& job, std::size_t begin, std::size_t end, int worker, int slot,
+                 std::size_t units) {
+    in_parallel_for = true;
+    try {
+      (*job.body)(begin, end, worker);
+    } catch (...) {
+      if (!(*job.errors)[slot]) (*job.errors)[slot] = std::current_exception();
+    }
+    in_parallel_for = false;
+    if (finished_.fetch_add(units) + units == job.units && waiting_.load()) {  // run() sleeps
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.notify_one();
     }
   }
 
@@ -153,11 +217,12 @@ private:
         std::lock_guard<std::mutex> lock(mutex_);
         seen = generation_.load();  // jobs from the next one on
       }
-      workers_.emplace_back([this, seen] { work(seen); });
+      const int index = int(workers_.size()) + 1;
+      workers_.emplace_back([this, seen, index] { work(seen, index); });
     }
   }
 
-  void work(std::uint64_t seen) {
+  void work(std::uint64_t seen, int index) {
     for (;;) {
       // A training step starts its next parallel loop within microseconds: spin for it a
       // moment before sleeping (waking a sleeping thread takes longer than a small loop).
@@ -170,7 +235,7 @@ private:
         seen = generation_.load();
         job = job_;
       }
-      claim_chunks(seen, job);
+      claim_chunks(seen, job, index);
     }
   }
 
@@ -195,7 +260,9 @@ private:
   std::vector<std::thread> workers_;
   Job job_;
   std::atomic<std::uint64_t> next_{0};  // generation << 32 | the next unclaimed chunk
-  std::atomic<int> finished_{0};
+  std::atomic<std::size_t> finished_{0};  // chunks or (dynamic) items finished
+  static constexpr int max_dynamic_threads = 256;
+  std::array<std::atomic<std::uint64_t>, max_dynamic_threads> ranges_{};  // claim_pieces
   std::atomic<bool> waiting_{false};  // run() sleeps on done_ for the job's last chunks
   std::atomic<std::uint64_t> generation_{0};
   bool stop_ = false;
@@ -243,22 +310,39 @@ std::string blas_core_warning() {
 #endif
 }
 
-void parallel_for(std::size_t n,
+namespace {
+
+/// parallel_for and (`dynamic`) parallel_for_dynamic.
+void run_parallel(std::size_t n, bool dynamic,
                   const std::function<void(std::size_t, std::size_t, int)>& body) {
   const int t = int(std::min<std::size_t>(std::size_t(threads()), std::max<std::size_t>(n, 1)));
   if (t <= 1 || in_parallel_for) {
     body(0, n, 0);
     return;
   }
+  // Dynamic claims name their items in 24 bits, and keep one range per thread.
+  if (n >= (std::size_t(1) << 24) || t > 256) dynamic = false;
   const int blas_threads = openblas_get_num_threads();
   openblas_set_num_threads(1);
   try {
-    Pool::instance().run(n, t, body);
+    Pool::instance().run(n, t, body, dynamic);
   } catch (...) {
     openblas_set_num_threads(blas_threads);
     throw;
   }
   openblas_set_num_threads(blas_threads);
+}
+
+}  // namespace
+
+void parallel_for(std::size_t n,
+                  const std::function<void(std::size_t, std::size_t, int)>& body) {
+  run_parallel(n, false, body);
+}
+
+void parallel_for_dynamic(std::size_t n,
+                          const std::function<void(std::size_t, std::size_t, int)>& body) {
+  run_parallel(n, true, body);
 }
 
 SerialBlas::SerialBlas() : saved_(openblas_get_num_threads()), outer_(g_outer_blas_threads) {

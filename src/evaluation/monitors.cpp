@@ -100,7 +100,7 @@ arma::vec pseudo_log_likelihood(const Rbm<T>& rbm, const arma::Mat<T>& V) {
         detail::exp_pair(w.data(), nhp, Ep.colptr(k), Em.colptr(k));
       }
     });
-    parallel_for(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
+    parallel_for_dynamic(V.n_cols, [&](std::size_t begin, std::size_t end, int) {
       constexpr std::size_t block = 16;  // examples sharing each row of Ep/Em while it is cached
       arma::mat S(nhp, block), U(nhp, block);
       std::vector<double> x(nhp, 0.0);

@@ -77,7 +77,9 @@ void make_batch_into(const Dataset& data, const arma::uvec& index, std::size_t f
   if (mode == Binarize::stochastic || count * data.dim() < (std::size_t(1) << 15))
     columns(0, count);
   else
-    parallel_for(count, [&](std::size_t begin, std::size_t end, int) { columns(begin, end); });
+    parallel_for_dynamic(count, [&](std::size_t begin, std::size_t end, int) {
+      columns(begin, end);
+    });
 }
 
 template <class T>

@@ -67,20 +67,22 @@ inline bool takes_tree(const SumTree& t) {
   return t.complete && double(t.owned()) <= tree_share * double(t.ones);
 }
 
-/// Runs body(first, last) over the rows [0, rows) of a tree's products, split among threads in
-/// contiguous shares of whole vectors (8 rows); one thread below about a million additions
-/// (`owned` per row).
-template <class Body>
+/// Runs body(first, last) over the rows [0, rows) of a tree's products of T values, split
+/// among threads (parallel_for_dynamic) in pieces of whole units of 128 bytes of each column (32
+/// floats or 16 doubles: four of tree_gather's vectors, so each piece's tree walks stay wide);
+/// one thread below about a million additions (`owned` per row). Each row's sums take the same
+/// operations in any piece, so the bits do not depend on the split.
+template <class T, class Body>
 void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
-  constexpr std::size_t step = 8;
-  const std::size_t chunks = (rows + step - 1) / step;
+  constexpr std::size_t step = 128 / sizeof(T);
+  const std::size_t units = (rows + step - 1) / step;
   auto share = [&](std::size_t first, std::size_t last, int) {
     body(first * step, std::min(rows, last * step));
   };
   if (owned * rows < (std::size_t(1) << 20))
-    share(0, chunks, 0);
+    share(0, units, 0);
   else
-    parallel_for(chunks, share);
+    parallel_for_dynamic(units, share);
 }
 
 /// out[·, r] = init ± the tree sums of M's columns at S's ones (t built from S), M.n_rows rows
@@ -88,7 +90,7 @@ void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
 template <class T>
 void write_by_tree(const arma::Mat<T>& M, const SumTree& t, const T* init, T* out,
                    std::size_t ldo, bool subtract) {
-  split_tree_rows(M.n_rows, t.owned(), [&](std::size_t first, std::size_t last) {
+  split_tree_rows<T>(M.n_rows, t.owned(), [&](std::size_t first, std::size_t last) {
     tree_gather(M.memptr(), M.n_rows, t, first, last, init, out, ldo, subtract);
   });
 }
@@ -98,7 +100,7 @@ void write_by_tree(const arma::Mat<T>& M, const SumTree& t, const T* init, T* ou
 template <class T>
 void accumulate_by_tree(const arma::Mat<T>& M, const SumTree& t, arma::Mat<T>& Pt,
                         bool subtract) {
-  split_tree_rows(M.n_rows, t.owned(), [&](std::size_t first, std::size_t last) {
+  split_tree_rows<T>(M.n_rows, t.owned(), [&](std::size_t first, std::size_t last) {
     tree_gather(M.memptr(), M.n_rows, t, first, last, static_cast<const T*>(nullptr),
                 Pt.memptr(), Pt.n_rows, subtract, true);
   });

@@ -96,7 +96,7 @@ void sigmoid_sample_split(const T* A, std::size_t rows, std::size_t cols, T* P, 
   if (rows * cols < parallel_entries)
     body(0, cols, 0);
   else
-    parallel_for(cols, body);
+    parallel_for_dynamic(cols, body);
 }
 
 template <class T>
@@ -169,7 +169,7 @@ bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const 
   const arma::Mat<T>& Wt = buf.Wt;
   A1.set_size(W.n_cols, V1.n_cols);
   A2.set_size(W.n_cols, V2.n_cols);
-  split_tree_rows(Wt.n_rows, t1->owned() + t2->owned(), [&](std::size_t first, std::size_t last) {
+  split_tree_rows<T>(Wt.n_rows, t1->owned() + t2->owned(), [&](std::size_t first, std::size_t last) {
     tree_gather(Wt.memptr(), Wt.n_rows, *t1, first, last, c.memptr(), A1.memptr(), A1.n_rows,
                 false);
     tree_gather(Wt.memptr(), Wt.n_rows, *t2, first, last, c.memptr(), A2.memptr(), A2.n_rows,

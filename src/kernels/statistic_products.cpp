@@ -73,7 +73,7 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
     parallel_for(2, build);
   const bool p_tree = p_worth && takes_tree(tp), n_tree = n_worth && takes_tree(tn);
   if (p_tree && n_tree) {  // both in one pass over each share of Pt's rows
-    split_tree_rows(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
+    split_tree_rows<T>(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
       tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),
                   Pt.memptr(), Pt.n_rows, false);
       tree_gather(Hn.memptr(), Hn.n_rows, tn, first, last, static_cast<const T*>(nullptr),

@@ -103,7 +103,7 @@ void fill(Rng& rng, T* u, std::size_t n, const Fill& blocks) {
     blocks(key, u, n, 0, count);
     return;
   }
-  parallel_for(count, [&](std::size_t first, std::size_t last, int) {
+  parallel_for_dynamic(count, [&](std::size_t first, std::size_t last, int) {
     blocks(key, u, n, first, last);
   });
 }

@@ -70,7 +70,7 @@ double reconstruction_error_of(const arma::Mat<T>& W, const arma::Col<T>& b,
   if (std::size_t(nv) * nh * m < (std::size_t(1) << 18)) {
     body(0, n_blocks, 0);
   } else {
-    parallel_for(n_blocks, body);
+    parallel_for_dynamic(n_blocks, body);
   }
   double total = 0;
   for (const double s : sums) total += s;
@@ -224,7 +224,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   if (std::size_t(nv) * nh < (std::size_t(1) << 15))
     columns(0, n_blocks, 0);
   else
-    parallel_for(n_blocks, columns);
+    parallel_for_dynamic(n_blocks, columns);
   if (centred)
     for (arma::uword k = 0; k < n_blocks; ++k) dW_lambda += dW_lambda_parts_.col(k);
   if (centred) db = g.db - dW_lambda;

@@ -52,7 +52,7 @@ void ParameterAverage<T>::add(const std::vector<const arma::Mat<T>*>& params) {
     if (blocks < 8)
       body(0, blocks, 0);
     else
-      parallel_for(blocks, body);
+      parallel_for_dynamic(blocks, body);
   }
 }
 

@@ -30,6 +30,20 @@ std::string blas_core_warning();
 void parallel_for(std::size_t n,
                   const std::function<void(std::size_t begin, std::size_t end, int worker)>& body);
 
+/// Calls body(begin, end, worker) on pieces of [0, n) in parallel, claimed while the loop runs:
+/// each thread starts on the chunk parallel_for would give it (so it keeps the data it had in
+/// its caches from the loops before) and runs it in pieces; a thread done with its own chunk
+/// takes single items from the ends of the others'. A thread that runs slower (a cold cache,
+/// another program on its core, a slower core of a virtual machine) thus leaves its last items
+/// to a faster one instead of being waited for. A thread may run several pieces; `worker` <
+/// min(threads(), n) is the thread's index (the calling thread 0), for per-thread buffers. The
+/// pieces depend on timing: only for bodies whose result does not depend on how [0, n) is split
+/// (each item computed whole within one call). Otherwise as parallel_for; inside a body it runs
+/// inline (body(0, n, 0)).
+void parallel_for_dynamic(std::size_t n,
+                          const std::function<void(std::size_t begin, std::size_t end,
+                                                   int worker)>& body);
+
 /// Runs OpenBLAS on the calling thread alone while it lives, and restores its thread count
 /// afterwards; threads() keeps answering the count from before. A training run holds one for
 /// its whole length (engine.cpp), and a step for its small dense product: OpenBLAS's idle
