@@ -260,6 +260,28 @@ TEST_SUITE("kernels") {
     CHECK(double(t.owned()) < 0.4 * double(t.ones));
   }
 
+  TEST_CASE("greedy pairing keeps no tree of 2^24 rows or more (its keys hold smaller overlaps)") {
+    // Eight columns sharing the same three ones (a tree worth keeping), given as index lists
+    // (no bit sets: the refusal comes before any are made).
+    for (const std::size_t rows : {std::size_t(1) << 24, (std::size_t(1) << 24) - 1}) {
+      CAPTURE(rows);
+      detail::OnesPattern p;
+      p.rows = rows;
+      p.start = {0};
+      for (std::size_t c = 0; c < 8; ++c) {
+        for (const std::uint32_t i : {std::uint32_t(5), std::uint32_t(700), std::uint32_t(rows - 1)})
+          p.idx.push_back(i);
+        p.start.push_back(p.idx.size());
+      }
+      SumTree t;
+      detail::build_sum_tree(p, t, Pairing::greedy);
+      CHECK(t.complete == (rows < (std::size_t(1) << 24)));
+      if (t.complete) CHECK(paths_cover(p, t));
+      detail::build_sum_tree(p, t, Pairing::neighbours);  // no keys: kept
+      CHECK(t.complete);
+    }
+  }
+
   TEST_CASE("tree sums match the dense product within the summation bound in float") {
     check_all_tree_sums<float>();
   }

@@ -10,11 +10,15 @@
 #include "rbmkit/core/parallel.hpp"
 
 // Compiled with and without the popcnt instruction (without it, each popcount is a library
-// call).
+// call); the tree's build also for AVX-512 and AVX2 (the pairing's scans of a level's overlaps
+// vectorise 16 or 8 wide).
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #define RBMKIT_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#define RBMKIT_TREE_CLONES \
+  __attribute__((target_clones("avx512f", "avx2", "popcnt", "default")))
 #else
 #define RBMKIT_POPCNT_CLONES
+#define RBMKIT_TREE_CLONES
 #endif
 
 namespace rbmkit::detail {
@@ -155,7 +159,8 @@ void leaf_bits(const OnesPattern& S, std::size_t c0, std::size_t n, std::size_t 
 /// (ties: the earlier one); an odd one out goes on to the next level alone. join(a, b) forms
 /// the pair of a and b and appends it to ws.next.
 template <class Join>
-void pair_greedily(Workspace& ws, std::size_t words, const Join& join) {
+inline __attribute__((always_inline)) void pair_greedily(Workspace& ws, std::size_t words,
+                                                         const Join& join) {
   const std::uint64_t* bits = ws.bits.data();
   while (ws.level.size() > 1) {
     const std::size_t m = ws.level.size();
@@ -198,16 +203,18 @@ void pair_greedily(Workspace& ws, std::size_t words, const Join& join) {
       if (matched[i]) continue;
       matched[i] = -1;
       // The best free partner: the most shared ones (overlaps are ≥ 0; a matched node's, or i's
-      // own, read −1), the first of equals. Two branch-free passes that vectorise.
+      // own, read −1), the first of equals: the largest key 128·overlap + (127 − j) names both
+      // (a greedy group has at most 128 nodes, and overlaps stay below 2²⁴: build_sum_tree), in
+      // one branch-free pass that vectorises.
       const std::int32_t* row = ov + i * m;
-      std::int32_t most = -1;
-      for (std::size_t j = 0; j < m; ++j) most = std::max(most, row[j] | matched[j]);
-      if (most < 0) {
+      std::int32_t best = -1;
+      for (std::size_t j = 0; j < m; ++j)
+        best = std::max(best, (row[j] | matched[j]) * 128 + (127 - std::int32_t(j)));
+      if (best < 0) {
         ws.next.push_back(ws.level[i]);
         continue;
       }
-      std::size_t partner = 0;
-      while ((row[partner] | matched[partner]) != most) ++partner;
+      const std::size_t partner = std::size_t(127 - best % 128);
       matched[partner] = -1;
       join(ws.level[i], ws.level[partner]);
     }
@@ -230,8 +237,10 @@ inline __attribute__((always_inline)) std::size_t ones_of(const std::uint64_t* b
 /// columns c0 + node of S; 2n − 1 nodes in all): each node's depth, column and own ones (those
 /// its parent lacks), `owned` of them in all. Written through pointers into t's vectors, sized
 /// first.
-void emit_preorder(std::size_t root, std::size_t n, std::size_t c0, std::size_t words,
-                   std::size_t owned, Workspace& ws, SumTree& t) {
+inline __attribute__((always_inline)) void emit_preorder(std::size_t root, std::size_t n,
+                                                         std::size_t c0, std::size_t words,
+                                                         std::size_t owned, Workspace& ws,
+                                                         SumTree& t) {
   const std::uint64_t* bits = ws.bits.data();
   const std::size_t nodes = 2 * n - 1, node0 = t.depth.size(), one0 = t.idx.size();
   t.depth.resize(node0 + nodes);
@@ -340,8 +349,8 @@ void clear_nodes(SumTree& t) {
 
 }  // namespace
 
-RBMKIT_POPCNT_CLONES void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing,
-                                         double max_share, bool recognisable) {
+RBMKIT_TREE_CLONES void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing,
+                                       double max_share, bool recognisable) {
   const std::size_t cols = S.cols();
   t.source.clear();  // not recognised as any pattern until it is complete again
   t.complete = false;
@@ -353,8 +362,10 @@ RBMKIT_POPCNT_CLONES void build_sum_tree(const OnesPattern& S, SumTree& t, Pairi
   const std::size_t group = pairing == Pairing::greedy ? SumTree::group_of(cols) : cols;
   const std::size_t limit =
       max_share >= 1.0 ? t.ones : std::size_t(std::max(0.0, max_share) * double(t.ones));
-  // Node ids (up to 2·cols − 2) are 32-bit signed, node offsets and ones 32-bit unsigned.
-  t.complete = t.ones < (std::size_t(1) << 32) && cols < (std::size_t(1) << 30);
+  // Node ids (up to 2·cols − 2) are 32-bit signed, node offsets and ones 32-bit unsigned; the
+  // greedy pairing's keys hold overlaps below 2²⁴.
+  t.complete = t.ones < (std::size_t(1) << 32) && cols < (std::size_t(1) << 30) &&
+               (pairing != Pairing::greedy || S.rows < (std::size_t(1) << 24));
   for (std::size_t c0 = 0; c0 < cols && t.complete; c0 += group)
     t.complete = build_group(S, c0, std::min(cols, c0 + group), pairing, limit, t, workspace);
   if (!t.complete) clear_nodes(t);  // a tree that would own too many ones is not kept

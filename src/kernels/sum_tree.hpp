@@ -66,10 +66,10 @@ struct SumTree {
 /// S.cols() columns), paired as `pairing` says (greedy: in groups, see group_of; neighbours: one
 /// tree of all columns). Deterministic: S and the pairing alone decide the tree. A tree is not
 /// kept (`t.complete` false, no nodes: callers take plain gathers) when its nodes would own more
-/// than max_share of S's ones, or S has 2³⁰ columns or 2³² ones or more. Unless `recognisable`,
-/// t keeps no copy of S's bit sets and built_from is false. The pairing's workspace is one per
-/// thread, kept between calls, so that rebuilding allocates nothing and trees built on one
-/// thread share it.
+/// than max_share of S's ones, or S has 2³⁰ columns or 2³² ones or more, or (paired greedily)
+/// 2²⁴ rows or more. Unless `recognisable`, t keeps no copy of S's bit sets and built_from is
+/// false. The pairing's workspace is one per thread, kept between calls, so that rebuilding
+/// allocates nothing and trees built on one thread share it.
 void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing::greedy,
                     double max_share = 1.0, bool recognisable = true);
 
