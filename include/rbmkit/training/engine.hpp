@@ -139,7 +139,11 @@ public:
   const Step& step() const { return step_; }
 
 private:
-  void split(const Dataset& data);
+  /// The training and held-out views of `data`, its size and (with `checksum`) its checksum.
+  void split(const Dataset& data, bool checksum = true);
+  /// A fresh run's start: split(data), and the step's initial model (Step::initial_model) drawn
+  /// while another thread takes the data's checksum.
+  Model start(const Dataset& data);
   void change_epochs(std::size_t stored_epochs);
   void start_epoch();
   void set_order(const arma::uvec& order);  // order_ = order (32-bit indices; at most 2³² − 1)
