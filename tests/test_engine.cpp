@@ -599,39 +599,49 @@ TEST_SUITE("engine") {
   TEST_CASE("the step's reconstruction error is the mean-field error of every tenth example") {
     // last_error(): mean (v − sigm(W P(h|v) + b))² over the examples 0, 10, 20, … of the
     // minibatch, before the update; reference: Rbm::visible_mean of Rbm::hidden_mean (BLAS, one
-    // double sum). Double precision, relative bound 1e-12 (terms are at most 1, 784 × 3 of them).
-    // Binary data (the kept Wᵀ) and grey data (a fresh transpose); the same bits at one and two
-    // threads; a wrong model fails the bound.
+    // double sum). Double precision, relative bound 1e-12 (terms are at most 1, at most 300 × 10
+    // of them). Binary data (the kept Wᵀ) and grey data (a fresh transpose); the same bits at
+    // one and two threads; a wrong model fails the bound. The second shape (300 visible, 100
+    // hidden, 100 examples) is large enough for idle workers to compute the error's blocks
+    // while the negative phase is drawn (ReconstructionError's BackgroundLoop); the first runs
+    // it at the end.
     fixtures::ThreadGuard guard;
-    const Dataset data = fixtures::random_binary_dataset(131, 40, 4);  // 131: not a multiple of 64
-    TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
-    cfg.hidden = 70;
-    const arma::mat binary = fixtures::binary_matrix(data).cols(0, 24);
-    arma::arma_rng::set_seed(5);
-    const arma::mat grey = arma::randu<arma::mat>(131, 25);
-    for (const arma::mat* V : {&binary, &grey}) {
-      double errors[2];
-      for (const int n_threads : {1, 2}) {
-        set_threads(n_threads);
-        Rng init(3);
-        RbmStep<double> step(cfg, RbmStep<double>::initial_model(data, cfg, init));
-        Rng rng(7);
-        step.update(binary, {}, 0.1, 0.5, rng);  // the next update starts from a kept Wᵀ
-        const Rbm<double> before = step.model();
-        step.update(*V, {}, 0.1, 0.5, rng);
-        const arma::uvec tenth = {0, 10, 20};
-        const arma::mat P = before.hidden_mean(*V);
-        const double expected = mean_squared_error<double>(
-            V->cols(tenth), before.visible_mean(arma::mat(P.cols(tenth))));
-        CHECK(std::abs(step.last_error() - expected) <= 1e-12 * expected);
-        Rbm<double> wrong = before;
-        wrong.b()[3] += 0.01;
-        const double off = mean_squared_error<double>(
-            V->cols(tenth), wrong.visible_mean(arma::mat(wrong.hidden_mean(*V).cols(tenth))));
-        CHECK_FALSE(std::abs(step.last_error() - off) <= 1e-12 * off);
-        errors[n_threads - 1] = step.last_error();
+    struct Shape {
+      arma::uword visible, examples, hidden, batch;
+    };
+    for (const Shape shape : {Shape{131, 40, 70, 25}, Shape{300, 120, 100, 100}}) {
+      CAPTURE(shape.visible);
+      const Dataset data = fixtures::random_binary_dataset(shape.visible, shape.examples, 4);
+      TrainConfig cfg = small_config(Method::pcd, GradientPath::contrastive);
+      cfg.hidden = shape.hidden;
+      const arma::mat binary = fixtures::binary_matrix(data).cols(0, shape.batch - 1);
+      arma::arma_rng::set_seed(5);
+      const arma::mat grey = arma::randu<arma::mat>(shape.visible, shape.batch);
+      const arma::uvec tenth = arma::regspace<arma::uvec>(0, 10, shape.batch - 1);
+      for (const arma::mat* V : {&binary, &grey}) {
+        double errors[2];
+        for (const int n_threads : {1, 2}) {
+          set_threads(n_threads);
+          Rng init(3);
+          RbmStep<double> step(cfg, RbmStep<double>::initial_model(data, cfg, init));
+          Rng rng(7);
+          step.update(binary, {}, 0.1, 0.5, rng);  // the next update starts from a kept Wᵀ
+          const Rbm<double> before = step.model();
+          step.update(*V, {}, 0.1, 0.5, rng);
+          const arma::mat P = before.hidden_mean(*V);
+          const double expected = mean_squared_error<double>(
+              V->cols(tenth), before.visible_mean(arma::mat(P.cols(tenth))));
+          CHECK(std::abs(step.last_error() - expected) <= 1e-12 * expected);
+          Rbm<double> wrong = before;
+          wrong.b()[3] += 0.01;
+          const double off = mean_squared_error<double>(
+              V->cols(tenth), wrong.visible_mean(arma::mat(wrong.hidden_mean(*V).cols(tenth))));
+          CHECK_FALSE(std::abs(step.last_error() - off) <= 1e-12 * off);
+          errors[n_threads - 1] = step.last_error();
+        }
+        CHECK(std::memcmp(&errors[0], &errors[1], sizeof(double)) == 0);
       }
-      CHECK(std::memcmp(&errors[0], &errors[1], sizeof(double)) == 0);
     }
   }
+
 }

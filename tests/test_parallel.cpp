@@ -122,4 +122,80 @@ TEST_SUITE("parallel") {
     });
     CHECK(count == 100);
   }
+
+  TEST_CASE("a background loop runs every item once, idle workers taking items") {
+    // Two threads. The calling thread starts a loop of 64 items and then waits (its "serial
+    // work") until a worker has run some of them; join() runs the rest. Every item runs once.
+    fixtures::ThreadGuard guard;
+    set_threads(2);
+    for (int round = 0; round < 20; ++round) {
+      std::vector<std::atomic<int>> seen(64);
+      std::atomic<int> by_worker{0};
+      const std::thread::id caller = std::this_thread::get_id();
+      BackgroundLoop loop(64, [&](std::size_t item) {
+        ++seen[item];
+        if (std::this_thread::get_id() != caller) ++by_worker;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+      });
+      loop.start();
+      const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (by_worker.load() == 0 && std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      // A parallel loop in between: the worker leaves the background items for it.
+      std::atomic<int> count{0};
+      parallel_for_dynamic(1000, [&](std::size_t first, std::size_t last, int) {
+        count += int(last - first);
+      });
+      loop.join();
+      CHECK(by_worker.load() > 0);
+      CHECK(count == 1000);
+      int wrong = 0;
+      for (auto& s : seen) wrong += s.load() != 1;
+      CHECK(wrong == 0);
+    }
+  }
+
+  TEST_CASE("a background loop runs in join alone with one thread, or while another is on offer") {
+    fixtures::ThreadGuard guard;
+    set_threads(1);
+    const std::thread::id caller = std::this_thread::get_id();
+    std::atomic<int> elsewhere{0}, ran{0};
+    auto body = [&](std::size_t) {
+      ++ran;
+      if (std::this_thread::get_id() != caller) ++elsewhere;
+    };
+    {
+      BackgroundLoop loop(10, body);
+      loop.start();
+      loop.join();
+    }
+    CHECK(ran == 10);
+    set_threads(2);
+    std::atomic<bool> release{false};
+    BackgroundLoop first(1, [&](std::size_t) {  // keeps the offer until released
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    });
+    first.start();
+    BackgroundLoop second(10, body);
+    second.start();  // first is still on offer: second runs in its join, on this thread
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    second.join();
+    release = true;
+    first.join();
+    CHECK(ran == 20);
+    CHECK(elsewhere == 0);
+  }
+
+  TEST_CASE("a background loop's join rethrows a body's exception") {
+    fixtures::ThreadGuard guard;
+    set_threads(2);
+    BackgroundLoop loop(50, [](std::size_t item) {
+      if (item == 31) throw std::runtime_error("item 31");
+    });
+    loop.start();
+    CHECK_THROWS_AS(loop.join(), std::runtime_error);
+    std::atomic<int> count{0};  // the pool still works afterwards
+    parallel_for(10, [&](std::size_t first, std::size_t last, int) { count += int(last - first); });
+    CHECK(count == 10);
+  }
 }

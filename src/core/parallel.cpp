@@ -71,6 +71,33 @@ public:
 
   /// Runs `body` over [0, n) on t threads: in t fixed chunks, or (`dynamic`) in pieces claimed
   /// while it runs (parallel_for_dynamic, claim_pieces).
+  /// At least `count` workers (they start before a first loop needs them).
+  void ensure_workers(int count) {
+    std::lock_guard<std::mutex> run_lock(run_mutex_);
+    grow(count);
+  }
+
+  /// Offers b to the workers (BackgroundLoop::start); false while another loop is on offer.
+  bool offer(BackgroundLoop* b) {
+    BackgroundLoop* none = nullptr;
+    if (!background_.compare_exchange_strong(none, b)) return false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);  // a worker between its check and its sleep
+    }
+    wake_.notify_all();  // sleeping workers too
+    return true;
+  }
+  /// Withdraws b's offer; returns once no worker runs an item of b any more.
+  void withdraw(BackgroundLoop* b) {
+    BackgroundLoop* expected = b;
+    background_.compare_exchange_strong(expected, nullptr);
+    while (background_users_.load() != 0) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+  }
+
   void run(std::size_t n, int t, const std::function<void(std::size_t, std::size_t, int)>& body,
            bool dynamic = false) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
@@ -225,13 +252,25 @@ private:
   void work(std::uint64_t seen, int index) {
     for (;;) {
       // A training step starts its next parallel loop within microseconds: spin for it a
-      // moment before sleeping (waking a sleeping thread takes longer than a small loop).
-      spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
+      // moment before sleeping (waking a sleeping thread takes longer than a small loop),
+      // running items of the background loop on offer meanwhile. A worker counts itself a user
+      // before it reads the offer, so withdraw() waits for it.
+      spin_until([&] {
+        if (generation_.load(std::memory_order_acquire) != seen) return true;
+        background_users_.fetch_add(1);
+        BackgroundLoop* b = background_.load();
+        const bool ran = b && b->run_one();
+        background_users_.fetch_sub(1);
+        return ran ? generation_.load(std::memory_order_acquire) != seen : false;
+      });
       Job job;
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+        wake_.wait(lock, [&] {
+          return stop_ || generation_.load() != seen || background_.load() != nullptr;
+        });
         if (stop_) return;
+        if (generation_.load() == seen) continue;  // woken for a background loop: spin, run it
         seen = generation_.load();
         job = job_;
       }
@@ -255,6 +294,8 @@ private:
     }
   }
 
+  std::atomic<BackgroundLoop*> background_{nullptr};
+  std::atomic<int> background_users_{0};  // workers reading or running the offer
   std::mutex run_mutex_, mutex_;
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
@@ -343,6 +384,52 @@ void parallel_for(std::size_t n,
 void parallel_for_dynamic(std::size_t n,
                           const std::function<void(std::size_t, std::size_t, int)>& body) {
   run_parallel(n, true, body);
+}
+
+BackgroundLoop::BackgroundLoop(std::size_t n, std::function<void(std::size_t)> body)
+    : body_(std::move(body)), n_(n) {}
+
+BackgroundLoop::~BackgroundLoop() {
+  try {
+    join();
+  } catch (...) {
+  }
+}
+
+void BackgroundLoop::start() {
+  if (posted_ || joined_ || n_ == 0 || threads() <= 1 || in_parallel_for) return;
+  Pool& pool = Pool::instance();
+  pool.ensure_workers(threads() - 1);
+  posted_ = pool.offer(this);
+}
+
+bool BackgroundLoop::run_one() {
+  const std::size_t item = next_.fetch_add(1);
+  if (item >= n_) return false;
+  const bool nested = in_parallel_for;
+  in_parallel_for = true;  // a parallel loop inside the body runs inline
+  try {
+    if (!failed_.load()) body_(item);
+  } catch (...) {
+    if (!failed_.exchange(true)) error_ = std::current_exception();
+  }
+  in_parallel_for = nested;
+  done_.fetch_add(1, std::memory_order_release);
+  return true;
+}
+
+void BackgroundLoop::join() {
+  if (joined_) return;
+  joined_ = true;
+  while (run_one()) {
+  }
+  while (done_.load(std::memory_order_acquire) < n_) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  if (posted_) Pool::instance().withdraw(this);
+  if (failed_.load()) std::rethrow_exception(error_);
 }
 
 SerialBlas::SerialBlas() : saved_(openblas_get_num_threads()), outer_(g_outer_blas_threads) {

@@ -83,6 +83,7 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
                                  static_cast<const T*>(nullptr));
   else
     detail::hidden_mean(rbm, V, p.positive.h, buf);
+  if (ws.after_positive) ws.after_positive(p.positive);
   if (config.method == Method::cd) {
     detail::gibbs_from_means(rbm, p.positive.h, config.steps, rng, buf, p.negative);
   } else if (config.method == Method::pt) {

@@ -1,6 +1,8 @@
 #include "rbmkit/training/rbm_step.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -36,46 +38,61 @@ Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config
 
 namespace {
 
-/// mean((V − sigm(W P + b))²) over the entries of V (n_visible × m, m > 0) for Bernoulli visible
-/// units, given W (n_visible × n_hidden) and P the hidden means (n_hidden × m): the visible
-/// units in blocks of 64 split among threads, each block's W P + b by detail::narrow_product
-/// from its rows of W; the blocks' sums (double) added in block order, so the bits do not
-/// depend on the thread count.
+/// The sum of (V − sigm(W P + b))² over the visible units [64k, 64k + 64) of V (n_visible × m)
+/// for Bernoulli visible units, given W (n_visible × n_hidden) and P the hidden means
+/// (n_hidden × m): that block's W P + b by detail::narrow_product from its rows of W, summed
+/// in double, column by column.
 template <class T>
-double reconstruction_error_of(const arma::Mat<T>& W, const arma::Col<T>& b,
-                               const arma::Mat<T>& V, const arma::Mat<T>& P) {
+double error_block(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& V,
+                   const arma::Mat<T>& P, std::size_t k) {
   constexpr arma::uword block = 64;
   const arma::uword nv = V.n_rows, nh = P.n_rows, m = V.n_cols;
-  const std::size_t n_blocks = (nv + block - 1) / block;
-  std::vector<double> sums(n_blocks, 0.0);
-  auto body = [&](std::size_t first, std::size_t last, int) {
-    arma::Mat<T> A, R;
-    for (std::size_t k = first; k < last; ++k) {
-      const arma::uword a = arma::uword(k) * block, n = std::min<arma::uword>(block, nv - a);
-      A.set_size(n, m);
-      detail::narrow_product(W.memptr() + a, W.n_rows, n, nh, P.memptr(), P.n_rows, m,
-                             b.memptr() + a, A.memptr(), n);
-      R.set_size(n, m);
-      detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
-                             static_cast<const T*>(nullptr));
-      double s = 0;
-      for (arma::uword j = 0; j < m; ++j)
-        for (arma::uword i = 0; i < n; ++i) {
-          const double d = double(V(a + i, j)) - double(R(i, j));
-          s += d * d;
-        }
-      sums[k] = s;
+  const arma::uword a = arma::uword(k) * block, n = std::min<arma::uword>(block, nv - a);
+  arma::Mat<T> A(n, m), R(n, m);
+  detail::narrow_product(W.memptr() + a, W.n_rows, n, nh, P.memptr(), P.n_rows, m,
+                         b.memptr() + a, A.memptr(), n);
+  detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
+                         static_cast<const T*>(nullptr));
+  double s = 0;
+  for (arma::uword j = 0; j < m; ++j)
+    for (arma::uword i = 0; i < n; ++i) {
+      const double d = double(V(a + i, j)) - double(R(i, j));
+      s += d * d;
     }
-  };
-  if (std::size_t(nv) * nh * m < (std::size_t(1) << 18)) {
-    body(0, n_blocks, 0);
-  } else {
-    parallel_for_dynamic(n_blocks, body);
-  }
-  double total = 0;
-  for (const double s : sums) total += s;
-  return total / double(nv * m);
+  return s;
 }
+
+/// mean((V − sigm(W P + b))²) over the entries of V (n_visible × m, m > 0) for Bernoulli visible
+/// units, in blocks of 64 visible units (error_block) that idle workers take up in the
+/// background (BackgroundLoop) from start() on, while the step draws its negative phase; the
+/// blocks' sums added in block order in value(), so the bits do not depend on who computed them.
+/// V and P are the minibatch's every error_stride-th example and its hidden means, copied, and
+/// the model must not change before value().
+template <class T>
+class ReconstructionError {
+public:
+  ReconstructionError(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& V,
+                      const arma::Mat<T>& P, const arma::uvec& columns)
+      : W_(W), b_(b), V_(V.cols(columns)), P_(P.cols(columns)),
+        sums_((V.n_rows + 63) / 64, 0.0),
+        loop_(sums_.size(), [this](std::size_t k) { sums_[k] = error_block(W_, b_, V_, P_, k); }) {
+    // Small products are not worth a thread's attention: they run in value().
+    if (std::size_t(V_.n_rows) * P_.n_rows * V_.n_cols >= (std::size_t(1) << 18)) loop_.start();
+  }
+  double value() {
+    loop_.join();
+    double total = 0;
+    for (const double s : sums_) total += s;
+    return total / double(V_.n_elem);
+  }
+
+private:
+  const arma::Mat<T>& W_;
+  const arma::Col<T>& b_;
+  const arma::Mat<T> V_, P_;
+  std::vector<double> sums_;
+  BackgroundLoop loop_;
+};
 
 }  // namespace
 
@@ -100,6 +117,20 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
                                  double momentum, Rng& rng) {
   const RbmConfig& rc = this->config_.rbm;
   gradient_workspace_.defer_weights = !return_weight_statistic_;
+  const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
+  // Mean-field reconstruction error of this minibatch, before the update, estimated from every
+  // tenth example (rbm_step.hpp); with Bernoulli visible units started as soon as the positive
+  // phase is known, for idle workers to compute while the negative phase is drawn.
+  const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
+  std::optional<ReconstructionError<T>> error;
+  if (visible != UnitType::gaussian)
+    workspace_.after_positive = [&](const Phase<T>& positive) {
+      error.emplace(this->model_.W(), this->model_.b(), positive.v, positive.h, every_tenth);
+    };
+  struct Forget {  // the hook refers to this call's locals
+    PhaseWorkspace<T>& ws;
+    ~Forget() { ws.after_positive = nullptr; }
+  } forget{workspace_};
   const Phases<T>& ph =
       draw_phases(this->model_, V, this->phase_config(rc.k), this->chains_, rng, workspace_);
   const Phase<T>& pos = ph.positive;
@@ -107,19 +138,13 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // (gaussian_statistics.hpp); with unit variances v / σ² = v.
   const bool learned = this->model_.visible_units() == UnitType::gaussian &&
                        rc.variance == Variance::learned;
-  const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
-  // Mean-field reconstruction error of this minibatch, before the update, estimated from every
-  // tenth example (rbm_step.hpp).
-  {
-    const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
-    if (visible == UnitType::gaussian) {
-      SerialBlas serial;
-      this->last_error_ = mean_squared_error<T>(
-          V.cols(every_tenth), this->model_.visible_mean(pos.h.cols(every_tenth)));
-    } else {
-      this->last_error_ = reconstruction_error_of<T>(
-          this->model_.W(), this->model_.b(), V.cols(every_tenth), pos.h.cols(every_tenth));
-    }
+  if (visible == UnitType::gaussian) {
+    SerialBlas serial;
+    this->last_error_ = mean_squared_error<T>(
+        V.cols(every_tenth), this->model_.visible_mean(pos.h.cols(every_tenth)));
+  } else {
+    if (!error) throw std::logic_error("RbmStep::update: draw_phases skipped after_positive");
+    this->last_error_ = error->value();
   }
 
   // The statistics reuse the phases' buffers (their index lists, and Wᵀ's matrix for the

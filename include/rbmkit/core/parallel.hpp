@@ -1,6 +1,8 @@
 #pragma once
 /// Thread count control and a deterministic parallel loop.
+#include <atomic>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <string>
 
@@ -43,6 +45,37 @@ void parallel_for(std::size_t n,
 void parallel_for_dynamic(std::size_t n,
                           const std::function<void(std::size_t begin, std::size_t end,
                                                    int worker)>& body);
+
+/// Work that rbmkit's idle workers take up while the calling thread goes on with other, serial
+/// work (pairing a sum tree, joining scans), the rest done by the calling thread in join():
+/// items 0 … n − 1, each run once by body(item), in any order and on any thread, so only for
+/// items that do not depend on each other. At most one background loop is started at a time
+/// (another's start() does nothing: its items all run in its join()); with one thread, or
+/// inside a parallel loop, everything runs in join(). Workers take items only between the
+/// parallel loops (a loop that starts waits at most for the item a worker is running), one at a
+/// time. join() rethrows the first exception a body threw; the destructor joins (and swallows
+/// it). Not copyable; destroy it on the thread that started it.
+class BackgroundLoop {
+public:
+  BackgroundLoop(std::size_t n, std::function<void(std::size_t item)> body);
+  ~BackgroundLoop();
+  BackgroundLoop(const BackgroundLoop&) = delete;
+  BackgroundLoop& operator=(const BackgroundLoop&) = delete;
+  /// Offers the items to idle workers.
+  void start();
+  /// Runs the items no worker has taken, waits for those they run, and withdraws the offer.
+  void join();
+  /// For the workers: claims and runs one item; false when none was left.
+  bool run_one();
+
+private:
+  std::function<void(std::size_t)> body_;
+  std::size_t n_;
+  std::atomic<std::size_t> next_{0}, done_{0};
+  std::atomic<bool> failed_{false};
+  std::exception_ptr error_;
+  bool posted_ = false, joined_ = false;
+};
 
 /// Runs OpenBLAS on the calling thread alone while it lives, and restores its thread count
 /// afterwards; threads() keeps answering the count from before. A training run holds one for

@@ -5,6 +5,7 @@
 /// draw_phases, so "the trainer's own samples" is one function, not a copy.
 #include <armadillo>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "rbmkit/core/enum_names.hpp"
@@ -84,6 +85,10 @@ public:
   void keep_transposed_weights();
   /// Withdraws keep_transposed_weights().
   void forget_transposed_weights() { transposed_kept_ = false; }
+  /// Called by draw_phases with the positive phase once its hidden means are formed, before the
+  /// negative phase is drawn (none: nothing). RbmStep starts the minibatch's reconstruction
+  /// error there (a BackgroundLoop), for idle workers to compute during the negative phase.
+  std::function<void(const Phase<T>& positive)> after_positive;
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
