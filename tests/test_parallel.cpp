@@ -4,9 +4,11 @@
 // index, and a thread done with its own chunk takes the items another thread has not reached.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -53,7 +55,8 @@ TEST_SUITE("parallel") {
     fixtures::ThreadGuard guard;
     set_threads(8);
     std::vector<std::atomic<int>> seen(1000);
-    int wrong = 0, bad_worker = 0, bad_piece = 0;
+    int wrong = 0;
+    std::atomic<int> bad_worker{0}, bad_piece{0};
     for (int round = 0; round < 3000; ++round) {
       const std::size_t n = round % 3 == 0 ? 3 : round % 3 == 1 ? 50 : 1000;
       for (std::size_t i = 0; i < n; ++i) seen[i] = 0;
@@ -170,15 +173,23 @@ TEST_SUITE("parallel") {
       loop.join();
     }
     CHECK(ran == 10);
-    set_threads(2);
-    std::atomic<bool> release{false};
-    BackgroundLoop first(1, [&](std::size_t) {  // keeps the offer until released
+    // Three threads: one worker runs first's item (which holds first on offer until released),
+    // the other is idle, and would take second's items if second.start() offered them.
+    set_threads(3);
+    std::atomic<bool> release{false}, holding{false};
+    BackgroundLoop first(1, [&](std::size_t) {
+      holding = true;
       while (!release.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
     });
     first.start();
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!holding.load() && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    CHECK(holding.load());  // a worker took first's item
     BackgroundLoop second(10, body);
     second.start();  // first is still on offer: second runs in its join, on this thread
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(ran == 10);   // none of second's items yet
     second.join();
     release = true;
     first.join();
@@ -197,5 +208,29 @@ TEST_SUITE("parallel") {
     std::atomic<int> count{0};  // the pool still works afterwards
     parallel_for(10, [&](std::size_t first, std::size_t last, int) { count += int(last - first); });
     CHECK(count == 10);
+  }
+
+  TEST_CASE("a background loop uses at most threads() - 1 workers after the count is lowered") {
+    // Four threads start three workers; at two threads only one of them may take items.
+    fixtures::ThreadGuard guard;
+    set_threads(4);
+    parallel_for(4, [](std::size_t, std::size_t, int) {});  // the pool has three workers
+    set_threads(2);
+    const std::thread::id caller = std::this_thread::get_id();
+    std::mutex m;
+    std::vector<std::thread::id> helpers;
+    BackgroundLoop loop(200, [&](std::size_t) {
+      if (std::this_thread::get_id() != caller) {
+        std::lock_guard<std::mutex> lock(m);
+        if (std::find(helpers.begin(), helpers.end(), std::this_thread::get_id()) ==
+            helpers.end())
+          helpers.push_back(std::this_thread::get_id());
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    });
+    loop.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the caller's "serial work"
+    loop.join();
+    CHECK(helpers.size() <= 1);
   }
 }

@@ -52,7 +52,8 @@ std::string blas_info() {
 
 namespace {
 
-/// True on a thread while it runs a chunk of a parallel_for: a nested parallel_for runs inline.
+/// True on a thread while it runs a chunk of a parallel loop or an item of a background loop: a
+/// parallel loop inside runs inline.
 thread_local bool in_parallel_for = false;
 
 /// Workers that persist between parallel_for calls (starting threads for every call costs more
@@ -69,8 +70,6 @@ public:
     return pool;
   }
 
-  /// Runs `body` over [0, n) on t threads: in t fixed chunks, or (`dynamic`) in pieces claimed
-  /// while it runs (parallel_for_dynamic, claim_pieces).
   /// At least `count` workers (they start before a first loop needs them).
   void ensure_workers(int count) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
@@ -81,6 +80,7 @@ public:
   bool offer(BackgroundLoop* b) {
     BackgroundLoop* none = nullptr;
     if (!background_.compare_exchange_strong(none, b)) return false;
+    offers_.fetch_add(1);
     {
       std::lock_guard<std::mutex> lock(mutex_);  // a worker between its check and its sleep
     }
@@ -91,13 +91,11 @@ public:
   void withdraw(BackgroundLoop* b) {
     BackgroundLoop* expected = b;
     background_.compare_exchange_strong(expected, nullptr);
-    while (background_users_.load() != 0) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    }
+    wait_until([&] { return background_users_.load() == 0; });
   }
 
+  /// Runs `body` over [0, n) on t threads: in t fixed chunks, or (`dynamic`) in pieces claimed
+  /// while it runs (parallel_for_dynamic, claim_pieces).
   void run(std::size_t n, int t, const std::function<void(std::size_t, std::size_t, int)>& body,
            bool dynamic = false) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
@@ -112,11 +110,11 @@ public:
       job_ = job = {&body, n, t, &errors, dynamic, units};
       finished_ = 0;
       if (dynamic) {
-        const std::uint64_t tag = ((generation_.load() + 1) & 0xffffu) << 48;
+        const std::uint64_t tag = ((generation_.load() + 1) & 0xffffffffu) << 32;
         for (int w = 0; w < t; ++w)
-          ranges_[w].store(tag | (std::uint64_t(n * std::size_t(w) / std::size_t(t)) << 24) |
-                               std::uint64_t(n * std::size_t(w + 1) / std::size_t(t)),
-                           std::memory_order_relaxed);
+          ranges_[w].word.store(tag | (std::uint64_t(n * std::size_t(w) / std::size_t(t)) << 16) |
+                                    std::uint64_t(n * std::size_t(w + 1) / std::size_t(t)),
+                                std::memory_order_relaxed);
       }
       generation = generation_.load() + 1;
       next_.store(generation << 32, std::memory_order_release);  // chunk 0 of this job
@@ -188,26 +186,26 @@ private:
   /// its own range w from the front, in pieces of half of what is left of it, so it stays with
   /// the rows it had in the loops before (in its caches), and when its range is done takes
   /// single items from the back of the others' ranges: a slower thread's last items go to a
-  /// faster one. Each range is one word, generation (16 bits) | front (24) | back (24), claimed
-  /// by compare-and-swap; a claim of a thread that comes late names an older generation and
-  /// fails. (run_parallel gives jobs of 2²⁴ items or more fixed chunks.)
+  /// faster one. Each range is one word, generation (32 bits, as next_'s) | front (16) | back
+  /// (16), claimed by compare-and-swap; a claim of a thread that comes late names an older
+  /// generation and fails. (run_parallel gives jobs of 2¹⁶ items or more fixed chunks.)
   void claim_pieces(std::uint64_t generation, const Job& job, int thread) {
-    const std::uint64_t tag = (generation & 0xffffu) << 48;
+    const std::uint64_t tag = (generation & 0xffffffffu) << 32;
     auto claim = [&](int r, bool own, std::size_t& begin, std::size_t& size) {
-      std::uint64_t x = ranges_[r].load(std::memory_order_acquire), y;
+      std::uint64_t x = ranges_[r].word.load(std::memory_order_acquire), y;
       do {
-        const std::uint64_t front = (x >> 24) & 0xffffffu, back = x & 0xffffffu;
-        if ((x & ~((std::uint64_t(1) << 48) - 1)) != tag || front >= back) return false;
+        const std::uint64_t front = (x >> 16) & 0xffffu, back = x & 0xffffu;
+        if ((x & ~std::uint64_t(0xffffffffu)) != tag || front >= back) return false;
         if (own) {
           size = std::size_t((back - front + 1) / 2);
           begin = std::size_t(front);
-          y = tag | ((front + size) << 24) | back;
+          y = tag | ((front + size) << 16) | back;
         } else {
           size = 1;
           begin = std::size_t(back - 1);
-          y = tag | (front << 24) | (back - 1);
+          y = tag | (front << 16) | (back - 1);
         }
-      } while (!ranges_[r].compare_exchange_weak(x, y, std::memory_order_acq_rel));
+      } while (!ranges_[r].word.compare_exchange_weak(x, y, std::memory_order_acq_rel));
       return true;
     };
     std::size_t begin = 0, size = 0;
@@ -250,26 +248,33 @@ private:
   }
 
   void work(std::uint64_t seen, int index) {
+    std::uint64_t seen_offer = offers_.load();
     for (;;) {
       // A training step starts its next parallel loop within microseconds: spin for it a
       // moment before sleeping (waking a sleeping thread takes longer than a small loop),
-      // running items of the background loop on offer meanwhile. A worker counts itself a user
-      // before it reads the offer, so withdraw() waits for it.
+      // running items of the background loop on offer meanwhile (only the threads() − 1 workers
+      // a loop would use). A worker counts itself a user before it reads the offer again, so
+      // withdraw() waits for it.
       spin_until([&] {
         if (generation_.load(std::memory_order_acquire) != seen) return true;
+        if (index >= threads() || background_.load(std::memory_order_relaxed) == nullptr)
+          return false;
         background_users_.fetch_add(1);
         BackgroundLoop* b = background_.load();
         const bool ran = b && b->run_one();
         background_users_.fetch_sub(1);
-        return ran ? generation_.load(std::memory_order_acquire) != seen : false;
+        return ran && generation_.load(std::memory_order_acquire) != seen;
       });
       Job job;
       {
         std::unique_lock<std::mutex> lock(mutex_);
+        // A sleeping worker wakes for the next loop, or once for each background loop offered.
         wake_.wait(lock, [&] {
-          return stop_ || generation_.load() != seen || background_.load() != nullptr;
+          return stop_ || generation_.load() != seen ||
+                 (offers_.load() != seen_offer && index < threads());
         });
         if (stop_) return;
+        seen_offer = offers_.load();
         if (generation_.load() == seen) continue;  // woken for a background loop: spin, run it
         seen = generation_.load();
         job = job_;
@@ -294,8 +299,23 @@ private:
     }
   }
 
+  /// Waits until `done` (short waits: spinning, then yielding the core).
+  template <class Done>
+  static void wait_until(const Done& done) {
+    for (int i = 0; !done(); ++i) {
+      if (i < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  }
+
   std::atomic<BackgroundLoop*> background_{nullptr};
-  std::atomic<int> background_users_{0};  // workers reading or running the offer
+  std::atomic<std::uint64_t> offers_{0};  // background loops offered so far
+  alignas(64) std::atomic<int> background_users_{0};  // workers reading or running the offer
   std::mutex run_mutex_, mutex_;
   std::condition_variable wake_, done_;
   std::vector<std::thread> workers_;
@@ -303,7 +323,10 @@ private:
   std::atomic<std::uint64_t> next_{0};  // generation << 32 | the next unclaimed chunk
   std::atomic<std::size_t> finished_{0};  // chunks or (dynamic) items finished
   static constexpr int max_dynamic_threads = 256;
-  std::array<std::atomic<std::uint64_t>, max_dynamic_threads> ranges_{};  // claim_pieces
+  struct Range {
+    alignas(64) std::atomic<std::uint64_t> word{0};  // a cache line each
+  };
+  std::array<Range, max_dynamic_threads> ranges_{};  // claim_pieces
   std::atomic<bool> waiting_{false};  // run() sleeps on done_ for the job's last chunks
   std::atomic<std::uint64_t> generation_{0};
   bool stop_ = false;
@@ -361,8 +384,8 @@ void run_parallel(std::size_t n, bool dynamic,
     body(0, n, 0);
     return;
   }
-  // Dynamic claims name their items in 24 bits, and keep one range per thread.
-  if (n >= (std::size_t(1) << 24) || t > 256) dynamic = false;
+  // Dynamic claims name their items in 16 bits, and keep one range per thread.
+  if (n >= (std::size_t(1) << 16) || t > 256) dynamic = false;
   const int blas_threads = openblas_get_num_threads();
   openblas_set_num_threads(1);
   try {
@@ -404,6 +427,7 @@ void BackgroundLoop::start() {
 }
 
 bool BackgroundLoop::run_one() {
+  if (next_.load(std::memory_order_relaxed) >= n_) return false;
   const std::size_t item = next_.fetch_add(1);
   if (item >= n_) return false;
   const bool nested = in_parallel_for;
@@ -423,10 +447,15 @@ void BackgroundLoop::join() {
   joined_ = true;
   while (run_one()) {
   }
-  while (done_.load(std::memory_order_acquire) < n_) {
+  // A worker may still run an item: short, but it may have lost its core.
+  for (int i = 0; done_.load(std::memory_order_acquire) < n_; ++i) {
+    if (i < 4096) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+      __builtin_ia32_pause();
 #endif
+    } else {
+      std::this_thread::yield();
+    }
   }
   if (posted_) Pool::instance().withdraw(this);
   if (failed_.load()) std::rethrow_exception(error_);

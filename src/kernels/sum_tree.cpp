@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #include <immintrin.h>
@@ -164,6 +165,7 @@ inline __attribute__((always_inline)) void pair_greedily(Workspace& ws, std::siz
   const std::uint64_t* bits = ws.bits.data();
   while (ws.level.size() > 1) {
     const std::size_t m = ws.level.size();
+    if (m > 128) throw std::logic_error("pair_greedily: more than 128 nodes (the keys' limit)");
     ws.overlap.resize(m * m);
     std::int32_t* ov = ws.overlap.data();
     const bool wide = wide_popcount();

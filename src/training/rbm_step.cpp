@@ -121,7 +121,9 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // Mean-field reconstruction error of this minibatch, before the update, estimated from every
   // tenth example (rbm_step.hpp); with Bernoulli visible units started as soon as the positive
   // phase is known, for idle workers to compute while the negative phase is drawn.
-  const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
+  const arma::uvec every_tenth = V.n_cols > 0
+                                     ? arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1)
+                                     : arma::uvec();  // draw_phases refuses an empty minibatch
   std::optional<ReconstructionError<T>> error;
   if (visible != UnitType::gaussian)
     workspace_.after_positive = [&](const Phase<T>& positive) {

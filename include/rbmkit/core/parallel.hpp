@@ -1,5 +1,6 @@
 #pragma once
-/// Thread count control and a deterministic parallel loop.
+/// Thread count control, parallel loops whose results do not depend on the thread count, and
+/// background work for idle workers.
 #include <atomic>
 #include <cstddef>
 #include <exception>
@@ -51,10 +52,13 @@ void parallel_for_dynamic(std::size_t n,
 /// items 0 … n − 1, each run once by body(item), in any order and on any thread, so only for
 /// items that do not depend on each other. At most one background loop is started at a time
 /// (another's start() does nothing: its items all run in its join()); with one thread, or
-/// inside a parallel loop, everything runs in join(). Workers take items only between the
-/// parallel loops (a loop that starts waits at most for the item a worker is running), one at a
-/// time. join() rethrows the first exception a body threw; the destructor joins (and swallows
-/// it). Not copyable; destroy it on the thread that started it.
+/// inside a parallel loop, everything runs in join(). Up to threads() − 1 workers take items,
+/// one at a time, whenever they are not running a chunk of a parallel loop (a loop that starts
+/// waits at most for the items workers are running). A parallel loop inside a body runs
+/// inline with worker index 0, which the calling thread's loops use too: bodies must not use
+/// per-worker buffers, nor call BLAS (parallel loops set OpenBLAS's thread count). join()
+/// rethrows the first exception a body threw; the destructor joins (and swallows it). Not
+/// copyable; destroy it on the thread that started it.
 class BackgroundLoop {
 public:
   BackgroundLoop(std::size_t n, std::function<void(std::size_t item)> body);
