@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -38,58 +37,62 @@ Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config
 
 namespace {
 
-/// The sum of (V − sigm(W P + b))² over the visible units [64k, 64k + 64) of V (n_visible × m)
-/// for Bernoulli visible units, given W (n_visible × n_hidden) and P the hidden means
-/// (n_hidden × m): that block's W P + b by detail::narrow_product from its rows of W, summed
-/// in double, column by column.
+/// The sum of (V − sigm(W P + b))² over the visible units [64k, 64k + 64) and the examples 0,
+/// `stride`, 2·`stride`, … of V (n_visible × B) for Bernoulli visible units, given W
+/// (n_visible × n_hidden) and P the hidden means (n_hidden × B): that block's W P + b by
+/// detail::narrow_product from its rows of W (P's columns read in place, `stride` apart), summed
+/// in double, example by example.
 template <class T>
 double error_block(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& V,
-                   const arma::Mat<T>& P, std::size_t k) {
+                   const arma::Mat<T>& P, arma::uword stride, std::size_t k) {
   constexpr arma::uword block = 64;
-  const arma::uword nv = V.n_rows, nh = P.n_rows, m = V.n_cols;
+  const arma::uword nv = V.n_rows, nh = P.n_rows, m = (V.n_cols + stride - 1) / stride;
   const arma::uword a = arma::uword(k) * block, n = std::min<arma::uword>(block, nv - a);
   arma::Mat<T> A(n, m), R(n, m);
-  detail::narrow_product(W.memptr() + a, W.n_rows, n, nh, P.memptr(), P.n_rows, m,
+  detail::narrow_product(W.memptr() + a, W.n_rows, n, nh, P.memptr(), P.n_rows * stride, m,
                          b.memptr() + a, A.memptr(), n);
   detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
                          static_cast<const T*>(nullptr));
   double s = 0;
   for (arma::uword j = 0; j < m; ++j)
     for (arma::uword i = 0; i < n; ++i) {
-      const double d = double(V(a + i, j)) - double(R(i, j));
+      const double d = double(V(a + i, j * stride)) - double(R(i, j));
       s += d * d;
     }
   return s;
 }
 
-/// mean((V − sigm(W P + b))²) over the entries of V (n_visible × m, m > 0) for Bernoulli visible
-/// units, in blocks of 64 visible units (error_block) that idle workers take up in the
-/// background (BackgroundLoop) from start() on, while the step draws its negative phase; the
-/// blocks' sums added in block order in value(), so the bits do not depend on who computed them.
-/// V and P are the minibatch's every error_stride-th example and its hidden means, copied, and
-/// the model must not change before value().
+/// mean((V − sigm(W P + b))²) over the visible units and the examples 0, `stride`, 2·`stride`, …
+/// of V (n_visible × B, B > 0) for Bernoulli visible units, in blocks of 64 visible units
+/// (error_block) that idle workers take up in the background (BackgroundLoop) from the
+/// constructor on, while the step draws its negative phase; the blocks' sums added in block
+/// order in value(), so the bits do not depend on who computed them. W, b, V and the hidden
+/// means P are read in place: none may change before value().
 template <class T>
 class ReconstructionError {
 public:
   ReconstructionError(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& V,
-                      const arma::Mat<T>& P, const arma::uvec& columns)
-      : W_(W), b_(b), V_(V.cols(columns)), P_(P.cols(columns)),
-        sums_((V.n_rows + 63) / 64, 0.0),
-        loop_(sums_.size(), [this](std::size_t k) { sums_[k] = error_block(W_, b_, V_, P_, k); }) {
+                      const arma::Mat<T>& P, arma::uword stride)
+      : W_(W), b_(b), V_(V), P_(P), stride_(stride), sums_((V.n_rows + 63) / 64, 0.0),
+        loop_(sums_.size(),
+              [this](std::size_t k) { sums_[k] = error_block(W_, b_, V_, P_, stride_, k); }) {
     // Small products are not worth a thread's attention: they run in value().
-    if (std::size_t(V_.n_rows) * P_.n_rows * V_.n_cols >= (std::size_t(1) << 18)) loop_.start();
+    const std::size_t m = (V.n_cols + stride - 1) / stride;
+    if (std::size_t(V.n_rows) * P.n_rows * m >= (std::size_t(1) << 18)) loop_.start();
   }
   double value() {
     loop_.join();
     double total = 0;
     for (const double s : sums_) total += s;
-    return total / double(V_.n_elem);
+    return total / double(V_.n_rows * ((V_.n_cols + stride_ - 1) / stride_));
   }
 
 private:
   const arma::Mat<T>& W_;
   const arma::Col<T>& b_;
-  const arma::Mat<T> V_, P_;
+  const arma::Mat<T>& V_;
+  const arma::Mat<T>& P_;
+  const arma::uword stride_;
   std::vector<double> sums_;
   BackgroundLoop loop_;
 };
@@ -120,14 +123,14 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const UnitType visible = this->model_.visible_units();  // Gaussian: BLAS products only
   // Mean-field reconstruction error of this minibatch, before the update, estimated from every
   // tenth example (rbm_step.hpp); with Bernoulli visible units started as soon as the positive
-  // phase is known, for idle workers to compute while the negative phase is drawn.
-  const arma::uvec every_tenth = V.n_cols > 0
-                                     ? arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1)
-                                     : arma::uvec();  // draw_phases refuses an empty minibatch
+  // phase is known, for idle workers to compute while the negative phase is drawn (the positive
+  // phase stays in the workspace until the gradient is formed).
+  // With one thread nothing would overlap: computed after the phases, as its buffers then take
+  // no room among the phases' (bench/peak_memory.sh runs on one thread).
   std::optional<ReconstructionError<T>> error;
-  if (visible != UnitType::gaussian)
+  if (visible != UnitType::gaussian && threads() > 1)
     workspace_.after_positive = [&](const Phase<T>& positive) {
-      error.emplace(this->model_.W(), this->model_.b(), positive.v, positive.h, every_tenth);
+      error.emplace(this->model_.W(), this->model_.b(), positive.v, positive.h, error_stride);
     };
   struct Forget {  // the hook refers to this call's locals
     PhaseWorkspace<T>& ws;
@@ -141,11 +144,12 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   const bool learned = this->model_.visible_units() == UnitType::gaussian &&
                        rc.variance == Variance::learned;
   if (visible == UnitType::gaussian) {
+    const arma::uvec every_tenth = arma::regspace<arma::uvec>(0, error_stride, V.n_cols - 1);
     SerialBlas serial;
     this->last_error_ = mean_squared_error<T>(
         V.cols(every_tenth), this->model_.visible_mean(pos.h.cols(every_tenth)));
   } else {
-    if (!error) throw std::logic_error("RbmStep::update: draw_phases skipped after_positive");
+    if (!error) error.emplace(this->model_.W(), this->model_.b(), pos.v, pos.h, error_stride);
     this->last_error_ = error->value();
   }
 
