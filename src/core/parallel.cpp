@@ -52,6 +52,20 @@ std::string blas_info() {
 
 namespace {
 
+/// Waits until `done` (short waits: spinning, then yielding the core).
+template <class Done>
+void wait_until(const Done& done) {
+  for (int i = 0; !done(); ++i) {
+    if (i < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
 /// True on a thread while it runs a chunk of a parallel loop or an item of a background loop: a
 /// parallel loop inside runs inline.
 thread_local bool in_parallel_for = false;
@@ -299,20 +313,6 @@ private:
     }
   }
 
-  /// Waits until `done` (short waits: spinning, then yielding the core).
-  template <class Done>
-  static void wait_until(const Done& done) {
-    for (int i = 0; !done(); ++i) {
-      if (i < 4096) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      } else {
-        std::this_thread::yield();
-      }
-    }
-  }
-
   std::atomic<BackgroundLoop*> background_{nullptr};
   std::atomic<std::uint64_t> offers_{0};  // background loops offered so far
   alignas(64) std::atomic<int> background_users_{0};  // workers reading or running the offer
@@ -448,15 +448,7 @@ void BackgroundLoop::join() {
   while (run_one()) {
   }
   // A worker may still run an item: short, but it may have lost its core.
-  for (int i = 0; done_.load(std::memory_order_acquire) < n_; ++i) {
-    if (i < 4096) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    } else {
-      std::this_thread::yield();
-    }
-  }
+  wait_until([&] { return done_.load(std::memory_order_acquire) >= n_; });
   if (posted_) Pool::instance().withdraw(this);
   if (failed_.load()) std::rethrow_exception(error_);
 }
