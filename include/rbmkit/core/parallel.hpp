@@ -35,30 +35,33 @@ void parallel_for(std::size_t n,
 
 /// Calls body(begin, end, worker) on pieces of [0, n) in parallel, claimed while the loop runs:
 /// each thread starts on the chunk parallel_for would give it (so it keeps the data it had in
-/// its caches from the loops before) and runs it in pieces; a thread done with its own chunk
+/// its caches from the loops before) and runs it in pieces of half of what is left of it; a
+/// thread done with its own chunk
 /// takes single items from the ends of the others'. A thread that runs slower (a cold cache,
 /// another program on its core, a slower core of a virtual machine) thus leaves its last items
 /// to a faster one instead of being waited for. A thread may run several pieces; `worker` <
 /// min(threads(), n) is the thread's index (the calling thread 0), for per-thread buffers. The
 /// pieces depend on timing: only for bodies whose result does not depend on how [0, n) is split
 /// (each item computed whole within one call). Otherwise as parallel_for; inside a body it runs
-/// inline (body(0, n, 0)).
+/// inline (body(0, n, 0)). Loops of 2¹⁶ items or more run as parallel_for (fixed chunks,
+/// `worker` then the chunk's index, still < min(threads(), n)).
 void parallel_for_dynamic(std::size_t n,
                           const std::function<void(std::size_t begin, std::size_t end,
                                                    int worker)>& body);
 
 /// Work that rbmkit's idle workers take up while the calling thread goes on with other, serial
 /// work (pairing a sum tree, joining scans), the rest done by the calling thread in join():
-/// items 0 … n − 1, each run once by body(item), in any order and on any thread, so only for
-/// items that do not depend on each other. At most one background loop is started at a time
+/// items 0 … n − 1, each run at most once by body(item) (once a body throws, the items not yet
+/// started are skipped), in any order and on any thread, so only for items that do not depend
+/// on each other. At most one background loop is started at a time
 /// (another's start() does nothing: its items all run in its join()); with one thread, or
 /// inside a parallel loop, everything runs in join(). Up to threads() − 1 workers take items,
-/// one at a time, whenever they are not running a chunk of a parallel loop (a loop that starts
-/// waits at most for the items workers are running). A parallel loop inside a body runs
+/// one at a time, whenever they are not running a chunk of a parallel loop (a parallel loop the
+/// calling thread starts meanwhile waits at most for the items workers are running). A parallel loop inside a body runs
 /// inline with worker index 0, which the calling thread's loops use too: bodies must not use
 /// per-worker buffers, nor call BLAS (parallel loops set OpenBLAS's thread count). join()
 /// rethrows the first exception a body threw; the destructor joins (and swallows it). Not
-/// copyable; destroy it on the thread that started it.
+/// copyable; construct, start, join and destroy it on one thread.
 class BackgroundLoop {
 public:
   BackgroundLoop(std::size_t n, std::function<void(std::size_t item)> body);
@@ -69,7 +72,8 @@ public:
   void start();
   /// Runs the items no worker has taken, waits for those they run, and withdraws the offer.
   void join();
-  /// For the workers: claims and runs one item; false when none was left.
+  /// Internal, for the pool's workers (callers use join()): claims and runs one item; false
+  /// when none was left.
   bool run_one();
 
 private:
