@@ -1,7 +1,6 @@
 #include "rbmkit/core/parallel.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -15,8 +14,6 @@
 extern "C" {
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
-char* openblas_get_config(void);
-char* openblas_get_corename(void);
 }
 
 namespace rbmkit {
@@ -39,15 +36,6 @@ int threads() {
   if (n > 0) return n;
   const int outer = g_outer_blas_threads;
   return outer > 0 ? outer : std::max(1, openblas_get_num_threads());
-}
-
-std::string blas_info() {
-  // The configuration string starts with "OpenBLAS" and its version.
-  std::string s;
-  if (const char* c = openblas_get_config()) s = c;
-  if (s.rfind("OpenBLAS", 0) != 0) s = "OpenBLAS " + s;
-  if (const char* core = openblas_get_corename()) s += std::string(" (core: ") + core + ")";
-  return s;
 }
 
 namespace {
@@ -117,11 +105,9 @@ public:
     std::vector<std::exception_ptr> errors(t);
     Job job;
     std::uint64_t generation;
-    // What finished_ counts to: chunks, or (dynamic) items.
-    const std::size_t units = dynamic ? n : std::size_t(t);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = job = {&body, n, t, &errors, dynamic, units};
+      job_ = job = {&body, n, t, &errors, dynamic};
       finished_ = 0;
       if (dynamic) {
         const std::uint64_t tag = ((generation_.load() + 1) & 0xffffffffu) << 32;
@@ -136,6 +122,7 @@ public:
     }
     wake_.notify_all();
     claim_chunks(generation, job, 0);
+    const std::size_t units = job.units();
     // The last chunks usually end within microseconds: wait for them spinning, then sleeping.
     // A worker finishing the job takes the mutex and wakes this thread only when it sleeps:
     // run() sets `waiting_` and then reads finished_; the worker adds to finished_ and then reads
@@ -169,7 +156,8 @@ private:
     int t = 0;
     std::vector<std::exception_ptr>* errors = nullptr;
     bool dynamic = false;       ///< t fixed chunks, or pieces claimed by claim_pieces
-    std::size_t units = 0;      ///< chunks (fixed) or items (dynamic) that finish the job
+    /// What finished_ counts to: chunks (fixed) or items (dynamic).
+    std::size_t units() const { return dynamic ? n : std::size_t(t); }
   };
 
   /// Runs chunks of the job of `generation` (a copy of it in `job`) until none is left
@@ -192,7 +180,7 @@ private:
       const int w = int(claim & 0xffffffffu);
       const std::size_t begin = job.n * std::size_t(w) / std::size_t(job.t);
       const std::size_t end = job.n * std::size_t(w + 1) / std::size_t(job.t);
-      run_piece(job, begin, end, w, w, 1);
+      run_piece(job, begin, end, w, 1);
     }
   }
 
@@ -224,26 +212,26 @@ private:
     };
     std::size_t begin = 0, size = 0;
     while (claim(thread, true, begin, size))
-      run_piece(job, begin, begin + size, thread, thread, size);
+      run_piece(job, begin, begin + size, thread, size);
     for (int k = 1; k < job.t; ++k) {
       const int r = (thread + k) % job.t;
       while (claim(r, false, begin, size))
-        run_piece(job, begin, begin + size, thread, thread, size);
+        run_piece(job, begin, begin + size, thread, size);
     }
   }
 
-  /// body(begin, end, worker), its exception kept in errors[slot] (the first one); then
+  /// body(begin, end, worker), its exception kept in errors[worker] (the first one); then
   /// `units` more of the job are finished.
-  void run_piece(const Job& job, std::size_t begin, std::size_t end, int worker, int slot,
+  void run_piece(const Job& job, std::size_t begin, std::size_t end, int worker,
                  std::size_t units) {
     in_parallel_for = true;
     try {
       (*job.body)(begin, end, worker);
     } catch (...) {
-      if (!(*job.errors)[slot]) (*job.errors)[slot] = std::current_exception();
+      if (!(*job.errors)[worker]) (*job.errors)[worker] = std::current_exception();
     }
     in_parallel_for = false;
-    if (finished_.fetch_add(units) + units == job.units && waiting_.load()) {  // run() sleeps
+    if (finished_.fetch_add(units) + units == job.units() && waiting_.load()) {  // run() sleeps
       std::lock_guard<std::mutex> lock(mutex_);
       done_.notify_one();
     }
@@ -333,46 +321,6 @@ private:
 };
 
 }  // namespace
-
-std::string kernel_instruction_set() {
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-  // The same test target_clones makes when it picks the kernels' variant.
-  if (__builtin_cpu_supports("avx512f")) return "AVX-512";
-  if (__builtin_cpu_supports("avx2")) return "AVX2";
-#endif
-  return "x86-64 baseline";
-}
-
-std::string blas_core_warning() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  const char* name = openblas_get_corename();
-  if (!name) return "";
-  std::string core(name);
-  for (char& ch : core) ch = char(std::tolower((unsigned char)ch));
-  // OpenBLAS's x86-64 cores with AVX2 kernels, and those among them with AVX-512 kernels.
-  const std::vector<std::string> avx512 = {"skylakex", "cooperlake", "sapphirerapids"};
-  std::vector<std::string> avx2 = {"haswell", "zen", "zen3", "zen4", "skylake"};
-  avx2.insert(avx2.end(), avx512.begin(), avx512.end());
-  auto in = [&](const std::vector<std::string>& list) {
-    return std::find(list.begin(), list.end(), core) != list.end();
-  };
-  const bool cpu_avx512 = __builtin_cpu_supports("avx512f");
-  const bool cpu_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  std::string better;
-  if (cpu_avx2 && !in(avx2))
-    better = cpu_avx512 ? "SkylakeX" : "Haswell";
-  else if (cpu_avx512 && !in(avx512))
-    better = "SkylakeX";
-  if (better.empty()) return "";
-  return "OpenBLAS runs its " + std::string(name) + " kernels on a CPU with " +
-         (cpu_avx512 ? "AVX-512" : "AVX2") +
-         " (a virtual machine may hide the CPU's model); dense products may be several times "
-         "slower than they could be. Choose the core in the environment, e.g. "
-         "OPENBLAS_CORETYPE=" + better + " rbmkit ...";
-#else
-  return "";
-#endif
-}
 
 namespace {
 

@@ -37,34 +37,9 @@ Rbm<T> RbmStep<T>::initial_model(const Dataset& train, const TrainConfig& config
 
 namespace {
 
-/// The sum of (V − sigm(W P + b))² over the visible units [64k, 64k + 64) and the examples 0,
-/// `stride`, 2·`stride`, … of V (n_visible × B) for Bernoulli visible units, given W
-/// (n_visible × n_hidden) and P the hidden means (n_hidden × B): that block's W P + b by
-/// detail::narrow_product from its rows of W (P's columns read in place, `stride` apart), summed
-/// in double, example by example.
-template <class T>
-double error_block(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& V,
-                   const arma::Mat<T>& P, arma::uword stride, std::size_t k) {
-  constexpr arma::uword block = 64;
-  const arma::uword nv = V.n_rows, nh = P.n_rows, m = (V.n_cols + stride - 1) / stride;
-  const arma::uword a = arma::uword(k) * block, n = std::min<arma::uword>(block, nv - a);
-  arma::Mat<T> A(n, m), R(n, m);
-  detail::narrow_product(W.memptr() + a, W.n_rows, n, nh, P.memptr(), P.n_rows * stride, m,
-                         b.memptr() + a, A.memptr(), n);
-  detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
-                         static_cast<const T*>(nullptr));
-  double s = 0;
-  for (arma::uword j = 0; j < m; ++j)
-    for (arma::uword i = 0; i < n; ++i) {
-      const double d = double(V(a + i, j * stride)) - double(R(i, j));
-      s += d * d;
-    }
-  return s;
-}
-
 /// mean((V − sigm(W P + b))²) over the visible units and the examples 0, `stride`, 2·`stride`, …
 /// of V (n_visible × B, B > 0) for Bernoulli visible units, in blocks of 64 visible units
-/// (error_block) that idle workers take up in the background (BackgroundLoop) from the
+/// (block) that idle workers take up in the background (BackgroundLoop) from the
 /// constructor on, while the step draws its negative phase; the blocks' sums added in block
 /// order in value(), so the bits do not depend on who computed them. W, b, V and the hidden
 /// means P are read in place: none may change before value().
@@ -73,21 +48,45 @@ class ReconstructionError {
 public:
   ReconstructionError(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat<T>& V,
                       const arma::Mat<T>& P, arma::uword stride)
-      : W_(W), b_(b), V_(V), P_(P), stride_(stride), sums_((V.n_rows + 63) / 64, 0.0),
-        loop_(sums_.size(),
-              [this](std::size_t k) { sums_[k] = error_block(W_, b_, V_, P_, stride_, k); }) {
+      : W_(W), b_(b), V_(V), P_(P), stride_(stride),
+        sums_((V.n_rows + block_rows - 1) / block_rows, 0.0),
+        loop_(sums_.size(), [this](std::size_t k) { sums_[k] = block(k); }) {
     // Small products are not worth a thread's attention: they run in value().
-    const std::size_t m = (V.n_cols + stride - 1) / stride;
-    if (std::size_t(V.n_rows) * P.n_rows * m >= (std::size_t(1) << 18)) loop_.start();
+    if (std::size_t(V.n_rows) * P.n_rows * examples() >= (std::size_t(1) << 18)) loop_.start();
   }
   double value() {
     loop_.join();
     double total = 0;
     for (const double s : sums_) total += s;
-    return total / double(V_.n_rows * ((V_.n_cols + stride_ - 1) / stride_));
+    return total / double(V_.n_rows * examples());
   }
 
 private:
+  static constexpr arma::uword block_rows = 64;  ///< visible units a block
+
+  /// The examples 0, stride, 2·stride, … of the minibatch.
+  arma::uword examples() const { return (V_.n_cols + stride_ - 1) / stride_; }
+
+  /// The sum of the squared differences over the visible units [64k, 64k + 64) and examples():
+  /// that block's W P + b by detail::narrow_product from its rows of W (P's columns read in
+  /// place, stride apart), summed in double, example by example.
+  double block(std::size_t k) const {
+    const arma::uword m = examples(), a = arma::uword(k) * block_rows;
+    const arma::uword n = std::min<arma::uword>(block_rows, V_.n_rows - a);
+    arma::Mat<T> A(n, m), R(n, m);
+    detail::narrow_product(W_.memptr() + a, W_.n_rows, n, P_.n_rows, P_.memptr(),
+                           P_.n_rows * stride_, m, b_.memptr() + a, A.memptr(), n);
+    detail::sigmoid_sample(A.memptr(), n, m, R.memptr(), static_cast<T*>(nullptr),
+                           static_cast<const T*>(nullptr));
+    double s = 0;
+    for (arma::uword j = 0; j < m; ++j)
+      for (arma::uword i = 0; i < n; ++i) {
+        const double d = double(V_(a + i, j * stride_)) - double(R(i, j));
+        s += d * d;
+      }
+    return s;
+  }
+
   const arma::Mat<T>& W_;
   const arma::Col<T>& b_;
   const arma::Mat<T>& V_;
