@@ -423,6 +423,61 @@ TEST_SUITE("kernels") {
     }
   }
 
+  TEST_CASE("tree sums have the same bits in 64-byte and in 32-byte vectors") {
+    // On a CPU with AVX-512 (the machines this runs on so far) the first sums take 64-byte
+    // vectors; without it both are the 32-byte ones. Every mode, and row ranges that end in
+    // each kind of tail: whole 256-byte slabs, a 64-byte and a 32-byte vector, single rows, an
+    // overlapping last vector.
+    struct Restore {
+      ~Restore() { detail::use_narrow_tree_sums(false); }
+    } restore;
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (!__builtin_cpu_supports("avx512f"))
+      MESSAGE("no AVX-512 on this CPU: both sums compared are the 32-byte ones");
+#endif
+    auto check = [](auto zero, arma::uword rows) {
+      using T = decltype(zero);
+      CAPTURE(rows);
+      arma::arma_rng::set_seed(81);
+      const arma::Mat<T> M = arma::randn<arma::Mat<T>>(rows, 200);
+      const arma::Col<T> init = arma::randn<arma::Col<T>>(rows);
+      const detail::OnesPattern p = pattern(prototype_bits<T>(200, 40, 3, 0.05, 82));
+      SumTree t;
+      detail::build_sum_tree(p, t);
+      const std::pair<arma::uword, arma::uword> ranges[] = {
+          {0, rows}, {1, rows}, {3, rows - 2}, {rows / 2, rows}, {rows - 1, rows}};
+      for (const bool subtract : {false, true})
+        for (const bool accumulate : {false, true})
+          for (const auto& [first, last] : ranges) {
+            CAPTURE(subtract);
+            CAPTURE(accumulate);
+            CAPTURE(first);
+            CAPTURE(last);
+            const T* in = accumulate ? nullptr : init.memptr();
+            arma::Mat<T> wide(rows, 40, arma::fill::ones), narrow(rows, 40, arma::fill::ones);
+            detail::use_narrow_tree_sums(false);
+            detail::tree_gather(M.memptr(), rows, t, first, last, in, wide.memptr(), rows,
+                                subtract, accumulate);
+            detail::use_narrow_tree_sums(true);
+            detail::tree_gather(M.memptr(), rows, t, first, last, in, narrow.memptr(), rows,
+                                subtract, accumulate);
+            CHECK(fixtures::same_bits(wide, narrow));
+            // A changed term is seen.
+            arma::Mat<T> M2 = M;
+            M2(last - 1, p.idx[0]) += T(1);
+            narrow.fill(T(1));
+            detail::tree_gather(M2.memptr(), rows, t, first, last, in, narrow.memptr(), rows,
+                                subtract, accumulate);
+            CHECK_FALSE(fixtures::same_bits(wide, narrow));
+          }
+    };
+    // 500: the hidden units of the shape; 285 = 4·64 + 16 + 8 + 5 floats.
+    for (const arma::uword rows : {500u, 285u, 61u, 24u, 9u}) {
+      check(0.0f, rows);
+      check(0.0, rows);
+    }
+  }
+
   TEST_CASE("out minus the tree sum of M equals out plus the tree sum of -M bit for bit") {
     arma::arma_rng::set_seed(81);
     const arma::fmat M = arma::randu<arma::fmat>(77, 120);

@@ -48,6 +48,21 @@ struct Vec32<double> {
   static constexpr std::size_t n = 4;
 };
 
+/// Vectors of 64 bytes as the same traits as Vec32: one AVX-512 register each (for kernels
+/// compiled for AVX-512 alone, which keep their accumulators in registers).
+template <class T>
+struct Vec64;
+template <>
+struct Vec64<float> {
+  using V = vf;
+  static constexpr std::size_t n = 16;
+};
+template <>
+struct Vec64<double> {
+  using V = vd;
+  static constexpr std::size_t n = 8;
+};
+
 RBMKIT_INLINE vd load(const double* p) {
   vd v;
   std::memcpy(&v, p, sizeof v);

@@ -79,6 +79,11 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing:
 /// same trees.
 void use_portable_popcount(bool portable);
 
+/// For tests: tree_gather keeps its sums in 64-byte vectors (AVX-512 registers) where the CPU
+/// has AVX-512, otherwise in 32-byte ones; `true` forces the second everywhere (`false`
+/// restores the default). Each row takes the same operations in either, so the same bits.
+void use_narrow_tree_sums(bool narrow);
+
 /// For the rows [first, last) of M (M has S.rows columns, column-major, leading dimension ldm),
 /// with `t` built from S: out[first … last−1, r] = init + Σ_{k: S(k, r) = 1} M[·, k] for every
 /// column r of S, each sum adding its terms in the order of its tree path (with `subtract`,
