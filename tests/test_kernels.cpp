@@ -664,6 +664,46 @@ TEST_SUITE("kernels") {
     CHECK(u2[1] < 1e-307);
   }
 
+  TEST_CASE("sum_log_mix4 has the bits of sum_log_mix for each of its four examples") {
+    // The pseudo-likelihood's factors u + s·R from sigm(∓a) and exp(±w) of random a and w, 512
+    // lanes (32 vectors of 16), renormalised after every group of 8 lanes, every 10th and never
+    // (500 > 64 groups); each example with its own R, two of them the same array.
+    arma::arma_rng::set_seed(12);
+    const std::size_t n = 512;
+    const arma::mat A = arma::randn<arma::mat>(n, 4) * 4.0, Wc = arma::randn<arma::mat>(n, 3);
+    arma::mat S(n, 4), U(n, 4), E(n, 3), unused(n, 3);
+    for (arma::uword e = 0; e < 4; ++e)
+      detail::sigmoid_pair(A.colptr(e), n, S.colptr(e), U.colptr(e));
+    for (arma::uword k = 0; k < 3; ++k)
+      detail::exp_pair(Wc.colptr(k), n, E.colptr(k), unused.colptr(k));
+    const double* u[4] = {U.colptr(0), U.colptr(1), U.colptr(2), U.colptr(3)};
+    const double* s[4] = {S.colptr(0), S.colptr(1), S.colptr(2), S.colptr(3)};
+    const double* R[4] = {E.colptr(0), E.colptr(1), E.colptr(2), E.colptr(1)};
+    for (const std::size_t renorm : {std::size_t(1), std::size_t(10), std::size_t(500)}) {
+      CAPTURE(renorm);
+      double four[4];
+      detail::sum_log_mix4(u, s, R, n, renorm, four);
+      for (int e = 0; e < 4; ++e) {
+        CAPTURE(e);
+        const double one = detail::sum_log_mix(u[e], s[e], R[e], n, renorm);
+        CHECK(std::memcmp(&one, &four[e], sizeof one) == 0);
+        long double exact = 0;  // and both are the sum of the logs
+        for (std::size_t i = 0; i < n; ++i)
+          exact += std::log((long double)u[e][i] + (long double)s[e][i] * (long double)R[e][i]);
+        CHECK(std::abs(double((long double)four[e] - exact)) < 1e-9 * std::abs(double(exact)));
+      }
+      // Another example's factors in one lane are seen.
+      const double* R2[4] = {R[0], R[1], R[2], R[3]};
+      arma::vec changed = E.col(2);
+      changed[37] *= 2.0;
+      R2[2] = changed.memptr();
+      double other[4];
+      detail::sum_log_mix4(u, s, R2, n, renorm, other);
+      CHECK(std::memcmp(&other[2], &four[2], sizeof(double)) != 0);
+      CHECK(std::memcmp(&other[3], &four[3], sizeof(double)) == 0);
+    }
+  }
+
   TEST_CASE("fused Bernoulli draws have the right frequencies and repeat with their seed") {
     // 400 x 250 draws at p from the sigmoid of a grid: the count of ones per row (250 draws at
     // one p) within 5.5 standard deviations (false alarm about 4e-8 per row, 2e-5 in all).

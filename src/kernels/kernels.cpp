@@ -128,6 +128,60 @@ RBMKIT_CLONES double sum_log_mix(const double* u, const double* s, const double*
   return prod.log();
 }
 
+RBMKIT_CLONES void sum_log_mix4(const double* const u[4], const double* const s[4],
+                                const double* const R[4], std::size_t n,
+                                std::size_t renorm_every, double out[4]) {
+  // Each example's 8 lanes in two vectors of 4, as sum_log_mix keeps them: eight independent
+  // product chains, each lane's operations those of sum_log_mix, so the same bits.
+  typedef double half __attribute__((vector_size(32)));
+  auto load = [](const double* x) {
+    half v;
+    std::memcpy(&v, x, sizeof v);
+    return v;
+  };
+  const double *u0 = u[0], *u1 = u[1], *u2 = u[2], *u3 = u[3];
+  const double *s0 = s[0], *s1 = s[1], *s2 = s[2], *s3 = s[3];
+  const double *R0 = R[0], *R1 = R[1], *R2 = R[2], *R3 = R[3];
+  LogProduct prod[4];
+  const half one = half{} + 1.0;
+  half a0 = one, a1 = one, a2 = one, a3 = one, b0 = one, b1 = one, b2 = one, b3 = one;
+  auto store = [&](int e, const half& a, const half& b) {  // the lanes into prod[e].p
+    char* whole = reinterpret_cast<char*>(&prod[e].p);
+    std::memcpy(whole, &a, sizeof a);
+    std::memcpy(whole + sizeof a, &b, sizeof b);
+  };
+  auto sync = [&](int e, half& a, half& b) {  // the lanes renormalised in prod[e]
+    store(e, a, b);
+    prod[e].renormalise();
+    const char* whole = reinterpret_cast<const char*>(&prod[e].p);
+    std::memcpy(&a, whole, sizeof a);
+    std::memcpy(&b, whole + sizeof a, sizeof b);
+  };
+  std::size_t since = 0;
+  for (std::size_t i = 0; i < n; i += 8) {
+    a0 *= load(u0 + i) + load(s0 + i) * load(R0 + i);
+    a1 *= load(u1 + i) + load(s1 + i) * load(R1 + i);
+    a2 *= load(u2 + i) + load(s2 + i) * load(R2 + i);
+    a3 *= load(u3 + i) + load(s3 + i) * load(R3 + i);
+    b0 *= load(u0 + i + 4) + load(s0 + i + 4) * load(R0 + i + 4);
+    b1 *= load(u1 + i + 4) + load(s1 + i + 4) * load(R1 + i + 4);
+    b2 *= load(u2 + i + 4) + load(s2 + i + 4) * load(R2 + i + 4);
+    b3 *= load(u3 + i + 4) + load(s3 + i + 4) * load(R3 + i + 4);
+    if (++since == renorm_every) {
+      sync(0, a0, b0);
+      sync(1, a1, b1);
+      sync(2, a2, b2);
+      sync(3, a3, b3);
+      since = 0;
+    }
+  }
+  store(0, a0, b0);
+  store(1, a1, b1);
+  store(2, a2, b2);
+  store(3, a3, b3);
+  for (int e = 0; e < 4; ++e) out[e] = prod[e].log();
+}
+
 RBMKIT_CLONES double ais_hidden_step(const float* a, std::size_t n, double beta1, double beta0,
                                      float* p) {
   // softplus(β₁x) − softplus(β₀x) = max(β₁x, 0) − max(β₀x, 0) + log[(1 + e₁) / (1 + e₀)],

@@ -39,6 +39,11 @@ double log_prod_1p_scale(double* E, const double* R, std::size_t n, std::size_t 
 double sum_log_mix(const double* u, const double* s, const double* R, std::size_t n,
                    std::size_t renorm_every);
 
+/// out[e] = sum_log_mix(u[e], s[e], R[e], n, renorm_every) for four examples e at once, bit for
+/// bit (their products side by side: one example's waits on its own multiplications alone).
+void sum_log_mix4(const double* const u[4], const double* const s[4], const double* const R[4],
+                  std::size_t n, std::size_t renorm_every, double out[4]);
+
 /// ep_i = exp(x_i) and em_i = exp(−x_i) for |x_i| ≤ 700, in double: e = exp(−|x_i|), and the
 /// other of the two 1 / e (relative error below 1e−15). The pseudo-likelihood's exp(±W) tables
 /// (|W| < 600 there). `n` a multiple of `lanes`.
