@@ -151,6 +151,33 @@ RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& 
     tree_slab<T, W, 1, mode>(M, ldm, last - L, t, init, out, ldo, st);
     return;
   }
+  constexpr std::size_t L32 = Vec32<T>::n;
+  if (last >= L32) {
+    // The fewer than L32 rows left, as lanes of the 32-byte vector of rows ending at `last`,
+    // summed into the thread's own buffer (the rows before `row` are not this call's to
+    // write); then copied, or added to (subtracted from) out: each lane the operations of
+    // tree_row, one rounding more only where tree_row also takes it (out ± the sum from +0).
+    thread_local std::vector<T> tail;
+    tail.resize(t.columns * L32);
+    const std::size_t base = last - L32;
+    constexpr Mode sum_mode = writes ? mode : Mode::write;
+    tree_slab<T, Vec32<T>, 1, sum_mode>(M + base, ldm, 0, t,
+                                        writes && init ? init + base : nullptr, tail.data(),
+                                        L32, st);
+    for (std::size_t r = 0; r < t.columns; ++r) {
+      const T* x = tail.data() + r * L32;
+      T* o = out + r * ldo;
+      for (std::size_t i = row; i < last; ++i) {
+        if constexpr (mode == Mode::add_to)
+          o[i] = o[i] + x[i - base];
+        else if constexpr (mode == Mode::subtract_from)
+          o[i] = o[i] - x[i - base];
+        else
+          o[i] = x[i - base];
+      }
+    }
+    return;
+  }
   for (; row < last; ++row) tree_row<T, mode>(M, ldm, row, t, init, out, ldo, st);
 }
 
