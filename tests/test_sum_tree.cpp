@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <armadillo>
 #include <cstring>
+#include <mutex>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "rbmkit/sampling/phases.hpp"
 #include "sampling/gibbs_steps.hpp"
 #include "rbmkit/core/parallel.hpp"
+#include "rbmkit/training/rbm_step.hpp"
 #include "rbmkit/training/statistics.hpp"
 #include "equiv_fixtures.hpp"
 #include "binary_fixtures.hpp"
@@ -663,6 +665,97 @@ TEST_SUITE("kernels") {
     arma::fmat expected;
     detail::hidden_input(W, c, V, expected, whole);
     CHECK_FALSE(fixtures::same_bits(plain, expected));
+  }
+
+  TEST_CASE("the deferred weight statistic's rows are handed on once each, when final") {
+    // Phases whose statistics take both sum trees (alike neighbours), 300 hidden units: with
+    // two threads the rows are split and handed on as they are summed (blocks of 32, the last
+    // ending at 300), each copied there and compared with the finished statistic; with one
+    // thread the hook is not called. Bias statistics are final when a range is handed on.
+    fixtures::ThreadGuard guard;
+    Phase<float> pos, neg;
+    pos.v = smooth_rows<float>(784, 100, 0.05, 111);
+    neg.v = smooth_rows<float>(784, 100, 0.05, 112);
+    arma::arma_rng::set_seed(113);
+    pos.h = arma::randu<arma::fmat>(300, 100);
+    neg.h = arma::randu<arma::fmat>(300, 100);
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      GradientWorkspace<float> ws;
+      ws.defer_weights = true;
+      std::mutex m;
+      std::vector<int> times(300, 0);
+      arma::fmat seen(300, 784, arma::fill::zeros);
+      arma::fvec db_seen, dc_seen;
+      bool whole_blocks = true, workers_known = true;
+      ws.weight_rows = [&](std::size_t first, std::size_t last, int worker,
+                           const Statistics<float>& g) {
+        const arma::fmat& Pt = ws.buffers().Wt;
+        std::lock_guard<std::mutex> lock(m);
+        whole_blocks = whole_blocks && first % 32 == 0 && (last % 32 == 0 || last == 300);
+        workers_known = workers_known && worker >= 0 && worker < n_threads;
+        for (std::size_t r = first; r < last; ++r) ++times[r];
+        seen.rows(first, last - 1) = Pt.rows(first, last - 1);
+        db_seen = g.db;
+        dc_seen = g.dc;
+      };
+      const Statistics<float> g = contrastive_gradient(pos, neg, UnitType::bernoulli, &ws);
+      CHECK(g.dW.n_elem == 0);
+      if (n_threads == 1) {
+        CHECK_FALSE(ws.weight_rows_reported);
+        CHECK(std::all_of(times.begin(), times.end(), [](int t) { return t == 0; }));
+        continue;
+      }
+      REQUIRE(ws.weight_rows_reported);
+      CHECK(std::all_of(times.begin(), times.end(), [](int t) { return t == 1; }));
+      CHECK(whole_blocks);
+      CHECK(workers_known);
+      CHECK(fixtures::same_bits(seen, ws.buffers().Wt));
+      CHECK(fixtures::same_bits(db_seen, g.db));
+      CHECK(fixtures::same_bits(dc_seen, g.dc));
+      // The statistic is the one the plain products give.
+      const Statistics<float> plain = contrastive_gradient(pos, neg);
+      CHECK(fixtures::same_bits(arma::fmat(seen.t() / 100.0f), plain.dW));
+    }
+  }
+
+  TEST_CASE("the step's pass over the weights gives the same bits while the statistic is formed") {
+    // 784 x 300 with minibatches of 100 whose visible units are alike in neighbours: with two
+    // threads and the weight statistic deferred, the step's update passes over each block of
+    // hidden units as soon as the statistics have summed it (GradientWorkspace::weight_rows);
+    // the model must have the bits of the update that forms the whole statistic first (the
+    // statistic returned, or one thread), with centring on and off.
+    fixtures::ThreadGuard guard;
+    Rbm<float> start = fixtures::random_rbm<float>(784, 300, 0.05, 121);
+    // Strong visible biases of a smooth pattern: the chains' samples are alike in neighbours
+    // too, so that the negative phase's statistic also takes its tree.
+    start.b() = 6.0f * (2.0f * smooth_rows<float>(784, 1, 0.05, 123).col(0) - 1.0f);
+    const arma::fmat V = smooth_rows<float>(784, 100, 0.05, 122);
+    for (const bool centering : {true, false}) {
+      CAPTURE(centering);
+      TrainConfig cfg;
+      cfg.hidden = 300;
+      cfg.batch = 100;
+      cfg.method = Method::pcd;
+      cfg.momentum = 0.5;
+      cfg.rbm.centering = centering;
+      auto run = [&](int n_threads, bool deferred) {
+        set_threads(n_threads);
+        RbmStep<float> step(cfg, start);
+        step.return_weight_statistic(!deferred);
+        Rng rng(7);
+        for (int k = 0; k < 3; ++k) step.update(V, {}, 0.1, 0.5, rng);
+        return step.model();
+      };
+      const Rbm<float> passed = run(2, true), whole = run(2, false), one = run(1, true);
+      CHECK(fixtures::same_bits(passed.W(), whole.W()));
+      CHECK(fixtures::same_bits<float>(passed.b(), whole.b()));
+      CHECK(fixtures::same_bits<float>(passed.c(), whole.c()));
+      CHECK(fixtures::same_bits(passed.W(), one.W()));
+      CHECK(fixtures::same_bits<float>(passed.c(), one.c()));
+      CHECK_FALSE(fixtures::same_bits(passed.W(), start.W()));  // the steps changed it
+    }
   }
 
   TEST_CASE("both gradient paths stay bitwise identical when the statistics take sum trees") {

@@ -67,6 +67,12 @@ inline bool takes_tree(const SumTree& t) {
   return t.complete && double(t.owned()) <= tree_share * double(t.ones);
 }
 
+/// Whether split_tree_rows splits the rows among threads: about a million additions or more
+/// (`owned` per row, `rows` rows).
+inline bool splits_tree_rows(std::size_t rows, std::size_t owned) {
+  return owned * rows >= (std::size_t(1) << 20) && threads() > 1;
+}
+
 /// Runs body(first, last) over the rows [0, rows) of a tree's products of T values, split
 /// among threads (parallel_for_dynamic) in pieces of whole units of 128 bytes of each column (32
 /// floats or 16 doubles: four of tree_gather's vectors, so each piece's tree walks stay wide);
@@ -79,7 +85,7 @@ void split_tree_rows(std::size_t rows, std::size_t owned, const Body& body) {
   auto share = [&](std::size_t first, std::size_t last, int) {
     body(first * step, std::min(rows, last * step));
   };
-  if (owned * rows < (std::size_t(1) << 20))
+  if (!splits_tree_rows(rows, owned))
     share(0, units, 0);
   else
     parallel_for_dynamic(units, share);

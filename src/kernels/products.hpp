@@ -10,6 +10,7 @@
 /// these, so both gradient paths run the same kernels. When the trees are taken:
 /// product_trees.hpp.
 #include <armadillo>
+#include <functional>
 
 #include "kernels/binary.hpp"
 #include "kernels/sum_tree.hpp"
@@ -99,16 +100,27 @@ template <class T>
 void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>& Pt,
                       ProductBuffers<T>& buf);
 
+/// Called by outer_difference_transposed with rows [first, last) of Pt once they are final, on
+/// the thread that formed them (`worker` < threads(), as parallel_for_dynamic's): ranges of
+/// whole units of `rows_unit` rows (the last may end at n_hidden), disjoint, possibly on
+/// several threads at once.
+using RowsDone = std::function<void(std::size_t first, std::size_t last, int worker)>;
+constexpr std::size_t rows_unit = 32;
+
 /// Pt = Hp Vpᵀ − Hn Vnᵀ (n_hidden × n_visible) in one pass over Pt, with the bits of
 /// outer_transposed(Vp, Hp) followed by accumulate_outer_transposed(Vn, Hn, subtract): the
 /// positive phase's terms summed, then the negative phase's subtracted one by one. Returns false,
 /// leaving Pt unspecified, when that pass does not apply (a phase with more than 128 examples,
 /// a Vᵀ with more than half ones or grey values, dense_only); the caller then takes those two
-/// products.
+/// products. With `rows_done` (not empty): when both phases take sum trees and their rows are
+/// split among threads, calls it for every range of rows as soon as that range is final, and sets
+/// `*rows_reported` (otherwise it stays false and rows_done is not called): the caller's next
+/// pass over the rows of Pt goes on while other rows are still being summed.
 template <class T>
 bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
                                  const arma::Mat<T>& Vn, const arma::Mat<T>& Hn, arma::Mat<T>& Pt,
-                                 ProductBuffers<T>& buf);
+                                 ProductBuffers<T>& buf, const RowsDone& rows_done = RowsDone(),
+                                 bool* rows_reported = nullptr);
 
 #define RBMKIT_PRODUCTS_EXTERN(T)                                                           \
   extern template void sum_rows(const arma::Mat<T>&, arma::Col<T>&);                        \
@@ -131,7 +143,7 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
                                         arma::Mat<T>&, ProductBuffers<T>&);                  \
   extern template bool outer_difference_transposed(                                         \
       const arma::Mat<T>&, const arma::Mat<T>&, const arma::Mat<T>&, const arma::Mat<T>&,    \
-      arma::Mat<T>&, ProductBuffers<T>&);
+      arma::Mat<T>&, ProductBuffers<T>&, const RowsDone&, bool*);
 RBMKIT_PRODUCTS_EXTERN(float)
 RBMKIT_PRODUCTS_EXTERN(double)
 #undef RBMKIT_PRODUCTS_EXTERN

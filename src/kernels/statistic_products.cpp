@@ -44,7 +44,9 @@ void outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, arma::Mat<T>
 template <class T>
 bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
                                  const arma::Mat<T>& Vn, const arma::Mat<T>& Hn, arma::Mat<T>& Pt,
-                                 ProductBuffers<T>& buf) {
+                                 ProductBuffers<T>& buf, const RowsDone& rows_done,
+                                 bool* rows_reported) {
+  if (rows_reported) *rows_reported = false;
   if (Vp.n_rows != Vn.n_rows || Hp.n_rows != Hn.n_rows || Hp.n_cols != Vp.n_cols ||
       Hn.n_cols != Vn.n_cols)
     throw std::logic_error("outer_difference_transposed: shapes do not match");
@@ -73,12 +75,28 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
     parallel_for(2, build);
   const bool p_tree = p_worth && takes_tree(tp), n_tree = n_worth && takes_tree(tn);
   if (p_tree && n_tree) {  // both in one pass over each share of Pt's rows
-    split_tree_rows<T>(Hp.n_rows, tp.owned() + tn.owned(), [&](std::size_t first, std::size_t last) {
+    auto rows = [&](std::size_t first, std::size_t last) {
       tree_gather(Hp.memptr(), Hp.n_rows, tp, first, last, static_cast<const T*>(nullptr),
                   Pt.memptr(), Pt.n_rows, false);
       tree_gather(Hn.memptr(), Hn.n_rows, tn, first, last, static_cast<const T*>(nullptr),
                   Pt.memptr(), Pt.n_rows, true, true);
-    });
+    };
+    const std::size_t n = Hp.n_rows, owned = tp.owned() + tn.owned();
+    if (rows_done && splits_tree_rows(n, owned)) {
+      // Units of rows_unit rows (whole 128-byte units in float and in double), each piece
+      // handed on once summed; the bits of any split.
+      static_assert(rows_unit % (128 / sizeof(T)) == 0, "rows_unit: whole 128-byte units");
+      parallel_for_dynamic((n + rows_unit - 1) / rows_unit,
+                           [&](std::size_t first, std::size_t last, int worker) {
+                             const std::size_t a = first * rows_unit;
+                             const std::size_t b = std::min(n, last * rows_unit);
+                             rows(a, b);
+                             rows_done(a, b, worker);
+                           });
+      if (rows_reported) *rows_reported = true;
+      return true;
+    }
+    split_tree_rows<T>(n, owned, rows);
     return true;
   }
   if (p_tree || n_tree) {  // one phase by its tree, the other by plain gathers, in turn
@@ -131,7 +149,8 @@ void accumulate_outer_transposed(const arma::Mat<T>& V, const arma::Mat<T>& H, a
                                  ProductBuffers<T>&);                                          \
   template bool outer_difference_transposed(const arma::Mat<T>&, const arma::Mat<T>&,          \
                                             const arma::Mat<T>&, const arma::Mat<T>&,          \
-                                            arma::Mat<T>&, ProductBuffers<T>&);
+                                            arma::Mat<T>&, ProductBuffers<T>&,                 \
+                                            const RowsDone&, bool*);
 RBMKIT_STATISTIC_PRODUCTS_INSTANTIATE(float)
 RBMKIT_STATISTIC_PRODUCTS_INSTANTIATE(double)
 #undef RBMKIT_STATISTIC_PRODUCTS_INSTANTIATE

@@ -152,19 +152,9 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     this->last_error_ = error->value();
   }
 
-  // The statistics reuse the phases' buffers (their index lists, and Wᵀ's matrix for the
-  // statistic), except with Gaussian units, whose statistics set the buffers to BLAS only.
-  gradient_workspace_.share(visible == UnitType::gaussian ? nullptr : &workspace_.buffers());
-  Statistics<T> g =
-      learned ? rbm_gradient(this->config_.gradient, precision_weighted(this->model_, pos),
-                             precision_weighted(this->model_, ph.negative), this->observer_,
-                             visible, &gradient_workspace_)
-              : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible,
-                             &gradient_workspace_);
-  const arma::Col<T> dz =
-      learned ? log_variance_gradient(this->config_.gradient, this->model_, pos, ph.negative)
-              : arma::Col<T>();
-  // Centring, penalties and the momentum step, identical for every gradient path.
+  // Centring, penalties and the momentum step, identical for every gradient path; their terms
+  // from the positive phase come first, so that the pass over the weights below can run while
+  // the statistics are still being formed.
   const bool centred = rc.centering, sparse = rc.sparsity_cost > 0;
   if (centred) {
     const arma::Col<T> v_mean = arma::mean(pos.v, 1), h_mean = arma::mean(pos.h, 1);
@@ -183,13 +173,16 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     excess = q_ - T(rc.sparsity_target);
     v_mean = arma::mean(pos.v, 1);
   }
+  const arma::Col<T> dz =
+      learned ? log_variance_gradient(this->config_.gradient, this->model_, pos, ph.negative)
+              : arma::Col<T>();
   // One pass over the weights, column by column (this runs every minibatch):
   // ΔW = g_W − μ g_cᵀ − g_b λᵀ (centring), with the sums of Δb = g_b − ΔW λ and
   // Δc = g_c − ΔWᵀ μ taken on the way; then weight decay, sparsity and the momentum step.
   const arma::uword nv = this->model_.n_visible(), nh = this->model_.n_hidden();
   const T m = T(momentum), eta = T(lr), decay = T(this->config_.weight_decay);
   const T cost = T(rc.sparsity_cost);
-  arma::Col<T> db = g.db, dc = g.dc, dW_lambda(centred ? nv : 0, arma::fill::zeros);
+  arma::Col<T> dc(nh), dW_lambda(centred ? nv : 0, arma::fill::zeros);
   // Blocks of columns split among threads; each block sums its own share of ΔW λ, and the
   // shares are added in block order, so the bits do not depend on the thread count.
   constexpr arma::uword block = 32;
@@ -198,9 +191,11 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // The weight statistic: g.dW, or (deferred, GradientWorkspace::defer_weights) the transposed
   // statistic in the workspace, turned a block of 32 columns at a time into the worker's slab
   // with the same copy and division transpose() would make.
-  const bool deferred = g.dW.n_elem == 0;
+  const bool deferred = gradient_workspace_.defer_weights;
+  // The statistics reuse the phases' buffers (their index lists, and Wᵀ's matrix for the
+  // statistic), except with Gaussian units, whose statistics set the buffers to BLAS only.
+  gradient_workspace_.share(visible == UnitType::gaussian ? nullptr : &workspace_.buffers());
   const arma::Mat<T>& Pt = gradient_workspace_.buffers().Wt;
-  const T divisor = T(gradient_workspace_.divisor);
   if (deferred) {
     slabs_.resize(std::size_t(threads()));
     for (arma::Mat<T>& slab : slabs_) slab.set_size(nv, block);
@@ -215,17 +210,16 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   base.momentum = m;
   base.lr = eta;
   base.decay = decay;
-  if (centred) {
-    base.mu = mu_.memptr();
-    base.gb = g.db.memptr();
-  }
+  if (centred) base.mu = mu_.memptr();
   if (sparse) {
     base.v_mean = v_mean.memptr();
     base.cost = cost;
   }
-  auto columns = [&](std::size_t first_block, std::size_t last_block, int worker) {
+  auto columns = [&](std::size_t first_block, std::size_t last_block, int worker,
+                     const Statistics<T>& g) {
     std::vector<T> d(nv);  // one column of ΔW
     arma::Mat<T>* slab = deferred ? &slabs_[std::size_t(worker)] : nullptr;
+    const T divisor = T(gradient_workspace_.divisor);
     for (arma::uword j = arma::uword(first_block) * block;
          j < std::min<arma::uword>(nh, arma::uword(last_block) * block); ++j) {
       if (slab && j % block == 0) {
@@ -236,6 +230,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
       const T* gw = slab ? slab->colptr(j % block) : g.dW.colptr(j);
       detail::MomentumColumn<T> c = base;
       if (centred) {
+        c.gb = g.db.memptr();
         c.gc = g.dc[j];
         c.lambda = lambda_[j];
         c.dl = dW_lambda_parts_.colptr(j / block);
@@ -251,10 +246,34 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
       }
     }
   };
-  if (std::size_t(nv) * nh < (std::size_t(1) << 15))
-    columns(0, n_blocks, 0);
-  else
-    parallel_for_dynamic(n_blocks, columns);
+  // With the statistic deferred, the pass may run on the rows of Pt already formed while the
+  // statistics form the others (GradientWorkspace::weight_rows: whole blocks of 32 rows).
+  if (deferred)
+    gradient_workspace_.weight_rows = [&](std::size_t first, std::size_t last, int worker,
+                                          const Statistics<T>& partial) {
+      columns(first / block, (last + block - 1) / block, worker, partial);
+    };
+  struct Unhook {  // the hook refers to this call's locals
+    GradientWorkspace<T>& ws;
+    ~Unhook() { ws.weight_rows = nullptr; }
+  } unhook{gradient_workspace_};
+  Statistics<T> g =
+      learned ? rbm_gradient(this->config_.gradient, precision_weighted(this->model_, pos),
+                             precision_weighted(this->model_, ph.negative), this->observer_,
+                             visible, &gradient_workspace_)
+              : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible,
+                             &gradient_workspace_);
+  if (!gradient_workspace_.weight_rows_reported) {
+    auto all = [&](std::size_t first_block, std::size_t last_block, int worker) {
+      columns(first_block, last_block, worker, g);
+    };
+    if (std::size_t(nv) * nh < (std::size_t(1) << 15))
+      all(0, n_blocks, 0);
+    else
+      parallel_for_dynamic(n_blocks, all);
+  }
+  if (!centred) dc = g.dc;
+  arma::Col<T> db = g.db;
   if (centred)
     for (arma::uword k = 0; k < n_blocks; ++k) dW_lambda += dW_lambda_parts_.col(k);
   if (centred) db = g.db - dW_lambda;

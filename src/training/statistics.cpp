@@ -83,16 +83,25 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   detail::sum_rows(neg.v, nv);
   detail::sum_rows(pos.h, ph);
   detail::sum_rows(neg.h, nh);
+  ws.weight_rows_reported = false;
   // The products come transposed (products.hpp); the same operations in either layout.
   if (n_pos == n_neg) {
-    if (!detail::outer_difference_transposed(pos.v, pos.h, neg.v, neg.h, Pt, buf)) {
+    g.db = (pv - nv) / n_pos;
+    g.dc = (ph - nh) / n_pos;
+    ws.divisor = double(n_pos);
+    detail::RowsDone rows_done;
+    if (ws.defer_weights && ws.weight_rows) {
+      static_assert(detail::rows_unit == 32, "GradientWorkspace::weight_rows: blocks of 32 rows");
+      rows_done = [&](std::size_t first, std::size_t last, int worker) {
+        ws.weight_rows(first, last, worker, g);
+      };
+    }
+    if (!detail::outer_difference_transposed(pos.v, pos.h, neg.v, neg.h, Pt, buf, rows_done,
+                                             &ws.weight_rows_reported)) {
       detail::outer_transposed(pos.v, pos.h, Pt, buf);
       detail::accumulate_outer_transposed(neg.v, neg.h, Pt, true, buf);
     }
-    ws.divisor = double(n_pos);
     if (!ws.defer_weights) detail::transpose(Pt, g.dW, n_pos);
-    g.db = (pv - nv) / n_pos;
-    g.dc = (ph - nh) / n_pos;
   } else {
     arma::Mat<T> Nt;
     detail::outer_transposed(pos.v, pos.h, Pt, buf);
@@ -134,6 +143,7 @@ Statistics<T> reward_correlator_gradient(const RewardStream<T>& s, UnitType visi
   detail::ProductBuffers<T>& buf = ws.buffers();
   arma::Mat<T>& RhvT = buf.Wt;  // (GradientWorkspace::buffers)
   buf.wt_ready = false;
+  ws.weight_rows_reported = false;  // (the rows are formed in runs: none final before the last)
   arma::uword a = 0;
   while (a < n) {
     arma::uword b = a + 1;

@@ -103,6 +103,17 @@ public:
   /// (RbmStep's update) without a second W-sized matrix. The gradient functions set `divisor`.
   bool defer_weights = false;
   double divisor = 1;
+  /// With defer_weights, for a caller that passes over the weight statistic row by row of
+  /// buffers().Wt (RbmStep's update): when set, contrastive_gradient may call it with ranges
+  /// [first, last) of those rows (hidden units) as soon as they are final, while other rows are
+  /// still being summed: disjoint ranges of whole blocks of 32 rows (the last may end at
+  /// n_hidden), on several threads at once (`worker` < threads(), as parallel_for_dynamic's),
+  /// with `g`'s bias statistics and `divisor` already final. It then sets
+  /// weight_rows_reported, and every row has been passed exactly once; otherwise (no split
+  /// among threads, another path) it is not called and the flag is false.
+  std::function<void(std::size_t first, std::size_t last, int worker, const Statistics<T>& g)>
+      weight_rows;
+  bool weight_rows_reported = false;
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
