@@ -196,10 +196,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // statistic), except with Gaussian units, whose statistics set the buffers to BLAS only.
   gradient_workspace_.share(visible == UnitType::gaussian ? nullptr : &workspace_.buffers());
   const arma::Mat<T>& Pt = gradient_workspace_.buffers().Wt;
-  if (deferred) {
-    slabs_.resize(std::size_t(threads()));
-    for (arma::Mat<T>& slab : slabs_) slab.set_size(nv, block);
-  }
+  if (deferred) slabs_.resize(std::size_t(threads()));  // each sized on first use, by its worker
   // With Bernoulli visible units the phases' buffers hold the statistic in Wᵀ's matrix. Once a
   // block of the statistic has been read, that block's rows take Wᵀ of the updated weights, so
   // the next minibatch's phases need not transpose W (PhaseWorkspace::keep_transposed_weights).
@@ -219,6 +216,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
                      const Statistics<T>& g) {
     std::vector<T> d(nv);  // one column of ΔW
     arma::Mat<T>* slab = deferred ? &slabs_[std::size_t(worker)] : nullptr;
+    if (slab && (slab->n_rows != nv || slab->n_cols != block)) slab->set_size(nv, block);
     const T divisor = T(gradient_workspace_.divisor);
     for (arma::uword j = arma::uword(first_block) * block;
          j < std::min<arma::uword>(nh, arma::uword(last_block) * block); ++j) {
