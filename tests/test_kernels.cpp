@@ -398,13 +398,20 @@ TEST_SUITE("kernels") {
             CHECK_FALSE(detail::find_ones_transposed(Y.memptr(), rows, cols, Y.n_rows, got));
           }
     };
-    for (const double density : {0.0, 0.13, 0.31, 0.7, 1.0}) {
-      check(0.0f, 784, 100, density, 3);
-      check(0.0, 784, 100, density, 4);
-      check(0.0f, 13, 9, density, 5);
-      check(0.0, 21, 7, density, 6);
-      check(0.0f, 1, 1, density, 7);
-      check(0.0, 8, 129, density, 8);
+    // complement lists large patterns' zeros on all threads: one and two.
+    fixtures::ThreadGuard guard;
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      for (const double density : {0.0, 0.13, 0.31, 0.7, 1.0}) {
+        check(0.0f, 784, 100, density, 3);
+        check(0.0, 784, 100, density, 4);
+        check(0.0f, 13, 9, density, 5);
+        check(0.0, 21, 7, density, 6);
+        check(0.0f, 1, 1, density, 7);
+        check(0.0, 8, 129, density, 8);
+        check(0.0f, 500, 100, density, 9);  // the shape of a minibatch's sampled hidden states
+      }
     }
   }
 

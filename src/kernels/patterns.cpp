@@ -1,5 +1,6 @@
 #include "kernels/patterns.hpp"
 #include "kernels/simd.hpp"
+#include "rbmkit/core/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -209,6 +210,41 @@ RBMKIT_INLINE void lists_from_bits(OnesPattern& p, std::size_t cols) {
   p.start[cols] = count;
 }
 
+/// lists_from_bits with the columns split among threads: each column's list starts where the
+/// counts of the columns before it end, so every thread writes its own columns' entries, the
+/// same as one thread writes; near the end of a thread's share the set bits are written one by
+/// one (emit_ones's eight stores would reach into the next thread's share).
+void lists_from_bits_parallel(OnesPattern& p, std::size_t cols) {
+  const std::size_t words = p.words(), bytes_per_column = (p.rows + 7) / 8;
+  p.start.resize(cols + 1);
+  std::size_t total = 0;
+  for (std::size_t j = 0; j < cols; ++j) {
+    p.start[j] = total;
+    for (std::size_t w = 0; w < words; ++w)
+      total += std::size_t(__builtin_popcountll(p.bits[j * words + w]));
+  }
+  p.start[cols] = total;
+  p.make_room(total + 8);  // emit_ones stores 8 values
+  parallel_for(cols, [&](std::size_t first, std::size_t last, int) {
+    std::uint32_t* const out = p.idx.data();
+    const std::size_t end = last == cols ? total + 8 : p.start[last];  // this share's room
+    for (std::size_t j = first; j < last; ++j) {
+      std::size_t count = p.start[j];
+      const unsigned char* bytes =
+          reinterpret_cast<const unsigned char*>(p.bits.data() + j * words);
+      for (std::size_t b = 0; b < bytes_per_column; ++b) {
+        if (!bytes[b]) continue;
+        if (count + 8 <= end) {
+          count += emit_ones(bytes[b], std::uint32_t(8 * b), out + count);
+        } else {
+          for (unsigned m = bytes[b]; m; m &= m - 1)
+            out[count++] = std::uint32_t(8 * b) + std::uint32_t(__builtin_ctz(m));
+        }
+      }
+    }
+  });
+}
+
 template <class T>
 RBMKIT_INLINE bool find_ones_transposed_impl(const T* X, std::size_t rows, std::size_t cols,
                                              std::size_t ld, OnesPattern& p) {
@@ -370,7 +406,12 @@ void complement(const OnesPattern& ones, OnesPattern& zeros) {
   for (std::size_t j = 0; j < cols; ++j)
     for (std::size_t w = 0; w < words; ++w)
       zeros.bits[j * words + w] = ~ones.bits[j * words + w] & (w + 1 == words ? last : ~0ull);
-  lists_from_bits(zeros, cols);
+  // The sampled hidden states of a minibatch are mostly ones: their zeros' lists (about 25,000
+  // entries for 500 × 100) on all threads.
+  if (cols * ones.rows >= (std::size_t(1) << 15) && threads() > 1)
+    lists_from_bits_parallel(zeros, cols);
+  else
+    lists_from_bits(zeros, cols);
 }
 
 }  // namespace rbmkit::detail
