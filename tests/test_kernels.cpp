@@ -707,7 +707,7 @@ TEST_SUITE("kernels") {
       double other[4];
       detail::sum_log_mix4(u, s, R2, n, renorm, other);
       CHECK(std::memcmp(&other[2], &four[2], sizeof(double)) != 0);
-      CHECK(std::memcmp(&other[3], &four[3], sizeof(double)) == 0);
+      for (const int e : {0, 1, 3}) CHECK(std::memcmp(&other[e], &four[e], sizeof(double)) == 0);
     }
   }
 

@@ -75,7 +75,8 @@ inline bool splits_tree_rows(std::size_t rows, std::size_t owned) {
 
 /// Runs body(first, last) over the rows [0, rows) of a tree's products of T values, split
 /// among threads (parallel_for_dynamic) in pieces of whole units of 128 bytes of each column (32
-/// floats or 16 doubles: four of tree_gather's vectors, so each piece's tree walks stay wide);
+/// floats or 16 doubles: four of tree_gather's 32-byte vectors, two of its 64-byte ones, so each
+/// piece's tree walks stay wide);
 /// one thread below about a million additions (`owned` per row). Each row's sums take the same
 /// operations in any piece, so the bits do not depend on the split.
 template <class T, class Body>

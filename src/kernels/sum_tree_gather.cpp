@@ -108,9 +108,12 @@ RBMKIT_INLINE void tree_row(const T* M, std::size_t ldm, std::size_t row, const 
 
 /// Slabs of 256 bytes of each of M's columns (64 floats or 32 doubles: 8 vectors W of 32
 /// bytes, or 4 of 64; the columns of a slab stay in the L2 cache while the tree is walked), then
-/// the remaining whole vectors (and with 64-byte vectors, one of 32 bytes), then (when writing)
-/// one vector ending at `last` that overlaps the one before (the same bits again), otherwise row by row. The stack of partial sums is the
-/// thread's own, kept between calls (no allocation per product).
+/// the remaining whole vectors (with 64-byte vectors, then one of 32 bytes). The rows left:
+/// when writing a range of at least one vector W, the vector ending at `last`, which overlaps
+/// the one before (the same bits again);
+/// otherwise the lanes of the 32-byte vector ending at `last`, summed into the thread's own
+/// buffer and copied or added; row by row only when `last` is below one 32-byte vector. The
+/// stack of partial sums is the thread's own, kept between calls (no allocation per product).
 template <class T, class W, Mode mode>
 RBMKIT_INLINE void tree_gather_impl(const T* M, std::size_t ldm, const SumTree& t,
                                     std::size_t first, std::size_t last, const T* init, T* out,

@@ -200,8 +200,11 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // With Bernoulli visible units the phases' buffers hold the statistic in Wᵀ's matrix. Once a
   // block of the statistic has been read, that block's rows take Wᵀ of the updated weights, so
   // the next minibatch's phases need not transpose W (PhaseWorkspace::keep_transposed_weights).
+  // Whether Wt has W's transposed shape is asked when the pass runs: the statistics size it.
   arma::Mat<T>& Wt = workspace_.buffers().Wt;
-  const bool keep_transpose = visible != UnitType::gaussian && Wt.n_rows == nh && Wt.n_cols == nv;
+  auto keeps_transpose = [&] {
+    return visible != UnitType::gaussian && Wt.n_rows == nh && Wt.n_cols == nv;
+  };
   detail::MomentumColumn<T> base;  // the terms common to every column
   base.n = nv;
   base.momentum = m;
@@ -218,6 +221,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     arma::Mat<T>* slab = deferred ? &slabs_[std::size_t(worker)] : nullptr;
     if (slab && (slab->n_rows != nv || slab->n_cols != block)) slab->set_size(nv, block);
     const T divisor = T(gradient_workspace_.divisor);
+    const bool keep_transpose = keeps_transpose();
     for (arma::uword j = arma::uword(first_block) * block;
          j < std::min<arma::uword>(nh, arma::uword(last_block) * block); ++j) {
       if (slab && j % block == 0) {
@@ -276,7 +280,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     for (arma::uword k = 0; k < n_blocks; ++k) dW_lambda += dW_lambda_parts_.col(k);
   if (centred) db = g.db - dW_lambda;
   if (sparse) dc -= cost * excess;
-  if (keep_transpose) workspace_.keep_transposed_weights();
+  if (keeps_transpose()) workspace_.keep_transposed_weights();
   momentum_step<T>(this->model_.b(), vb_, db, m, eta);
   momentum_step<T>(this->model_.c(), vc_, dc, m, eta);
   if (learned) {

@@ -40,8 +40,11 @@ public:
   /// Starts a fresh run on `train`: the visible centring offset starts at the data mean.
   void begin(const Dataset& train);
   /// One update from minibatch V (n_visible × B; `examples` are its columns' indices in the
-  /// training set): phases, statistics, centring, weight decay, sparsity, momentum step.
-  /// Returns the raw statistics (before centring and penalties).
+  /// training set): phases, the centring and sparsity estimates from the positive phase, the
+  /// statistics and, block by block as their rows are formed or after them, the pass over W
+  /// (centring, weight decay, sparsity, momentum step), then the biases' step. An exception
+  /// from the statistics leaves the centring and sparsity estimates advanced and may leave some
+  /// blocks of W updated. Returns the raw statistics (before centring and penalties).
   Statistics<T> update(const arma::Mat<T>& V, const arma::uvec& examples, double lr,
                        double momentum, Rng& rng);
 
