@@ -191,31 +191,10 @@ RBMKIT_INLINE RowBytes row_bytes(const double* x, std::size_t ld, std::size_t n,
   return r;
 }
 
-/// The lists of p (idx and start) from its bit sets, for p.rows rows and `cols` columns.
-RBMKIT_INLINE void lists_from_bits(OnesPattern& p, std::size_t cols) {
-  const std::size_t words = p.words(), bytes_per_column = (p.rows + 7) / 8;
-  p.start.resize(cols + 1);
-  std::size_t total = 0;
-  for (std::size_t w = 0; w < cols * words; ++w)
-    total += std::size_t(__builtin_popcountll(p.bits[w]));
-  p.make_room(total + 8);  // emit_ones stores 8 values
-  std::uint32_t* out = p.idx.data();
-  std::size_t count = 0;
-  for (std::size_t j = 0; j < cols; ++j) {
-    p.start[j] = count;
-    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(p.bits.data() + j * words);
-    for (std::size_t b = 0; b < bytes_per_column; ++b)
-      if (bytes[b]) count += emit_ones(bytes[b], std::uint32_t(8 * b), out + count);
-  }
-  p.start[cols] = count;
-}
-
-/// lists_from_bits with the columns split among threads: each column's list starts where the
-/// counts of the columns before it end, so every thread writes its own columns' entries, the
-/// same as one thread writes; near the end of a thread's share the set bits are written one by
-/// one (emit_ones's eight stores would reach into the next thread's share).
-void lists_from_bits_parallel(OnesPattern& p, std::size_t cols) {
-  const std::size_t words = p.words(), bytes_per_column = (p.rows + 7) / 8;
+/// Sizes p's lists for its bit sets (`cols` columns): start[j] where column j's list begins
+/// (the counts of the columns before it), with room for emit_ones's 8 stores past the last.
+RBMKIT_INLINE void size_lists(OnesPattern& p, std::size_t cols) {
+  const std::size_t words = p.words();
   p.start.resize(cols + 1);
   std::size_t total = 0;
   for (std::size_t j = 0; j < cols; ++j) {
@@ -224,24 +203,43 @@ void lists_from_bits_parallel(OnesPattern& p, std::size_t cols) {
       total += std::size_t(__builtin_popcountll(p.bits[j * words + w]));
   }
   p.start[cols] = total;
-  p.make_room(total + 8);  // emit_ones stores 8 values
-  parallel_for(cols, [&](std::size_t first, std::size_t last, int) {
-    std::uint32_t* const out = p.idx.data();
-    const std::size_t end = last == cols ? total + 8 : p.start[last];  // this share's room
-    for (std::size_t j = first; j < last; ++j) {
-      std::size_t count = p.start[j];
-      const unsigned char* bytes =
-          reinterpret_cast<const unsigned char*>(p.bits.data() + j * words);
-      for (std::size_t b = 0; b < bytes_per_column; ++b) {
-        if (!bytes[b]) continue;
-        if (count + 8 <= end) {
-          count += emit_ones(bytes[b], std::uint32_t(8 * b), out + count);
-        } else {
-          for (unsigned m = bytes[b]; m; m &= m - 1)
-            out[count++] = std::uint32_t(8 * b) + std::uint32_t(__builtin_ctz(m));
-        }
+  p.make_room(total + 8);
+}
+
+/// The lists of the columns [first, last) of p (sized by size_lists) from their bit sets,
+/// storing nothing at or past idx[end]: near `end` the set bits are written one by one
+/// (emit_ones stores 8 values).
+RBMKIT_INLINE void emit_lists(OnesPattern& p, std::size_t first, std::size_t last,
+                              std::size_t end) {
+  const std::size_t words = p.words(), bytes_per_column = (p.rows + 7) / 8;
+  std::uint32_t* const out = p.idx.data();
+  for (std::size_t j = first; j < last; ++j) {
+    std::size_t count = p.start[j];
+    const unsigned char* bytes = reinterpret_cast<const unsigned char*>(p.bits.data() + j * words);
+    for (std::size_t b = 0; b < bytes_per_column; ++b) {
+      if (!bytes[b]) continue;
+      if (count + 8 <= end) {
+        count += emit_ones(bytes[b], std::uint32_t(8 * b), out + count);
+      } else {
+        for (unsigned m = bytes[b]; m; m &= m - 1)
+          out[count++] = std::uint32_t(8 * b) + std::uint32_t(__builtin_ctz(m));
       }
     }
+  }
+}
+
+/// The lists of p (idx and start) from its bit sets, for p.rows rows and `cols` columns.
+RBMKIT_INLINE void lists_from_bits(OnesPattern& p, std::size_t cols) {
+  size_lists(p, cols);
+  emit_lists(p, 0, cols, p.start[cols] + 8);
+}
+
+/// lists_from_bits with the columns split among threads: each thread writes its own columns'
+/// lists, where the counts before them end, and stores nothing in the next thread's share.
+void lists_from_bits_parallel(OnesPattern& p, std::size_t cols) {
+  size_lists(p, cols);
+  parallel_for(cols, [&](std::size_t first, std::size_t last, int) {
+    emit_lists(p, first, last, last == cols ? p.start[cols] + 8 : p.start[last]);
   });
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -34,34 +35,20 @@ typedef float vf8 __attribute__((vector_size(32)));
 /// accumulators in them: GCC keeps 64-byte vectors in memory when it has to split them).
 typedef float gf __attribute__((vector_size(32)));
 typedef double gd __attribute__((vector_size(32)));
-/// The 32-byte vector of T and its number of lanes.
+/// The vector of `Bytes` bytes of T and its number of lanes (GCC's vector types are the same
+/// type for the same element and size: Vec<float, 32>::V is gf, Vec<double, 64>::V is vd).
+template <class T, std::size_t Bytes>
+struct Vec {
+  typedef T V __attribute__((vector_size(Bytes)));
+  static constexpr std::size_t n = Bytes / sizeof(T);
+};
+/// 32 bytes: one AVX2 register. 64 bytes: one AVX-512 register (for kernels compiled for
+/// AVX-512 alone, which keep their accumulators in registers).
 template <class T>
-struct Vec32;
-template <>
-struct Vec32<float> {
-  using V = gf;
-  static constexpr std::size_t n = 8;
-};
-template <>
-struct Vec32<double> {
-  using V = gd;
-  static constexpr std::size_t n = 4;
-};
-
-/// Vectors of 64 bytes as the same traits as Vec32: one AVX-512 register each (for kernels
-/// compiled for AVX-512 alone, which keep their accumulators in registers).
+using Vec32 = Vec<T, 32>;
 template <class T>
-struct Vec64;
-template <>
-struct Vec64<float> {
-  using V = vf;
-  static constexpr std::size_t n = 16;
-};
-template <>
-struct Vec64<double> {
-  using V = vd;
-  static constexpr std::size_t n = 8;
-};
+using Vec64 = Vec<T, 64>;
+static_assert(std::is_same_v<Vec32<float>::V, gf> && std::is_same_v<Vec64<double>::V, vd>);
 
 RBMKIT_INLINE vd load(const double* p) {
   vd v;
