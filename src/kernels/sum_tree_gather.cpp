@@ -224,10 +224,6 @@ bool wide_sums() {
 }
 #define RBMKIT_NARROW_CLONES __attribute__((target_clones("avx2", "default")))
 #else
-template <class T>
-void tree_gather_wide(const T*, std::size_t, const SumTree&, std::size_t, std::size_t, const T*,
-                      T*, std::size_t, bool, bool) {}
-bool wide_sums() { return false; }
 #define RBMKIT_NARROW_CLONES
 #endif
 
@@ -251,10 +247,13 @@ template <class T>
 void tree_gather_any(const T* M, std::size_t ldm, const SumTree& t, std::size_t first,
                      std::size_t last, const T* init, T* out, std::size_t ldo, bool subtract,
                      bool accumulate) {
-  if (wide_sums())
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+  if (wide_sums()) {
     tree_gather_wide(M, ldm, t, first, last, init, out, ldo, subtract, accumulate);
-  else
-    tree_gather_narrow(M, ldm, t, first, last, init, out, ldo, subtract, accumulate);
+    return;
+  }
+#endif
+  tree_gather_narrow(M, ldm, t, first, last, init, out, ldo, subtract, accumulate);
 }
 
 }  // namespace
