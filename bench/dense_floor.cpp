@@ -41,6 +41,16 @@ double best(int repeats, arma::uword nv, arma::uword nh, arma::uword batch, long
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every argument a positive count; anything else (--help included) gets the usage line.
+  for (int k = 1; k < argc; ++k) {
+    char* end = nullptr;
+    if (k > 5 || std::strtol(argv[k], &end, 10) <= 0 || *end != '\0') {
+      std::fprintf(stderr,
+                   "usage: dense_floor [VISIBLE HIDDEN BATCH MINIBATCHES REPEATS] (positive "
+                   "counts; defaults 784 500 100 1000 3)\n");
+      return 2;
+    }
+  }
   const arma::uword nv = argc > 1 ? std::atol(argv[1]) : 784;
   const arma::uword nh = argc > 2 ? std::atol(argv[2]) : 500;
   const arma::uword batch = argc > 3 ? std::atol(argv[3]) : 100;

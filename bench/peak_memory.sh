@@ -9,6 +9,10 @@
 # Usage: bench/peak_memory.sh RBMKIT_BINARY OUT_DIR [PRECISION [HIDDEN [DATA]]]
 #   e.g. bench/peak_memory.sh build/rbmkit /tmp/mem float 500
 set -eu
+if [ $# -lt 2 ] || [ "$1" = --help ]; then
+  echo "usage: bench/peak_memory.sh RBMKIT_BINARY OUT_DIR [PRECISION [HIDDEN [DATA]]]" >&2
+  exit 2
+fi
 RBMKIT=$1; OUT=$2; PRECISION=${3:-float}; HIDDEN=${4:-500}
 DATA=${5:-/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz}
 mkdir -p "$OUT"
