@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include "core/huge_pages.hpp"
 #include "io/gzip_input.hpp"
 #include "rbmkit/io/csv.hpp"
 #include "rbmkit/io/dataset.hpp"
@@ -490,6 +492,64 @@ TEST_SUITE("data") {
     const std::string msg = error_of<InvalidArgument>([&] { d.view(2, 3, "x"); });
     CHECK(msg == "Dataset::view: examples 2 .. 5 of bytes, which has 4");
     CHECK_THROWS_AS(d.view(5, 0, "x"), InvalidArgument);
+  }
+
+  TEST_CASE("advise_huge_pages is a hint: the bytes of a range stay as they are") {
+    // Ranges with and without a whole 2 MiB page inside, aligned or not; null and empty.
+    detail::advise_huge_pages(nullptr, 0);
+    detail::advise_huge_pages(nullptr, std::size_t(1) << 22);
+    std::vector<std::uint8_t> big((std::size_t(9) << 20) + 123);
+    for (std::size_t k = 0; k < big.size(); ++k) big[k] = std::uint8_t(k * 131 + 7);
+    for (const std::size_t offset : {std::size_t(0), std::size_t(1), std::size_t(4095)})
+      for (const std::size_t bytes : {std::size_t(0), std::size_t(100), std::size_t(5) << 20,
+                                      big.size() - 4096})
+        detail::advise_huge_pages(big.data() + offset, bytes);
+    bool intact = true;  // advice that discards pages (MADV_DONTNEED, MADV_FREE) would zero them
+    for (std::size_t k = 0; k < big.size(); ++k) intact = intact && big[k] == std::uint8_t(k * 131 + 7);
+    CHECK(intact);
+    // Advised before the first write, as read_idx does: the writes all land.
+    std::vector<std::uint8_t> fresh(std::size_t(5) << 20);
+    detail::advise_huge_pages(fresh.data(), fresh.size());
+    for (std::size_t k = 0; k < fresh.size(); ++k) fresh[k] = std::uint8_t(k * 7 + 1);
+    std::size_t wrong = 0;
+    for (std::size_t k = 0; k < fresh.size(); ++k) wrong += fresh[k] != std::uint8_t(k * 7 + 1);
+    CHECK(wrong == 0);
+  }
+
+  TEST_CASE("byte marginals by threshold have the bits of adding 1.0 per byte above the cut") {
+    // The counting form (integer counts, then one division) against the sum it replaces: one
+    // double 1.0 added per byte above the cut, in example order; odd sizes, every cut's side.
+    std::uint64_t state = 12345;
+    auto next_byte = [&state] {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return std::uint8_t(state >> 56);
+    };
+    for (const arma::uword dim : {1u, 7u, 33u, 784u})
+      for (const arma::uword n : {1u, 3u, 100u, 1001u}) {
+        Dataset d;
+        d.pixels.set_size(dim, n);
+        for (arma::uword k = 0; k < d.pixels.n_elem; ++k) d.pixels[k] = next_byte();
+        for (const double threshold : {0.0, 0.25, 0.5, 0.999, 1.0}) {
+          const int cut = int(std::floor(threshold * 255.0));
+          arma::vec reference(dim, arma::fill::zeros);
+          for (arma::uword j = 0; j < n; ++j)
+            for (arma::uword i = 0; i < dim; ++i)
+              reference[i] += int(d.pixels(i, j)) > cut ? 1.0 : 0.0;
+          reference /= double(n);
+          const arma::vec m = d.marginals(Binarize::threshold, threshold);
+          REQUIRE(m.n_elem == dim);
+          bool same = true;
+          for (arma::uword i = 0; i < dim; ++i)
+            same = same && std::memcmp(&m[i], &reference[i], sizeof(double)) == 0;
+          CHECK_MESSAGE(same, "dim " << dim << ", n " << n << ", threshold " << threshold);
+        }
+        // A changed byte is seen: the counts are of this data, not of a cached copy.
+        if (n == 1001 && dim == 784) {
+          const arma::vec before = d.marginals(Binarize::threshold, 0.5);
+          d.pixels(5, 0) = d.pixels(5, 0) > 127 ? 0 : 255;
+          CHECK(d.marginals(Binarize::threshold, 0.5)[5] != before[5]);
+        }
+      }
   }
 
   TEST_CASE("data marginals and Binarize names") {
