@@ -631,6 +631,49 @@ TEST_SUITE("kernels") {
     }
   }
 
+  TEST_CASE("PCD draws the negative phase into the chains, without a copy that can leak") {
+    fixtures::ThreadGuard guard;
+    arma::arma_rng::set_seed(141);
+    Rbm<float> rbm(784, 300);
+    rbm.W() = arma::randn<arma::fmat>(784, 300) * 0.1f;
+    rbm.b() = arma::randn<arma::fvec>(784);
+    rbm.c() = arma::randn<arma::fvec>(300);
+    const arma::fmat V = prototype_bits<float>(784, 100, 6, 0.05, 142);
+    const arma::fmat C = prototype_bits<float>(784, 100, 5, 0.06, 143);
+    const PhaseConfig pcd{Method::pcd, 1, 0}, cd{Method::cd, 1, 0};
+    for (const int n_threads : {1, 2}) {
+      CAPTURE(n_threads);
+      set_threads(n_threads);
+      // The workspace form: negative.v is the chains' memory, holding the new states.
+      arma::fmat chains = C;
+      Rng r1(9);
+      PhaseWorkspace<float> ws;
+      const Phases<float>& p = draw_phases(rbm, V, pcd, chains, r1, ws);
+      CHECK(p.negative.v.memptr() == chains.memptr());
+      CHECK_FALSE(fixtures::same_bits(chains, C));  // advanced
+      // The value form: the same states, in a matrix of its own.
+      arma::fmat chains2 = C;
+      Rng r2(9);
+      const Phases<float> q = draw_phases(rbm, V, pcd, chains2, r2);
+      CHECK(q.negative.v.memptr() != chains2.memptr());
+      CHECK(fixtures::same_bits(q.negative.v, chains2));
+      CHECK(fixtures::same_bits(chains2, chains));
+      chains2(0, 0) = 1 - chains2(0, 0);
+      CHECK(q.negative.v(0, 0) != chains2(0, 0));  // not a view: unchanged by the chains
+      // A CD call on the workspace after a PCD one writes its own matrix, not the chains.
+      const arma::fmat before = chains;
+      Rng r3(10);
+      const Phases<float>& c = draw_phases(rbm, V, cd, chains, r3, ws);
+      CHECK(c.negative.v.memptr() != chains.memptr());
+      CHECK(fixtures::same_bits(chains, before));
+      // And PCD again: the view is taken afresh, of the chains as they are now.
+      Rng r4(11);
+      const Phases<float>& d = draw_phases(rbm, V, pcd, chains, r4, ws);
+      CHECK(d.negative.v.memptr() == chains.memptr());
+      CHECK_FALSE(fixtures::same_bits(chains, before));
+    }
+  }
+
   TEST_CASE("hidden_input a block of Wt at a time takes the same tree and bits as the whole Wt") {
     // Rbm::hidden_input forms Wᵀ 64 hidden units at a time; the training step forms it whole.
     fixtures::ThreadGuard guard;
