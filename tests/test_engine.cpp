@@ -421,6 +421,61 @@ TEST_SUITE("engine") {
     CHECK_FALSE(arma::approx_equal(t.model().W(), t.step().model().W(), "absdiff", 1e-6));
   }
 
+  TEST_CASE("the epoch's hook and Trainer::write see model()'s bits without copying its weights") {
+    // The hook's model views the averaged weights (Trainer::with_model): the same bits in every
+    // member as model()'s copy, before averaging starts and after, for Bernoulli units and for
+    // Gaussian units with learned variances and a standardisation; Trainer::write writes the
+    // bytes of to_file().
+    auto same = [](const auto& a, const auto& b) {
+      return a.n_elem == b.n_elem &&
+             (a.n_elem == 0 || std::memcmp(a.memptr(), b.memptr(), a.n_elem * sizeof(a[0])) == 0);
+    };
+    auto check = [&](auto tag, const TrainConfig& cfg, const Dataset& data, const char* name) {
+      using T = decltype(tag);
+      Trainer<RbmStep<T>> t(cfg, data);
+      TrainingHooks<Rbm<T>> hooks;
+      std::size_t checked = 0, viewed = 0;
+      hooks.epoch_end = [&](EpochReport&, const Rbm<T>& m) {
+        const Rbm<T> copy = t.model();
+        CHECK(same(m.W(), copy.W()));
+        CHECK(same(m.b(), copy.b()));
+        CHECK(same(m.c(), copy.c()));
+        CHECK(same(m.z(), copy.z()));
+        CHECK(m.visible_units() == copy.visible_units());
+        CHECK(same(m.standardization().mean, copy.standardization().mean));
+        CHECK(same(m.standardization().sd, copy.standardization().sd));
+        if (t.averaged_updates() > 0) {
+          CHECK(m.W().memptr() != t.step().model().W().memptr());  // the average, not the step's
+          CHECK(m.W().mem_state != 0);  // a view of it (arma auxiliary memory), not a copy
+          ++viewed;
+        }
+        ++checked;
+      };
+      REQUIRE(t.run(hooks));
+      CHECK(checked == cfg.epochs);
+      CHECK(viewed > 0);
+      CHECK(viewed < checked);  // averaging starts after the first epoch
+      const std::string path = test::temp_path(name);
+      t.write(path);
+      std::ifstream in(path, std::ios::binary);
+      const std::string written(std::istreambuf_iterator<char>(in), {});
+      CHECK(written == file_bytes(t.to_file(), std::string("to_file_") + name));
+    };
+    TrainConfig bernoulli = small_config(Method::pcd, GradientPath::contrastive);
+    bernoulli.average_from = 0.5;  // epochs 2 and 3 of 3
+    const Dataset binary = fixtures::random_binary_dataset(9, 40, 3);
+    check(double(), bernoulli, binary, "hook_bernoulli_d.rbm");
+    check(float(), bernoulli, binary, "hook_bernoulli_f.rbm");
+    TrainConfig gaussian =
+        fixtures::gaussian_config(Method::pcd, GradientPath::contrastive, Variance::learned);
+    gaussian.average_from = 0.5;
+    const Dataset grey = fixtures::gaussian_mixture_dataset(3, 40, 5);
+    check(double(), gaussian, grey, "hook_gaussian_d.rbm");
+    check(float(), gaussian, grey, "hook_gaussian_f.rbm");
+    gaussian.rbm.variance = Variance::unit;  // z is not a parameter: it comes from the model
+    check(double(), gaussian, grey, "hook_gaussian_unit_d.rbm");
+  }
+
   TEST_CASE("equiv draws the trainer's first minibatch and phases bit for bit") {
     // The trainer's first update, observed on its reward-correlator path, against rbmkit equiv's
     // stream from the same seed and initial model: same examples, same phases, same bits.

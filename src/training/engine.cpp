@@ -309,10 +309,27 @@ bool Trainer<Step>::run(const TrainingHooks<Model>& hooks) {
     ++epoch_;
     position_ = 0;
     error_sum_ = 0;
-    if (hooks.epoch_end) hooks.epoch_end(rep, model());
+    if (hooks.epoch_end) with_model([&](const Model& m) { hooks.epoch_end(rep, m); });
     if (epoch_ < config_.epochs && hooks.stop && hooks.stop()) return false;
   }
   return true;
+}
+
+template <class Step>
+template <class F>
+void Trainer<Step>::with_model(const F& f) const {
+  if (average_.count() == 0) {
+    f(step_.model());
+    return;
+  }
+  // Views of the averaged arrays (arma auxiliary memory, read-only use): the step moves them
+  // into its model where it can (RbmStep's weights), so the monitors and the file written at
+  // the end of an epoch hold no second copy of the largest array.
+  std::vector<arma::Mat<T>> views;
+  views.reserve(average_.mean().size());  // (arma's move is not noexcept: growth would copy)
+  for (const arma::Mat<T>& m : average_.mean())
+    views.emplace_back(const_cast<T*>(m.memptr()), m.n_rows, m.n_cols, false, true);
+  f(step_.with_parameters(std::move(views)));
 }
 
 template <class Step>
@@ -328,8 +345,7 @@ ModelFile Trainer<Step>::to_file() const {
 
 template <class Step>
 void Trainer<Step>::write(const std::string& path) const {
-  const Model m = model();
-  write_model_file(path, file_of(m, true));
+  with_model([&](const Model& m) { write_model_file(path, file_of(m, true)); });
 }
 
 template <class Step>

@@ -147,6 +147,10 @@ private:
   void change_epochs(std::size_t stored_epochs);
   void start_epoch();
   void set_order(const arma::uvec& order);  // order_ = order (32-bit indices; at most 2³² − 1)
+  /// Calls f(const Model&) with model() without copying its weights: the step's own model, or
+  /// (averaging) one that views the averaged parameters in place, valid only during the call.
+  template <class F>
+  void with_model(const F& f) const;
   /// to_file's content for `model`; with `refer`, the state arrays refer to the trainer's and
   /// an RBM's weights to `model`'s (which must outlive the file).
   ModelFile file_of(const Model& model, bool refer) const;

@@ -65,6 +65,9 @@ public:
   std::vector<const arma::Mat<T>*> parameters() const;
   /// A copy of the model with its parameters replaced by `params` (W, b, c).
   Rbm<T> with_parameters(const std::vector<arma::Mat<T>>& params) const;
+  /// The same, with W moved from params[0] rather than copied (a view of other memory, arma's
+  /// auxiliary memory, stays a view: the model is then valid only while that memory is).
+  Rbm<T> with_parameters(std::vector<arma::Mat<T>>&& params) const;
 
   /// Stores the current parameters and the whole optimiser state as "state.*" arrays.
   void save_state(ModelFile& file) const;
