@@ -494,6 +494,21 @@ TEST_SUITE("data") {
     CHECK_THROWS_AS(d.view(5, 0, "x"), InvalidArgument);
   }
 
+  TEST_CASE("huge_page_range holds exactly the whole 2 MiB pages inside a range") {
+    constexpr std::uintptr_t M2 = std::uintptr_t(1) << 21;
+    auto at = [](std::uintptr_t a) { return reinterpret_cast<const void*>(a); };
+    using R = std::pair<std::uintptr_t, std::uintptr_t>;
+    CHECK(detail::huge_page_range(at(4 * M2), 3 * M2) == R{4 * M2, 7 * M2});  // aligned
+    CHECK(detail::huge_page_range(at(4 * M2 + 1), 3 * M2) == R{5 * M2, 7 * M2});  // start inside
+    CHECK(detail::huge_page_range(at(4 * M2 - 1), 3 * M2) == R{4 * M2, 6 * M2});  // ends inside
+    CHECK(detail::huge_page_range(at(4 * M2 + 4096), 2 * M2) == R{5 * M2, 6 * M2});
+    CHECK(detail::huge_page_range(at(4 * M2 + 4096), 2 * M2 - 8192) == R{0, 0});  // none whole
+    CHECK(detail::huge_page_range(at(4 * M2), M2 - 1) == R{0, 0});
+    CHECK(detail::huge_page_range(at(4 * M2), M2) == R{4 * M2, 5 * M2});
+    CHECK(detail::huge_page_range(nullptr, 8 * M2) == R{0, 0});
+    CHECK(detail::huge_page_range(at(UINTPTR_MAX - 4095), 4096) == R{0, 0});  // no overflow
+  }
+
   TEST_CASE("advise_huge_pages is a hint: the bytes of a range stay as they are") {
     // Ranges with and without a whole 2 MiB page inside, aligned or not; null and empty.
     detail::advise_huge_pages(nullptr, 0);
@@ -550,6 +565,23 @@ TEST_SUITE("data") {
           CHECK(d.marginals(Binarize::threshold, 0.5)[5] != before[5]);
         }
       }
+  }
+
+  TEST_CASE("byte marginals count past 65,535 examples") {
+    // Every byte of unit 0 above the cut, none of unit 1's, half of unit 2's: counts that
+    // 16-bit counters would wrap.
+    const arma::uword n = 70001;
+    Dataset d;
+    d.pixels.set_size(3, n);
+    for (arma::uword j = 0; j < n; ++j) {
+      d.pixels(0, j) = 255;
+      d.pixels(1, j) = 0;
+      d.pixels(2, j) = j % 2 ? 200 : 10;
+    }
+    const arma::vec m = d.marginals(Binarize::threshold, 0.5);
+    CHECK(m[0] == 1.0);
+    CHECK(m[1] == 0.0);
+    CHECK(m[2] == double(n / 2) / double(n));
   }
 
   TEST_CASE("data marginals and Binarize names") {

@@ -271,6 +271,31 @@ TEST_SUITE("gaussian") {
     CHECK_FALSE(arma::approx_equal(a, c, "absdiff", 0.0));
   }
 
+  TEST_CASE("Gaussian PCD advances the chains to the negative phase's states, call after call") {
+    // Gaussian visible states come in a new matrix, not drawn into the chains' view: they must
+    // still reach the chains. Two calls on one workspace against gibbs_chain on copies; chains of
+    // more than 16 values (arma's own storage) and of 16 or fewer (stored in the object).
+    const Rbm<double> r = fixtures::random_gaussian_rbm(3, 4, 29);
+    for (const arma::uword columns : {20u, 4u}) {
+      CAPTURE(columns);
+      Rng data_rng(3);
+      arma::mat V(3, columns), C(3, columns);
+      for (auto& x : V) x = data_rng.normal();
+      for (auto& x : C) x = data_rng.normal();
+      arma::mat chains = C, expected = C;
+      Rng rng(5), ref(5);
+      PhaseWorkspace<double> ws;
+      for (int call = 0; call < 2; ++call) {
+        const Phases<double>& p = draw_phases(r, V, PhaseConfig{Method::pcd, 1, 0}, chains, rng, ws);
+        const Phase<double> step = gibbs_chain(r, expected, 1, ref);
+        expected = step.v;
+        CHECK(arma::approx_equal(chains, expected, "absdiff", 0.0));
+        CHECK(arma::approx_equal(p.negative.v, expected, "absdiff", 0.0));
+        CHECK_FALSE(arma::approx_equal(chains, C, "absdiff", 0.0));
+      }
+    }
+  }
+
   TEST_CASE("a Gaussian run standardises with its training part - learns the variances - and its model file keeps them") {
     const Dataset data = fixtures::gaussian_mixture_dataset(3, 60, 3);
     TrainConfig cfg = fixtures::gaussian_config(Method::pcd, GradientPath::contrastive, Variance::learned);

@@ -14,6 +14,34 @@ Rbm<T>::Rbm(std::size_t n_visible, std::size_t n_hidden)
       b_(n_visible, arma::fill::zeros),
       c_(n_hidden, arma::fill::zeros) {}
 
+namespace {
+/// Rbm's members, in order: a member added to Rbm changes its size, which the assertion after
+/// with_weights catches, so that with_weights is made to copy it too.
+template <class T>
+struct RbmMembers {
+  arma::Mat<T> W;
+  arma::Col<T> b, c;
+  UnitType visible;
+  arma::Col<T> z;
+  Standardization standardization;
+};
+}  // namespace
+
+template <class T>
+Rbm<T> Rbm<T>::with_weights(Mat&& W) const {
+  Rbm<T> r;
+  r.W_ = std::move(W);
+  r.b_ = b_;
+  r.c_ = c_;
+  r.visible_ = visible_;
+  r.z_ = z_;
+  r.standardization_ = standardization_;
+  return r;
+}
+static_assert(sizeof(Rbm<float>) == sizeof(RbmMembers<float>) &&
+                  sizeof(Rbm<double>) == sizeof(RbmMembers<double>),
+              "Rbm has a member that Rbm::with_weights does not copy");
+
 template <class T>
 void Rbm<T>::set_visible_units(UnitType type) {
   if (type != UnitType::bernoulli && type != UnitType::gaussian)

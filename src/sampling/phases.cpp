@@ -97,13 +97,14 @@ const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const Pha
     // PCD: the new visible states are drawn straight into the chains' memory, which
     // p.negative.v views (arma's auxiliary memory): the chains' states are read, for their
     // hidden input, before the first visible state is drawn, so no copy of the chains is kept
-    // or made (one n_visible × C matrix less: 627 KB for 784 × 100 doubles).
+    // or made (one n_visible × C matrix less: 612 KiB for 784 × 100 doubles).
     p.negative.v = arma::Mat<T>(chains.memptr(), chains.n_rows, chains.n_cols, false, false);
     if (together)
       detail::gibbs_from_hidden_input(rbm, config.steps, rng, buf, p.negative);
     else
       detail::gibbs_from_states(rbm, chains, config.steps, rng, buf, p.negative);
-    // Gaussian units' states come in a new matrix (Rbm::sample_visible), no longer the view.
+    // Gaussian units' states come in a new matrix (Rbm::sample_visible), which arma moves into
+    // p.negative.v in place of the view (or, 16 values or fewer, copies into the view).
     if (p.negative.v.memptr() != chains.memptr()) chains = p.negative.v;
   }
   return p;

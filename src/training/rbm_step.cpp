@@ -327,13 +327,8 @@ Rbm<T> RbmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
 
 template <class T>
 Rbm<T> RbmStep<T>::with_parameters(std::vector<arma::Mat<T>>&& p) const {
-  // The model's other members (with_parameters' copy of model_ holds them all), without a copy
-  // of model_'s weights that p's would replace.
-  Rbm<T> r;
-  r.set_visible_units(this->model_.visible_units());
-  r.z() = this->model_.z();
-  r.standardization() = this->model_.standardization();
-  r.W() = std::move(p.at(0));
+  // The model's other members, without a copy of model_'s weights that p's would replace.
+  Rbm<T> r = this->model_.with_weights(std::move(p.at(0)));
   r.b() = p.at(1);
   r.c() = p.at(2);
   if (p.size() > 3) r.z() = p.at(3);

@@ -80,6 +80,11 @@ public:
   /// F(v) = Σ_i (v_i − b_i)² / (2σ_i²) − Σ_j softplus(c_j + Σ_i W_ij v_i / σ_i²), nats.
   arma::vec free_energy(const Mat& V) const;
 
+  /// This machine with the weights `W` moved in (the caller's n_visible × n_hidden array) and
+  /// every other member copied: W itself is never copied, and a view of other memory (arma's
+  /// auxiliary memory) stays a view, valid only while that memory is.
+  Rbm with_weights(Mat&& W) const;
+
   /// Parameters converted to another element type.
   template <class U>
   Rbm<U> cast() const {

@@ -112,9 +112,10 @@ Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfi
 /// The same phases, drawn into `ws.phases` (returned) on the buffers of `ws`: the same kernels
 /// in the same order, so the same bits. V may be ws.phases.positive.v itself (a minibatch
 /// written there, as RbmStep::minibatch gives it): it is then used in place, not copied.
-/// PCD with Bernoulli visible units: the negative phase's states are drawn straight into
-/// `chains`, and ws.phases.negative.v is a view of the chains' memory (no copy), valid while
-/// `chains` is neither resized nor destroyed; the next call on `ws` lets the view go.
+/// PCD: the negative phase's states are drawn straight into `chains`, and
+/// ws.phases.negative.v is a view of the chains' memory (no copy; with Gaussian visible units
+/// the states are copied into `chains` instead). The view is stale once `chains` is resized,
+/// reassigned, moved or destroyed (or `ws` moved); the next call on `ws` lets it go first.
 template <class T>
 const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                              arma::Mat<T>& chains, Rng& rng, PhaseWorkspace<T>& ws);

@@ -47,7 +47,9 @@ struct TrainingHooks {
   /// Asked after every minibatch and after every epoch: true stops the run there (the
   /// trainer's state then covers exactly the minibatches done).
   std::function<bool()> stop;
-  /// After every epoch, with the model as it would be saved now (monitors append values).
+  /// After every epoch, with the model as it would be saved now (monitors append values). The
+  /// model may view the trainer's arrays (the step's model, or the parameter average): valid
+  /// only during the call; copy it to keep it.
   std::function<void(EpochReport&, const Model&)> epoch_end;
 };
 
