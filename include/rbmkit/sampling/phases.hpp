@@ -106,16 +106,19 @@ private:
 /// config.temperatures (every temperature's block starts at V as above); the negative phase is
 /// the C chains at β = 1. Throws DimensionError when V or chains do not fit the model (for PT:
 /// columns not a multiple of T), InvalidArgument for steps = 0 or temperatures = 0.
+/// The returned phases own their matrices: negative.v is a copy, independent of `chains`.
 template <class T>
 Phases<T> draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                       arma::Mat<T>& chains, Rng& rng);
 /// The same phases, drawn into `ws.phases` (returned) on the buffers of `ws`: the same kernels
 /// in the same order, so the same bits. V may be ws.phases.positive.v itself (a minibatch
 /// written there, as RbmStep::minibatch gives it): it is then used in place, not copied.
-/// PCD: the negative phase's states are drawn straight into `chains`, and
-/// ws.phases.negative.v is a view of the chains' memory (no copy; with Gaussian visible units
-/// the states are copied into `chains` instead). The view is stale once `chains` is resized,
-/// reassigned, moved or destroyed (or `ws` moved); the next call on `ws` lets it go first.
+/// PCD with Bernoulli visible units: the negative phase's states are drawn straight into
+/// `chains`, and ws.phases.negative.v is a view of the chains' memory, not a copy. Treat it as
+/// read-only: a write to it changes `chains`, and resizing it detaches it from them. It is stale
+/// once `chains` is resized, reassigned, moved or destroyed (or `ws` moved); the next call on
+/// `ws` empties it before drawing. With Gaussian visible units negative.v owns its matrix and
+/// `chains` receives a copy of it.
 template <class T>
 const Phases<T>& draw_phases(const Rbm<T>& rbm, const arma::Mat<T>& V, const PhaseConfig& config,
                              arma::Mat<T>& chains, Rng& rng, PhaseWorkspace<T>& ws);

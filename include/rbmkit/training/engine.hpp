@@ -47,9 +47,11 @@ struct TrainingHooks {
   /// Asked after every minibatch and after every epoch: true stops the run there (the
   /// trainer's state then covers exactly the minibatches done).
   std::function<bool()> stop;
-  /// After every epoch, with the model as it would be saved now (monitors append values). The
-  /// model may view the trainer's arrays (the step's model, or the parameter average): valid
-  /// only during the call; copy it to keep it.
+  /// After every epoch, with the model as it would be saved now; monitors append to the
+  /// report's `values`. The model may view the trainer's arrays (the step's model, or the
+  /// parameter average): valid only during the call; a copy (Model's copy constructor) owns its
+  /// arrays and may be kept. The hook may call the trainer's const members (model(), write(),
+  /// to_file()).
   std::function<void(EpochReport&, const Model&)> epoch_end;
 };
 
