@@ -317,17 +317,13 @@ std::vector<const arma::Mat<T>*> RbmStep<T>::parameters() const {
 
 template <class T>
 Rbm<T> RbmStep<T>::with_parameters(const std::vector<arma::Mat<T>>& p) const {
-  Rbm<T> r = this->model_;  // the unit type, log-variances and standardisation
-  r.W() = p.at(0);
-  r.b() = p.at(1);
-  r.c() = p.at(2);
-  if (p.size() > 3) r.z() = p.at(3);
-  return r;
+  return with_parameters(std::vector<arma::Mat<T>>(p));  // W copied once, then moved in
 }
 
 template <class T>
 Rbm<T> RbmStep<T>::with_parameters(std::vector<arma::Mat<T>>&& p) const {
-  // The model's other members, without a copy of model_'s weights that p's would replace.
+  // The model's other members (the unit type, log-variances and standardisation), without a
+  // copy of model_'s weights that p's would replace.
   Rbm<T> r = this->model_.with_weights(std::move(p.at(0)));
   r.b() = p.at(1);
   r.c() = p.at(2);
