@@ -591,11 +591,7 @@ TEST_SUITE("kernels") {
     // positive phase's hidden_mean and then gibbs_from_states of the chains, the same generator:
     // the same phases, the same chains, the generator left in the same state.
     fixtures::ThreadGuard guard;
-    arma::arma_rng::set_seed(131);
-    Rbm<float> rbm(784, 500);
-    rbm.W() = arma::randn<arma::fmat>(784, 500) * 0.1f;
-    rbm.b() = arma::randn<arma::fvec>(784);
-    rbm.c() = arma::randn<arma::fvec>(500);
+    const Rbm<float> rbm = fixtures::random_rbm<float>(784, 500, 0.1, 131);
     const arma::fmat V = prototype_bits<float>(784, 100, 6, 0.05, 132);
     const arma::fmat C = prototype_bits<float>(784, 100, 5, 0.06, 133);
     {  // both operands take their trees: the pass applies
@@ -633,11 +629,7 @@ TEST_SUITE("kernels") {
 
   TEST_CASE("PCD draws the negative phase into the chains, without a copy that can leak") {
     fixtures::ThreadGuard guard;
-    arma::arma_rng::set_seed(141);
-    Rbm<float> rbm(784, 300);
-    rbm.W() = arma::randn<arma::fmat>(784, 300) * 0.1f;
-    rbm.b() = arma::randn<arma::fvec>(784);
-    rbm.c() = arma::randn<arma::fvec>(300);
+    const Rbm<float> rbm = fixtures::random_rbm<float>(784, 300, 0.1, 141);
     const arma::fmat V = prototype_bits<float>(784, 100, 6, 0.05, 142);
     const arma::fmat C = prototype_bits<float>(784, 100, 5, 0.06, 143);
     const PhaseConfig pcd{Method::pcd, 1, 0}, cd{Method::cd, 1, 0};
