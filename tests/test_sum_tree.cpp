@@ -246,12 +246,13 @@ TEST_SUITE("kernels") {
         }
   }
 
-  TEST_CASE("greedy pairing builds the same trees with the vector and the portable popcount") {
+  TEST_CASE("trees are the same built with AVX-512 (popcount, compressed lists) and portably") {
     // On a CPU without AVX-512's vector popcount both builds take the portable counts; on one
-    // with it (the machines this runs on so far) the first takes the vector counts. Odd sizes:
-    // partial blocks of 8 nodes and of 64 rows, a level of one odd node out.
+    // with it (the machines this runs on so far) the first takes the vector counts, and the
+    // nodes' own ones listed 16 bits at a time by compress. Odd sizes: partial blocks of 8
+    // nodes and of 64 rows, a level of one odd node out, a last word of a few rows.
     struct Restore {
-      ~Restore() { detail::use_portable_popcount(false); }
+      ~Restore() { detail::use_portable_tree_build(false); }
     } restore;
 #if defined(__GNUC__) && defined(__x86_64__)
     if (!__builtin_cpu_supports("avx512vpopcntdq"))
@@ -262,15 +263,20 @@ TEST_SUITE("kernels") {
       CAPTURE(rows);
       CAPTURE(cols);
       const detail::OnesPattern p = pattern(prototype_bits<float>(rows, cols, 5, 0.08, 17));
-      SumTree fast, portable;
-      detail::use_portable_popcount(false);
-      detail::build_sum_tree(p, fast, Pairing::greedy);
-      detail::use_portable_popcount(true);
-      detail::build_sum_tree(p, portable, Pairing::greedy);
-      CHECK(fast.idx == portable.idx);
-      CHECK(fast.depth == portable.depth);
-      CHECK(fast.column == portable.column);
-      CHECK(fast.start == portable.start);
+      for (const Pairing pairing : {Pairing::greedy, Pairing::neighbours}) {
+        SumTree fast, portable;
+        detail::use_portable_tree_build(false);
+        detail::build_sum_tree(p, fast, pairing);
+        detail::use_portable_tree_build(true);
+        detail::build_sum_tree(p, portable, pairing);
+        CHECK(fast.idx == portable.idx);
+        CHECK(fast.depth == portable.depth);
+        CHECK(fast.column == portable.column);
+        CHECK(fast.start == portable.start);
+        CHECK(paths_cover(p, fast));
+      }
+      SumTree portable;
+      detail::build_sum_tree(p, portable, Pairing::greedy);  // still portable
       // The trees depend on the counts: a pattern with one column changed gives another tree.
       arma::fmat X = prototype_bits<float>(rows, cols, 5, 0.08, 17);
       X.col(cols / 2) = random_bits<float>(rows, 1, 0.5, 3);

@@ -76,16 +76,16 @@ RBMKIT_POPCNT_CLONES void overlap_rows(const std::uint64_t* bits, const std::siz
   }
 }
 
-/// use_portable_popcount's setting.
-std::atomic<bool> portable_popcount{false};
+/// use_portable_tree_build's setting.
+std::atomic<bool> portable_tree_build{false};
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 /// Whether the greedy pairing counts overlaps with AVX-512's vector popcount
-/// (overlap_rows_wide): the CPU has it, and use_portable_popcount did not turn it off.
+/// (overlap_rows_wide): the CPU has it, and use_portable_tree_build did not turn it off.
 bool wide_popcount() {
   static const bool wide =
       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
-  return wide && !portable_popcount.load(std::memory_order_relaxed);
+  return wide && !portable_tree_build.load(std::memory_order_relaxed);
 }
 
 /// The upper triangle of the overlaps in the rows [first, last) by AVX-512's vector popcount:
@@ -110,11 +110,44 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) void overlap_rows_wide(
     }
   }
 }
+
+/// Whether the trees list their nodes' own ones by AVX-512's compress (own_ones_wide): the CPU
+/// has AVX-512, and use_portable_tree_build did not turn it off.
+bool wide_lists() {
+  static const bool wide = __builtin_cpu_supports("avx512f");
+  return wide && !portable_tree_build.load(std::memory_order_relaxed);
+}
+
+/// Writes to out the positions of the ones of b (`words` words) that q lacks (q null: all of b's
+/// ones), in increasing order, and returns the end of what it wrote: each 16 bits' positions
+/// compressed into place, 16 values stored each time (out needs room for 16 past the last).
+/// The same lists as the portable loop's (emit_preorder), without a branch per one.
+__attribute__((target("avx512f,popcnt"))) std::uint32_t* own_ones_wide(
+    const std::uint64_t* b, const std::uint64_t* q, std::size_t words, std::uint32_t* out) {
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (std::size_t w = 0; w < words; ++w) {
+    const std::uint64_t x = q ? b[w] & ~q[w] : b[w];
+    if (!x) continue;
+    __m512i at = _mm512_add_epi32(iota, _mm512_set1_epi32(int(w * 64)));
+    for (unsigned c = 0; c < 64; c += 16) {
+      const __mmask16 m = __mmask16(x >> c);
+      _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(m, at));
+      out += _mm_popcnt_u32(unsigned(m));
+      at = _mm512_add_epi32(at, _mm512_set1_epi32(16));
+    }
+  }
+  return out;
+}
 #else
 bool wide_popcount() { return false; }
 void overlap_rows_wide(const std::uint64_t*, std::size_t, const std::uint64_t*,
                        const std::size_t*, std::size_t, std::size_t, std::size_t, std::size_t,
                        std::int32_t*) {}
+bool wide_lists() { return false; }
+std::uint32_t* own_ones_wide(const std::uint64_t*, const std::uint64_t*, std::size_t,
+                             std::uint32_t* out) {
+  return out;
+}
 #endif
 
 /// The pairing's workspace: the nodes' bit sets, the overlaps of a level, the children, the
@@ -248,7 +281,10 @@ inline __attribute__((always_inline)) void emit_preorder(std::size_t root, std::
   t.depth.resize(node0 + nodes);
   t.column.resize(node0 + nodes);
   t.start.resize(node0 + 1 + nodes);
-  t.idx.resize(one0 + owned);
+  // Room for 16 values stored past the last one (own_ones_wide), given back at the end.
+  constexpr std::size_t slack = 16;
+  t.idx.resize(one0 + owned + slack);
+  const bool wide = wide_lists();
   std::uint32_t* depth_of = t.depth.data() + node0;
   std::int32_t* column_of = t.column.data() + node0;
   std::uint32_t* end_of = t.start.data() + node0 + 1;
@@ -272,12 +308,16 @@ inline __attribute__((always_inline)) void emit_preorder(std::size_t root, std::
     column_of[k] = node < n ? std::int32_t(c0 + node) : -1;
     const std::uint64_t* b = bits + node * words;
     const std::uint64_t* q = parent < 0 ? nullptr : bits + std::size_t(parent) * words;
-    for (std::size_t w = 0; w < words; ++w) {
-      std::uint64_t x = q ? b[w] & ~q[w] : b[w];
-      const std::uint32_t base = std::uint32_t(w * 64);
-      while (x) {
-        *out++ = base + std::uint32_t(__builtin_ctzll(x));
-        x &= x - 1;
+    if (wide) {
+      out = own_ones_wide(b, q, words, out);
+    } else {
+      for (std::size_t w = 0; w < words; ++w) {
+        std::uint64_t x = q ? b[w] & ~q[w] : b[w];
+        const std::uint32_t base = std::uint32_t(w * 64);
+        while (x) {
+          *out++ = base + std::uint32_t(__builtin_ctzll(x));
+          x &= x - 1;
+        }
       }
     }
     end_of[k] = std::uint32_t(out - first);
@@ -292,6 +332,7 @@ inline __attribute__((always_inline)) void emit_preorder(std::size_t root, std::
     }
   }
   t.height = height;
+  t.idx.resize(one0 + owned);
 }
 
 /// The tree of the columns [c0, c1) of S, appended to t in preorder, paired in ws; false, with t
@@ -335,7 +376,7 @@ inline __attribute__((always_inline)) bool build_group(const OnesPattern& S, std
     for (const std::int32_t c : {ws.child[2 * p], ws.child[2 * p + 1]})
       owned += ones_of(bits + std::size_t(c) * words, bits + p * words, words);
   if (t.idx.size() + owned > limit) return false;
-  t.idx.reserve(t.idx.size() + owned + SumTree::padding);
+  t.idx.reserve(t.idx.size() + owned + std::max<std::size_t>(SumTree::padding, 16));
   emit_preorder(root, n, c0, words, owned, ws, t);
   return true;
 }
@@ -379,7 +420,7 @@ RBMKIT_TREE_CLONES void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing
     t.source.clear();  // never recognised again
 }
 
-void use_portable_popcount(bool portable) { portable_popcount = portable; }
+void use_portable_tree_build(bool portable) { portable_tree_build = portable; }
 
 bool SumTree::built_from(const OnesPattern& S, Pairing p) const {
   return p == pairing && S.has_bits() && S.cols() == columns && S.rows == source_rows &&

@@ -74,10 +74,11 @@ void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing:
                     double max_share = 1.0, bool recognisable = true);
 
 /// For tests: the greedy pairing counts the shared ones of its bit sets with AVX-512's vector
-/// popcount where the CPU has it (avx512vpopcntdq), otherwise one word at a time; `true` forces
-/// the second everywhere (`false` restores the default). Both give the same counts, so the
-/// same trees.
-void use_portable_popcount(bool portable);
+/// popcount where the CPU has it (avx512vpopcntdq), otherwise one word at a time, and every
+/// tree lists its nodes' own ones by AVX-512's compress where the CPU has AVX-512, otherwise
+/// one at a time; `true` forces the second ways everywhere (`false` restores the default). Both
+/// give the same counts and lists, so the same trees.
+void use_portable_tree_build(bool portable);
 
 /// For tests: tree_gather keeps its sums in 64-byte vectors (AVX-512 registers) where the CPU
 /// has AVX-512, otherwise in 32-byte ones; `true` forces the second everywhere (`false`
