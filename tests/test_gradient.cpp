@@ -138,6 +138,42 @@ TEST_SUITE("gradient") {
     CHECK(fixtures::same_bits(reward_correlator_gradient(s).dW, c.dW));
   }
 
+  TEST_CASE("contrastive statistics take the positive phase's row sums a caller formed for it") {
+    // RbmStep forms the sums for its centring and hands them on (GradientWorkspace::
+    // positive_sums): the statistics must have the bits of summing themselves; sums named for
+    // other matrices are not taken; the names are cleared once used. Sums deliberately off by
+    // one show that named sums are really what the biases' statistics take.
+    Phase<float> pos, neg;
+    rbm_phases<float>(16, 1, pos, neg);
+    const Statistics<float> plain = contrastive_gradient(pos, neg);
+    GradientWorkspace<float> ws;
+    auto name = [&](const arma::fvec& v, const arma::fvec& h, const void* v_of,
+                    const void* h_of) {
+      ws.positive_sums.v = v;
+      ws.positive_sums.h = h;
+      ws.positive_sums.v_of = v_of;
+      ws.positive_sums.h_of = h_of;
+    };
+    const arma::fvec sv = arma::sum(pos.v, 1), sh = arma::sum(pos.h, 1);
+    name(sv, sh, pos.v.memptr(), pos.h.memptr());
+    const Statistics<float> given = contrastive_gradient(pos, neg, UnitType::bernoulli, &ws);
+    CHECK(fixtures::same_bits(given.dW, plain.dW));
+    CHECK(fixtures::same_bits(given.db, plain.db));
+    CHECK(fixtures::same_bits(given.dc, plain.dc));
+    CHECK(ws.positive_sums.v_of == nullptr);
+    CHECK(ws.positive_sums.h_of == nullptr);
+    const arma::fvec off_v = sv + 1.0f, off_h = sh + 1.0f;
+    name(off_v, off_h, neg.v.memptr(), neg.h.memptr());  // named for other matrices: not taken
+    const Statistics<float> other = contrastive_gradient(pos, neg, UnitType::bernoulli, &ws);
+    CHECK(fixtures::same_bits(other.db, plain.db));
+    CHECK(fixtures::same_bits(other.dc, plain.dc));
+    name(off_v, off_h, pos.v.memptr(), pos.h.memptr());
+    const Statistics<float> off = contrastive_gradient(pos, neg, UnitType::bernoulli, &ws);
+    CHECK_FALSE(fixtures::same_bits(off.db, plain.db));
+    CHECK_FALSE(fixtures::same_bits(off.dc, plain.dc));
+    CHECK(fixtures::same_bits(off.dW, plain.dW));
+  }
+
   TEST_CASE("negative control: one flipped reward is detected") {
     Phase<double> pos, neg;
     rbm_phases<double>(16, 1, pos, neg);

@@ -156,8 +156,24 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // from the positive phase come first, so that the pass over the weights below can run while
   // the statistics are still being formed.
   const bool centred = rc.centering, sparse = rc.sparsity_cost > 0;
+  auto& sums = gradient_workspace_.positive_sums;
+  sums.v_of = sums.h_of = nullptr;
   if (centred) {
-    const arma::Col<T> v_mean = arma::mean(pos.v, 1), h_mean = arma::mean(pos.h, 1);
+    // With Bernoulli visible units, the means of the row sums the contrastive statistics take
+    // as well (formed once, split among threads): arma::mean(·, 1)'s bits, as its sum starts
+    // from +0 and the states and means have no −0.
+    arma::Col<T> v_mean, h_mean;
+    if (visible == UnitType::bernoulli) {
+      detail::sum_rows(pos.v, sums.v);
+      detail::sum_rows(pos.h, sums.h);
+      sums.v_of = pos.v.memptr();
+      sums.h_of = pos.h.memptr();
+      v_mean = sums.v / T(pos.v.n_cols);
+      h_mean = sums.h / T(pos.h.n_cols);
+    } else {
+      v_mean = arma::mean(pos.v, 1);
+      h_mean = arma::mean(pos.h, 1);
+    }
     const T r = T(rc.centering_rate);
     if (mu_.n_elem == 0) mu_ = v_mean;
     if (lambda_.n_elem == 0)
@@ -265,6 +281,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
                              visible, &gradient_workspace_)
               : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible,
                              &gradient_workspace_);
+  sums.v_of = sums.h_of = nullptr;  // (the correlator's path does not take them)
   if (!gradient_workspace_.weight_rows_reported) {
     auto all = [&](std::size_t first_block, std::size_t last_block, int worker) {
       columns(first_block, last_block, worker, g);

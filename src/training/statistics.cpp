@@ -79,9 +79,17 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   buf.wt_ready = false;
   // arma::sum(·, 1)'s bits, split among threads.
   arma::Col<T> pv, nv, ph, nh;
-  detail::sum_rows(pos.v, pv);
+  auto& given = ws.positive_sums;  // formed by the caller for these matrices, or not at all
+  if (given.v_of == pos.v.memptr() && given.v.n_elem == pos.v.n_rows)
+    pv = std::move(given.v);
+  else
+    detail::sum_rows(pos.v, pv);
   detail::sum_rows(neg.v, nv);
-  detail::sum_rows(pos.h, ph);
+  if (given.h_of == pos.h.memptr() && given.h.n_elem == pos.h.n_rows)
+    ph = std::move(given.h);
+  else
+    detail::sum_rows(pos.h, ph);
+  given.v_of = given.h_of = nullptr;
   detail::sum_rows(neg.h, nh);
   ws.weight_rows_reported = false;
   // The products come transposed (products.hpp); the same operations in either layout.

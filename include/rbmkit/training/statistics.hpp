@@ -114,6 +114,16 @@ public:
   std::function<void(std::size_t first, std::size_t last, int worker, const Statistics<T>& g)>
       weight_rows;
   bool weight_rows_reported = false;
+  /// Row sums over the positive phase's examples that the caller has formed already (RbmStep's
+  /// centring), as detail::sum_rows forms them (arma::sum(·, 1)'s bits): `v` of the matrix at
+  /// `v_of`, `h` of the one at `h_of`. contrastive_gradient takes them for a positive phase whose
+  /// v and h are those matrices, unchanged since, instead of summing again, and clears both
+  /// names; null names: it sums.
+  struct PositiveSums {
+    const void* v_of = nullptr;
+    const void* h_of = nullptr;
+    arma::Col<T> v, h;
+  } positive_sums;
 
 private:
   std::unique_ptr<detail::ProductBuffers<T>> buffers_;
