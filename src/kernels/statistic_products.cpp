@@ -54,25 +54,34 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   // with at most half ones: otherwise the caller takes the two products.
   if (buf.dense_only || Hp.n_cols > 128 || Hn.n_cols > 128 || Vp.n_elem == 0 || Vn.n_elem == 0)
     return false;
-  if (classify_transposed(Vp, buf) != Operand::ones) return false;
-  std::swap(buf.ones, buf.zeros);  // the positive phase's list, kept while the negative's is made
-  if (classify_transposed(Vn, buf) != Operand::ones) return false;
-  const OnesPattern &P = buf.zeros, &N = buf.ones;
-  Pt.set_size(Hp.n_rows, Vp.n_rows);
+  // Each phase's pattern of Vᵀ (classify_transposed's: the pattern does not depend on how the
+  // scan is split) and its tree, the two phases side by side, each scanned and paired on one
+  // thread: one parallel loop instead of a split scan per phase and then the pairings.
   // Each phase takes its tree when outer_transposed (the positive) and
   // accumulate_outer_transposed (the negative) would: the same decision on the same pattern and
   // shape, the same tree, the same bits. The phases may differ in examples.
+  OnesPattern &P = buf.zeros, &N = buf.ones;
   SumTree &tp = buf.statistic_trees[0], &tn = buf.statistic_trees[1];
-  const bool p_worth = worth_tree(P, Hp.n_rows), n_worth = worth_tree(N, Hn.n_rows);
-  auto build = [&](std::size_t first, std::size_t last, int) {  // the two trees side by side
-    for (std::size_t k = first; k < last; ++k)
-      if (k == 0 ? p_worth : n_worth)
-        build_sum_tree(k == 0 ? P : N, k == 0 ? tp : tn, Pairing::neighbours, tree_share, false);
+  bool ones[2] = {false, false}, worth[2] = {false, false};
+  auto phase = [&](std::size_t first, std::size_t last, int) {
+    for (std::size_t k = first; k < last; ++k) {
+      const arma::Mat<T>& V = k == 0 ? Vp : Vn;
+      OnesPattern& S = k == 0 ? P : N;
+      // Operand::ones of classify_transposed: 0/1 entries, at most half of them ones.
+      ones[k] = find_ones_transposed(V.memptr(), V.n_rows, V.n_cols, V.n_rows, S) &&
+                S.density() <= 0.5;
+      worth[k] = ones[k] && worth_tree(S, (k == 0 ? Hp : Hn).n_rows);
+      if (worth[k])
+        build_sum_tree(S, k == 0 ? tp : tn, Pairing::neighbours, tree_share, false);
+    }
   };
-  if (!p_worth || !n_worth || P.start.back() + N.start.back() < (std::size_t(1) << 12))
-    build(0, 2, 0);
+  if (Vp.n_elem + Vn.n_elem < 2 * parallel_entries)
+    phase(0, 2, 0);
   else
-    parallel_for(2, build);
+    parallel_for(2, phase);
+  if (!ones[0] || !ones[1]) return false;
+  Pt.set_size(Hp.n_rows, Vp.n_rows);
+  const bool p_worth = worth[0], n_worth = worth[1];
   const bool p_tree = p_worth && takes_tree(tp), n_tree = n_worth && takes_tree(tn);
   if (p_tree && n_tree) {  // both in one pass over each share of Pt's rows
     auto rows = [&](std::size_t first, std::size_t last) {
