@@ -587,6 +587,7 @@ TEST_SUITE("kernels") {
     grey(3, 3) = 0.5f;
     CHECK_FALSE(detail::hidden_inputs_together(W, c, V1, grey, A1, A2, buf));
     CHECK_FALSE(detail::hidden_inputs_together(W, c, arma::fmat(1 - V1), V2, A1, A2, buf));
+    CHECK_FALSE(detail::hidden_inputs_together(W, c, V1, arma::fmat(1 - V2), A1, A2, buf));
     const arma::fmat small_W = W.cols(0, 99);  // 100 hidden units: below a tree's 128 rows
     CHECK_FALSE(detail::hidden_inputs_together(small_W, arma::fvec(c.head(100)), V1, V2, A1, A2,
                                                buf));

@@ -152,16 +152,33 @@ bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const 
   if (!worth_tree(V1.n_cols, V1.n_rows, W.n_cols) || !worth_tree(V2.n_cols, V2.n_rows, W.n_cols))
     return false;
   // The trees tree_gather_into would take for each product, in the same order (the second
-  // built, if need be, over the other cached tree, so the first stays).
-  auto tree_for = [&](const arma::Mat<T>& V) -> const SumTree* {
-    if (classify(V, buf) != Operand::ones || !worth_tree(buf.ones, W.n_cols)) return nullptr;
-    const SumTree& t = tree_of(buf.ones, Pairing::greedy, buf);
-    return takes_tree(t) ? &t : nullptr;
+  // built, if need be, over the other cached tree, so the first stays). V1's pattern comes from
+  // a split scan; then V1's pairing runs on one thread beside V2's scan on another (into
+  // buf.zeros, free here: a scan's pattern does not depend on its split), and V2's tree, a PCD
+  // chain's, is usually the one the step before kept.
+  if (classify(V1, buf) != Operand::ones || !worth_tree(buf.ones, W.n_cols)) return false;
+  OnesPattern& P2 = buf.zeros;
+  const SumTree* t1 = nullptr;
+  bool ones2 = false;
+  auto pair_and_scan = [&](std::size_t first, std::size_t last, int) {
+    for (std::size_t k = first; k < last; ++k) {
+      if (k == 0) {
+        const SumTree& t = tree_of(buf.ones, Pairing::greedy, buf);
+        t1 = takes_tree(t) ? &t : nullptr;
+      } else {  // Operand::ones of classify: 0/1 entries, at most half of them ones
+        ones2 = find_ones(V2.memptr(), V2.n_rows, V2.n_cols, V2.n_rows, P2) &&
+                P2.density() <= 0.5;
+      }
+    }
   };
-  const SumTree* t1 = tree_for(V1);
-  if (!t1) return false;
-  const SumTree* t2 = tree_for(V2);
-  if (!t2) return false;
+  if (V1.n_elem + V2.n_elem < 2 * parallel_entries)
+    pair_and_scan(0, 2, 0);
+  else
+    parallel_for(2, pair_and_scan);
+  if (!t1 || !ones2 || !worth_tree(P2, W.n_cols)) return false;
+  const SumTree& shared = tree_of(P2, Pairing::greedy, buf);
+  if (!takes_tree(shared)) return false;
+  const SumTree* t2 = &shared;
   if (!buf.wt_ready) {
     transpose(W, buf.Wt);
     buf.wt_ready = true;
