@@ -7,9 +7,11 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/products.hpp"
 #include "kernels/uniforms.hpp"
 #include "rbmkit/core/parallel.hpp"
 #include "rbmkit/core/random.hpp"
+#include "equiv_fixtures.hpp"
 #include "thread_guard.hpp"
 
 using namespace rbmkit;
@@ -140,5 +142,50 @@ TEST_SUITE("uniforms") {
     for (std::size_t i = 0; i + detail::uniform_block < n; ++i)
       c += (double(copies[i]) - 0.5) * (double(copies[i + detail::uniform_block]) - 0.5);
     CHECK(c / double(n - detail::uniform_block) * 12.0 > 0.9);
+  }
+
+  TEST_CASE_TEMPLATE("drawing each block beside the sigmoid gives the states of the stored stream",
+                     T, float, double) {
+    // sigmoid_sample_drawn against fill_uniform then sigmoid_sample_split: the same states and
+    // means, and rng one draw on, at one and two threads; sizes below and above the parallel
+    // threshold, with a partial last block. Uniforms of another block (the stream's block b+1
+    // for b) would give other states: checked against a shifted stream.
+    fixtures::ThreadGuard guard;
+    for (const std::size_t rows : {std::size_t(7), std::size_t(500), std::size_t(784)})
+      for (const std::size_t cols : {std::size_t(1), std::size_t(100)}) {
+        CAPTURE(rows);
+        CAPTURE(cols);
+        arma::Mat<T> A = arma::randn<arma::Mat<T>>(rows, cols) * T(2);
+        for (const int n_threads : {1, 2}) {
+          CAPTURE(n_threads);
+          set_threads(n_threads);
+          Rng a(41), b(41);
+          arma::Mat<T> S0(rows, cols), P0(rows, cols), S1(rows, cols), P1(rows, cols);
+          detail::fill_uniform(a, S0.memptr(), S0.n_elem);
+          detail::sigmoid_sample_split(A.memptr(), rows, cols, P0.memptr(), S0.memptr(),
+                                       S0.memptr());
+          detail::sigmoid_sample_drawn(b, A.memptr(), rows, cols, P1.memptr(), S1.memptr());
+          CHECK(fixtures::same_bits(S1, S0));
+          CHECK(fixtures::same_bits(P1, P0));
+          CHECK(a.next() == b.next());
+          arma::Mat<T> S2(rows, cols);
+          Rng c(41);
+          detail::sigmoid_sample_drawn(c, A.memptr(), rows, cols, static_cast<T*>(nullptr),
+                                       S2.memptr());
+          CHECK(fixtures::same_bits(S2, S0));
+        }
+        // The comparison can fail: uniforms shifted by one value give other states.
+        Rng d(41);
+        std::vector<T> u(A.n_elem + 1);
+        detail::fill_uniform(d, u.data(), u.size());
+        arma::Mat<T> shifted(rows, cols);
+        detail::sigmoid_sample_split(A.memptr(), rows, cols, static_cast<T*>(nullptr),
+                                     shifted.memptr(), u.data() + 1);
+        Rng e(41);
+        arma::Mat<T> S3(rows, cols);
+        detail::sigmoid_sample_drawn(e, A.memptr(), rows, cols, static_cast<T*>(nullptr),
+                                     S3.memptr());
+        if (A.n_elem >= 50) CHECK_FALSE(fixtures::same_bits(S3, shifted));
+      }
   }
 }

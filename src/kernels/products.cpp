@@ -1,5 +1,6 @@
 #include "kernels/products.hpp"
 #include "kernels/product_kinds.hpp"
+#include "kernels/uniforms.hpp"
 
 #include <algorithm>
 
@@ -97,6 +98,25 @@ void sigmoid_sample_split(const T* A, std::size_t rows, std::size_t cols, T* P, 
     body(0, cols, 0);
   else
     parallel_for_dynamic(cols, body);
+}
+
+template <class T>
+void sigmoid_sample_drawn(Rng& rng, const T* A, std::size_t rows, std::size_t cols, T* P, T* S) {
+  const std::size_t n = rows * cols;
+  const std::uint64_t key = rng.next();  // fill_uniform's one draw
+  const std::size_t blocks = (n + uniform_block - 1) / uniform_block;
+  auto body = [&](std::size_t first, std::size_t last, int) {
+    alignas(64) T u[uniform_block];
+    for (std::size_t b = first; b < last; ++b) {
+      const std::size_t at = b * uniform_block, count = std::min(uniform_block, n - at);
+      uniform_block_of(key, b, u, count);
+      sigmoid_sample(A + at, count, 1, P ? P + at : nullptr, S + at, u);
+    }
+  };
+  if (n < parallel_entries)
+    body(0, blocks, 0);
+  else
+    parallel_for_dynamic(blocks, body);
 }
 
 template <class T>
@@ -213,6 +233,7 @@ void visible_input(const arma::Mat<T>& W, const arma::Col<T>& b, const arma::Mat
                                bool);                                                          \
   template void transpose(const arma::Mat<T>&, arma::Mat<T>&, T);                               \
   template void sigmoid_sample_split(const T*, std::size_t, std::size_t, T*, T*, const T*);     \
+  template void sigmoid_sample_drawn(Rng&, const T*, std::size_t, std::size_t, T*, T*);         \
   template void hidden_input(const arma::Mat<T>&, const arma::Col<T>&, const arma::Mat<T>&,    \
                              arma::Mat<T>&, ProductBuffers<T>&);                               \
   template bool hidden_inputs_together(const arma::Mat<T>&, const arma::Col<T>&,              \

@@ -14,6 +14,7 @@
 
 #include "kernels/binary.hpp"
 #include "kernels/sum_tree.hpp"
+#include "rbmkit/core/random.hpp"
 
 namespace rbmkit::detail {
 
@@ -62,6 +63,14 @@ void sum_rows(const arma::Mat<T>& M, arma::Col<T>& out);
 /// (element-wise: the same bits at every thread count).
 template <class T>
 void sigmoid_sample_split(const T* A, std::size_t rows, std::size_t cols, T* P, T* S, const T* U);
+
+/// sigmoid_sample_split(A, rows, cols, P, S, U) for the uniforms U that fill_uniform(rng, U,
+/// rows·cols) would draw (uniforms.hpp), each block of the stream drawn into a buffer of the
+/// thread that then samples it, instead of the whole stream stored first and read back: the
+/// same states (S, not null) and means (P, or null), and rng advances by the same single draw.
+/// The blocks are split among threads (element-wise: the same bits at every thread count).
+template <class T>
+void sigmoid_sample_drawn(Rng& rng, const T* A, std::size_t rows, std::size_t cols, T* P, T* S);
 
 /// B = Aᵀ in tiles of 32 × 32, split among threads by blocks of columns of B; with a
 /// `divisor`, B = Aᵀ / divisor (each value divided, as B /= divisor would), in the same pass.

@@ -68,24 +68,28 @@ RBMKIT_INLINE void convert(u4 r, float* out) {
   std::memcpy(out, &f, sizeof f);
 }
 
+/// The first `count` (≤ uniform_block) values of block b of the stream of `key` into out.
+template <class T>
+RBMKIT_INLINE void fill_block(std::uint64_t key, std::size_t b, T* out, std::size_t count) {
+  constexpr std::size_t per_step = 32 / sizeof(T);
+  Lanes lanes(key, b);
+  std::size_t i = 0;
+  for (; i + per_step <= count; i += per_step) convert(lanes.next(), out + i);
+  if (i < count) {  // the block's last values: part of one step
+    T tail[per_step];
+    convert(lanes.next(), tail);
+    std::copy(tail, tail + (count - i), out + i);
+  }
+}
 /// The blocks [first, last) of the stream of `key` into u (n values in all).
 template <class T>
 RBMKIT_INLINE void fill_blocks(std::uint64_t key, T* u, std::size_t n, std::size_t first,
                                std::size_t last) {
-  constexpr std::size_t per_step = 32 / sizeof(T);
   for (std::size_t b = first; b < last; ++b) {
-    Lanes lanes(key, b);
-    const std::size_t begin = b * uniform_block, end = std::min(n, begin + uniform_block);
-    std::size_t i = begin;
-    for (; i + per_step <= end; i += per_step) convert(lanes.next(), u + i);
-    if (i < end) {  // the block's last values: part of one step
-      T tail[per_step];
-      convert(lanes.next(), tail);
-      std::copy(tail, tail + (end - i), u + i);
-    }
+    const std::size_t begin = b * uniform_block;
+    fill_block(key, b, u + begin, std::min(n, begin + uniform_block) - begin);
   }
 }
-
 RBMKIT_CLONES void fill_blocks_f(std::uint64_t key, float* u, std::size_t n, std::size_t first,
                                  std::size_t last) {
   fill_blocks(key, u, n, first, last);
@@ -94,7 +98,13 @@ RBMKIT_CLONES void fill_blocks_d(std::uint64_t key, double* u, std::size_t n, st
                                  std::size_t last) {
   fill_blocks(key, u, n, first, last);
 }
-
+RBMKIT_CLONES void fill_block_f(std::uint64_t key, std::size_t b, float* out, std::size_t count) {
+  fill_block(key, b, out, count);
+}
+RBMKIT_CLONES void fill_block_d(std::uint64_t key, std::size_t b, double* out,
+                                std::size_t count) {
+  fill_block(key, b, out, count);
+}
 template <class T, class Fill>
 void fill(Rng& rng, T* u, std::size_t n, const Fill& blocks) {
   const std::uint64_t key = rng.next();
@@ -112,5 +122,12 @@ void fill(Rng& rng, T* u, std::size_t n, const Fill& blocks) {
 
 void fill_uniform(Rng& rng, float* u, std::size_t n) { fill(rng, u, n, fill_blocks_f); }
 void fill_uniform(Rng& rng, double* u, std::size_t n) { fill(rng, u, n, fill_blocks_d); }
+
+void uniform_block_of(std::uint64_t key, std::size_t block, float* u, std::size_t count) {
+  fill_block_f(key, block, u, std::min(count, uniform_block));
+}
+void uniform_block_of(std::uint64_t key, std::size_t block, double* u, std::size_t count) {
+  fill_block_d(key, block, u, std::min(count, uniform_block));
+}
 
 }  // namespace rbmkit::detail

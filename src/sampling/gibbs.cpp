@@ -44,18 +44,14 @@ void run_chain(const Rbm<T>& rbm, std::size_t k, Rng& rng, ProductBuffers<T>& bu
     } else {
       visible_input(rbm.W(), rbm.b(), out.h, buf.A, buf);
       out.v.set_size(nv, n);
-      fill_uniform(rng, out.v.memptr(), out.v.n_elem);
-      sigmoid_sample_split(buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr(),
-                           out.v.memptr());
+      sigmoid_sample_drawn(rng, buf.A.memptr(), nv, n, static_cast<T*>(nullptr), out.v.memptr());
     }
     hidden_input_of(rbm, out.v, buf.A, buf);
     if (step + 1 == k) {
       sigmoid_sample_split(buf.A.memptr(), nh, n, out.h.memptr(), static_cast<T*>(nullptr),
                            static_cast<const T*>(nullptr));
     } else {
-      fill_uniform(rng, out.h.memptr(), out.h.n_elem);
-      sigmoid_sample_split(buf.A.memptr(), nh, n, static_cast<T*>(nullptr), out.h.memptr(),
-                           out.h.memptr());
+      sigmoid_sample_drawn(rng, buf.A.memptr(), nh, n, static_cast<T*>(nullptr), out.h.memptr());
     }
   }
 }
@@ -95,9 +91,8 @@ void gibbs_from_hidden_input(const Rbm<T>& rbm, std::size_t k, Rng& rng, Product
                              Phase<T>& out) {
   check_steps(k);
   out.h.set_size(arma::size(buf.A));
-  fill_uniform(rng, out.h.memptr(), out.h.n_elem);
-  sigmoid_sample_split(buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
-                       out.h.memptr(), out.h.memptr());
+  sigmoid_sample_drawn(rng, buf.A.memptr(), buf.A.n_rows, buf.A.n_cols, static_cast<T*>(nullptr),
+                       out.h.memptr());
   run_chain(rbm, k, rng, buf, out);
 }
 
