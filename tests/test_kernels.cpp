@@ -384,6 +384,13 @@ TEST_SUITE("kernels") {
       REQUIRE(detail::find_zeros(Xt.memptr(), Xt.n_rows, Xt.n_cols, Xt.n_rows, expected_zeros));
       detail::complement(got, zeros);
       CHECK(same(zeros, expected_zeros));
+      // Without the lists: the same bit sets and counts; make_lists then gives the lists.
+      detail::OnesPattern later;
+      detail::complement(got, later, false);
+      CHECK(later.bits == expected_zeros.bits);
+      CHECK(later.start == expected_zeros.start);
+      detail::make_lists(later);
+      CHECK(same(later, expected_zeros));
       // One entry changed is seen.
       arma::Mat<T> Y = X;
       Y(rows / 2, cols / 2) = T(1) - Y(rows / 2, cols / 2);

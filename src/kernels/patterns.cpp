@@ -393,7 +393,21 @@ RBMKIT_CLONES bool find_ones_transposed(const double* X, std::size_t rows, std::
   return find_ones_transposed_impl(X, rows, cols, ld, p);
 }
 
-void complement(const OnesPattern& ones, OnesPattern& zeros) {
+namespace {
+/// make_lists for `cols` columns.
+void lists_of(OnesPattern& p, std::size_t cols) {
+  // The sampled hidden states of a minibatch are mostly ones: their zeros' lists (about 25,000
+  // entries for 500 × 100) on all threads.
+  if (cols * p.rows >= (std::size_t(1) << 15) && threads() > 1)
+    lists_from_bits_parallel(p, cols);
+  else
+    lists_from_bits(p, cols);
+}
+}  // namespace
+
+void make_lists(OnesPattern& p) { lists_of(p, p.cols()); }
+
+void complement(const OnesPattern& ones, OnesPattern& zeros, bool lists) {
   if (!ones.has_bits()) throw std::logic_error("complement: the pattern has no bit sets");
   const std::size_t cols = ones.cols(), words = ones.words();
   zeros.rows = ones.rows;
@@ -404,12 +418,10 @@ void complement(const OnesPattern& ones, OnesPattern& zeros) {
   for (std::size_t j = 0; j < cols; ++j)
     for (std::size_t w = 0; w < words; ++w)
       zeros.bits[j * words + w] = ~ones.bits[j * words + w] & (w + 1 == words ? last : ~0ull);
-  // The sampled hidden states of a minibatch are mostly ones: their zeros' lists (about 25,000
-  // entries for 500 × 100) on all threads.
-  if (cols * ones.rows >= (std::size_t(1) << 15) && threads() > 1)
-    lists_from_bits_parallel(zeros, cols);
+  if (lists)
+    lists_of(zeros, cols);
   else
-    lists_from_bits(zeros, cols);
+    size_lists(zeros, cols);  // the counts only
 }
 
 }  // namespace rbmkit::detail

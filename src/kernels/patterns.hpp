@@ -86,7 +86,14 @@ bool find_ones_transposed(const double* X, std::size_t rows, std::size_t cols, s
                           OnesPattern& p);
 
 /// The zeros of the 0/1 matrix whose ones are `ones` (with bit sets), as find_zeros lists them:
-/// lists and bit sets. Throws std::logic_error when `ones` has no bit sets.
-void complement(const OnesPattern& ones, OnesPattern& zeros);
+/// bit sets, counts (start) and, with `lists`, the index lists; without, zeros.idx is left
+/// unspecified until make_lists(zeros) (a sum tree is built from the bit sets and counts alone,
+/// and the plain gathers that read the lists may not be needed). Throws std::logic_error when
+/// `ones` has no bit sets.
+void complement(const OnesPattern& ones, OnesPattern& zeros, bool lists = true);
+/// The index lists (idx, and start again) of a pattern from its bit sets, for its cols()
+/// columns (its counts sized them): what complement(…, false) leaves out. Split among threads
+/// for large patterns.
+void make_lists(OnesPattern& p);
 
 }  // namespace rbmkit::detail

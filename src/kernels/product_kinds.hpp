@@ -53,12 +53,13 @@ bool scan_columns(std::size_t rows, std::size_t cols, std::vector<OnesPattern>& 
 }
 
 /// The kind of a binary operand whose ones a scan has just put in buf.ones: Operand::ones, or
-/// with more than half ones Operand::zeros, its zeros listed in buf.zeros from the complement of
-/// the ones' bit sets (no second scan).
+/// with more than half ones Operand::zeros, its zeros in buf.zeros from the complement of the
+/// ones' bit sets (no second scan): bit sets and counts, their lists made only by a product
+/// that takes the plain gathers (binary_product_into).
 template <class T>
 Operand ones_or_zeros(ProductBuffers<T>& buf) {
   if (buf.ones.density() <= 0.5) return Operand::ones;
-  complement(buf.ones, buf.zeros);
+  complement(buf.ones, buf.zeros, false);
   return Operand::zeros;
 }
 
@@ -202,8 +203,10 @@ void binary_product_into(const arma::Mat<T>& M, Operand kind, const T* init, T* 
   sum_rows(M, buf.row_sums);
   if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
   if (!tree_gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true, sums, buf,
-                        product_rows))
+                        product_rows)) {
+    make_lists(buf.zeros);  // (ones_or_zeros left them out)
     gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true);
+  }
 }
 
 /// out = M·X + init·1ᵀ (M.n_rows × X's columns) for a binary X of `kind`.
