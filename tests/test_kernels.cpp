@@ -389,8 +389,17 @@ TEST_SUITE("kernels") {
       detail::complement(got, later, false);
       CHECK(later.bits == expected_zeros.bits);
       CHECK(later.start == expected_zeros.start);
+      // The plain gathers refuse the pattern until its lists are made.
+      CHECK_FALSE(later.lists);
+      const arma::Mat<T> M = arma::ones<arma::Mat<T>>(3, Xt.n_rows);
+      arma::Mat<T> product;
+      CHECK_THROWS_AS(detail::gather_product(M, later, static_cast<const T*>(nullptr), product),
+                      std::logic_error);
       detail::make_lists(later);
+      CHECK(later.lists);
       CHECK(same(later, expected_zeros));
+      detail::gather_product(M, later, static_cast<const T*>(nullptr), product);
+      CHECK(arma::approx_equal(product, M * arma::Mat<T>(1 - Xt), "absdiff", 0));
       // One entry changed is seen.
       arma::Mat<T> Y = X;
       Y(rows / 2, cols / 2) = T(1) - Y(rows / 2, cols / 2);

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "rbmkit/core/error.hpp"
+#include "rbmkit/io/model_file.hpp"
 #include "rbmkit/training/rbm_step.hpp"
 
 using namespace rbmkit;
@@ -72,6 +75,43 @@ TEST_SUITE("trainer-centering") {
       CHECK(b_ok == centering);
       CHECK(c_ok == centering);
     }
+  }
+
+  TEST_CASE_TEMPLATE("the visible offsets slide with arma::mean's bits of the minibatch", T, float,
+                     double) {
+    // The step forms the minibatch means from row sums it shares with the statistics; the
+    // offsets must have the bits of arma::mean (its sum starts from +0): a row of −0 alone
+    // (grey data, not binarised, may hold −0) gives +0, not −0, and the other rows their sums.
+    // A mean taken as the sum times 1/n (not a division) is caught: the offsets' bits differ.
+    Rng data_rng(5);
+    arma::Mat<T> V(9, 30);
+    for (auto& x : V) x = data_rng.uniform() < 0.3 ? T(1) : T(0);
+    V.row(2).fill(T(-0.0));
+    V.row(4).zeros();
+    V(6, 0) = T(-0.0);  // −0 first, then other values
+    for (arma::uword j = 0; j < V.n_cols; ++j) V(7, j) = T(data_rng.uniform());  // grey
+    TrainConfig cfg = bare(true);
+    cfg.batch = 30;
+    cfg.rbm.centering_rate = 0.3;
+    Rbm<T> start(9, 4);
+    Rng init(6);
+    for (auto& x : start.W()) x = T(0.3 * init.normal());
+    RbmStep<T> step(cfg, start);
+    Rng rng(7);
+    step.update(V, {}, 0.1, 0.0, rng);
+    ModelFile f;
+    step.save_state(f);
+    const arma::Mat<T> mu = f.get<T>("state.centering.mu");
+    // The first minibatch's offsets start at its mean and then slide towards it once.
+    const arma::Col<T> m = arma::mean(V, 1);
+    const T r = T(cfg.rbm.centering_rate);
+    const arma::Col<T> expected = (T(1) - r) * m + r * m;
+    REQUIRE(mu.n_elem == expected.n_elem);
+    CHECK(std::memcmp(mu.memptr(), expected.memptr(), sizeof(T) * mu.n_elem) == 0);
+    CHECK_FALSE(std::signbit(mu[2]));
+    const arma::Col<T> by_product = arma::sum(V, 1) * (T(1) / T(V.n_cols));
+    const arma::Col<T> wrong = (T(1) - r) * by_product + r * by_product;
+    CHECK(std::memcmp(wrong.memptr(), expected.memptr(), sizeof(T) * mu.n_elem) != 0);
   }
 
   TEST_CASE("without centring a step is the raw gradient") {

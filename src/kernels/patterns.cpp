@@ -89,6 +89,7 @@ RBMKIT_INLINE unsigned emit_ones(std::uint32_t mask, std::uint32_t base, std::ui
 /// last one, and returns where its lists start.
 std::uint32_t* begin_scan(OnesPattern& p, std::size_t rows, std::size_t cols, std::size_t slack) {
   p.rows = rows;
+  p.lists = true;  // the scan writes them
   p.start.resize(cols + 1);
   p.make_room(rows * cols + slack);
   p.bits.resize(cols * p.words());
@@ -232,6 +233,7 @@ RBMKIT_INLINE void emit_lists(OnesPattern& p, std::size_t first, std::size_t las
 RBMKIT_INLINE void lists_from_bits(OnesPattern& p, std::size_t cols) {
   size_lists(p, cols);
   emit_lists(p, 0, cols, p.start[cols] + 8);
+  p.lists = true;
 }
 
 /// lists_from_bits with the columns split among threads: each thread writes its own columns'
@@ -241,6 +243,7 @@ void lists_from_bits_parallel(OnesPattern& p, std::size_t cols) {
   parallel_for(cols, [&](std::size_t first, std::size_t last, int) {
     emit_lists(p, first, last, last == cols ? p.start[cols] + 8 : p.start[last]);
   });
+  p.lists = true;
 }
 
 template <class T>
@@ -418,10 +421,12 @@ void complement(const OnesPattern& ones, OnesPattern& zeros, bool lists) {
   for (std::size_t j = 0; j < cols; ++j)
     for (std::size_t w = 0; w < words; ++w)
       zeros.bits[j * words + w] = ~ones.bits[j * words + w] & (w + 1 == words ? last : ~0ull);
-  if (lists)
+  if (lists) {
     lists_of(zeros, cols);
-  else
+  } else {
     size_lists(zeros, cols);  // the counts only
+    zeros.lists = false;
+  }
 }
 
 }  // namespace rbmkit::detail

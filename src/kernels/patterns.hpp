@@ -34,10 +34,13 @@ struct UninitializedAllocator : std::allocator<T> {
 };
 
 /// The ones of a 0/1 matrix, column by column: column j's row indices, increasing, are
-/// idx[start[j]] … idx[start[j + 1] − 1]; idx's entries beyond those are unspecified.
+/// idx[start[j]] … idx[start[j + 1] − 1]; idx's entries beyond those are unspecified. After
+/// complement(…, false) the lists are not made (`lists` false) until make_lists: only bits and
+/// start hold the pattern then, and the plain gathers refuse it.
 struct OnesPattern {
   std::vector<std::uint32_t, UninitializedAllocator<std::uint32_t>> idx;
   std::vector<std::size_t> start;
+  bool lists = true;  ///< whether idx holds the lists (false from complement(…, false))
   /// The same pattern as bit sets, column j in bits[j·words() … (j + 1)·words() − 1] (row i is
   /// bit i % 64 of word i / 64), as the scans below fill it; empty when the pattern was made
   /// otherwise (the sum trees then set the bits from idx).

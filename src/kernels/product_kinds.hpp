@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <armadillo>
 #include <cstddef>
+#include <stdexcept>
 #include <vector>
 
 #include "kernels/product_trees.hpp"
@@ -156,6 +157,8 @@ void split_by_work(std::size_t cols, std::size_t rows, const OnesBefore& ones_be
 /// split_by_work over the columns of the pattern S.
 template <class Gather>
 void split_by_ones(const OnesPattern& S, std::size_t rows, const Gather& gather) {
+  if (!S.lists)
+    throw std::logic_error("plain gathers of a pattern whose lists are not made (make_lists)");
   split_by_work(S.cols(), rows, [&](std::size_t c) { return S.cols() ? S.start[c] : 0; },
                 gather);
 }
@@ -204,7 +207,7 @@ void binary_product_into(const arma::Mat<T>& M, Operand kind, const T* init, T* 
   if (init) buf.row_sums += arma::Col<T>(const_cast<T*>(init), M.n_rows, false, true);
   if (!tree_gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true, sums, buf,
                         product_rows)) {
-    make_lists(buf.zeros);  // (ones_or_zeros left them out)
+    if (!buf.zeros.lists) make_lists(buf.zeros);  // (ones_or_zeros left them out)
     gather_into(M, buf.zeros, buf.row_sums.memptr(), out, ldo, true);
   }
 }

@@ -38,6 +38,7 @@ void join_blocks(std::size_t rows, std::size_t cols, const std::vector<OnesPatte
     std::copy(from, from + std::ptrdiff_t((last[w] - first[w]) * words),
               out.bits.begin() + std::ptrdiff_t(first[w] * words));
   }
+  out.lists = true;
 }
 
 namespace {

@@ -160,16 +160,24 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   sums.v_of = sums.h_of = nullptr;
   if (centred) {
     // With Bernoulli visible units, the means of the row sums the contrastive statistics take
-    // as well (formed once, split among threads): arma::mean(·, 1)'s bits, as its sum starts
-    // from +0 and the states and means have no −0.
+    // as well (formed once, split among threads). arma::mean(·, 1)'s bits: its sum starts from
+    // +0 where sum_rows starts from the first column, which differs only for a row of −0 alone
+    // (−0 against +0); adding +0 to the sum makes that +0 and leaves every other sum as it is.
     arma::Col<T> v_mean, h_mean;
     if (visible == UnitType::bernoulli) {
       detail::sum_rows(pos.v, sums.v);
       detail::sum_rows(pos.h, sums.h);
       sums.v_of = pos.v.memptr();
       sums.h_of = pos.h.memptr();
-      v_mean = sums.v / T(pos.v.n_cols);
-      h_mean = sums.h / T(pos.h.n_cols);
+      sums.v_cols = pos.v.n_cols;
+      sums.h_cols = pos.h.n_cols;
+      auto mean_of = [](const arma::Col<T>& sum, arma::uword n) {
+        arma::Col<T> m(sum.n_elem);
+        for (arma::uword i = 0; i < sum.n_elem; ++i) m[i] = (sum[i] + T(0)) / T(n);
+        return m;
+      };
+      v_mean = mean_of(sums.v, pos.v.n_cols);
+      h_mean = mean_of(sums.h, pos.h.n_cols);
     } else {
       v_mean = arma::mean(pos.v, 1);
       h_mean = arma::mean(pos.h, 1);

@@ -80,12 +80,14 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   // arma::sum(·, 1)'s bits, split among threads.
   arma::Col<T> pv, nv, ph, nh;
   auto& given = ws.positive_sums;  // formed by the caller for these matrices, or not at all
-  if (given.v_of == pos.v.memptr() && given.v.n_elem == pos.v.n_rows)
+  if (given.v_of == pos.v.memptr() && given.v_cols == pos.v.n_cols &&
+      given.v.n_elem == pos.v.n_rows)
     pv = std::move(given.v);
   else
     detail::sum_rows(pos.v, pv);
   detail::sum_rows(neg.v, nv);
-  if (given.h_of == pos.h.memptr() && given.h.n_elem == pos.h.n_rows)
+  if (given.h_of == pos.h.memptr() && given.h_cols == pos.h.n_cols &&
+      given.h.n_elem == pos.h.n_rows)
     ph = std::move(given.h);
   else
     detail::sum_rows(pos.h, ph);

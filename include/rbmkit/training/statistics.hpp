@@ -116,12 +116,14 @@ public:
   bool weight_rows_reported = false;
   /// Row sums over the positive phase's examples that the caller has formed already (RbmStep's
   /// centring), as detail::sum_rows forms them (arma::sum(·, 1)'s bits): `v` of the matrix at
-  /// `v_of`, `h` of the one at `h_of`. contrastive_gradient takes them for a positive phase whose
-  /// v and h are those matrices, unchanged since, instead of summing again, and clears both
-  /// names; null names: it sums.
+  /// `v_of` with `v_cols` columns, `h` of the one at `h_of` with `h_cols`. contrastive_gradient
+  /// takes them for a positive phase whose v and h are those matrices (address, rows and
+  /// columns), unchanged since, instead of summing again, and clears both names; null names: it
+  /// sums.
   struct PositiveSums {
     const void* v_of = nullptr;
     const void* h_of = nullptr;
+    arma::uword v_cols = 0, h_cols = 0;
     arma::Col<T> v, h;
   } positive_sums;
 
