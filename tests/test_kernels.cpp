@@ -205,14 +205,15 @@ TEST_SUITE("kernels") {
   TEST_CASE("the one-pass statistic difference has the bits of the two products") {
     // Hp Vpᵀ − Hn Vnᵀ by outer_difference_transposed against outer_transposed then
     // accumulate_outer_transposed with `subtract`: float and double, hidden sizes below one
-    // vector, odd and over 128 values, one and two threads; a phase over 128 examples is refused.
+    // vector, odd and over 128 values, one, two and four threads (two: the phases' scans side by
+    // side; four: each scan split); a phase over 128 examples is refused.
     fixtures::ThreadGuard guard;
     auto check = [](auto zero, arma::uword nh, arma::uword nv, arma::uword B) {
       using T = decltype(zero);
       arma::arma_rng::set_seed(47);
       const arma::Mat<T> Vp = binary<T>(nv, B, 0.3, 48), Vn = binary<T>(nv, B, 0.25, 49);
       const arma::Mat<T> Hp = arma::randu<arma::Mat<T>>(nh, B), Hn = arma::randu<arma::Mat<T>>(nh, B);
-      for (const int n_threads : {1, 2}) {
+      for (const int n_threads : {1, 2, 4}) {
         CAPTURE(n_threads);
         set_threads(n_threads);
         detail::ProductBuffers<T> buf;

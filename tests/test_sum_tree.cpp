@@ -560,7 +560,7 @@ TEST_SUITE("kernels") {
     const arma::fvec c = arma::randn<arma::fvec>(500);
     const arma::fmat V1 = prototype_bits<float>(784, 100, 6, 0.05, 122);
     const arma::fmat V2 = prototype_bits<float>(784, 60, 4, 0.08, 123);
-    for (const int n_threads : {1, 2}) {
+    for (const int n_threads : {1, 2, 4}) {  // 2: the chains scanned beside the pairing
       CAPTURE(n_threads);
       set_threads(n_threads);
       detail::ProductBuffers<float> apart, together;

@@ -173,31 +173,39 @@ bool hidden_inputs_together(const arma::Mat<T>& W, const arma::Col<T>& c, const 
   if (!worth_tree(V1.n_cols, V1.n_rows, W.n_cols) || !worth_tree(V2.n_cols, V2.n_rows, W.n_cols))
     return false;
   // The trees tree_gather_into would take for each product, in the same order (the second
-  // built, if need be, over the other cached tree, so the first stays). V1's pattern comes from
-  // a split scan; then V1's pairing runs on one thread beside V2's scan on another (into
-  // buf.zeros, free here: a scan's pattern does not depend on its split), and V2's tree, a PCD
-  // chain's, is usually the one the step before kept.
+  // built, if need be, over the other cached tree, so the first stays); V2's tree, a PCD
+  // chain's, is usually the one the step before kept. V1's pattern comes from a split scan.
+  // On two threads, when the pairing counts on one thread anyway, V1's pairing runs on one
+  // thread beside V2's scan on the other (into buf.zeros, free here); otherwise V2's scan is
+  // split among the threads after the pairing. A scan's pattern does not depend on its split.
   if (classify(V1, buf) != Operand::ones || !worth_tree(buf.ones, W.n_cols)) return false;
-  OnesPattern& P2 = buf.zeros;
   const SumTree* t1 = nullptr;
+  const OnesPattern* P2 = nullptr;
   bool ones2 = false;
-  auto pair_and_scan = [&](std::size_t first, std::size_t last, int) {
-    for (std::size_t k = first; k < last; ++k) {
-      if (k == 0) {
-        const SumTree& t = tree_of(buf.ones, Pairing::greedy, buf);
-        t1 = takes_tree(t) ? &t : nullptr;
-      } else {  // Operand::ones of classify: 0/1 entries, at most half of them ones
-        ones2 = find_ones(V2.memptr(), V2.n_rows, V2.n_cols, V2.n_rows, P2) &&
-                P2.density() <= 0.5;
-      }
-    }
+  auto pair_first = [&] {
+    const SumTree& t = tree_of(buf.ones, Pairing::greedy, buf);
+    t1 = takes_tree(t) ? &t : nullptr;
   };
-  if (V1.n_elem + V2.n_elem < 2 * parallel_entries)
-    pair_and_scan(0, 2, 0);
-  else
-    parallel_for(2, pair_and_scan);
-  if (!t1 || !ones2 || !worth_tree(P2, W.n_cols)) return false;
-  const SumTree& shared = tree_of(P2, Pairing::greedy, buf);
+  if (threads() == 2 && greedy_pairing_on_one_thread() &&
+      V1.n_elem + V2.n_elem >= 2 * parallel_entries) {
+    parallel_for(2, [&](std::size_t first, std::size_t last, int) {
+      for (std::size_t k = first; k < last; ++k) {
+        if (k == 0) {
+          pair_first();
+        } else {  // Operand::ones of classify: 0/1 entries, at most half of them ones
+          ones2 = find_ones(V2.memptr(), V2.n_rows, V2.n_cols, V2.n_rows, buf.zeros) &&
+                  buf.zeros.density() <= 0.5;
+        }
+      }
+    });
+    P2 = &buf.zeros;
+  } else {
+    pair_first();
+    if (t1) ones2 = classify(V2, buf) == Operand::ones;
+    P2 = &buf.ones;
+  }
+  if (!t1 || !ones2 || !worth_tree(*P2, W.n_cols)) return false;
+  const SumTree& shared = tree_of(*P2, Pairing::greedy, buf);
   if (!takes_tree(shared)) return false;
   const SumTree* t2 = &shared;
   if (!buf.wt_ready) {

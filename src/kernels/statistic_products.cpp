@@ -55,30 +55,46 @@ bool outer_difference_transposed(const arma::Mat<T>& Vp, const arma::Mat<T>& Hp,
   if (buf.dense_only || Hp.n_cols > 128 || Hn.n_cols > 128 || Vp.n_elem == 0 || Vn.n_elem == 0)
     return false;
   // Each phase's pattern of Vᵀ (classify_transposed's: the pattern does not depend on how the
-  // scan is split) and its tree, the two phases side by side, each scanned and paired on one
-  // thread: one parallel loop instead of a split scan per phase and then the pairings.
-  // Each phase takes its tree when outer_transposed (the positive) and
-  // accumulate_outer_transposed (the negative) would: the same decision on the same pattern and
-  // shape, the same tree, the same bits. The phases may differ in examples.
+  // scan is split) and its tree. Each phase takes its tree when outer_transposed (the positive)
+  // and accumulate_outer_transposed (the negative) would: the same decision on the same pattern
+  // and shape, the same tree, the same bits. The phases may differ in examples.
   OnesPattern &P = buf.zeros, &N = buf.ones;
   SumTree &tp = buf.statistic_trees[0], &tn = buf.statistic_trees[1];
   bool ones[2] = {false, false}, worth[2] = {false, false};
-  auto phase = [&](std::size_t first, std::size_t last, int) {
-    for (std::size_t k = first; k < last; ++k) {
-      const arma::Mat<T>& V = k == 0 ? Vp : Vn;
-      OnesPattern& S = k == 0 ? P : N;
-      // Operand::ones of classify_transposed: 0/1 entries, at most half of them ones.
-      ones[k] = find_ones_transposed(V.memptr(), V.n_rows, V.n_cols, V.n_rows, S) &&
-                S.density() <= 0.5;
-      worth[k] = ones[k] && worth_tree(S, (k == 0 ? Hp : Hn).n_rows);
-      if (worth[k])
-        build_sum_tree(S, k == 0 ? tp : tn, Pairing::neighbours, tree_share, false);
-    }
+  auto pair = [&](std::size_t k) {
+    worth[k] = ones[k] && worth_tree(k == 0 ? P : N, (k == 0 ? Hp : Hn).n_rows);
+    if (worth[k]) build_sum_tree(k == 0 ? P : N, k == 0 ? tp : tn, Pairing::neighbours, tree_share,
+                                 false);
   };
-  if (Vp.n_elem + Vn.n_elem < 2 * parallel_entries)
-    phase(0, 2, 0);
-  else
-    parallel_for(2, phase);
+  const bool large = Vp.n_elem + Vn.n_elem >= 2 * parallel_entries;
+  if (threads() <= 2 || !large) {
+    // The two phases side by side, each scanned and paired on one thread: one parallel loop
+    // instead of a split scan per phase and then the pairings.
+    auto phase = [&](std::size_t first, std::size_t last, int) {
+      for (std::size_t k = first; k < last; ++k) {
+        const arma::Mat<T>& V = k == 0 ? Vp : Vn;
+        OnesPattern& S = k == 0 ? P : N;
+        // Operand::ones of classify_transposed: 0/1 entries, at most half of them ones.
+        ones[k] = find_ones_transposed(V.memptr(), V.n_rows, V.n_cols, V.n_rows, S) &&
+                  S.density() <= 0.5;
+        pair(k);
+      }
+    };
+    if (large)
+      parallel_for(2, phase);
+    else
+      phase(0, 2, 0);
+  } else {
+    // More threads: each scan split among all of them, then the two pairings side by side.
+    ones[0] = classify_transposed(Vp, buf) == Operand::ones;
+    if (!ones[0]) return false;
+    std::swap(buf.ones, buf.zeros);  // the positive phase's pattern, kept in P
+    ones[1] = classify_transposed(Vn, buf) == Operand::ones;
+    if (!ones[1]) return false;
+    parallel_for(2, [&](std::size_t first, std::size_t last, int) {
+      for (std::size_t k = first; k < last; ++k) pair(k);
+    });
+  }
   if (!ones[0] || !ones[1]) return false;
   Pt.set_size(Hp.n_rows, Vp.n_rows);
   const bool p_worth = worth[0], n_worth = worth[1];

@@ -422,6 +422,8 @@ RBMKIT_TREE_CLONES void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing
 
 void use_portable_tree_build(bool portable) { portable_tree_build = portable; }
 
+bool greedy_pairing_on_one_thread() { return wide_popcount(); }
+
 bool SumTree::built_from(const OnesPattern& S, Pairing p) const {
   return p == pairing && S.has_bits() && S.cols() == columns && S.rows == source_rows &&
          source.size() == S.bits.size() &&

@@ -73,6 +73,11 @@ struct SumTree {
 void build_sum_tree(const OnesPattern& S, SumTree& t, Pairing pairing = Pairing::greedy,
                     double max_share = 1.0, bool recognisable = true);
 
+/// Whether build_sum_tree's greedy pairing counts its nodes' shared ones on the calling thread
+/// alone (AVX-512's vector popcount) rather than splitting the counts among threads: a caller
+/// with other work may then run it beside the pairing on another thread.
+bool greedy_pairing_on_one_thread();
+
 /// For tests: the greedy pairing counts the shared ones of its bit sets with AVX-512's vector
 /// popcount where the CPU has it (avx512vpopcntdq), otherwise one word at a time, and every
 /// tree lists its nodes' own ones by AVX-512's compress where the CPU has AVX-512, otherwise
