@@ -256,7 +256,8 @@ TEST_SUITE("kernels") {
     } restore;
 #if defined(__GNUC__) && defined(__x86_64__)
     if (!__builtin_cpu_supports("avx512vpopcntdq"))
-      MESSAGE("no AVX-512 vector popcount on this CPU: both builds compared are the portable one");
+      MESSAGE("no AVX-512 vector popcount on this CPU: both builds count portably (their lists "
+              "still differ in how they are made where the CPU has AVX-512F)");
 #endif
     for (const auto& [rows, cols] : {std::pair<arma::uword, arma::uword>{784, 100}, {70, 9},
                                      {1030, 128}, {64, 17}}) {

@@ -148,8 +148,9 @@ TEST_SUITE("uniforms") {
                      T, float, double) {
     // sigmoid_sample_drawn against fill_uniform then sigmoid_sample_split: the same states and
     // means, and rng one draw on, at one and two threads; sizes below and above the parallel
-    // threshold, with a partial last block. Uniforms of another block (the stream's block b+1
-    // for b) would give other states: checked against a shifted stream.
+    // threshold, with a partial last block. The comparison can fail: a stream shifted by one
+    // value gives other states (below); blocks drawn with the next block's number fail the
+    // comparison with the stored stream (checked).
     fixtures::ThreadGuard guard;
     for (const std::size_t rows : {std::size_t(7), std::size_t(500), std::size_t(784)})
       for (const std::size_t cols : {std::size_t(1), std::size_t(100)}) {

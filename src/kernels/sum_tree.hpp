@@ -15,8 +15,9 @@
 /// Every column's sum still adds exactly the terms of its ones, each once, from its start
 /// value: in the order of its path from the root (each node's own ones in increasing row
 /// index), which depends on S alone. The tree is built from S alone (the overlap counts of the
-/// greedy pairing split among threads, each count whole), and the sums split among threads by
-/// rows of M, so the bits do not depend on the thread count.
+/// greedy pairing on one thread with AVX-512's vector popcount, otherwise split among threads,
+/// each count whole), and the sums split among threads by rows of M, so the bits do not depend
+/// on the thread count.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -29,7 +29,8 @@ void fill_uniform(Rng& rng, double* u, std::size_t n);
 /// The stream fill_uniform draws, a block at a time, for a caller that consumes each block as
 /// it is drawn: fill_uniform(rng, u, n) gives the values that uniform_block_of(k, b, u + b·4096,
 /// min(4096, n − b·4096)) gives for every block b, where k = rng.next() (the one draw
-/// fill_uniform takes). Writes the first `count` (≤ 4096) values of block b of key k to u.
+/// fill_uniform takes). Writes the first `count` values of block b of key k to u (`count` at
+/// most uniform_block; a larger count is cut to it).
 void uniform_block_of(std::uint64_t key, std::size_t block, float* u, std::size_t count);
 void uniform_block_of(std::uint64_t key, std::size_t block, double* u, std::size_t count);
 
