@@ -149,11 +149,11 @@ TEST_SUITE("gradient") {
     GradientWorkspace<float> ws;
     auto name = [&](const arma::fvec& v, const arma::fvec& h, const void* v_of,
                     const void* h_of, arma::uword cols) {
-      ws.positive_sums.v = v;
-      ws.positive_sums.h = h;
-      ws.positive_sums.v_of = v_of;
-      ws.positive_sums.h_of = h_of;
-      ws.positive_sums.v_cols = ws.positive_sums.h_cols = cols;
+      ws.positive_sums.v.sums = v;
+      ws.positive_sums.h.sums = h;
+      ws.positive_sums.v.of = v_of;
+      ws.positive_sums.h.of = h_of;
+      ws.positive_sums.v.cols = ws.positive_sums.h.cols = cols;
     };
     const arma::fvec sv = arma::sum(pos.v, 1), sh = arma::sum(pos.h, 1);
     name(sv, sh, pos.v.memptr(), pos.h.memptr(), pos.v.n_cols);
@@ -161,8 +161,8 @@ TEST_SUITE("gradient") {
     CHECK(fixtures::same_bits(given.dW, plain.dW));
     CHECK(fixtures::same_bits(given.db, plain.db));
     CHECK(fixtures::same_bits(given.dc, plain.dc));
-    CHECK(ws.positive_sums.v_of == nullptr);
-    CHECK(ws.positive_sums.h_of == nullptr);
+    CHECK(ws.positive_sums.v.of == nullptr);
+    CHECK(ws.positive_sums.h.of == nullptr);
     const arma::fvec off_v = sv + 1.0f, off_h = sh + 1.0f;
     name(off_v, off_h, neg.v.memptr(), neg.h.memptr(), pos.v.n_cols);  // other matrices
     const Statistics<float> other = contrastive_gradient(pos, neg, UnitType::bernoulli, &ws);

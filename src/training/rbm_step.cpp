@@ -157,7 +157,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
   // the statistics are still being formed.
   const bool centred = rc.centering, sparse = rc.sparsity_cost > 0;
   auto& sums = gradient_workspace_.positive_sums;
-  sums.v_of = sums.h_of = nullptr;
+  sums.v.of = sums.h.of = nullptr;
   if (centred) {
     // With Bernoulli visible units, the means of the row sums the contrastive statistics take
     // as well (formed once, split among threads). arma::mean(·, 1)'s bits: its sum starts from
@@ -165,19 +165,16 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
     // (−0 against +0); adding +0 to the sum makes that +0 and leaves every other sum as it is.
     arma::Col<T> v_mean, h_mean;
     if (visible == UnitType::bernoulli) {
-      detail::sum_rows(pos.v, sums.v);
-      detail::sum_rows(pos.h, sums.h);
-      sums.v_of = pos.v.memptr();
-      sums.h_of = pos.h.memptr();
-      sums.v_cols = pos.v.n_cols;
-      sums.h_cols = pos.h.n_cols;
-      auto mean_of = [](const arma::Col<T>& sum, arma::uword n) {
-        arma::Col<T> m(sum.n_elem);
-        for (arma::uword i = 0; i < sum.n_elem; ++i) m[i] = (sum[i] + T(0)) / T(n);
+      auto mean_of = [](typename GradientWorkspace<T>::NamedSums& named, const arma::Mat<T>& M) {
+        detail::sum_rows(M, named.sums);
+        named.of = M.memptr();
+        named.cols = M.n_cols;
+        arma::Col<T> m(named.sums.n_elem);
+        for (arma::uword i = 0; i < m.n_elem; ++i) m[i] = (named.sums[i] + T(0)) / T(M.n_cols);
         return m;
       };
-      v_mean = mean_of(sums.v, pos.v.n_cols);
-      h_mean = mean_of(sums.h, pos.h.n_cols);
+      v_mean = mean_of(sums.v, pos.v);
+      h_mean = mean_of(sums.h, pos.h);
     } else {
       v_mean = arma::mean(pos.v, 1);
       h_mean = arma::mean(pos.h, 1);
@@ -289,7 +286,7 @@ Statistics<T> RbmStep<T>::update(const arma::Mat<T>& V, const arma::uvec&, doubl
                              visible, &gradient_workspace_)
               : rbm_gradient(this->config_.gradient, pos, ph.negative, this->observer_, visible,
                              &gradient_workspace_);
-  sums.v_of = sums.h_of = nullptr;  // (the correlator's path does not take them)
+  sums.v.of = sums.h.of = nullptr;  // (the correlator's path does not take them)
   if (!gradient_workspace_.weight_rows_reported) {
     auto all = [&](std::size_t first_block, std::size_t last_block, int worker) {
       columns(first_block, last_block, worker, g);

@@ -79,19 +79,18 @@ Statistics<T> contrastive_gradient(const Phase<T>& pos, const Phase<T>& neg, Uni
   buf.wt_ready = false;
   // arma::sum(·, 1)'s bits, split among threads.
   arma::Col<T> pv, nv, ph, nh;
-  auto& given = ws.positive_sums;  // formed by the caller for these matrices, or not at all
-  if (given.v_of == pos.v.memptr() && given.v_cols == pos.v.n_cols &&
-      given.v.n_elem == pos.v.n_rows)
-    pv = std::move(given.v);
-  else
-    detail::sum_rows(pos.v, pv);
+  // The positive phase's sums as the caller formed them for these matrices, or formed here.
+  auto take = [](typename GradientWorkspace<T>::NamedSums& given, const arma::Mat<T>& M,
+                 arma::Col<T>& out) {
+    if (given.are_of(M))
+      out = std::move(given.sums);
+    else
+      detail::sum_rows(M, out);
+    given.of = nullptr;
+  };
+  take(ws.positive_sums.v, pos.v, pv);
   detail::sum_rows(neg.v, nv);
-  if (given.h_of == pos.h.memptr() && given.h_cols == pos.h.n_cols &&
-      given.h.n_elem == pos.h.n_rows)
-    ph = std::move(given.h);
-  else
-    detail::sum_rows(pos.h, ph);
-  given.v_of = given.h_of = nullptr;
+  take(ws.positive_sums.h, pos.h, ph);
   detail::sum_rows(neg.h, nh);
   ws.weight_rows_reported = false;
   // The products come transposed (products.hpp); the same operations in either layout.

@@ -114,17 +114,23 @@ public:
   std::function<void(std::size_t first, std::size_t last, int worker, const Statistics<T>& g)>
       weight_rows;
   bool weight_rows_reported = false;
-  /// Row sums over the positive phase's examples that the caller has formed already (RbmStep's
-  /// centring), as detail::sum_rows forms them (arma::sum(·, 1)'s bits): `v` of the matrix at
-  /// `v_of` with `v_cols` columns, `h` of the one at `h_of` with `h_cols`. contrastive_gradient
-  /// takes them for a positive phase whose v and h are those matrices (address, rows and
-  /// columns), unchanged since, instead of summing again, and clears both names; null names: it
+  /// Row sums of one matrix (detail::sum_rows's, arma::sum(·, 1)'s bits), named by the
+  /// matrix's address and shape.
+  struct NamedSums {
+    const void* of = nullptr;  ///< the matrix summed; null: none
+    arma::uword cols = 0;      ///< its columns
+    arma::Col<T> sums;         ///< its row sums
+    /// Whether these are M's sums: M's address, rows and columns.
+    bool are_of(const arma::Mat<T>& M) const {
+      return of != nullptr && of == M.memptr() && cols == M.n_cols && sums.n_elem == M.n_rows;
+    }
+  };
+  /// Row sums of the positive phase's v and h that the caller has formed already (RbmStep's
+  /// centring). contrastive_gradient takes them for a positive phase whose v and h are those
+  /// matrices, unchanged since, instead of summing again, and clears both names; unnamed: it
   /// sums.
   struct PositiveSums {
-    const void* v_of = nullptr;
-    const void* h_of = nullptr;
-    arma::uword v_cols = 0, h_cols = 0;
-    arma::Col<T> v, h;
+    NamedSums v, h;
   } positive_sums;
 
 private:
